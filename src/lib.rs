@@ -23,6 +23,7 @@ pub mod interpreter;
 pub mod load;
 pub mod overrides;
 pub mod policy;
+pub mod render;
 pub mod resource;
 pub mod rollout;
 pub mod scheduler;

@@ -1,0 +1,132 @@
+//! Karmada's generated names: bindings, Works, execution spaces, binding reference keys, and
+//! deterministic permanent ids.
+
+/// Karmada's `rand.SafeEncodeString` alphabet (no vowels, no look-alike characters).
+const SAFE_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// 32-bit FNV-1a.
+pub fn fnv1a_32(bytes: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in bytes {
+        h ^= *b as u32;
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// 64-bit FNV-1a.
+pub fn fnv1a_64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The hash Karmada computes over a string with `hashutil.DeepHashObject`: FNV-1a over the
+/// object printed with spew's `%#v`, which for a string is `(string)` followed by the text.
+fn deep_hash_string(s: &str) -> u32 {
+    let printed = format!("(string){s}");
+    fnv1a_32(printed.as_bytes())
+}
+
+fn safe_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| SAFE_ALPHABET[b as usize % SAFE_ALPHABET.len()] as char)
+        .collect()
+}
+
+/// The name of the binding of a template: `lower(<name with ':' → '.'>-<kind>)`.
+///
+/// ```
+/// assert_eq!(fedplan::render::names::binding_name("Deployment", "nginx"), "nginx-deployment");
+/// assert_eq!(fedplan::render::names::binding_name("ClusterRole", "system:aggregate"), "system.aggregate-clusterrole");
+/// ```
+pub fn binding_name(kind: &str, name: &str) -> String {
+    format!("{}-{}", name.replace(':', "."), kind).to_lowercase()
+}
+
+/// The namespace of a cluster's execution space: `karmada-es-<cluster>`.
+pub fn execution_space(cluster: &str) -> String {
+    format!("{}{cluster}", crate::api::EXECUTION_SPACE_PREFIX)
+}
+
+/// The cluster an execution-space namespace belongs to.
+pub fn cluster_of_execution_space(namespace: &str) -> Option<&str> {
+    namespace.strip_prefix(crate::api::EXECUTION_SPACE_PREFIX)
+}
+
+/// The name of the Work carrying a template: `<name>-<hash of namespace, name and kind>`.
+pub fn work_name(kind: &str, name: &str, namespace: &str) -> String {
+    let key = if namespace.is_empty() {
+        format!("{name}-{kind}").to_lowercase()
+    } else {
+        format!("{namespace}-{name}-{kind}").to_lowercase()
+    };
+    let hash = deep_hash_string(&key);
+    format!("{name}-{}", safe_encode(&hash.to_string()))
+}
+
+/// The key Karmada uses in the `depended-by` label of an attached binding.
+pub fn binding_reference_key(namespace: &str, name: &str) -> String {
+    let key = if namespace.is_empty() {
+        name.to_string()
+    } else {
+        format!("{namespace}/{name}")
+    };
+    safe_encode(&deep_hash_string(&key).to_string())
+}
+
+/// A permanent id in UUID form, derived from `seed` so that the same object always gets the
+/// same id (Karmada's webhooks draw random ones; fedplan's output must be reproducible).
+pub fn permanent_id(seed: &str) -> String {
+    let a = fnv1a_64(seed.as_bytes());
+    let b = fnv1a_64(format!("{seed}\u{0}fedplan").as_bytes());
+    let hex = format!("{a:016x}{b:016x}");
+    // Shape as a version-4/variant-1 UUID so tools that parse ids accept it.
+    format!(
+        "{}-{}-4{}-{}{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        ["8", "9", "a", "b"][(b & 3) as usize],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_matches_reference_values() {
+        assert_eq!(fnv1a_32(b""), 0x811c9dc5);
+        assert_eq!(fnv1a_32(b"a"), 0xe40c292c);
+        assert_eq!(fnv1a_64(b"a"), 0xaf63dc4c8601ec8c);
+    }
+
+    #[test]
+    fn names_follow_karmada() {
+        assert_eq!(binding_name("Deployment", "Nginx"), "nginx-deployment");
+        assert_eq!(execution_space("member1"), "karmada-es-member1");
+        assert_eq!(cluster_of_execution_space("karmada-es-a"), Some("a"));
+        let w = work_name("Deployment", "nginx", "default");
+        assert!(w.starts_with("nginx-"));
+        assert!(w["nginx-".len()..]
+            .bytes()
+            .all(|b| SAFE_ALPHABET.contains(&b)));
+        assert_ne!(w, work_name("Deployment", "nginx", "other"));
+        assert_eq!(w, work_name("Deployment", "nginx", "default"));
+    }
+
+    #[test]
+    fn permanent_ids_are_stable_and_uuid_shaped() {
+        let id = permanent_id("default/nginx-deployment");
+        assert_eq!(id, permanent_id("default/nginx-deployment"));
+        assert_ne!(id, permanent_id("default/other"));
+        assert_eq!(id.len(), 36);
+        assert_eq!(id.matches('-').count(), 4);
+    }
+}
