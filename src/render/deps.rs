@@ -72,7 +72,7 @@ pub fn resolve_dependencies<'a>(
         .map_err(|source| RenderError::Interpreter {
             binding: format!("{}/{}", binding.metadata.namespace, binding.metadata.name),
             cluster: String::new(),
-            source,
+            source: Box::new(source),
         })?;
     let namespace = str_at(template, "/metadata/namespace");
     let mut found: Vec<&Value> = Vec::new();

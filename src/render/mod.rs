@@ -74,7 +74,7 @@ pub enum RenderError {
         /// The target cluster (empty when not cluster-specific).
         cluster: String,
         /// The interpreter's error.
-        source: InterpreterError,
+        source: Box<InterpreterError>,
     },
     /// An override policy could not be applied.
     #[error("binding {binding}: cluster {cluster}: {message}")]
@@ -356,7 +356,7 @@ pub fn render_works(
                 .map_err(|source| RenderError::Interpreter {
                     binding: key.clone(),
                     cluster: target.name.clone(),
-                    source,
+                    source: Box::new(source),
                 })?;
         }
         if let Some(c) = &completions {
