@@ -1,5 +1,611 @@
 //! The scheduler: filter plugins, score plugins, cluster selection with spread constraints,
 //! replica assignment and capacity estimation, with a diagnosis of every decision.
+//!
+//! [`schedule`] is Karmada's `doScheduleBinding` for one binding over a snapshot of clusters:
+//! it decides whether the binding is rescheduled at all ([`reschedule`]), runs the filters
+//! and scores ([`framework`]), orders and groups the candidates and selects clusters
+//! ([`select`]), assigns replicas ([`assign`]), walks the `clusterAffinities` terms, and
+//! returns the new `spec.clusters` with the `Scheduled` condition.
 
 pub mod assign;
+pub mod diagnosis;
 pub mod estimator;
+pub mod filter;
+pub mod framework;
+pub mod reschedule;
+pub mod score;
+pub mod select;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::api::{Cluster, Condition, ResourceBinding, ResourceBindingSpec, TargetCluster};
+
+use diagnosis::{ClusterDiagnosis, Diagnosis, FilteredBy, GroupDiagnosis};
+use estimator::Estimator;
+use framework::{Framework, SchedulingContext};
+use select::Candidate;
+
+pub use reschedule::{Trigger, APPLIED_PLACEMENT_ANNOTATION};
+
+/// The `Scheduled` condition type.
+pub const CONDITION_SCHEDULED: &str = "Scheduled";
+/// Karmada's message for a successful schedule.
+pub const SUCCESS_MESSAGE: &str = "Binding has been scheduled successfully.";
+
+/// How the scheduler behaves. The defaults are Karmada's: every in-tree plugin, no extra
+/// estimators, Karmada's replica division, no empty-workload propagation, no diagnosis.
+#[derive(Clone, Default)]
+pub struct SchedulerOptions {
+    /// The enabled plugins (see [`framework::PluginRegistry::build`]).
+    pub framework: Framework,
+    /// Estimators beyond the general one, e.g. an accurate per-cluster estimator.
+    pub estimators: Vec<Arc<dyn Estimator>>,
+    /// Replica division options.
+    pub division: assign::DivisionOptions,
+    /// `--enable-empty-workload-propagation`: keep selected clusters with 0 replicas.
+    pub enable_empty_workload_propagation: bool,
+    /// Build a [`Diagnosis`] (costs allocations; off for bulk scheduling).
+    pub diagnose: bool,
+}
+
+impl std::fmt::Debug for SchedulerOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchedulerOptions")
+            .field("framework", &self.framework)
+            .field(
+                "estimators",
+                &self.estimators.iter().map(|e| e.name()).collect::<Vec<_>>(),
+            )
+            .field("division", &self.division)
+            .field(
+                "enable_empty_workload_propagation",
+                &self.enable_empty_workload_propagation,
+            )
+            .field("diagnose", &self.diagnose)
+            .finish()
+    }
+}
+
+/// The `Scheduled` condition's reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ScheduleReason {
+    /// Scheduled.
+    Success,
+    /// No cluster passed the filters; `spec.clusters` is cleared.
+    NoClusterFit,
+    /// The clusters cannot hold the replicas; the previous result stays.
+    Unschedulable,
+    /// Any other failure (spread selection, strategy); the previous result stays.
+    SchedulerError,
+}
+
+impl ScheduleReason {
+    /// Karmada's reason string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScheduleReason::Success => "Success",
+            ScheduleReason::NoClusterFit => "NoClusterFit",
+            ScheduleReason::Unschedulable => "Unschedulable",
+            ScheduleReason::SchedulerError => "SchedulerError",
+        }
+    }
+}
+
+/// A failed scheduling attempt.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    /// No cluster passed the filters (Karmada's FitError).
+    #[error("{0}")]
+    NoClusterFit(String),
+    /// The clusters cannot hold the replicas (Karmada's UnschedulableError).
+    #[error("{0}")]
+    Unschedulable(String),
+    /// Any other failure.
+    #[error("{0}")]
+    SchedulerError(String),
+}
+
+impl ScheduleError {
+    /// The condition reason of this error.
+    pub fn reason(&self) -> ScheduleReason {
+        match self {
+            ScheduleError::NoClusterFit(_) => ScheduleReason::NoClusterFit,
+            ScheduleError::Unschedulable(_) => ScheduleReason::Unschedulable,
+            ScheduleError::SchedulerError(_) => ScheduleReason::SchedulerError,
+        }
+    }
+}
+
+/// What [`schedule`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleAction {
+    /// `spec.suspension.scheduling` is true: the binding is ignored.
+    Suspended,
+    /// No reschedule trigger holds: the previous result is kept.
+    Kept,
+    /// The algorithm ran (see the condition for its outcome).
+    Scheduled(Trigger),
+}
+
+/// The result of scheduling one binding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleOutcome {
+    /// What happened.
+    pub action: ScheduleAction,
+    /// The new `spec.clusters` (the previous one when nothing is written).
+    pub clusters: Vec<TargetCluster>,
+    /// Whether `spec.clusters` and the applied-placement annotation are written (success
+    /// or NoClusterFit).
+    pub clusters_written: bool,
+    /// The `Scheduled` condition (absent when suspended or kept).
+    pub condition: Option<Condition>,
+    /// The condition's reason.
+    pub reason: Option<ScheduleReason>,
+    /// The value of `status.schedulerObservingAffinityName` after this decision.
+    pub affinity_name: Option<String>,
+    /// The diagnosis, when [`SchedulerOptions::diagnose`] is set and the algorithm ran.
+    pub diagnosis: Option<Diagnosis>,
+}
+
+impl ScheduleOutcome {
+    /// Writes the outcome onto the binding as Karmada's scheduler patches it:
+    /// `spec.clusters` and the applied-placement annotation when written, the `Scheduled`
+    /// condition, `schedulerObservingAffinityName`, `schedulerObservedGeneration` and (on
+    /// success) `lastScheduledTime = now`.
+    pub fn apply_to(&self, binding: &mut ResourceBinding, now: &str) {
+        if self.action == ScheduleAction::Suspended {
+            return;
+        }
+        let generation = binding.metadata.generation;
+        if self.clusters_written {
+            binding.spec.clusters = self.clusters.clone();
+            let placement = binding.spec.placement.clone().unwrap_or_default();
+            if let Ok(text) = serde_json::to_string(&placement) {
+                binding
+                    .metadata
+                    .annotations
+                    .insert(APPLIED_PLACEMENT_ANNOTATION.to_string(), text);
+            }
+        }
+        let status = binding.status.get_or_insert_with(Default::default);
+        status.scheduler_observed_generation = generation.or(status.scheduler_observed_generation);
+        status.scheduler_observing_affinity_name = self.affinity_name.clone();
+        if let Some(cond) = &self.condition {
+            let mut cond = cond.clone();
+            cond.observed_generation = generation;
+            match status.conditions.iter_mut().find(|c| c.type_ == cond.type_) {
+                Some(old) => {
+                    let keep_time = old.status == cond.status;
+                    let time = old.last_transition_time.clone();
+                    *old = cond;
+                    old.last_transition_time = if keep_time {
+                        time
+                    } else {
+                        Some(now.to_string())
+                    };
+                }
+                None => {
+                    cond.last_transition_time = Some(now.to_string());
+                    status.conditions.push(cond);
+                }
+            }
+            if self.reason == Some(ScheduleReason::Success) {
+                status.last_scheduled_time = Some(now.to_string());
+            }
+        }
+    }
+}
+
+/// Schedules one binding over a snapshot of every Cluster (ready or not, deleting or not),
+/// as Karmada's scheduler does on one pass.
+///
+/// ```
+/// use fedplan::api::{Cluster, ResourceBinding};
+/// use fedplan::scheduler::{schedule, ScheduleReason, SchedulerOptions};
+///
+/// let clusters: Vec<Cluster> = ["member1", "member2"]
+///     .iter()
+///     .map(|n| {
+///         let mut c = Cluster::default();
+///         c.metadata.name = n.to_string();
+///         c
+///     })
+///     .collect();
+/// let mut binding = ResourceBinding::default();
+/// binding.spec.resource.api_version = "v1".into();
+/// binding.spec.resource.kind = "ConfigMap".into();
+/// binding.spec.placement = Some(Default::default());
+/// let outcome = schedule(&binding, &clusters, &SchedulerOptions::default());
+/// // The clusters do not list the ConfigMap API.
+/// assert_eq!(outcome.reason, Some(ScheduleReason::NoClusterFit));
+/// assert_eq!(
+///     outcome.condition.unwrap().message,
+///     "0/2 clusters are available: 2 cluster(s) did not have the API resource."
+/// );
+/// ```
+pub fn schedule(
+    binding: &ResourceBinding,
+    clusters: &[Cluster],
+    options: &SchedulerOptions,
+) -> ScheduleOutcome {
+    let spec = &binding.spec;
+    let observed = binding
+        .status
+        .as_ref()
+        .and_then(|s| s.scheduler_observing_affinity_name.clone());
+    let unchanged = |action| ScheduleOutcome {
+        action,
+        clusters: spec.clusters.clone(),
+        clusters_written: false,
+        condition: None,
+        reason: None,
+        affinity_name: observed.clone(),
+        diagnosis: None,
+    };
+    if spec
+        .suspension
+        .as_ref()
+        .and_then(|s| s.scheduling)
+        .unwrap_or(false)
+    {
+        return unchanged(ScheduleAction::Suspended);
+    }
+    let Some(trigger) = reschedule::reschedule_trigger(binding, clusters) else {
+        return unchanged(ScheduleAction::Kept);
+    };
+    let mut outcome = run_algorithm(binding, clusters, options);
+    outcome.action = ScheduleAction::Scheduled(trigger);
+    outcome
+}
+
+/// Runs the scheduling algorithm unconditionally (no trigger or suspension check),
+/// including the `clusterAffinities` fall-through.
+pub fn run_algorithm(
+    binding: &ResourceBinding,
+    clusters: &[Cluster],
+    options: &SchedulerOptions,
+) -> ScheduleOutcome {
+    let spec = &binding.spec;
+    let observed = binding
+        .status
+        .as_ref()
+        .and_then(|s| s.scheduler_observing_affinity_name.clone());
+    let terms = spec
+        .placement
+        .as_ref()
+        .filter(|p| p.cluster_affinity.is_none())
+        .map_or(&[][..], |p| p.cluster_affinities.as_slice());
+
+    let (result, affinity_name, diagnosis) = if terms.is_empty() {
+        let ctx = SchedulingContext::new(binding, None);
+        let (r, d) = attempt(&ctx, clusters, options);
+        (r, observed.clone(), d)
+    } else {
+        let start = if reschedule::reschedule_requested(binding) {
+            0
+        } else {
+            observed
+                .as_deref()
+                .and_then(|name| terms.iter().position(|t| t.affinity_name == name))
+                .unwrap_or(0)
+        };
+        let mut first: Option<(ScheduleError, Option<Diagnosis>)> = None;
+        let mut success = None;
+        for (i, term) in terms.iter().enumerate().skip(start) {
+            let ctx = SchedulingContext::new(binding, Some(i));
+            match attempt(&ctx, clusters, options) {
+                (Ok(r), d) => {
+                    success = Some((r, term.affinity_name.clone(), d));
+                    break;
+                }
+                (Err(e), d) => {
+                    if first.is_none() {
+                        first = Some((e, d));
+                    }
+                }
+            }
+        }
+        match (success, first) {
+            (Some((r, name, d)), _) => (Ok(r), Some(name), d),
+            (None, Some((e, d))) => (Err(e), observed.clone(), d),
+            // Only reachable when the start index is past the end, which it never is.
+            (None, None) => (Ok(Vec::new()), observed.clone(), None),
+        }
+    };
+
+    let (clusters_out, written, reason, message) = match result {
+        Ok(r) => (r, true, ScheduleReason::Success, SUCCESS_MESSAGE.to_string()),
+        Err(e) => {
+            let reason = e.reason();
+            let msg = e.to_string();
+            if reason == ScheduleReason::NoClusterFit {
+                (Vec::new(), true, reason, msg)
+            } else {
+                (spec.clusters.clone(), false, reason, msg)
+            }
+        }
+    };
+    let diagnosis = diagnosis.map(|mut d| {
+        d.message.clone_from(&message);
+        d
+    });
+    ScheduleOutcome {
+        action: ScheduleAction::Scheduled(Trigger::AlwaysScheduled),
+        clusters: clusters_out,
+        clusters_written: written,
+        condition: Some(Condition {
+            type_: CONDITION_SCHEDULED.to_string(),
+            status: if reason == ScheduleReason::Success {
+                "True"
+            } else {
+                "False"
+            }
+            .to_string(),
+            observed_generation: None,
+            last_transition_time: None,
+            reason: reason.as_str().to_string(),
+            message,
+        }),
+        reason: Some(reason),
+        affinity_name,
+        diagnosis,
+    }
+}
+
+type AttemptResult = (Result<Vec<TargetCluster>, ScheduleError>, Option<Diagnosis>);
+
+/// One run of filter → score → select → assign with the context's affinity term.
+fn attempt(ctx: &SchedulingContext<'_>, clusters: &[Cluster], options: &SchedulerOptions) -> AttemptResult {
+    let fw = &options.framework;
+    let spec = ctx.spec();
+    let mut diag: Option<BTreeMap<&str, ClusterDiagnosis>> = options.diagnose.then(BTreeMap::new);
+
+    // Filter.
+    let mut feasible: Vec<&Cluster> = Vec::with_capacity(clusters.len());
+    let mut rejected: Vec<(usize, usize, framework::FilterResult)> = Vec::new();
+    for (i, c) in clusters.iter().enumerate() {
+        if c.is_deleting() {
+            if let Some(d) = diag.as_mut() {
+                d.insert(
+                    c.name(),
+                    ClusterDiagnosis {
+                        name: c.name().to_string(),
+                        filtered_by: Some(FilteredBy {
+                            plugin: diagnosis::DELETING.to_string(),
+                            reason: "cluster is being deleted".to_string(),
+                        }),
+                        ..Default::default()
+                    },
+                );
+            }
+            continue;
+        }
+        match fw.run_filters(ctx, c) {
+            None => feasible.push(c),
+            Some((plugin, result)) => rejected.push((i, plugin, result)),
+        }
+    }
+    if let Some(d) = diag.as_mut() {
+        for (i, plugin, result) in &rejected {
+            let c = &clusters[*i];
+            d.insert(
+                c.name(),
+                ClusterDiagnosis {
+                    name: c.name().to_string(),
+                    filtered_by: Some(FilteredBy {
+                        plugin: fw.filter_name(*plugin).to_string(),
+                        reason: result.reason().unwrap_or_default().to_string(),
+                    }),
+                    ..Default::default()
+                },
+            );
+        }
+    }
+    let finish = |diag: Option<BTreeMap<&str, ClusterDiagnosis>>, groups: Vec<GroupDiagnosis>| {
+        diag.map(|d| Diagnosis {
+            clusters: d.into_values().collect(),
+            affinity_name: ctx.affinity_name.map(str::to_string),
+            groups,
+            message: String::new(),
+        })
+    };
+    if feasible.is_empty() {
+        let message = fit_error_message(clusters.len(), rejected.iter().map(|r| &r.2));
+        return (Err(ScheduleError::NoClusterFit(message)), finish(diag, Vec::new()));
+    }
+
+    // Score.
+    let mut scores = vec![0i64; feasible.len()];
+    for plugin in fw.scores() {
+        for (s, c) in scores.iter_mut().zip(&feasible) {
+            match plugin.score(ctx, c) {
+                Ok(v) => {
+                    *s += v;
+                    if let Some(d) = diag.as_mut() {
+                        d.entry(c.name())
+                            .or_insert_with(|| feasible_entry(c))
+                            .scores
+                            .insert(plugin.name().to_string(), v);
+                    }
+                }
+                Err(e) => {
+                    let msg = format!(
+                        "failed to prioritize clusters: plugin {:?} failed with: {e}",
+                        plugin.name()
+                    );
+                    return (Err(ScheduleError::SchedulerError(msg)), finish(diag, Vec::new()));
+                }
+            }
+        }
+    }
+
+    // Candidates: capacity, overflow tier, order.
+    let available = estimator::calculate_available_replicas(&feasible, spec, &options.estimators);
+    let mut candidates: Vec<Candidate<'_>> = feasible
+        .iter()
+        .zip(&scores)
+        .enumerate()
+        .map(|(i, (c, s))| {
+            let allocatable = available
+                .get(i)
+                .map_or(i64::from(spec.replicas), |a| i64::from(a.replicas));
+            Candidate {
+                cluster: c,
+                score: *s,
+                allocatable_replicas: allocatable,
+                available_replicas: allocatable + ctx.assigned_replicas(c.name()),
+                overflow_order: overflow_order(ctx, c),
+            }
+        })
+        .collect();
+    if let Some(d) = diag.as_mut() {
+        for cand in &candidates {
+            let e = d
+                .entry(cand.cluster.name())
+                .or_insert_with(|| feasible_entry(cand.cluster));
+            e.feasible = true;
+            e.available_replicas = Some(cand.allocatable_replicas);
+        }
+    }
+    select::sort_candidates(&mut candidates);
+    let groups = select::group_candidates(&candidates, spec, ctx.placement);
+    let group_diag = if diag.is_some() {
+        groups
+            .iter()
+            .map(|g| GroupDiagnosis {
+                field: g.field.as_str().to_string(),
+                name: g.name.clone(),
+                score: g.score,
+                available_replicas: g.available_replicas,
+                clusters: g
+                    .members
+                    .iter()
+                    .map(|&i| candidates[i].name().to_string())
+                    .collect(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+
+    // Select.
+    let selected = match select::select_best_clusters(&candidates, &groups, ctx.placement, spec.replicas) {
+        Ok(s) => s,
+        Err(e) => {
+            let msg = format!("failed to select clusters: {e}");
+            return (Err(ScheduleError::SchedulerError(msg)), finish(diag, group_diag));
+        }
+    };
+    let selected: Vec<&Cluster> = selected.iter().map(|&i| candidates[i].cluster).collect();
+
+    // Assign.
+    let result = assign(ctx, &selected, options);
+    if let (Ok(targets), Some(d)) = (&result, diag.as_mut()) {
+        for t in targets {
+            if let Some(e) = d.get_mut(t.name.as_str()) {
+                e.assigned_replicas = Some(i64::from(t.replicas));
+            }
+        }
+    }
+    (result, finish(diag, group_diag))
+}
+
+fn feasible_entry(c: &Cluster) -> ClusterDiagnosis {
+    ClusterDiagnosis {
+        name: c.name().to_string(),
+        feasible: true,
+        ..Default::default()
+    }
+}
+
+/// Karmada's FitError text: `0/<all> clusters are available: <count> <reason>, ....` with
+/// the reason histogram sorted as strings.
+pub fn fit_error_message<'r>(
+    all_clusters: usize,
+    rejections: impl Iterator<Item = &'r framework::FilterResult>,
+) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rejections {
+        if let Some(reason) = r.reason() {
+            *counts.entry(reason).or_default() += 1;
+        }
+    }
+    if all_clusters == 0 || counts.is_empty() {
+        return format!("0/{all_clusters} clusters are available: no cluster exists.");
+    }
+    let mut parts: Vec<String> = counts.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    parts.sort();
+    format!("0/{all_clusters} clusters are available: {}.", parts.join(", "))
+}
+
+/// 0 for the term's own clusters, `i` for its `i`-th overflow affinity, 1000 for the rest;
+/// always 0 without `clusterAffinities`.
+fn overflow_order(ctx: &SchedulingContext<'_>, cluster: &Cluster) -> u32 {
+    if ctx.placement.cluster_affinity.is_some() || ctx.placement.cluster_affinities.is_empty() {
+        return 0;
+    }
+    let Some(affinity) = ctx.affinity else {
+        return 1000;
+    };
+    if filter::cluster_matches(cluster, affinity) {
+        return 0;
+    }
+    ctx.overflow_affinities
+        .iter()
+        .position(|o| filter::cluster_matches(cluster, &o.affinity))
+        .map_or(1000, |i| u32::try_from(i + 1).unwrap_or(1000))
+}
+
+/// Replica assignment for the selected clusters, as Karmada's `AssignReplicas`.
+fn assign(
+    ctx: &SchedulingContext<'_>,
+    selected: &[&Cluster],
+    options: &SchedulerOptions,
+) -> Result<Vec<TargetCluster>, ScheduleError> {
+    let spec: &ResourceBindingSpec = ctx.spec();
+    if selected.is_empty() {
+        return Err(ScheduleError::SchedulerError(
+            "failed to assign replicas: no clusters available to schedule".to_string(),
+        ));
+    }
+    let divides = (spec.replicas > 0 || spec.replica_requirements.is_some())
+        && spec.components.len() <= 1;
+    if !divides {
+        return Ok(selected
+            .iter()
+            .map(|c| TargetCluster {
+                name: c.name().to_string(),
+                replicas: 0,
+                components: Vec::new(),
+            })
+            .collect());
+    }
+    let placement = ctx.placement;
+    if placement.replica_strategy().is_none() {
+        return Err(ScheduleError::SchedulerError(format!(
+            "failed to assign replicas: {}",
+            assign::AssignError::UnsupportedStrategy
+        )));
+    }
+    let mut result = assign::assign_replicas(selected, spec, &options.estimators, &options.division)
+        .map_err(|e| match e {
+            assign::AssignError::InsufficientReplicas { .. } => {
+                ScheduleError::Unschedulable(format!("failed to assign replicas: {e}"))
+            }
+            other => ScheduleError::SchedulerError(format!("failed to assign replicas: {other}")),
+        })?;
+    result.retain(|t| t.replicas > 0 || !t.components.iter().all(|c| c.replicas == 0));
+    if options.enable_empty_workload_propagation {
+        for c in selected {
+            if !result.iter().any(|t| t.name == c.name()) {
+                result.push(TargetCluster {
+                    name: c.name().to_string(),
+                    replicas: 0,
+                    components: Vec::new(),
+                });
+            }
+        }
+    }
+    Ok(result)
+}

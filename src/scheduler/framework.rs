@@ -1,0 +1,419 @@
+//! The plugin framework: filter and score plugins as traits, a registry of named plugins, and
+//! the enabling rules of Karmada's `--plugins` flag.
+//!
+//! Karmada builds its plugin list by iterating a Go map, so the order in which filters run is
+//! unspecified there. Here the registry keeps registration order (in-tree plugins first, in
+//! the order APIEnablement, ClusterAffinity, SpreadConstraint, TaintToleration,
+//! ClusterEviction), which makes the first rejecting plugin, and therefore every message,
+//! deterministic.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::api::{
+    Cluster, ClusterAffinity, OverflowAffinity, Placement, ResourceBinding, ResourceBindingSpec,
+};
+
+use super::filter;
+use super::score;
+
+/// What a filter plugin decided for one cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterResult {
+    /// The cluster fits.
+    Success,
+    /// The cluster does not fit; the reason is counted in the NoClusterFit message.
+    Unschedulable(Cow<'static, str>),
+    /// The plugin failed; the cluster counts as not fitting, with this reason.
+    Error(String),
+}
+
+impl FilterResult {
+    /// Whether the cluster passed.
+    pub fn is_success(&self) -> bool {
+        matches!(self, FilterResult::Success)
+    }
+
+    /// The rejection reason, if any.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            FilterResult::Success => None,
+            FilterResult::Unschedulable(r) => Some(r),
+            FilterResult::Error(r) => Some(r),
+        }
+    }
+}
+
+/// A filter plugin: decides whether a cluster may receive the binding.
+///
+/// Plugins see a [`SchedulingContext`] holding per-binding data computed once per scheduling
+/// attempt; they should not allocate on the success path.
+pub trait FilterPlugin: Send + Sync {
+    /// The plugin's name, as used with [`PluginRegistry::build`] and in diagnoses.
+    fn name(&self) -> &str;
+    /// Decides for one cluster.
+    fn filter(&self, ctx: &SchedulingContext<'_>, cluster: &Cluster) -> FilterResult;
+}
+
+/// A score plugin: ranks the clusters that passed every filter. Karmada's in-tree scores are
+/// 0..=100 and the total is the plain sum over plugins.
+pub trait ScorePlugin: Send + Sync {
+    /// The plugin's name.
+    fn name(&self) -> &str;
+    /// Scores one cluster; an error fails the scheduling attempt (reason SchedulerError).
+    fn score(&self, ctx: &SchedulingContext<'_>, cluster: &Cluster) -> Result<i64, String>;
+}
+
+/// Why a plugin could not be registered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrameworkError {
+    /// A plugin of that name (filter or score) is already registered.
+    #[error("a {kind} plugin named {name:?} already exists")]
+    Duplicate {
+        /// `filter` or `score`.
+        kind: &'static str,
+        /// The plugin name.
+        name: String,
+    },
+}
+
+#[derive(Clone)]
+struct RegistryEntry {
+    name: String,
+    filter: Option<Arc<dyn FilterPlugin>>,
+    score: Option<Arc<dyn ScorePlugin>>,
+}
+
+/// The plugins known to a scheduler, by name, in registration order.
+#[derive(Clone)]
+pub struct PluginRegistry {
+    entries: Vec<RegistryEntry>,
+}
+
+impl std::fmt::Debug for PluginRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.entries.iter().map(|e| &e.name))
+            .finish()
+    }
+}
+
+/// Name of the APIEnablement filter.
+pub const API_ENABLEMENT: &str = "APIEnablement";
+/// Name of the ClusterAffinity filter and score plugin.
+pub const CLUSTER_AFFINITY: &str = "ClusterAffinity";
+/// Name of the SpreadConstraint filter.
+pub const SPREAD_CONSTRAINT: &str = "SpreadConstraint";
+/// Name of the TaintToleration filter.
+pub const TAINT_TOLERATION: &str = "TaintToleration";
+/// Name of the ClusterEviction filter.
+pub const CLUSTER_EVICTION: &str = "ClusterEviction";
+/// Name of the ClusterLocality score plugin.
+pub const CLUSTER_LOCALITY: &str = "ClusterLocality";
+
+impl Default for PluginRegistry {
+    fn default() -> Self {
+        Self::in_tree()
+    }
+}
+
+impl PluginRegistry {
+    /// An empty registry.
+    pub fn empty() -> Self {
+        PluginRegistry {
+            entries: Vec::new(),
+        }
+    }
+
+    /// Karmada's in-tree plugins.
+    pub fn in_tree() -> Self {
+        let mut r = Self::empty();
+        let affinity = Arc::new(filter::ClusterAffinityFilter);
+        r.entries.push(RegistryEntry {
+            name: API_ENABLEMENT.into(),
+            filter: Some(Arc::new(filter::ApiEnablementFilter)),
+            score: None,
+        });
+        r.entries.push(RegistryEntry {
+            name: CLUSTER_AFFINITY.into(),
+            filter: Some(affinity),
+            score: Some(Arc::new(score::ClusterAffinityScore)),
+        });
+        r.entries.push(RegistryEntry {
+            name: SPREAD_CONSTRAINT.into(),
+            filter: Some(Arc::new(filter::SpreadConstraintFilter)),
+            score: None,
+        });
+        r.entries.push(RegistryEntry {
+            name: TAINT_TOLERATION.into(),
+            filter: Some(Arc::new(filter::TaintTolerationFilter)),
+            score: None,
+        });
+        r.entries.push(RegistryEntry {
+            name: CLUSTER_EVICTION.into(),
+            filter: Some(Arc::new(filter::ClusterEvictionFilter)),
+            score: None,
+        });
+        r.entries.push(RegistryEntry {
+            name: CLUSTER_LOCALITY.into(),
+            filter: None,
+            score: Some(Arc::new(score::ClusterLocalityScore)),
+        });
+        r
+    }
+
+    fn entry_mut(&mut self, name: &str) -> &mut RegistryEntry {
+        let pos = match self.entries.iter().position(|e| e.name == name) {
+            Some(p) => p,
+            None => {
+                self.entries.push(RegistryEntry {
+                    name: name.to_string(),
+                    filter: None,
+                    score: None,
+                });
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[pos]
+    }
+
+    /// Adds a filter plugin under its name. A plugin may be both a filter and a score plugin
+    /// under one name (as ClusterAffinity is).
+    pub fn register_filter(&mut self, plugin: Arc<dyn FilterPlugin>) -> Result<(), FrameworkError> {
+        let name = plugin.name().to_string();
+        let entry = self.entry_mut(&name);
+        if entry.filter.is_some() {
+            return Err(FrameworkError::Duplicate { kind: "filter", name });
+        }
+        entry.filter = Some(plugin);
+        Ok(())
+    }
+
+    /// Adds a score plugin under its name.
+    pub fn register_score(&mut self, plugin: Arc<dyn ScorePlugin>) -> Result<(), FrameworkError> {
+        let name = plugin.name().to_string();
+        let entry = self.entry_mut(&name);
+        if entry.score.is_some() {
+            return Err(FrameworkError::Duplicate { kind: "score", name });
+        }
+        entry.score = Some(plugin);
+        Ok(())
+    }
+
+    /// The registered plugin names, in registration order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|e| e.name.as_str())
+    }
+
+    /// The plugin set enabled by a `--plugins` list, with Karmada's rules: `*` enables every
+    /// registered plugin, a registered name enables that plugin, and `-Name` disables it once
+    /// something is enabled (so `*,-Name` and `-Name,*` both mean "all but Name", while
+    /// `-Name` alone enables nothing). Unknown names are ignored. Plugins run in registration
+    /// order whatever the order of the list.
+    ///
+    /// ```
+    /// use fedplan::scheduler::framework::PluginRegistry;
+    /// let fw = PluginRegistry::in_tree().build(&["*", "-TaintToleration"]);
+    /// assert!(!fw.filter_names().any(|n| n == "TaintToleration"));
+    /// assert!(fw.filter_names().any(|n| n == "ClusterAffinity"));
+    /// ```
+    pub fn build<S: AsRef<str>>(&self, plugins: &[S]) -> Framework {
+        let mut enabled = vec![false; self.entries.len()];
+        if plugins.iter().any(|p| p.as_ref() == "*") {
+            enabled.iter_mut().for_each(|e| *e = true);
+        }
+        for p in plugins {
+            let p = p.as_ref();
+            if let Some(i) = self.entries.iter().position(|e| e.name == p) {
+                enabled[i] = true;
+                continue;
+            }
+            if let Some(rest) = p.strip_prefix('-') {
+                if enabled.iter().any(|e| *e) {
+                    let rest = rest.trim_start_matches('-');
+                    if let Some(i) = self.entries.iter().position(|e| e.name == rest) {
+                        enabled[i] = false;
+                    }
+                }
+            }
+        }
+        let mut fw = Framework {
+            filters: Vec::new(),
+            scores: Vec::new(),
+        };
+        for (entry, on) in self.entries.iter().zip(enabled) {
+            if !on {
+                continue;
+            }
+            if let Some(f) = &entry.filter {
+                fw.filters.push(f.clone());
+            }
+            if let Some(s) = &entry.score {
+                fw.scores.push(s.clone());
+            }
+        }
+        fw
+    }
+}
+
+/// An enabled set of filter and score plugins, in running order.
+#[derive(Clone)]
+pub struct Framework {
+    filters: Vec<Arc<dyn FilterPlugin>>,
+    scores: Vec<Arc<dyn ScorePlugin>>,
+}
+
+impl std::fmt::Debug for Framework {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Framework")
+            .field("filters", &self.filter_names().collect::<Vec<_>>())
+            .field("scores", &self.score_names().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Default for Framework {
+    fn default() -> Self {
+        PluginRegistry::in_tree().build(&["*"])
+    }
+}
+
+impl Framework {
+    /// Enabled filter plugin names, in running order.
+    pub fn filter_names(&self) -> impl Iterator<Item = &str> {
+        self.filters.iter().map(|f| f.name())
+    }
+
+    /// Enabled score plugin names.
+    pub fn score_names(&self) -> impl Iterator<Item = &str> {
+        self.scores.iter().map(|s| s.name())
+    }
+
+    /// Runs the filters in order and stops at the first that does not pass, as Karmada does.
+    /// Returns the index of the rejecting plugin with its result.
+    pub fn run_filters(
+        &self,
+        ctx: &SchedulingContext<'_>,
+        cluster: &Cluster,
+    ) -> Option<(usize, FilterResult)> {
+        for (i, f) in self.filters.iter().enumerate() {
+            let r = f.filter(ctx, cluster);
+            if !r.is_success() {
+                return Some((i, r));
+            }
+        }
+        None
+    }
+
+    /// The name of the filter at `index` (as returned by [`Framework::run_filters`]).
+    pub fn filter_name(&self, index: usize) -> &str {
+        self.filters.get(index).map_or("", |f| f.name())
+    }
+
+    pub(crate) fn scores(&self) -> &[Arc<dyn ScorePlugin>] {
+        &self.scores
+    }
+}
+
+/// Per-attempt data every plugin needs, computed once per binding and attempt.
+#[derive(Debug, Clone)]
+pub struct SchedulingContext<'a> {
+    /// The binding being scheduled.
+    pub binding: &'a ResourceBinding,
+    /// Its placement (an empty placement when the binding has none).
+    pub placement: &'a Placement,
+    /// The `clusterAffinities` term in use for this attempt, or the plain `clusterAffinity`.
+    pub affinity: Option<&'a ClusterAffinity>,
+    /// The overflow affinities of the term in use (empty without `clusterAffinities`).
+    pub overflow_affinities: &'a [OverflowAffinity],
+    /// Name of the `clusterAffinities` term in use.
+    pub affinity_name: Option<&'a str>,
+    /// Whether the binding is a workload (replicas > 0, requirements, or components).
+    pub is_workload: bool,
+    /// Names in `spec.clusters`, sorted, for binary search.
+    targets: Vec<(&'a str, i32)>,
+    /// Names of `gracefulEvictionTasks[].fromCluster`, sorted.
+    evicting: Vec<&'a str>,
+}
+
+static EMPTY_PLACEMENT: std::sync::OnceLock<Placement> = std::sync::OnceLock::new();
+
+impl<'a> SchedulingContext<'a> {
+    /// The context for scheduling `binding` with `clusterAffinities` term `term` (ignored
+    /// when the placement has no `clusterAffinities`).
+    pub fn new(binding: &'a ResourceBinding, term: Option<usize>) -> Self {
+        let spec = &binding.spec;
+        let placement = spec
+            .placement
+            .as_ref()
+            .unwrap_or_else(|| EMPTY_PLACEMENT.get_or_init(Placement::default));
+        let (affinity, overflow_affinities, affinity_name) = if let Some(a) =
+            &placement.cluster_affinity
+        {
+            (Some(a), &[][..], None)
+        } else {
+            match term.and_then(|i| placement.cluster_affinities.get(i)) {
+                Some(t) => (
+                    Some(&t.affinity),
+                    t.overflow_affinities.as_slice(),
+                    Some(t.affinity_name.as_str()),
+                ),
+                None => (None, &[][..], None),
+            }
+        };
+        let mut targets: Vec<(&str, i32)> = spec
+            .clusters
+            .iter()
+            .map(|t| (t.name.as_str(), t.replicas))
+            .collect();
+        targets.sort_unstable();
+        let mut evicting: Vec<&str> = spec
+            .graceful_eviction_tasks
+            .iter()
+            .map(|t| t.from_cluster.as_str())
+            .collect();
+        evicting.sort_unstable();
+        SchedulingContext {
+            binding,
+            placement,
+            affinity,
+            overflow_affinities,
+            affinity_name,
+            is_workload: is_workload(spec),
+            targets,
+            evicting,
+        }
+    }
+
+    /// The binding spec.
+    pub fn spec(&self) -> &'a ResourceBindingSpec {
+        &self.binding.spec
+    }
+
+    /// Whether the cluster is in the current `spec.clusters`.
+    pub fn is_target(&self, name: &str) -> bool {
+        self.targets
+            .binary_search_by(|(n, _)| (*n).cmp(name))
+            .is_ok()
+    }
+
+    /// Replicas currently assigned to the cluster in `spec.clusters` (summed if listed twice).
+    pub fn assigned_replicas(&self, name: &str) -> i64 {
+        let start = self.targets.partition_point(|(n, _)| *n < name);
+        self.targets[start..]
+            .iter()
+            .take_while(|(n, _)| *n == name)
+            .map(|(_, r)| i64::from(*r))
+            .sum()
+    }
+
+    /// Whether the cluster is the `fromCluster` of a graceful eviction task.
+    pub fn is_evicting(&self, name: &str) -> bool {
+        self.evicting.binary_search(&name).is_ok()
+    }
+}
+
+/// Karmada's workload test: replicas > 0, or replica requirements, or components.
+pub fn is_workload(spec: &ResourceBindingSpec) -> bool {
+    spec.replicas > 0 || spec.replica_requirements.is_some() || !spec.components.is_empty()
+}

@@ -1,0 +1,540 @@
+//! Cluster selection with spread constraints: candidate ordering, topology groups and their
+//! scores, the region search, and the "swap in a bigger spare" rule for cluster spreading.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use crate::api::{
+    Cluster, Placement, ReplicaDivisionPreference, ReplicaSchedulingType, ResourceBindingSpec,
+    SpreadByField, SpreadConstraint,
+};
+
+/// A feasible cluster as the selection step sees it (Karmada's `ClusterDetailInfo`).
+#[derive(Debug, Clone)]
+pub struct Candidate<'a> {
+    /// The cluster.
+    pub cluster: &'a Cluster,
+    /// Sum of the score plugins.
+    pub score: i64,
+    /// The estimator's answer for the cluster.
+    pub allocatable_replicas: i64,
+    /// `allocatable_replicas` plus the replicas the binding already holds there.
+    pub available_replicas: i64,
+    /// 0 for the affinity term itself, `i` for its `i`-th overflow affinity, 1000 otherwise.
+    pub overflow_order: u32,
+}
+
+impl Candidate<'_> {
+    /// The cluster name.
+    pub fn name(&self) -> &str {
+        self.cluster.name()
+    }
+}
+
+/// The scheduler's cluster order: overflowOrder ascending, score descending, available
+/// replicas descending, name ascending.
+pub fn candidate_order(a: &Candidate<'_>, b: &Candidate<'_>) -> Ordering {
+    a.overflow_order
+        .cmp(&b.overflow_order)
+        .then(b.score.cmp(&a.score))
+        .then(b.available_replicas.cmp(&a.available_replicas))
+        .then_with(|| a.name().cmp(b.name()))
+}
+
+/// Sorts candidates into the scheduler's order.
+pub fn sort_candidates(candidates: &mut [Candidate<'_>]) {
+    candidates.sort_unstable_by(candidate_order);
+}
+
+/// Why no clusters could be selected (Karmada's exact error texts).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    /// Fewer candidates than the cluster constraint's minGroups.
+    #[error("the number of feasible clusters is less than spreadConstraint.MinGroups")]
+    TooFewClusters,
+    /// The clusters chosen cannot hold the replicas, even after swapping in spares.
+    #[error("no enough resource when selecting {0} clusters")]
+    NotEnoughResource(usize),
+    /// Fewer regions than the region constraint's minGroups.
+    #[error("the number of feasible region is less than spreadConstraint.MinGroups")]
+    TooFewRegions,
+    /// No region combination holds enough clusters.
+    #[error("the number of clusters is less than the cluster spreadConstraint.MinGroups")]
+    TooFewClustersInRegions,
+    /// Only `cluster` and `region` drive selection.
+    #[error("just support cluster and region spread constraint")]
+    UnsupportedConstraint,
+}
+
+/// A topology group (region, zone or provider) of candidates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// `region`, `zone` or `provider`.
+    pub field: SpreadByField,
+    /// Group name (the region, zone or provider value).
+    pub name: String,
+    /// Karmada's group score ([`group_score`]).
+    pub score: i64,
+    /// Sum of the members' available replicas.
+    pub available_replicas: i64,
+    /// Indices of the members in the sorted candidate list, in candidate order.
+    pub members: Vec<usize>,
+}
+
+/// The placement's static-weight case, where spread constraints are ignored: Divided +
+/// Weighted with either no weight preference or a non-empty static list and no dynamic
+/// weight.
+pub fn spread_constraints_ignored(placement: &Placement) -> bool {
+    let Some(rs) = &placement.replica_scheduling else {
+        return false;
+    };
+    let divided = rs
+        .replica_scheduling_type
+        .unwrap_or(ReplicaSchedulingType::Divided)
+        == ReplicaSchedulingType::Divided;
+    divided
+        && rs.replica_division_preference == Some(ReplicaDivisionPreference::Weighted)
+        && match &rs.weight_preference {
+            None => true,
+            Some(w) => !w.static_weight_list.is_empty() && w.dynamic_weight.is_none(),
+        }
+}
+
+/// Whether capacity is ignored when selecting (no `replicaScheduling`, or Duplicated).
+pub fn available_resource_ignored(placement: &Placement) -> bool {
+    match &placement.replica_scheduling {
+        None => true,
+        Some(rs) => rs.replica_scheduling_type == Some(ReplicaSchedulingType::Duplicated),
+    }
+}
+
+fn is_duplicated(placement: Option<&Placement>) -> bool {
+    match placement.and_then(|p| p.replica_scheduling.as_ref()) {
+        None => true,
+        Some(rs) => rs.replica_scheduling_type == Some(ReplicaSchedulingType::Duplicated),
+    }
+}
+
+/// Whether topology groups are not built at all: no constraints, a single `cluster`
+/// constraint, or the static-weight case.
+pub fn topology_ignored(placement: &Placement) -> bool {
+    let sc = &placement.spread_constraints;
+    sc.is_empty()
+        || (sc.len() == 1 && sc[0].spread_by_field == Some(SpreadByField::Cluster))
+        || spread_constraints_ignored(placement)
+}
+
+/// The last constraint spreading by `field` (Karmada keeps one per field in a map).
+pub fn constraint_for(placement: &Placement, field: SpreadByField) -> Option<&SpreadConstraint> {
+    placement
+        .spread_constraints
+        .iter()
+        .rev()
+        .find(|c| c.spread_by_field == Some(field))
+}
+
+const WEIGHT_UNIT: i64 = 1000;
+
+/// Karmada's group score over `members` (in candidate order).
+///
+/// Duplicated: `valid·1000 + mean score of valid`, where valid clusters can hold all
+/// replicas (0 when none can). Divided: with target `ceil(replicas / minGroups)` and
+/// `need = max(cluster minGroups, minGroups)`, walk the clusters until `need` are taken and
+/// their capacity reaches the target; a group short of the target scores
+/// `capacity·1000 + score sum / group size`, otherwise `target·1000 + mean score taken`.
+pub fn group_score(members: &[&Candidate<'_>], spec: &ResourceBindingSpec, min_groups: i32) -> i64 {
+    let placement = spec.placement.as_ref();
+    if is_duplicated(placement) {
+        let target = i64::from(spec.replicas);
+        let (valid, sum) = members
+            .iter()
+            .filter(|c| c.available_replicas >= target)
+            .fold((0i64, 0i64), |(n, s), c| (n + 1, s + c.score));
+        if valid == 0 {
+            return 0;
+        }
+        return valid * WEIGHT_UNIT + sum / valid;
+    }
+    if members.is_empty() {
+        return 0;
+    }
+    let groups = i64::from(min_groups.max(1));
+    let replicas = i64::from(spec.replicas);
+    let target = (replicas + groups - 1).div_euclid(groups);
+    let cluster_min = placement
+        .and_then(|p| constraint_for(p, SpreadByField::Cluster))
+        .map_or(0, |c| c.min_groups);
+    let need = i64::from(cluster_min.max(min_groups));
+    let (mut sum_avail, mut sum_score, mut taken) = (0i64, 0i64, 0i64);
+    for c in members {
+        sum_avail += c.available_replicas;
+        sum_score += c.score;
+        taken += 1;
+        if taken >= need && sum_avail >= target {
+            break;
+        }
+    }
+    if sum_avail < target {
+        sum_avail * WEIGHT_UNIT + sum_score / members.len() as i64
+    } else {
+        target * WEIGHT_UNIT + sum_score / taken
+    }
+}
+
+/// Builds the region, zone and provider groups named by the spread constraints, over
+/// candidates already in scheduler order. Nothing is built when the topology is ignored.
+pub fn group_candidates(
+    candidates: &[Candidate<'_>],
+    spec: &ResourceBindingSpec,
+    placement: &Placement,
+) -> Vec<Group> {
+    if topology_ignored(placement) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for field in [SpreadByField::Zone, SpreadByField::Region, SpreadByField::Provider] {
+        let Some(constraint) = constraint_for(placement, field) else {
+            continue;
+        };
+        let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, c) in candidates.iter().enumerate() {
+            match field {
+                SpreadByField::Zone => {
+                    for z in c.cluster.zones() {
+                        by_name.entry(z).or_default().push(i);
+                    }
+                }
+                SpreadByField::Region if !c.cluster.spec.region.is_empty() => {
+                    by_name.entry(&c.cluster.spec.region).or_default().push(i);
+                }
+                SpreadByField::Provider if !c.cluster.spec.provider.is_empty() => {
+                    by_name.entry(&c.cluster.spec.provider).or_default().push(i);
+                }
+                _ => {}
+            }
+        }
+        for (name, members) in by_name {
+            let refs: Vec<&Candidate<'_>> = members.iter().map(|&i| &candidates[i]).collect();
+            out.push(Group {
+                field,
+                name: name.to_string(),
+                score: group_score(&refs, spec, constraint.min_groups),
+                available_replicas: refs.iter().map(|c| c.available_replicas).sum(),
+                members,
+            });
+        }
+    }
+    out
+}
+
+/// One group as the region search sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupValue {
+    /// Group name.
+    pub name: String,
+    /// Number of clusters.
+    pub value: i64,
+    /// Group score.
+    pub weight: i64,
+}
+
+struct FeasiblePath {
+    id: usize,
+    groups: Vec<usize>,
+    weight: i64,
+    value: i64,
+}
+
+/// Karmada's `selectGroups`: the best combination of between `min` and `max` groups whose
+/// values reach `target`, by weight, then value, then discovery order, preferring a feasible
+/// strict prefix of the winner. Returns the chosen names ordered by weight descending, then
+/// name; `None` when nothing qualifies.
+pub fn select_groups(groups: &[GroupValue], min: i32, max: i32, target: i64) -> Option<Vec<String>> {
+    if groups.is_empty() {
+        return None;
+    }
+    let mut order: Vec<&GroupValue> = groups.iter().collect();
+    order.sort_by(|a, b| {
+        a.value
+            .cmp(&b.value)
+            .then(b.weight.cmp(&a.weight))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let min = usize::try_from(min).unwrap_or(0);
+    let max = usize::try_from(max).unwrap_or(0);
+    let only_first_child = order.len() == min;
+    let mut paths: Vec<FeasiblePath> = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    dfs(&order, min, max, target, only_first_child, 0, 0, &mut stack, &mut paths);
+    if paths.is_empty() {
+        return None;
+    }
+    paths.sort_by(|a, b| {
+        b.weight
+            .cmp(&a.weight)
+            .then(b.value.cmp(&a.value))
+            .then(a.id.cmp(&b.id))
+    });
+    let mut best = 0;
+    for i in 1..paths.len() {
+        let (cand, cur) = (&paths[i].groups, &paths[best].groups);
+        if cand.len() < cur.len() && cur[..cand.len()] == cand[..] {
+            best = i;
+        }
+    }
+    Some(
+        paths[best]
+            .groups
+            .iter()
+            .map(|&i| order[i].name.clone())
+            .collect(),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn dfs(
+    order: &[&GroupValue],
+    min: usize,
+    max: usize,
+    target: i64,
+    only_first_child: bool,
+    sum: i64,
+    begin: usize,
+    stack: &mut Vec<usize>,
+    paths: &mut Vec<FeasiblePath>,
+) {
+    if sum >= target && stack.len() >= min && stack.len() <= max {
+        let mut groups = stack.clone();
+        // A recorded path lists its groups by weight descending, then name.
+        groups.sort_by(|&a, &b| {
+            order[b]
+                .weight
+                .cmp(&order[a].weight)
+                .then_with(|| order[a].name.cmp(&order[b].name))
+        });
+        let (weight, value) = groups
+            .iter()
+            .fold((0, 0), |(w, v), &i| (w + order[i].weight, v + order[i].value));
+        paths.push(FeasiblePath {
+            id: paths.len(),
+            groups,
+            weight,
+            value,
+        });
+        return;
+    }
+    if stack.len() >= max {
+        return;
+    }
+    let end = if only_first_child {
+        (begin + 1).min(order.len())
+    } else {
+        order.len()
+    };
+    for i in begin..end {
+        stack.push(i);
+        dfs(
+            order,
+            min,
+            max,
+            target,
+            only_first_child,
+            sum + order[i].value,
+            i + 1,
+            stack,
+            paths,
+        );
+        stack.pop();
+    }
+}
+
+/// Selects by cluster: at most `maxGroups` clusters in candidate order; with capacity
+/// (`need_replicas` is `Some`) short positions are swapped, from the last, for the spare with
+/// the most available replicas when it has strictly more. Returns candidate indices.
+pub fn select_by_cluster(
+    candidates: &[Candidate<'_>],
+    constraint: &SpreadConstraint,
+    need_replicas: Option<i64>,
+) -> Result<Vec<usize>, SelectError> {
+    let total = candidates.len();
+    if (total as i64) < i64::from(constraint.min_groups) {
+        return Err(SelectError::TooFewClusters);
+    }
+    let need = usize::try_from(constraint.max_groups).unwrap_or(0).min(total);
+    let mut selected: Vec<usize> = (0..need).collect();
+    let Some(need_replicas) = need_replicas else {
+        return Ok(selected);
+    };
+    let mut spare: Vec<usize> = (need..total).collect();
+    let sum = |sel: &[usize]| -> i64 { sel.iter().map(|&i| candidates[i].available_replicas).sum() };
+    let mut pos = selected.len();
+    while sum(&selected) < need_replicas && pos > 0 {
+        pos -= 1;
+        let current = candidates[selected[pos]].available_replicas;
+        let mut best: Option<usize> = None;
+        let mut best_avail = current;
+        for (j, &s) in spare.iter().enumerate() {
+            if candidates[s].available_replicas > best_avail {
+                best_avail = candidates[s].available_replicas;
+                best = Some(j);
+            }
+        }
+        if let Some(j) = best {
+            std::mem::swap(&mut selected[pos], &mut spare[j]);
+        }
+    }
+    if sum(&selected) < need_replicas {
+        return Err(SelectError::NotEnoughResource(need));
+    }
+    Ok(selected)
+}
+
+/// Selects by region: the best region combination ([`select_groups`]), the first cluster of
+/// each chosen region, then the best of the rest up to the cluster constraint's maxGroups.
+/// Capacity is not considered. `regions` hold indices into `candidates` in candidate order.
+pub fn select_by_region(
+    candidates: &[Candidate<'_>],
+    regions: &[&Group],
+    region_constraint: &SpreadConstraint,
+    cluster_constraint: Option<&SpreadConstraint>,
+) -> Result<Vec<usize>, SelectError> {
+    if (regions.len() as i64) < i64::from(region_constraint.min_groups) {
+        return Err(SelectError::TooFewRegions);
+    }
+    let values: Vec<GroupValue> = regions
+        .iter()
+        .map(|g| GroupValue {
+            name: g.name.clone(),
+            value: g.members.len() as i64,
+            weight: g.score,
+        })
+        .collect();
+    let cluster_min = cluster_constraint.map_or(0, |c| c.min_groups);
+    let cluster_max = cluster_constraint.map_or(0, |c| c.max_groups);
+    let chosen = select_groups(
+        &values,
+        region_constraint.min_groups,
+        region_constraint.max_groups,
+        i64::from(cluster_min),
+    )
+    .ok_or(SelectError::TooFewClustersInRegions)?;
+    let mut selected = Vec::new();
+    let mut rest = Vec::new();
+    for name in &chosen {
+        let Some(region) = regions.iter().find(|g| &g.name == name) else {
+            continue;
+        };
+        if let Some((first, others)) = region.members.split_first() {
+            selected.push(*first);
+            rest.extend_from_slice(others);
+        }
+    }
+    let need = (selected.len() + rest.len()).min(usize::try_from(cluster_max).unwrap_or(0));
+    if need > selected.len() {
+        rest.sort_by(|&a, &b| candidate_order(&candidates[a], &candidates[b]));
+        let take = need - selected.len();
+        selected.extend(rest.into_iter().take(take));
+    }
+    Ok(selected)
+}
+
+/// Karmada's `SelectBestClusters` over sorted candidates and their groups. Returns the
+/// selected candidate indices in selection order.
+pub fn select_best_clusters(
+    candidates: &[Candidate<'_>],
+    groups: &[Group],
+    placement: &Placement,
+    replicas: i32,
+) -> Result<Vec<usize>, SelectError> {
+    if placement.spread_constraints.is_empty() || spread_constraints_ignored(placement) {
+        return Ok((0..candidates.len()).collect());
+    }
+    let need_replicas = if available_resource_ignored(placement) {
+        None
+    } else {
+        Some(i64::from(replicas))
+    };
+    if let Some(region) = constraint_for(placement, SpreadByField::Region) {
+        let regions: Vec<&Group> = groups
+            .iter()
+            .filter(|g| g.field == SpreadByField::Region)
+            .collect();
+        return select_by_region(
+            candidates,
+            &regions,
+            region,
+            constraint_for(placement, SpreadByField::Cluster),
+        );
+    }
+    if let Some(cluster) = constraint_for(placement, SpreadByField::Cluster) {
+        return select_by_cluster(candidates, cluster, need_replicas);
+    }
+    Err(SelectError::UnsupportedConstraint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gv(name: &str, value: i64, weight: i64) -> GroupValue {
+        GroupValue {
+            name: name.into(),
+            value,
+            weight,
+        }
+    }
+
+    #[test]
+    fn select_groups_prefers_feasible_prefix() {
+        let groups = vec![
+            gv("R1", 1, 80),
+            gv("R2", 4, 40),
+            gv("R3", 1, 30),
+            gv("R4", 3, 30),
+            gv("R5", 3, 20),
+            gv("R6", 5, 10),
+        ];
+        assert_eq!(
+            select_groups(&groups, 2, 6, 5),
+            Some(vec!["R1".to_string(), "R2".to_string()])
+        );
+        assert_eq!(select_groups(&[gv("R1", 1, 80)], 2, 3, 1), None);
+        assert_eq!(select_groups(&[], 1, 3, 1), None);
+    }
+
+    #[test]
+    fn spare_swap() {
+        let clusters: Vec<Cluster> = ["m1", "m2", "m3"]
+            .iter()
+            .map(|n| {
+                let mut c = Cluster::default();
+                c.metadata.name = n.to_string();
+                c
+            })
+            .collect();
+        let avail = [40, 30, 60];
+        let cands: Vec<Candidate<'_>> = clusters
+            .iter()
+            .zip(avail)
+            .map(|(c, a)| Candidate {
+                cluster: c,
+                score: 0,
+                allocatable_replicas: a,
+                available_replicas: a,
+                overflow_order: 0,
+            })
+            .collect();
+        let sc = SpreadConstraint {
+            spread_by_field: Some(SpreadByField::Cluster),
+            max_groups: 2,
+            min_groups: 1,
+            ..Default::default()
+        };
+        assert_eq!(select_by_cluster(&cands, &sc, Some(80)), Ok(vec![0, 2]));
+        assert_eq!(select_by_cluster(&cands, &sc, None), Ok(vec![0, 1]));
+        assert_eq!(
+            select_by_cluster(&cands, &sc, Some(200)),
+            Err(SelectError::NotEnoughResource(2))
+        );
+    }
+}
