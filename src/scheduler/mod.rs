@@ -3,3 +3,4 @@
 
 pub mod assign;
 pub mod estimator;
+pub mod webster;
