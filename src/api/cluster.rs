@@ -162,7 +162,8 @@ pub struct ResourceModelRange {
     pub name: String,
     /// Inclusive lower bound.
     pub min: super::Quantity,
-    /// Exclusive upper bound.
+    /// Exclusive upper bound (0 when absent).
+    #[serde(default)]
     pub max: super::Quantity,
 }
 

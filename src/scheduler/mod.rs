@@ -15,6 +15,7 @@ pub mod framework;
 pub mod reschedule;
 pub mod score;
 pub mod select;
+pub mod webster;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
