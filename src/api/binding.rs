@@ -440,6 +440,7 @@ pub enum ResourceHealth {
 #[serde(rename_all = "camelCase")]
 pub struct AggregatedStatusItem {
     /// Member cluster.
+    #[serde(default)]
     pub cluster_name: String,
     /// Status reflected from the member object (InterpretStatus), raw.
     #[serde(default, skip_serializing_if = "Option::is_none")]

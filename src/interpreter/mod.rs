@@ -1,9 +1,56 @@
 //! The resource interpreter: how fedplan understands a workload.
 //!
 //! [`ResourceInterpreter`] is Karmada's set of interpreter operations. Implementations say,
-//! per kind and operation, whether they handle it ([`ResourceInterpreter::handles`]); a
-//! chain asks its layers in Karmada's precedence (user customizations, then third-party
-//! built-ins, then native built-ins) and the first layer that handles the operation answers.
+//! per kind and operation, whether they handle it ([`ResourceInterpreter::handles`]); the
+//! [`chain::InterpreterChain`] asks its layers in Karmada's precedence (user customizations,
+//! then the [third-party built-ins](thirdparty), then the [native built-ins](native)) and the
+//! first layer that handles the operation answers. [`run_operation`] runs one operation and
+//! shapes its result as `fedplan interpret` prints it.
+//!
+//! observedGeneration standardisation (the template's `status.observedGeneration` advances
+//! only once every member caught up) lives in [`generation`]; the generic retention applied
+//! before every `Retain` in [`retention`].
+//!
+//! # Deviations from Karmada
+//!
+//! Karmada's behaviour is matched everywhere except where it defeats its own documented
+//! purpose:
+//!
+//! - **Native StatefulSet observedGeneration.** Karmada's reflection drops the member's
+//!   `observedGeneration` and its aggregation compares `resourceTemplateGeneration` with the
+//!   member's own generation, so the aggregated `observedGeneration` never advances once a
+//!   member exists. Here StatefulSet reflects `observedGeneration` (omitted when zero) and
+//!   aggregates with the Deployment rule (`observedGeneration >= generation` and
+//!   `resourceTemplateGeneration >= template generation`), which is the documented intent.
+//! - **HelmRelease failure counters.** Karmada adds the members' `failures`,
+//!   `upgradeFailures` and `installFailures` to the template's previous value, so the counters
+//!   grow on every aggregation, and only when the template already has the field. Here each
+//!   counter is the sum over the members, written when the template has it or any member
+//!   reports it.
+//! - **HelmRelease versions.** The HelmRelease built-in also answers for
+//!   `helm.toolkit.fluxcd.io/v2beta2` and `v2` (Karmada ships it for `v2beta1` only).
+//! - **OCIRepository dependencies** do not fail when `spec.serviceAccountName` is absent
+//!   (Karmada's script indexes a nil value and errors).
+//! - **Lua state leaks.** Karmada's pooled Lua states leak globals between scripts of
+//!   different kinds; every call here starts fresh.
+//!
+//! Kept on purpose although surprising (pinned by Karmada's tests): HelmChart reflection
+//! never carries `observedGeneration`, so a HelmChart's aggregated `observedGeneration` only
+//! advances when it is not propagated anywhere; native reflection of Deployment, ReplicaSet,
+//! DaemonSet and StatefulSet fails when the member lacks the
+//! `resourcetemplate.karmada.io/generation` annotation; BroadcastJob's finished state is not
+//! reset between members and its success condition is `Completed`; Kruise DaemonSet's
+//! `daemonSetHash` defaults to the number 0.
+
+pub mod chain;
+pub mod generation;
+pub mod native;
+pub(crate) mod object;
+pub(crate) mod podspec;
+pub mod retention;
+pub mod thirdparty;
+
+pub use object::TEMPLATE_GENERATION_ANNOTATION;
 
 use std::fmt;
 
@@ -152,6 +199,14 @@ pub enum InterpreterError {
         /// What is wrong.
         message: String,
     },
+    /// An input the operation needs was not given (e.g. the observed object for Retain).
+    #[error("{operation} needs {input}")]
+    MissingInput {
+        /// The operation asked for.
+        operation: Operation,
+        /// What is missing, e.g. `an observed object`.
+        input: String,
+    },
     /// A plugin or declarative customization failed.
     #[error("interpreter {interpreter:?} failed {operation} on {kind}: {message}")]
     Customization {
@@ -206,6 +261,19 @@ pub trait ResourceInterpreter: Send + Sync {
         Err(unsupported(object, Operation::AggregateStatus))
     }
 
+    /// As [`aggregate_status`](ResourceInterpreter::aggregate_status), distinguishing absent
+    /// status items (`None`: the template has not been propagated anywhere yet) from an empty
+    /// list (propagated to zero clusters), as Karmada's Lua customizations do
+    /// (`statusItems == nil`). The default treats `None` as an empty list; the chain calls
+    /// this method.
+    fn aggregate_status_items(
+        &self,
+        object: &Value,
+        items: Option<&[AggregatedStatusItem]>,
+    ) -> Result<Value, InterpreterError> {
+        self.aggregate_status(object, items.unwrap_or(&[]))
+    }
+
     /// The status worth reflecting from a member object, `None` when there is none.
     fn interpret_status(&self, object: &Value) -> Result<Option<Value>, InterpreterError> {
         Err(unsupported(object, Operation::InterpretStatus))
@@ -236,4 +304,113 @@ pub fn unsupported(object: &Value, operation: Operation) -> InterpreterError {
         operation,
         gvk: Gvk::of(object),
     }
+}
+
+fn missing(operation: Operation, input: &str) -> InterpreterError {
+    InterpreterError::MissingInput {
+        operation,
+        input: input.to_string(),
+    }
+}
+
+fn to_json<T: Serialize>(operation: Operation, value: &T) -> Result<Value, InterpreterError> {
+    serde_json::to_value(value).map_err(|e| InterpreterError::Customization {
+        interpreter: "output".into(),
+        kind: String::new(),
+        operation,
+        message: e.to_string(),
+    })
+}
+
+/// Runs one interpreter operation through `interpreter` (normally an
+/// [`InterpreterChain`](chain::InterpreterChain)) and shapes the result as `fedplan interpret`
+/// prints it:
+///
+/// | Operation | Output |
+/// |---|---|
+/// | InterpretReplica | `{replicas, replicaRequirements}` (requirements omitted when null) |
+/// | ReviseReplica, AggregateStatus | the resulting object |
+/// | Retain | the object after the generic retention and the `Retain` hook (if any layer has one) |
+/// | InterpretStatus | the reflected status, or `null` |
+/// | InterpretHealth | `{healthy}` (`true` when no layer interprets health, as Karmada reports it) |
+/// | InterpretDependency | `{dependencies}` |
+/// | InterpretComponent | `{components}` |
+///
+/// `desired` is the template (or desired object), `observed` the member's live object;
+/// InterpretStatus and InterpretHealth read `observed` when given, else `desired`.
+/// `status_items` `None` means the items are absent (not propagated anywhere), `Some(&[])`
+/// zero clusters.
+///
+/// ```
+/// use fedplan::interpreter::{chain::InterpreterChain, run_operation, Operation};
+/// let chain = InterpreterChain::default();
+/// let d = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+///     "metadata": {"name": "web", "namespace": "ns"},
+///     "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "c"}]}}}});
+/// let out = run_operation(&chain, Operation::InterpretReplica, Some(&d), None, None, None).unwrap();
+/// assert_eq!(out, serde_json::json!({"replicas": 2}));
+/// let out = run_operation(&chain, Operation::ReviseReplica, Some(&d), None, None, Some(5)).unwrap();
+/// assert_eq!(out["spec"]["replicas"], 5);
+/// ```
+pub fn run_operation(
+    interpreter: &dyn ResourceInterpreter,
+    operation: Operation,
+    desired: Option<&Value>,
+    observed: Option<&Value>,
+    status_items: Option<&[AggregatedStatusItem]>,
+    desired_replica: Option<i64>,
+) -> Result<Value, InterpreterError> {
+    let desired_obj = || desired.ok_or_else(|| missing(operation, "a desired object"));
+    let either = || {
+        observed
+            .or(desired)
+            .ok_or_else(|| missing(operation, "an observed or desired object"))
+    };
+    let mut out = serde_json::Map::new();
+    match operation {
+        Operation::InterpretReplica => {
+            let r = interpreter.interpret_replica(desired_obj()?)?;
+            out.insert("replicas".into(), Value::from(r.replicas));
+            if let Some(req) = r.replica_requirements {
+                out.insert("replicaRequirements".into(), to_json(operation, &req)?);
+            }
+        }
+        Operation::ReviseReplica => {
+            let n = desired_replica.ok_or_else(|| missing(operation, "a desired replica count"))?;
+            return interpreter.revise_replica(desired_obj()?, n);
+        }
+        Operation::Retain => {
+            let desired = desired_obj()?;
+            let observed = observed.ok_or_else(|| missing(operation, "an observed object"))?;
+            let retained = retention::retain_generic(desired, observed);
+            if interpreter.handles(&Gvk::of(desired), Operation::Retain) {
+                return interpreter.retain(&retained, observed);
+            }
+            return Ok(retained);
+        }
+        Operation::AggregateStatus => {
+            return interpreter.aggregate_status_items(desired_obj()?, status_items);
+        }
+        Operation::InterpretStatus => {
+            return Ok(interpreter.interpret_status(either()?)?.unwrap_or(Value::Null));
+        }
+        Operation::InterpretHealth => {
+            let obj = either()?;
+            let healthy = if interpreter.handles(&Gvk::of(obj), Operation::InterpretHealth) {
+                interpreter.interpret_health(obj)?
+            } else {
+                true
+            };
+            out.insert("healthy".into(), Value::Bool(healthy));
+        }
+        Operation::InterpretDependency => {
+            let deps = interpreter.interpret_dependency(desired_obj()?)?;
+            out.insert("dependencies".into(), to_json(operation, &deps)?);
+        }
+        Operation::InterpretComponent => {
+            let comps = interpreter.interpret_component(desired_obj()?)?;
+            out.insert("components".into(), to_json(operation, &comps)?);
+        }
+    }
+    Ok(Value::Object(out))
 }

@@ -1,0 +1,488 @@
+//! Native AggregateStatus: the template's status folded from its members' reflected statuses.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::{Clock, NativeKind};
+use crate::api::AggregatedStatusItem;
+use crate::interpreter::generation::native_observed_generation;
+use crate::interpreter::object::{as_map_mut, at, generation, int_at, lenient_int, set_int, str_at};
+use crate::interpreter::InterpreterError;
+
+/// A counter summed over members; `always` marks fields Kubernetes serialises even when 0.
+struct Counter {
+    name: &'static str,
+    always: bool,
+}
+
+const fn omit(name: &'static str) -> Counter {
+    Counter {
+        name,
+        always: false,
+    }
+}
+
+const fn always(name: &'static str) -> Counter {
+    Counter { name, always: true }
+}
+
+const DEPLOYMENT: &[Counter] = &[
+    omit("replicas"),
+    omit("readyReplicas"),
+    omit("updatedReplicas"),
+    omit("availableReplicas"),
+    omit("unavailableReplicas"),
+];
+const REPLICA_SET: &[Counter] = &[always("replicas"), omit("readyReplicas"), omit("availableReplicas")];
+const DAEMON_SET: &[Counter] = &[
+    always("currentNumberScheduled"),
+    always("numberMisscheduled"),
+    always("desiredNumberScheduled"),
+    always("numberReady"),
+    omit("updatedNumberScheduled"),
+    omit("numberAvailable"),
+    omit("numberUnavailable"),
+];
+const STATEFUL_SET: &[Counter] = &[
+    always("availableReplicas"),
+    omit("currentReplicas"),
+    omit("readyReplicas"),
+    always("replicas"),
+    omit("updatedReplicas"),
+];
+const PDB: &[Counter] = &[
+    always("currentHealthy"),
+    always("desiredHealthy"),
+    always("expectedPods"),
+    always("disruptionsAllowed"),
+];
+const HPA: &[Counter] = &[omit("currentReplicas"), always("desiredReplicas")];
+
+pub(super) fn aggregate(
+    kind: NativeKind,
+    obj: &Value,
+    items: &[AggregatedStatusItem],
+    clock: Clock,
+) -> Result<Value, InterpreterError> {
+    match kind {
+        NativeKind::Deployment => Ok(workload(obj, items, DEPLOYMENT)),
+        NativeKind::ReplicaSet => Ok(workload(obj, items, REPLICA_SET)),
+        NativeKind::DaemonSet => Ok(workload(obj, items, DAEMON_SET)),
+        NativeKind::StatefulSet => Ok(workload(obj, items, STATEFUL_SET)),
+        NativeKind::Service => Ok(service(obj, items)),
+        NativeKind::Ingress => Ok(replace_status(obj, load_balancer_status(items, false))),
+        NativeKind::Job => Ok(job(obj, items, clock)),
+        NativeKind::CronJob => Ok(cron_job(obj, items)),
+        NativeKind::Pod => Ok(pod(obj, items)),
+        NativeKind::PersistentVolume => Ok(pv(obj, items)),
+        NativeKind::PersistentVolumeClaim => Ok(pvc(obj, items)),
+        NativeKind::PodDisruptionBudget => Ok(pdb(obj, items)),
+        NativeKind::HorizontalPodAutoscaler => {
+            let mut status = Map::new();
+            sum_into(&mut status, items, HPA);
+            Ok(replace_status(obj, status))
+        }
+        _ => Ok(obj.clone()),
+    }
+}
+
+fn statuses(items: &[AggregatedStatusItem]) -> impl Iterator<Item = (&AggregatedStatusItem, &Map<String, Value>)> {
+    items
+        .iter()
+        .filter_map(|i| i.status.as_ref().and_then(Value::as_object).map(|s| (i, s)))
+}
+
+fn replace_status(obj: &Value, status: Map<String, Value>) -> Value {
+    let mut out = obj.clone();
+    as_map_mut(&mut out).insert("status".into(), Value::Object(status));
+    out
+}
+
+fn sum_into(status: &mut Map<String, Value>, items: &[AggregatedStatusItem], counters: &[Counter]) {
+    for c in counters {
+        let total: i64 = statuses(items)
+            .map(|(_, s)| s.get(c.name).map(lenient_int).unwrap_or(0))
+            .sum();
+        set_int(status, c.name, total, !c.always);
+    }
+}
+
+/// Deployment, ReplicaSet, DaemonSet, StatefulSet: sum the kind's counters in one pass over
+/// each member status and standardise observedGeneration; other template status fields are
+/// kept.
+fn workload(obj: &Value, items: &[AggregatedStatusItem], counters: &[Counter]) -> Value {
+    let mut totals = [0i64; 8];
+    let template_generation = generation(obj);
+    let mut caught_up = 0usize;
+    for item in items {
+        let Some(status) = item.status.as_ref().and_then(Value::as_object) else {
+            continue;
+        };
+        let (mut gen, mut observed, mut rtg) = (0, 0, 0);
+        for (k, v) in status {
+            match k.as_str() {
+                "generation" => gen = lenient_int(v),
+                "observedGeneration" => observed = lenient_int(v),
+                "resourceTemplateGeneration" => rtg = lenient_int(v),
+                name => {
+                    if let Some(i) = counters.iter().position(|c| c.name == name) {
+                        totals[i] += lenient_int(v);
+                    }
+                }
+            }
+        }
+        if observed >= gen && rtg >= template_generation {
+            caught_up += 1;
+        }
+    }
+    let observed_generation = if caught_up == items.len() {
+        template_generation
+    } else {
+        int_at(obj, &["status", "observedGeneration"])
+    };
+    debug_assert_eq!(
+        observed_generation,
+        native_observed_generation(
+            template_generation,
+            int_at(obj, &["status", "observedGeneration"]),
+            items
+        )
+    );
+    let mut out = obj.clone();
+    let status = as_map_mut(as_map_mut(&mut out).entry("status").or_insert(Value::Null));
+    for (c, total) in counters.iter().zip(totals) {
+        set_int(status, c.name, total, !c.always);
+    }
+    set_int(status, "observedGeneration", observed_generation, true);
+    out
+}
+
+fn service(obj: &Value, items: &[AggregatedStatusItem]) -> Value {
+    if str_at(obj, &["spec", "type"]) != "LoadBalancer" {
+        return obj.clone();
+    }
+    replace_status(obj, load_balancer_status(items, true))
+}
+
+fn load_balancer_status(items: &[AggregatedStatusItem], with_ip_mode: bool) -> Map<String, Value> {
+    let mut all = Vec::new();
+    for (_, s) in statuses(items) {
+        if let Some(ing) = s
+            .get("loadBalancer")
+            .and_then(|lb| lb.get("ingress"))
+            .and_then(Value::as_array)
+        {
+            all.extend(ing.iter().cloned());
+        }
+    }
+    let ingress = dedupe_and_sort(all, with_ip_mode);
+    let mut lb = Map::new();
+    if !ingress.is_empty() {
+        lb.insert("ingress".into(), Value::Array(ingress));
+    }
+    let mut status = Map::new();
+    status.insert("loadBalancer".into(), Value::Object(lb));
+    status
+}
+
+/// Karmada's de-duplication and ordering of load-balancer ingress entries (Service variant,
+/// keyed on hostname, ip and ipMode): ports of equal entries are unioned; entries with a
+/// hostname come first, ordered by hostname, then ip, then ipMode (unset last); ports by
+/// port, protocol, then error (unset first).
+///
+/// ```
+/// use fedplan::interpreter::native::dedupe_and_sort_load_balancer_ingress;
+/// let v = serde_json::json!([{"hostname": "b"}, {"ip": "1.1.1.1"}, {"hostname": "a"}, {"hostname": "a"}]);
+/// let out = dedupe_and_sort_load_balancer_ingress(v.as_array().unwrap().clone());
+/// assert_eq!(serde_json::Value::Array(out),
+///     serde_json::json!([{"hostname": "a"}, {"hostname": "b"}, {"ip": "1.1.1.1"}]));
+/// ```
+pub fn dedupe_and_sort_load_balancer_ingress(ingress: Vec<Value>) -> Vec<Value> {
+    dedupe_and_sort(ingress, true)
+}
+
+type IngressKey = (bool, String, String, Option<String>);
+
+fn opt_str(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn dedupe_and_sort(ingress: Vec<Value>, with_ip_mode: bool) -> Vec<Value> {
+    // Key order gives Karmada's sort: hostname set first (false < true), hostname, ip,
+    // ipMode with unset last.
+    let mut groups: BTreeMap<IngressKey, (Value, Vec<Value>)> = BTreeMap::new();
+    for entry in ingress {
+        let hostname = str_at(&entry, &["hostname"]).to_string();
+        let ip = str_at(&entry, &["ip"]).to_string();
+        let ip_mode = if with_ip_mode { opt_str(&entry, "ipMode") } else { None };
+        let key = (hostname.is_empty(), hostname, ip, ip_mode);
+        let ports: Vec<Value> = entry
+            .get("ports")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let slot = groups.entry(key).or_insert_with(|| (Value::Null, Vec::new()));
+        slot.0 = entry;
+        for p in ports {
+            if !slot.1.contains(&p) {
+                slot.1.push(p);
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(key, (mut entry, mut ports))| {
+            ports.sort_by(port_order);
+            let m = as_map_mut(&mut entry);
+            if !with_ip_mode {
+                m.remove("ipMode");
+            }
+            let _ = key;
+            if ports.is_empty() {
+                m.remove("ports");
+            } else {
+                m.insert("ports".into(), Value::Array(ports));
+            }
+            entry
+        })
+        .collect()
+}
+
+fn port_order(a: &Value, b: &Value) -> Ordering {
+    let port = |v: &Value| v.get("port").map(lenient_int).unwrap_or(0);
+    port(a)
+        .cmp(&port(b))
+        .then_with(|| str_at(a, &["protocol"]).cmp(str_at(b, &["protocol"])))
+        .then_with(|| opt_str(a, "error").cmp(&opt_str(b, "error")))
+}
+
+fn has_true_condition<'a>(status: &'a Value, types: &[&str]) -> Option<&'a str> {
+    status
+        .get("conditions")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|c| types.contains(&str_at(c, &["type"])) && str_at(c, &["status"]) == "True")
+        .map(|c| str_at(c, &["type"]))
+}
+
+fn job_condition(type_: &str, reason: &str, message: String, now: &str) -> Value {
+    let mut c = Map::new();
+    c.insert("type".into(), type_.into());
+    c.insert("status".into(), "True".into());
+    c.insert("lastProbeTime".into(), now.into());
+    c.insert("lastTransitionTime".into(), now.into());
+    c.insert("reason".into(), reason.into());
+    c.insert("message".into(), message.into());
+    Value::Object(c)
+}
+
+fn job(obj: &Value, items: &[AggregatedStatusItem], clock: Clock) -> Value {
+    if obj
+        .get("status")
+        .is_some_and(|s| has_true_condition(s, &["Complete", "Failed"]).is_some())
+    {
+        return obj.clone();
+    }
+    let (mut active, mut succeeded, mut failed) = (0, 0, 0);
+    let mut failed_clusters = Vec::new();
+    let (mut complete, mut criteria_met) = (0usize, 0usize);
+    let (mut start_times, mut completion_times) = (Vec::new(), Vec::new());
+    for (item, s) in statuses(items) {
+        let status = item.status.as_ref().unwrap_or(&Value::Null);
+        active += s.get("active").map(lenient_int).unwrap_or(0);
+        succeeded += s.get("succeeded").map(lenient_int).unwrap_or(0);
+        failed += s.get("failed").map(lenient_int).unwrap_or(0);
+        match has_true_condition(status, &["Complete", "Failed"]) {
+            Some("Complete") => complete += 1,
+            Some(_) => failed_clusters.push(item.cluster_name.as_str()),
+            None => {}
+        }
+        if has_true_condition(status, &["SuccessCriteriaMet"]).is_some() {
+            criteria_met += 1;
+        }
+        if let Some(t) = s.get("startTime").and_then(Value::as_str) {
+            start_times.push(t);
+        }
+        if let Some(t) = s.get("completionTime").and_then(Value::as_str) {
+            completion_times.push(t);
+        }
+    }
+    let now = clock();
+    let mut conditions = Vec::new();
+    if !failed_clusters.is_empty() {
+        conditions.push(job_condition(
+            "Failed",
+            "JobFailed",
+            format!("Job executed failed in member clusters {}", failed_clusters.join(",")),
+            &now,
+        ));
+    }
+    if !items.is_empty() && complete == items.len() {
+        conditions.push(job_condition("Complete", "Completed", "Job completed".into(), &now));
+    }
+    if !items.is_empty() && criteria_met == items.len() {
+        conditions.push(job_condition(
+            "SuccessCriteriaMet",
+            "CompletionsReached",
+            "All member clusters have met success criteria".into(),
+            &now,
+        ));
+    }
+    let mut status = Map::new();
+    set_int(&mut status, "active", active, true);
+    set_int(&mut status, "succeeded", succeeded, true);
+    set_int(&mut status, "failed", failed, true);
+    if !conditions.is_empty() {
+        status.insert("conditions".into(), Value::Array(conditions));
+    }
+    // RFC 3339 UTC timestamps order lexically.
+    let start = at(obj, &["status", "startTime"])
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| {
+            (!items.is_empty() && start_times.len() == items.len())
+                .then(|| start_times.iter().min().map(|s| s.to_string()))
+                .flatten()
+        });
+    if let Some(t) = start {
+        status.insert("startTime".into(), t.into());
+    }
+    if !items.is_empty() && completion_times.len() == items.len() {
+        if let Some(t) = completion_times.iter().max() {
+            status.insert("completionTime".into(), (*t).into());
+        }
+    }
+    replace_status(obj, status)
+}
+
+fn cron_job(obj: &Value, items: &[AggregatedStatusItem]) -> Value {
+    let mut active = Vec::new();
+    let (mut last_schedule, mut last_success): (Option<&str>, Option<&str>) = (None, None);
+    for (_, s) in statuses(items) {
+        if let Some(a) = s.get("active").and_then(Value::as_array) {
+            active.extend(a.iter().cloned());
+        }
+        if let Some(t) = s.get("lastScheduleTime").and_then(Value::as_str) {
+            last_schedule = Some(last_schedule.map_or(t, |cur| cur.max(t)));
+        }
+        if let Some(t) = s.get("lastSuccessfulTime").and_then(Value::as_str) {
+            last_success = Some(last_success.map_or(t, |cur| cur.max(t)));
+        }
+    }
+    let mut out = obj.clone();
+    let status = as_map_mut(as_map_mut(&mut out).entry("status").or_insert(Value::Null));
+    if active.is_empty() {
+        status.remove("active");
+    } else {
+        status.insert("active".into(), Value::Array(active));
+    }
+    for (k, v) in [("lastScheduleTime", last_schedule), ("lastSuccessfulTime", last_success)] {
+        match v {
+            Some(t) => status.insert(k.into(), t.into()),
+            None => status.remove(k),
+        };
+    }
+    out
+}
+
+fn pod(obj: &Value, items: &[AggregatedStatusItem]) -> Value {
+    let mut phases = Vec::with_capacity(items.len());
+    let mut containers = Vec::new();
+    let mut init_containers = Vec::new();
+    for item in items {
+        let Some(s) = item.status.as_ref().and_then(Value::as_object) else {
+            phases.push("Pending");
+            continue;
+        };
+        phases.push(s.get("phase").and_then(Value::as_str).unwrap_or(""));
+        for (key, into) in [
+            ("containerStatuses", &mut containers),
+            ("initContainerStatuses", &mut init_containers),
+        ] {
+            for c in s.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+                let mut kept = Map::new();
+                kept.insert("ready".into(), c.get("ready").cloned().unwrap_or(Value::Bool(false)));
+                kept.insert(
+                    "state".into(),
+                    c.get("state").cloned().unwrap_or_else(|| Value::Object(Map::new())),
+                );
+                into.push(Value::Object(kept));
+            }
+        }
+    }
+    let phase = if phases.contains(&"Failed") {
+        "Failed"
+    } else if phases.contains(&"Pending") {
+        "Pending"
+    } else if phases.contains(&"Running") {
+        "Running"
+    } else {
+        "Succeeded"
+    };
+    let mut status = Map::new();
+    status.insert("phase".into(), phase.into());
+    if !containers.is_empty() {
+        status.insert("containerStatuses".into(), Value::Array(containers));
+    }
+    if !init_containers.is_empty() {
+        status.insert("initContainerStatuses".into(), Value::Array(init_containers));
+    }
+    replace_status(obj, status)
+}
+
+fn pv(obj: &Value, items: &[AggregatedStatusItem]) -> Value {
+    const PRIORITY: [&str; 5] = ["Failed", "Pending", "Available", "Bound", "Released"];
+    let mut best: Option<usize> = None;
+    for item in items {
+        let phase = match item.status.as_ref() {
+            Some(s) => str_at(s, &["phase"]),
+            None => "Pending",
+        };
+        if let Some(rank) = PRIORITY.iter().position(|p| *p == phase) {
+            best = Some(best.map_or(rank, |b| b.min(rank)));
+        }
+    }
+    let mut status = Map::new();
+    if let Some(rank) = best {
+        status.insert("phase".into(), PRIORITY[rank].into());
+    }
+    replace_status(obj, status)
+}
+
+fn pvc(obj: &Value, items: &[AggregatedStatusItem]) -> Value {
+    let mut phase = "Bound";
+    for (_, s) in statuses(items) {
+        let p = s.get("phase").and_then(Value::as_str).unwrap_or("");
+        if p == "Lost" {
+            phase = "Lost";
+            break;
+        }
+        if p != "Bound" {
+            phase = p;
+        }
+    }
+    let mut status = Map::new();
+    if !phase.is_empty() {
+        status.insert("phase".into(), phase.into());
+    }
+    replace_status(obj, status)
+}
+
+fn pdb(obj: &Value, items: &[AggregatedStatusItem]) -> Value {
+    let mut status = Map::new();
+    sum_into(&mut status, items, PDB);
+    let mut disrupted = Map::new();
+    for (item, s) in statuses(items) {
+        if let Some(pods) = s.get("disruptedPods").and_then(Value::as_object) {
+            for (pod, t) in pods {
+                disrupted.insert(format!("{}/{pod}", item.cluster_name), t.clone());
+            }
+        }
+    }
+    if !disrupted.is_empty() {
+        status.insert("disruptedPods".into(), Value::Object(disrupted));
+    }
+    replace_status(obj, status)
+}

@@ -1,0 +1,166 @@
+//! Karmada's third-party customization test data for the OpenKruise and Flux kinds, read in
+//! place from the shared fixtures and run through the default interpreter chain.
+//!
+//! Comparison follows Karmada's: dependencies compared after sorting, objects after removing
+//! fields whose expected value is `{{EXCLUDE}}`, replica requirements with quantities compared
+//! by value.
+
+use std::path::PathBuf;
+
+use fedplan::api::{AggregatedStatusItem, DependentObjectReference, ReplicaRequirements};
+use fedplan::interpreter::{chain::InterpreterChain, Operation, ResourceInterpreter};
+use serde_json::{json, Value};
+
+const FILES: &[&str] = &[
+    "apps.kruise.io/v1alpha1/AdvancedCronJob.json",
+    "apps.kruise.io/v1alpha1/BroadcastJob.json",
+    "apps.kruise.io/v1alpha1/CloneSet.json",
+    "apps.kruise.io/v1alpha1/DaemonSet.json",
+    "apps.kruise.io/v1alpha1/SidecarSet.json",
+    "apps.kruise.io/v1alpha1/UnitedDeployment.json",
+    "apps.kruise.io/v1beta1/StatefulSet.json",
+    "helm.toolkit.fluxcd.io/v2beta1/HelmRelease.json",
+    "kustomize.toolkit.fluxcd.io/v1/Kustomization.json",
+    "source.toolkit.fluxcd.io/v1/GitRepository.json",
+    "source.toolkit.fluxcd.io/v1beta2/Bucket.json",
+    "source.toolkit.fluxcd.io/v1beta2/HelmChart.json",
+    "source.toolkit.fluxcd.io/v1beta2/HelmRepository.json",
+    "source.toolkit.fluxcd.io/v1beta2/OCIRepository.json",
+];
+
+fn cases(file: &str) -> Vec<Value> {
+    let path = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/fixtures/vectors/interpreter/thirdparty/"
+    ))
+    .join(file);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let doc: Value = serde_json::from_str(&text).expect("vector file is JSON");
+    doc["cases"].as_array().expect("cases").clone()
+}
+
+/// Removes from `got` every field whose expected value is the `{{EXCLUDE}}` marker.
+fn exclude(got: &mut Value, want: &Value) {
+    if let (Some(g), Some(w)) = (got.as_object_mut(), want.as_object()) {
+        for (k, wv) in w {
+            if wv == "{{EXCLUDE}}" {
+                g.remove(k);
+            } else if let Some(gv) = g.get_mut(k) {
+                exclude(gv, wv);
+            }
+        }
+    } else if let (Some(g), Some(w)) = (got.as_array_mut(), want.as_array()) {
+        for (gv, wv) in g.iter_mut().zip(w) {
+            exclude(gv, wv);
+        }
+    }
+}
+
+fn drop_excluded(want: &mut Value) {
+    match want {
+        Value::Object(m) => {
+            m.retain(|_, v| v != "{{EXCLUDE}}");
+            m.values_mut().for_each(drop_excluded);
+        }
+        Value::Array(a) => a.iter_mut().for_each(drop_excluded),
+        _ => {}
+    }
+}
+
+fn assert_object(name: &str, got: Value, want: &Value) {
+    let mut got = got;
+    exclude(&mut got, want);
+    let mut want = want.clone();
+    drop_excluded(&mut want);
+    assert_eq!(got, want, "{name}");
+}
+
+fn run_case(chain: &InterpreterChain, file: &str, case: &Value) {
+    let name = format!("{file}: {}", case["name"].as_str().unwrap_or(""));
+    let input = &case["input"];
+    let expected = &case["expected"];
+    let desired = input.get("desiredObj");
+    let observed = input.get("observedObj");
+    let op: Operation = case["operation"]
+        .as_str()
+        .expect("operation")
+        .parse()
+        .expect("known operation");
+    let one = || desired.or(observed).expect("an object");
+    match op {
+        Operation::InterpretReplica => {
+            let got = chain
+                .interpret_replica(one())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            if let Some(r) = expected.get("replica") {
+                assert_eq!(json!(got.replicas), *r, "{name}");
+            }
+            if let Some(req) = expected.get("requires") {
+                let want: Option<ReplicaRequirements> =
+                    serde_json::from_value(req.clone()).expect("requirements");
+                assert_eq!(got.replica_requirements, want, "{name}");
+            }
+        }
+        Operation::ReviseReplica => {
+            let n = input["inputReplicas"].as_i64().expect("inputReplicas");
+            let got = chain
+                .revise_replica(one(), n)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_object(&name, got, &expected["revised"]);
+        }
+        Operation::Retain => {
+            let got = chain
+                .retain(desired.expect("desiredObj"), observed.expect("observedObj"))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_object(&name, got, &expected["retained"]);
+        }
+        Operation::AggregateStatus => {
+            let items: Option<Vec<AggregatedStatusItem>> = input
+                .get("statusItems")
+                .map(|v| serde_json::from_value(v.clone()).expect("status items"));
+            let got = chain
+                .aggregate_status_items(one(), items.as_deref())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_object(&name, got, &expected["aggregatedStatus"]);
+        }
+        Operation::InterpretStatus => {
+            let got = chain
+                .interpret_status(observed.or(desired).expect("an object"))
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+                .unwrap_or(Value::Null);
+            assert_object(&name, got, &expected["status"]);
+        }
+        Operation::InterpretHealth => {
+            let got = chain
+                .interpret_health(observed.or(desired).expect("an object"))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(json!(got), expected["healthy"], "{name}");
+        }
+        Operation::InterpretDependency => {
+            let mut got = chain
+                .interpret_dependency(one())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let mut want: Vec<DependentObjectReference> =
+                serde_json::from_value(expected["dependencies"].clone()).unwrap_or_default();
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "{name}");
+        }
+        Operation::InterpretComponent => panic!("{name}: no component vectors expected"),
+    }
+}
+
+#[test]
+fn kruise_and_flux_vectors() {
+    let chain = InterpreterChain::default();
+    let mut ran = 0;
+    for file in FILES {
+        for case in cases(file) {
+            run_case(&chain, file, &case);
+            ran += 1;
+        }
+    }
+    eprintln!("{ran} third-party cases");
+    assert!(ran > 100, "only {ran} cases found");
+}
