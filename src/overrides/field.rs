@@ -294,7 +294,7 @@ pub(crate) mod yaml {
         fn go_key_order_table() {
             let mut keys = vec!["b", "a10", "a9", "a_b", "aB", "ab", "A", "1", "10", "2", "a"];
             keys.sort_by(|a, b| go_yaml_key_order(a, b));
-            assert_eq!(keys, ["1", "2", "10", "A", "a", "a9", "a10", "a_b", "aB", "ab", "b"]);
+            assert_eq!(keys, ["1", "2", "10", "A", "a", "a_b", "a9", "a10", "aB", "ab", "b"]);
         }
 
         #[test]

@@ -127,6 +127,26 @@ impl ImageReference {
         &self.tag
     }
 
+    /// Sets the tag as given, leaving the digest alone.
+    pub fn set_tag(&mut self, tag: impl Into<String>) {
+        self.tag = tag.into();
+    }
+
+    /// Clears the tag.
+    pub fn remove_tag(&mut self) {
+        self.tag.clear();
+    }
+
+    /// Sets the digest as given, leaving the tag alone.
+    pub fn set_digest(&mut self, digest: impl Into<String>) {
+        self.digest = digest.into();
+    }
+
+    /// Clears the digest.
+    pub fn remove_digest(&mut self) {
+        self.digest.clear();
+    }
+
     /// The digest (`algorithm:hex`), or empty.
     pub fn digest(&self) -> &str {
         &self.digest
