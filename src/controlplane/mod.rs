@@ -1,1 +1,574 @@
-//! Placeholder.
+//! An in-memory Karmada control plane: a deterministic store, Karmada's controllers, and
+//! simulated member clusters, driven step by step on a virtual clock.
+//!
+//! ```
+//! use fedplan::controlplane::{Config, ControlPlane};
+//! use serde_json::json;
+//!
+//! let mut cp = ControlPlane::new(Config::default());
+//! for name in ["a", "b"] {
+//!     cp.apply(json!({"apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster",
+//!                     "metadata": {"name": name}})).unwrap();
+//! }
+//! cp.apply(json!({"apiVersion": "policy.karmada.io/v1alpha1", "kind": "PropagationPolicy",
+//!     "metadata": {"name": "web", "namespace": "default"},
+//!     "spec": {"resourceSelectors": [{"apiVersion": "apps/v1", "kind": "Deployment"}],
+//!              "placement": {"clusterAffinity": {"clusterNames": ["a", "b"]}}}})).unwrap();
+//! cp.apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+//!     "metadata": {"name": "web", "namespace": "default"},
+//!     "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "web", "image": "nginx:1"}]}}}})).unwrap();
+//! cp.run_until_quiescent().unwrap();
+//! assert_eq!(cp.member("a").unwrap().len(), 1);
+//! assert_eq!(cp.member("b").unwrap().len(), 1);
+//! ```
+
+pub mod clock;
+mod controllers;
+pub mod events;
+pub mod member;
+pub mod scenario;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::api::{
+    Cluster, ClusterOverridePolicy, ClusterPropagationPolicy, ClusterTaintPolicy, OverridePolicy,
+    PropagationPolicy, ResourceBinding, Work,
+};
+use crate::interpreter::chain::InterpreterChain;
+use crate::interpreter::ResourceInterpreter;
+
+pub use clock::{Clock, Timestamp};
+pub use events::{Event, EventLog};
+pub use member::MemberCluster;
+
+/// Identifies an object: apiVersion, kind, namespace, name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectKey {
+    /// API version.
+    pub api_version: String,
+    /// Kind.
+    pub kind: String,
+    /// Namespace (empty for cluster-scoped objects).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+}
+
+impl ObjectKey {
+    /// A key from its parts.
+    pub fn new(
+        api_version: impl Into<String>,
+        kind: impl Into<String>,
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        ObjectKey {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            namespace: namespace.into(),
+            name: name.into(),
+        }
+    }
+
+    /// The key of a JSON object.
+    pub fn of(v: &Value) -> Self {
+        let s = |p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+        ObjectKey {
+            api_version: s("/apiVersion"),
+            kind: s("/kind"),
+            namespace: s("/metadata/namespace"),
+            name: s("/metadata/name"),
+        }
+    }
+}
+
+impl fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.namespace.is_empty() {
+            write!(f, "{} {}", self.kind, self.name)
+        } else {
+            write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
+        }
+    }
+}
+
+/// Errors of the control plane.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ControlPlaneError {
+    /// An applied object is not a valid object of its kind.
+    #[error("{object}: {message}")]
+    InvalidObject {
+        /// The object.
+        object: String,
+        /// What is wrong (with the field path).
+        message: String,
+    },
+    /// The controllers kept changing state without settling.
+    #[error("the control plane did not settle after {0} passes")]
+    NotQuiescent(usize),
+    /// A scenario is malformed.
+    #[error("scenario: {0}")]
+    Scenario(String),
+}
+
+/// Feature gates and controller flags, by their Karmada names, with Karmada's defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Feature gates that differ from Karmada's defaults (e.g. `Failover: true`).
+    pub feature_gates: BTreeMap<String, bool>,
+    /// Controller flags (e.g. `enable-no-execute-taint-eviction: "true"`,
+    /// `graceful-eviction-timeout: "600s"`).
+    pub flags: BTreeMap<String, String>,
+    /// Where the virtual clock starts.
+    pub start_time: Timestamp,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            feature_gates: BTreeMap::new(),
+            flags: BTreeMap::new(),
+            start_time: Timestamp::parse(clock::DEFAULT_START).unwrap_or_default(),
+        }
+    }
+}
+
+/// Karmada's feature-gate defaults at the digested release.
+const DEFAULT_GATES: &[(&str, bool)] = &[
+    ("Failover", false),
+    ("GracefulEviction", true),
+    ("PropagateDeps", true),
+    ("CustomizedClusterResourceModeling", true),
+    ("PropagationPolicyPreemption", false),
+    ("PriorityBasedScheduling", true),
+    ("StatefulFailoverInjection", false),
+    ("MultiplePodTemplatesScheduling", false),
+    ("WorkloadAffinity", false),
+];
+
+impl Config {
+    /// Whether a feature gate is on (Karmada's default when not set).
+    pub fn gate(&self, name: &str) -> bool {
+        self.feature_gates.get(name).copied().unwrap_or_else(|| {
+            DEFAULT_GATES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .is_some_and(|(_, on)| *on)
+        })
+    }
+
+    /// A boolean flag (`true`/`false`), `default` when not set.
+    pub fn flag_bool(&self, name: &str, default: bool) -> bool {
+        self.flags
+            .get(name)
+            .map(|v| v == "true")
+            .unwrap_or(default)
+    }
+
+    /// A duration flag in seconds (`600s`, `10m`, `1h`, or a plain number of seconds).
+    pub fn flag_seconds(&self, name: &str, default: i64) -> i64 {
+        self.flags
+            .get(name)
+            .and_then(|v| parse_duration(v))
+            .unwrap_or(default)
+    }
+}
+
+/// Parses a Go-style duration made of whole units (`90s`, `10m`, `1h30m`) or plain seconds.
+pub fn parse_duration(s: &str) -> Option<i64> {
+    if let Ok(n) = s.parse::<i64>() {
+        return Some(n);
+    }
+    let mut total = 0i64;
+    let mut num = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: i64 = num.parse().ok()?;
+        num.clear();
+        total += match c {
+            's' => n,
+            'm' => n * 60,
+            'h' => n * 3600,
+            _ => return None,
+        };
+    }
+    num.is_empty().then_some(total)
+}
+
+/// The state of the control plane at one moment, as `fedplan simulate` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// Resource templates as stored (status aggregated, generation as Kubernetes counts it).
+    pub templates: Vec<Value>,
+    /// Bindings.
+    pub bindings: Vec<ResourceBinding>,
+    /// Works.
+    pub works: Vec<Work>,
+    /// Live objects per member cluster.
+    pub members: BTreeMap<String, Vec<Value>>,
+}
+
+/// The in-memory control plane.
+pub struct ControlPlane {
+    config: Config,
+    clock: Clock,
+    interpreter: Arc<dyn ResourceInterpreter>,
+    resource_version: u64,
+    templates: BTreeMap<ObjectKey, Value>,
+    propagation_policies: BTreeMap<(String, String), PropagationPolicy>,
+    cluster_propagation_policies: BTreeMap<String, ClusterPropagationPolicy>,
+    override_policies: BTreeMap<(String, String), OverridePolicy>,
+    cluster_override_policies: BTreeMap<String, ClusterOverridePolicy>,
+    taint_policies: BTreeMap<String, ClusterTaintPolicy>,
+    clusters: BTreeMap<String, Cluster>,
+    bindings: BTreeMap<(String, String), ResourceBinding>,
+    works: BTreeMap<(String, String), Work>,
+    members: BTreeMap<String, MemberCluster>,
+    events: EventLog,
+}
+
+impl fmt::Debug for ControlPlane {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ControlPlane")
+            .field("now", &self.clock.now().to_string())
+            .field("templates", &self.templates.len())
+            .field("bindings", &self.bindings.len())
+            .field("works", &self.works.len())
+            .field("members", &self.members.len())
+            .finish()
+    }
+}
+
+const MAX_PASSES: usize = 64;
+
+impl ControlPlane {
+    /// A control plane with the built-in interpreters.
+    pub fn new(config: Config) -> Self {
+        Self::with_interpreter(config, Arc::new(InterpreterChain::default()))
+    }
+
+    /// A control plane using `interpreter` (e.g. a chain with plugins).
+    pub fn with_interpreter(config: Config, interpreter: Arc<dyn ResourceInterpreter>) -> Self {
+        ControlPlane {
+            clock: Clock::new(config.start_time),
+            config,
+            interpreter,
+            resource_version: 0,
+            templates: BTreeMap::new(),
+            propagation_policies: BTreeMap::new(),
+            cluster_propagation_policies: BTreeMap::new(),
+            override_policies: BTreeMap::new(),
+            cluster_override_policies: BTreeMap::new(),
+            taint_policies: BTreeMap::new(),
+            clusters: BTreeMap::new(),
+            bindings: BTreeMap::new(),
+            works: BTreeMap::new(),
+            members: BTreeMap::new(),
+            events: EventLog::default(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The current virtual time.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Moves the virtual clock forward (controllers run on the next step).
+    pub fn advance(&mut self, seconds: i64) {
+        self.clock.advance(seconds);
+    }
+
+    fn next_rv(&mut self) -> String {
+        self.resource_version += 1;
+        self.resource_version.to_string()
+    }
+
+    /// Creates or updates an object, as `kubectl apply` would: Karmada kinds are stored
+    /// typed; anything else is a resource template whose generation moves when its spec
+    /// changes. Status written by the control plane is kept.
+    pub fn apply(&mut self, object: Value) -> Result<(), ControlPlaneError> {
+        let key = ObjectKey::of(&object);
+        let invalid = |message: String| ControlPlaneError::InvalidObject {
+            object: key.to_string(),
+            message,
+        };
+        if key.name.is_empty() {
+            return Err(invalid("metadata.name: required".into()));
+        }
+        if key.kind.is_empty() || key.api_version.is_empty() {
+            return Err(invalid("apiVersion and kind are required".into()));
+        }
+        let rv = self.next_rv();
+        let now = self.now().to_string();
+        let typed = |v: Value| -> Result<Value, ControlPlaneError> { Ok(v) };
+        let ns_name = (key.namespace.clone(), key.name.clone());
+        macro_rules! store_typed {
+            ($map:expr, $k:expr, $ty:ty) => {{
+                let mut obj: $ty = serde_json::from_value(typed(object.clone())?)
+                    .map_err(|e| invalid(e.to_string()))?;
+                let old = $map.get(&$k);
+                let generation = match old {
+                    Some(o) if o.spec == obj.spec => o.metadata.generation,
+                    Some(o) => Some(o.metadata.generation.unwrap_or(1) + 1),
+                    None => Some(1),
+                };
+                obj.metadata.generation = generation;
+                obj.metadata.resource_version = rv;
+                if obj.metadata.creation_timestamp.is_none() {
+                    obj.metadata.creation_timestamp = old
+                        .and_then(|o| o.metadata.creation_timestamp.clone())
+                        .or(Some(now.clone()));
+                }
+                $map.insert($k, obj);
+            }};
+        }
+        match (key.api_version.as_str(), key.kind.as_str()) {
+            ("policy.karmada.io/v1alpha1", "PropagationPolicy") => {
+                store_typed!(self.propagation_policies, ns_name, PropagationPolicy)
+            }
+            ("policy.karmada.io/v1alpha1", "ClusterPropagationPolicy") => {
+                store_typed!(
+                    self.cluster_propagation_policies,
+                    key.name.clone(),
+                    ClusterPropagationPolicy
+                )
+            }
+            ("policy.karmada.io/v1alpha1", "OverridePolicy") => {
+                store_typed!(self.override_policies, ns_name, OverridePolicy)
+            }
+            ("policy.karmada.io/v1alpha1", "ClusterOverridePolicy") => {
+                store_typed!(
+                    self.cluster_override_policies,
+                    key.name.clone(),
+                    ClusterOverridePolicy
+                )
+            }
+            ("policy.karmada.io/v1alpha1", "ClusterTaintPolicy") => {
+                store_typed!(self.taint_policies, key.name.clone(), ClusterTaintPolicy)
+            }
+            ("cluster.karmada.io/v1alpha1", "Cluster") => {
+                let mut cluster: Cluster =
+                    serde_json::from_value(object).map_err(|e| invalid(e.to_string()))?;
+                let old = self.clusters.get(&key.name);
+                if cluster.status.is_none() {
+                    cluster.status = old.and_then(|o| o.status.clone());
+                }
+                cluster.metadata.resource_version = rv;
+                cluster.metadata.creation_timestamp = old
+                    .and_then(|o| o.metadata.creation_timestamp.clone())
+                    .or(Some(now));
+                self.members
+                    .entry(key.name.clone())
+                    .or_insert_with(|| MemberCluster::new(key.name.clone()));
+                self.clusters.insert(key.name.clone(), cluster);
+            }
+            ("work.karmada.io/v1alpha2", _) | ("work.karmada.io/v1alpha1", "Work") => {
+                return Err(invalid(
+                    "bindings and Works are written by the control plane, not applied".into(),
+                ));
+            }
+            _ => {
+                let mut obj = object;
+                let old = self.templates.get(&key);
+                let generation = match old {
+                    Some(o) if member::spec_part(o) == member::spec_part(&obj) => o
+                        .pointer("/metadata/generation")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(1),
+                    Some(o) => {
+                        o.pointer("/metadata/generation")
+                            .and_then(Value::as_i64)
+                            .unwrap_or(1)
+                            + 1
+                    }
+                    None => 1,
+                };
+                let status = old.and_then(|o| o.get("status").cloned());
+                let uid = old
+                    .and_then(|o| o.pointer("/metadata/uid").cloned())
+                    .or_else(|| obj.pointer("/metadata/uid").cloned())
+                    .unwrap_or_else(|| {
+                        json!(crate::render::names::permanent_id(&format!("uid/{key}")))
+                    });
+                let created = old
+                    .and_then(|o| o.pointer("/metadata/creationTimestamp").cloned())
+                    .unwrap_or_else(|| json!(now));
+                // The control plane's own claim metadata survives a user's re-apply.
+                let claim = old.map(controllers::claim_metadata_of);
+                let Some(o) = obj.as_object_mut() else {
+                    return Err(invalid("not a JSON object".into()));
+                };
+                match status {
+                    Some(s) => {
+                        o.insert("status".into(), s);
+                    }
+                    None => {
+                        o.remove("status");
+                    }
+                }
+                let meta = o.entry("metadata").or_insert_with(|| json!({}));
+                if let Some(meta) = meta.as_object_mut() {
+                    meta.insert("generation".into(), json!(generation));
+                    meta.insert("resourceVersion".into(), json!(rv));
+                    meta.insert("uid".into(), uid);
+                    meta.insert("creationTimestamp".into(), created);
+                }
+                if let Some(claim) = claim {
+                    controllers::restore_claim_metadata(&mut obj, &claim);
+                }
+                self.templates.insert(key, obj);
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes an object by key. Deleting a template removes its binding, Works and member
+    /// objects (unless `preserveResourcesOnDeletion`); deleting a Cluster removes it from
+    /// scheduling. Returns whether the object existed.
+    pub fn delete(&mut self, key: &ObjectKey) -> bool {
+        let ns_name = (key.namespace.clone(), key.name.clone());
+        match (key.api_version.as_str(), key.kind.as_str()) {
+            ("policy.karmada.io/v1alpha1", "PropagationPolicy") => {
+                self.propagation_policies.remove(&ns_name).is_some()
+            }
+            ("policy.karmada.io/v1alpha1", "ClusterPropagationPolicy") => {
+                self.cluster_propagation_policies.remove(&key.name).is_some()
+            }
+            ("policy.karmada.io/v1alpha1", "OverridePolicy") => {
+                self.override_policies.remove(&ns_name).is_some()
+            }
+            ("policy.karmada.io/v1alpha1", "ClusterOverridePolicy") => {
+                self.cluster_override_policies.remove(&key.name).is_some()
+            }
+            ("policy.karmada.io/v1alpha1", "ClusterTaintPolicy") => {
+                self.taint_policies.remove(&key.name).is_some()
+            }
+            ("cluster.karmada.io/v1alpha1", "Cluster") => {
+                let existed = self.clusters.remove(&key.name).is_some();
+                self.members.remove(&key.name);
+                existed
+            }
+            _ => self.templates.remove(key).is_some(),
+        }
+    }
+
+    /// Overwrites the status of an object in one member cluster (to inject a failure or a
+    /// lag). The simulated controllers keep it until the object's spec changes.
+    pub fn set_member_status(
+        &mut self,
+        cluster: &str,
+        key: &ObjectKey,
+        status: Value,
+    ) -> Result<(), ControlPlaneError> {
+        let member = self
+            .members
+            .get_mut(cluster)
+            .ok_or_else(|| ControlPlaneError::Scenario(format!("no member cluster {cluster:?}")))?;
+        if member.set_status(key, status) {
+            Ok(())
+        } else {
+            Err(ControlPlaneError::Scenario(format!(
+                "member cluster {cluster:?} has no object {key}"
+            )))
+        }
+    }
+
+    /// Overwrites a Cluster's status (conditions, resource summary, ...).
+    pub fn set_cluster_status(
+        &mut self,
+        cluster: &str,
+        status: Value,
+    ) -> Result<(), ControlPlaneError> {
+        let c = self
+            .clusters
+            .get_mut(cluster)
+            .ok_or_else(|| ControlPlaneError::Scenario(format!("no Cluster {cluster:?}")))?;
+        c.status = Some(
+            serde_json::from_value(status)
+                .map_err(|e| ControlPlaneError::Scenario(format!("Cluster {cluster} status: {e}")))?,
+        );
+        Ok(())
+    }
+
+    /// Runs every controller once; returns whether anything changed.
+    pub fn step(&mut self) -> bool {
+        controllers::run_pass(self)
+    }
+
+    /// Runs the controllers until nothing changes.
+    pub fn run_until_quiescent(&mut self) -> Result<usize, ControlPlaneError> {
+        for pass in 1..=MAX_PASSES {
+            if !self.step() {
+                return Ok(pass);
+            }
+        }
+        Err(ControlPlaneError::NotQuiescent(MAX_PASSES))
+    }
+
+    /// A resource template by key.
+    pub fn template(&self, key: &ObjectKey) -> Option<&Value> {
+        self.templates.get(key)
+    }
+
+    /// A binding by namespace and name.
+    pub fn binding(&self, namespace: &str, name: &str) -> Option<&ResourceBinding> {
+        self.bindings
+            .get(&(namespace.to_string(), name.to_string()))
+    }
+
+    /// All Works, ordered by namespace and name.
+    pub fn works(&self) -> impl Iterator<Item = &Work> {
+        self.works.values()
+    }
+
+    /// A member cluster.
+    pub fn member(&self, cluster: &str) -> Option<&MemberCluster> {
+        self.members.get(cluster)
+    }
+
+    /// The event log.
+    pub fn events(&self) -> &EventLog {
+        &self.events
+    }
+
+    /// The whole state, ordered.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            templates: self.templates.values().cloned().collect(),
+            bindings: self.bindings.values().cloned().collect(),
+            works: self.works.values().cloned().collect(),
+            members: self
+                .members
+                .iter()
+                .map(|(n, m)| (n.clone(), m.objects().map(|(_, v)| v.clone()).collect()))
+                .collect(),
+        }
+    }
+
+    fn event(&mut self, source: &str, type_: &str, object: String, reason: &str, message: String) {
+        self.events.push(Event {
+            time: self.now().to_string(),
+            type_: type_.to_string(),
+            source: source.to_string(),
+            object,
+            reason: reason.to_string(),
+            message,
+        });
+    }
+}

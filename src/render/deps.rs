@@ -49,7 +49,7 @@ fn matches_reference(obj: &Value, dep: &DependentObjectReference, namespace: &st
                         .collect()
                 })
                 .unwrap_or_default();
-            labels_match(sel, &labels)
+            crate::selector::label_selector_matches(sel, &labels)
         }
         None => false,
     }
@@ -158,21 +158,4 @@ pub fn attached_binding(parent: &ResourceBinding, object: &Value) -> ResourceBin
         status: None,
         extra: Default::default(),
     }
-}
-
-/// Interim label matching until the selector module lands.
-fn labels_match(sel: &crate::api::LabelSelector, labels: &BTreeMap<String, String>) -> bool {
-    sel.match_labels
-        .iter()
-        .all(|(k, v)| labels.get(k) == Some(v))
-        && sel.match_expressions.iter().all(|e| {
-            let val = labels.get(&e.key);
-            match e.operator.as_str() {
-                "In" => val.is_some_and(|v| e.values.contains(v)),
-                "NotIn" => val.is_none_or(|v| !e.values.contains(v)),
-                "Exists" => val.is_some(),
-                "DoesNotExist" => val.is_none(),
-                _ => false,
-            }
-        })
 }

@@ -244,47 +244,25 @@ fn job_completions(
         field: "spec.completions".into(),
         message: format!("expected an integer, found {raw}"),
     })?;
-    let weights: Vec<(String, i64)> = clusters
-        .iter()
-        .map(|c| (c.name.clone(), c.replicas as i64))
-        .collect();
-    Ok(Some(spread_by_weights(
-        completions.clamp(0, i32::MAX as i64) as i32,
-        &weights,
-    )))
-}
-
-/// Spreads `total` over the weighted clusters with Karmada's highest-averages rule (used for
-/// Job completions, where Karmada passes no tie-break seed).
-fn spread_by_weights(total: i32, weights: &[(String, i64)]) -> Vec<i32> {
-    // Interim: Sainte-Laguë with ascending-name ties until the scheduler's Webster lands.
-    let mut seats = vec![0i32; weights.len()];
-    for _ in 0..total.max(0) {
-        let mut best: Option<usize> = None;
-        for (i, (name, w)) in weights.iter().enumerate() {
-            if *w <= 0 {
-                continue;
-            }
-            best = match best {
-                None => Some(i),
-                Some(b) => {
-                    let (bn, bw) = &weights[b];
-                    let lhs = *w as i128 * (2 * seats[b] as i128 + 1);
-                    let rhs = *bw as i128 * (2 * seats[i] as i128 + 1);
-                    if lhs > rhs || (lhs == rhs && (seats[i], name) < (seats[b], bn)) {
-                        Some(i)
-                    } else {
-                        Some(b)
-                    }
-                }
-            };
-        }
-        match best {
-            Some(b) => seats[b] += 1,
-            None => break,
-        }
-    }
-    seats
+    let total = completions.clamp(0, i32::MAX as i64) as i32;
+    // Karmada spreads completions with no seed: ties go to the smaller name.
+    let spread = crate::scheduler::webster::spread_replicas_by_target_clusters(
+        total,
+        clusters,
+        &[],
+        crate::scheduler::webster::TieBreak::NameAscending,
+    );
+    Ok(Some(
+        clusters
+            .iter()
+            .map(|c| {
+                spread
+                    .iter()
+                    .find(|t| t.name == c.name)
+                    .map_or(0, |t| t.replicas)
+            })
+            .collect(),
+    ))
 }
 
 /// Renders the Works of one scheduled binding.
@@ -498,173 +476,22 @@ pub fn render_works(
     Ok(works)
 }
 
-/// Applies the override policies for one cluster to `manifest` (pending the overrides
-/// module: no policy changes anything yet).
+/// Applies the override policies for one cluster to `manifest`.
 fn apply_overrides(
     manifest: &mut Value,
     cluster: &Cluster,
     overrides: OverrideSet<'_>,
 ) -> Result<AppliedOverrides, String> {
-    let _ = (manifest, cluster, overrides);
-    Ok(AppliedOverrides::default())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::api::{
-        Placement, ReplicaDivisionPreference, ReplicaSchedulingStrategy, ReplicaSchedulingType,
-        ResourceBindingSpec, SuspendClusters, Suspension,
-    };
-    use serde_json::json;
-
-    struct ReviseSpecReplicas;
-    impl ResourceInterpreter for ReviseSpecReplicas {
-        fn name(&self) -> &str {
-            "test"
-        }
-        fn handles(&self, _: &Gvk, op: Operation) -> bool {
-            op == Operation::ReviseReplica
-        }
-        fn revise_replica(&self, o: &Value, n: i64) -> Result<Value, InterpreterError> {
-            let mut o = o.clone();
-            o["spec"]["replicas"] = json!(n);
-            Ok(o)
-        }
-    }
-
-    fn binding(clusters: &[(&str, i32)], replicas: i32) -> ResourceBinding {
-        ResourceBinding {
-            api_version: crate::api::BINDING_API_VERSION.into(),
-            kind: "ResourceBinding".into(),
-            metadata: ObjectMeta {
-                name: "nginx-deployment".into(),
-                namespace: "default".into(),
-                ..Default::default()
-            },
-            spec: ResourceBindingSpec {
-                replicas,
-                clusters: clusters
-                    .iter()
-                    .map(|(n, r)| TargetCluster {
-                        name: n.to_string(),
-                        replicas: *r,
-                        components: vec![],
-                    })
-                    .collect(),
-                placement: Some(Placement {
-                    replica_scheduling: Some(ReplicaSchedulingStrategy {
-                        replica_scheduling_type: Some(ReplicaSchedulingType::Divided),
-                        replica_division_preference: Some(ReplicaDivisionPreference::Weighted),
-                        weight_preference: None,
-                    }),
-                    ..Default::default()
-                }),
-                suspension: Some(Suspension {
-                    dispatching_on_clusters: Some(SuspendClusters {
-                        cluster_names: vec!["b".into()],
-                    }),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn renders_one_work_per_cluster() {
-        let template = json!({
-            "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "nginx", "namespace": "default", "uid": "u-1", "generation": 3,
-                         "resourceVersion": "7", "labels": {"app": "nginx"}},
-            "spec": {"replicas": 5, "template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1"}]}}},
-            "status": {"replicas": 5}
-        });
-        let b = binding(&[("a", 3), ("b", 2)], 5);
-        let works = render_works(
-            &b,
-            &template,
-            &[],
-            OverrideSet::default(),
-            &ReviseSpecReplicas,
-        )
-        .unwrap();
-        assert_eq!(works.len(), 2);
-        assert_eq!(works[0].metadata.namespace, "karmada-es-a");
-        assert_eq!(works[1].metadata.namespace, "karmada-es-b");
-        assert_eq!(works[0].metadata.name, works[1].metadata.name);
-        assert_eq!(works[0].spec.suspend_dispatching, Some(false));
-        assert_eq!(works[1].spec.suspend_dispatching, Some(true));
-        let m = &works[0].spec.workload.manifests[0];
-        assert_eq!(m["spec"]["replicas"], json!(3));
-        assert_eq!(
-            works[1].spec.workload.manifests[0]["spec"]["replicas"],
-            json!(2)
-        );
-        assert!(m.get("status").is_none());
-        assert!(m["metadata"].get("uid").is_none());
-        assert!(m["metadata"].get("generation").is_none());
-        let ann = &m["metadata"]["annotations"];
-        assert_eq!(ann[RESOURCE_TEMPLATE_GENERATION_ANNOTATION], json!("3"));
-        assert_eq!(ann[RESOURCE_TEMPLATE_UID_ANNOTATION], json!("u-1"));
-        assert_eq!(ann[CONFLICT_RESOLUTION_ANNOTATION], json!("abort"));
-        assert_eq!(
-            ann[RESOURCE_BINDING_NAME_ANNOTATION],
-            json!("nginx-deployment")
-        );
-        let managed = ann[MANAGED_LABELS_ANNOTATION].as_str().unwrap();
-        assert_eq!(
-            managed,
-            "app,karmada.io/managed,resourcebinding.karmada.io/permanent-id,work.karmada.io/permanent-id"
-        );
-        let keys: Vec<&String> = m.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["apiVersion", "kind", "metadata", "spec"]);
-        // Same input, same output.
-        let again = render_works(
-            &b,
-            &template,
-            &[],
-            OverrideSet::default(),
-            &ReviseSpecReplicas,
-        )
-        .unwrap();
-        assert_eq!(works, again);
-    }
-
-    #[test]
-    fn divides_job_completions_and_skips_revise_for_zero_replicas() {
-        let job = json!({"apiVersion": "batch/v1", "kind": "Job",
-            "metadata": {"name": "pi", "namespace": "default"},
-            "spec": {"parallelism": 4, "completions": 10}});
-        let b = binding(&[("a", 3), ("b", 1)], 4);
-        let works =
-            render_works(&b, &job, &[], OverrideSet::default(), &ReviseSpecReplicas).unwrap();
-        let c: Vec<i64> = works
-            .iter()
-            .map(|w| {
-                w.spec.workload.manifests[0]["spec"]["completions"]
-                    .as_i64()
-                    .unwrap()
-            })
-            .collect();
-        assert_eq!(c, [7, 3]);
-        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "default"}});
-        let b = binding(&[("a", 0)], 0);
-        let works =
-            render_works(&b, &cm, &[], OverrideSet::default(), &ReviseSpecReplicas).unwrap();
-        assert!(works[0].spec.workload.manifests[0].get("spec").is_none());
-    }
-
-    #[test]
-    fn malformed_completions_is_a_typed_error() {
-        let job = json!({"apiVersion": "batch/v1", "kind": "Job",
-            "metadata": {"name": "pi", "namespace": "default"}, "spec": {"completions": "ten"}});
-        let b = binding(&[("a", 1)], 1);
-        let err =
-            render_works(&b, &job, &[], OverrideSet::default(), &ReviseSpecReplicas).unwrap_err();
-        assert!(
-            matches!(err, RenderError::Template { ref field, .. } if field == "spec.completions")
-        );
-    }
+    let out = crate::overrides::apply_overrides(
+        manifest,
+        cluster,
+        overrides.override_policies,
+        overrides.cluster_override_policies,
+    )
+    .map_err(|e| e.to_string())?;
+    *manifest = out.manifest;
+    Ok(AppliedOverrides {
+        applied_overrides: out.applied_overrides.annotation_value(),
+        applied_cluster_overrides: out.applied_cluster_overrides.annotation_value(),
+    })
 }

@@ -4,15 +4,7 @@
 /// Karmada's `rand.SafeEncodeString` alphabet (no vowels, no look-alike characters).
 const SAFE_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
-/// 32-bit FNV-1a.
-pub fn fnv1a_32(bytes: &[u8]) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in bytes {
-        h ^= *b as u32;
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    h
-}
+use crate::scheduler::webster::fnv1a_32;
 
 /// 64-bit FNV-1a.
 pub fn fnv1a_64(bytes: &[u8]) -> u64 {
@@ -37,15 +29,8 @@ fn safe_encode(s: &str) -> String {
         .collect()
 }
 
-/// The name of the binding of a template: `lower(<name with ':' → '.'>-<kind>)`.
-///
-/// ```
-/// assert_eq!(fedplan::render::names::binding_name("Deployment", "nginx"), "nginx-deployment");
-/// assert_eq!(fedplan::render::names::binding_name("ClusterRole", "system:aggregate"), "system.aggregate-clusterrole");
-/// ```
-pub fn binding_name(kind: &str, name: &str) -> String {
-    format!("{}-{}", name.replace(':', "."), kind).to_lowercase()
-}
+/// The name of the binding of a template (see [`crate::policy::binding_name`]).
+pub use crate::policy::binding_name;
 
 /// The namespace of a cluster's execution space: `karmada-es-<cluster>`.
 pub fn execution_space(cluster: &str) -> String {
@@ -102,14 +87,11 @@ mod tests {
 
     #[test]
     fn fnv_matches_reference_values() {
-        assert_eq!(fnv1a_32(b""), 0x811c9dc5);
-        assert_eq!(fnv1a_32(b"a"), 0xe40c292c);
         assert_eq!(fnv1a_64(b"a"), 0xaf63dc4c8601ec8c);
     }
 
     #[test]
     fn names_follow_karmada() {
-        assert_eq!(binding_name("Deployment", "Nginx"), "nginx-deployment");
         assert_eq!(execution_space("member1"), "karmada-es-member1");
         assert_eq!(cluster_of_execution_space("karmada-es-a"), Some("a"));
         let w = work_name("Deployment", "nginx", "default");

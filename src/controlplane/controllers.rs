@@ -1,0 +1,1004 @@
+//! Karmada's controllers, one pass each, in the order of the loop: cluster status, detector,
+//! scheduler, dependencies distributor, binding controller, execution, member controllers,
+//! work status, binding status and template status aggregation.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Value};
+
+use crate::api::{
+    AggregatedStatusItem, ApiEnablement, ApiResource, Cluster, ClusterStatus, Condition,
+    ManifestStatus, ResourceBinding, ResourceHealth, ResourceIdentifier, Work, WorkStatus,
+};
+use crate::interpreter::{Gvk, Operation};
+use crate::policy::{self, BindingOptions, ClaimDecision, MatchOptions};
+use crate::render::{self, deps, names, OverrideSet};
+use crate::scheduler::{self, ScheduleAction, SchedulerOptions};
+
+use super::member::ApplyOutcome;
+use super::{ControlPlane, ObjectKey};
+
+const CLAIM_PREFIXES: [&str; 2] = [
+    "propagationpolicy.karmada.io/",
+    "clusterpropagationpolicy.karmada.io/",
+];
+
+/// The claim labels and annotations a template carries.
+pub(super) type ClaimMetadata = (Vec<(String, Value)>, Vec<(String, Value)>);
+
+pub(super) fn claim_metadata_of(template: &Value) -> ClaimMetadata {
+    let pick = |field: &str| -> Vec<(String, Value)> {
+        template
+            .pointer(&format!("/metadata/{field}"))
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter(|(k, _)| CLAIM_PREFIXES.iter().any(|p| k.starts_with(p)))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    (pick("labels"), pick("annotations"))
+}
+
+pub(super) fn restore_claim_metadata(template: &mut Value, claim: &ClaimMetadata) {
+    for (field, entries) in [("labels", &claim.0), ("annotations", &claim.1)] {
+        if entries.is_empty() {
+            continue;
+        }
+        let Some(meta) = template.get_mut("metadata").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let map = meta.entry(field).or_insert_with(|| json!({}));
+        if let Some(map) = map.as_object_mut() {
+            for (k, v) in entries {
+                map.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+    }
+}
+
+fn binding_id(b: &ResourceBinding) -> String {
+    if b.metadata.namespace.is_empty() {
+        format!("ClusterResourceBinding {}", b.metadata.name)
+    } else {
+        format!("ResourceBinding {}/{}", b.metadata.namespace, b.metadata.name)
+    }
+}
+
+fn template_key_of(b: &ResourceBinding) -> ObjectKey {
+    let r = &b.spec.resource;
+    ObjectKey::new(&r.api_version, &r.kind, &r.namespace, &r.name)
+}
+
+/// One pass of every controller; true if anything changed.
+pub(super) fn run_pass(cp: &mut ControlPlane) -> bool {
+    let mut changed = false;
+    changed |= cluster_status(cp);
+    changed |= detector(cp);
+    changed |= schedule(cp);
+    changed |= distribute_dependencies(cp);
+    changed |= sync_works(cp);
+    changed |= execute(cp);
+    changed |= reconcile_members(cp);
+    changed |= collect_work_status(cp);
+    changed |= aggregate_binding_status(cp);
+    changed |= aggregate_template_status(cp);
+    changed
+}
+
+/// The cluster status controller: a simulated member reports itself Ready and serves every
+/// API of the templates the control plane holds (on top of what its status already lists).
+fn cluster_status(cp: &mut ControlPlane) -> bool {
+    let mut served: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for key in cp.templates.keys() {
+        served
+            .entry(key.api_version.clone())
+            .or_default()
+            .insert(key.kind.clone());
+    }
+    let now = cp.now().to_string();
+    let mut changed = false;
+    for cluster in cp.clusters.values_mut() {
+        let before = cluster.status.clone();
+        let status = cluster.status.get_or_insert_with(ClusterStatus::default);
+        if !status.conditions.iter().any(|c| c.type_ == "Ready") {
+            status.conditions.push(Condition {
+                type_: "Ready".into(),
+                status: "True".into(),
+                reason: "ClusterReady".into(),
+                message: "cluster is healthy and ready to accept workloads".into(),
+                last_transition_time: Some(now.clone()),
+                observed_generation: None,
+            });
+        }
+        for (gv, kinds) in &served {
+            let entry = match status
+                .api_enablements
+                .iter_mut()
+                .position(|e| &e.group_version == gv)
+            {
+                Some(i) => &mut status.api_enablements[i],
+                None => {
+                    status.api_enablements.push(ApiEnablement {
+                        group_version: gv.clone(),
+                        resources: Vec::new(),
+                    });
+                    let last = status.api_enablements.len() - 1;
+                    &mut status.api_enablements[last]
+                }
+            };
+            for kind in kinds {
+                if !entry.resources.iter().any(|r| &r.kind == kind) {
+                    entry.resources.push(ApiResource {
+                        name: format!("{}s", kind.to_lowercase()),
+                        kind: kind.clone(),
+                    });
+                }
+            }
+        }
+        if cluster.status != before {
+            changed = true;
+        }
+    }
+    changed
+}
+
+fn match_options(cp: &ControlPlane) -> MatchOptions {
+    let mut options = MatchOptions {
+        preemption: cp.config.gate("PropagationPolicyPreemption"),
+        ..MatchOptions::default()
+    };
+    if let Some(patterns) = cp.config.flags.get("skipped-propagating-namespaces") {
+        let list: Vec<&str> = patterns.split(',').filter(|p| !p.is_empty()).collect();
+        if let Ok(o) = MatchOptions::with_skipped_namespaces(&list) {
+            options.skipped_namespaces = o.skipped_namespaces;
+        }
+    }
+    options
+}
+
+/// The resource detector: claims templates for policies and keeps their bindings in step.
+fn detector(cp: &mut ControlPlane) -> bool {
+    let pps: Vec<_> = cp.propagation_policies.values().cloned().collect();
+    let cpps: Vec<_> = cp.cluster_propagation_policies.values().cloned().collect();
+    let options = match_options(cp);
+    let binding_options = BindingOptions {
+        priority_based_scheduling: cp.config.gate("PriorityBasedScheduling"),
+        ..BindingOptions::default()
+    };
+    let mut changed = false;
+    let keys: Vec<ObjectKey> = cp.templates.keys().cloned().collect();
+    let mut live_bindings: BTreeSet<(String, String)> = BTreeSet::new();
+    for key in keys {
+        let Some(template) = cp.templates.get(&key).cloned() else {
+            continue;
+        };
+        let decision = policy::claim(&template, &pps, &cpps, &options);
+        let bkey = (
+            key.namespace.clone(),
+            policy::binding_name(&key.kind, &key.name),
+        );
+        let chosen = match decision {
+            ClaimDecision::Claim { policy: p, .. } | ClaimDecision::Keep(p) => Some(p),
+            ClaimDecision::Release { .. } => {
+                let mut t = template.clone();
+                if policy::remove_claim(&mut t).is_ok() && t != template {
+                    cp.templates.insert(key.clone(), t);
+                    cp.event(
+                        "detector",
+                        "Normal",
+                        key.to_string(),
+                        "ClaimRemoved",
+                        "the claiming policy no longer selects this template".into(),
+                    );
+                    changed = true;
+                }
+                None
+            }
+            _ => None,
+        };
+        let Some(p) = chosen else {
+            if cp.bindings.contains_key(&bkey) {
+                live_bindings.insert(bkey);
+            }
+            continue;
+        };
+        let mut claimed = template.clone();
+        if let Err(e) = policy::write_claim(&mut claimed, p) {
+            cp.event("detector", "Warning", key.to_string(), "ClaimFailed", e.to_string());
+            continue;
+        }
+        if claimed != template {
+            cp.templates.insert(key.clone(), claimed.clone());
+            cp.event(
+                "detector",
+                "Normal",
+                key.to_string(),
+                "ApplyPolicySucceed",
+                format!("claimed by {} {}", p.kind(), p.name()),
+            );
+            changed = true;
+        }
+        let existing = cp.bindings.get(&bkey);
+        match policy::build_binding(
+            &claimed,
+            p,
+            cp.interpreter.as_ref(),
+            existing,
+            &binding_options,
+        ) {
+            Ok(mut b) => {
+                live_bindings.insert(bkey.clone());
+                let old = cp.bindings.get(&bkey);
+                b.metadata.generation = match old {
+                    Some(o) if o.spec == b.spec => o.metadata.generation,
+                    Some(o) => Some(o.metadata.generation.unwrap_or(1) + 1),
+                    None => Some(1),
+                };
+                if old.map(|o| &o.metadata) != Some(&b.metadata)
+                    || old.map(|o| &o.spec) != Some(&b.spec)
+                {
+                    let created = old.is_none();
+                    if let Some(o) = old {
+                        b.status = o.status.clone();
+                    }
+                    cp.bindings.insert(bkey, b);
+                    if created {
+                        let id = binding_id(&cp.bindings[&live_key(&key)]);
+                        cp.event(
+                            "detector",
+                            "Normal",
+                            id,
+                            "CreateBindingSucceed",
+                            format!("binding created for {key}"),
+                        );
+                    }
+                    changed = true;
+                }
+            }
+            Err(e) => {
+                cp.event("detector", "Warning", key.to_string(), "ApplyPolicyFailed", e.to_string());
+                if cp.bindings.contains_key(&bkey) {
+                    live_bindings.insert(bkey);
+                }
+            }
+        }
+    }
+    // Bindings whose template is gone are garbage-collected with it (attached bindings of
+    // dependencies are owned by the distributor).
+    let stale: Vec<(String, String)> = cp
+        .bindings
+        .iter()
+        .filter(|(k, b)| {
+            !live_bindings.contains(*k)
+                && b.spec.required_by.is_empty()
+                && !cp.templates.contains_key(&template_key_of(b))
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in stale {
+        if let Some(b) = cp.bindings.remove(&k) {
+            cp.event(
+                "detector",
+                "Normal",
+                binding_id(&b),
+                "BindingDeleted",
+                "its template was deleted".into(),
+            );
+            changed = true;
+        }
+    }
+    changed
+}
+
+fn live_key(key: &ObjectKey) -> (String, String) {
+    (key.namespace.clone(), policy::binding_name(&key.kind, &key.name))
+}
+
+fn scheduler_options(cp: &ControlPlane) -> SchedulerOptions {
+    SchedulerOptions {
+        enable_empty_workload_propagation: cp
+            .config
+            .flag_bool("enable-empty-workload-propagation", false),
+        ..SchedulerOptions::default()
+    }
+}
+
+/// The scheduler: bindings in queue order (priority, then key).
+fn schedule(cp: &mut ControlPlane) -> bool {
+    let clusters: Vec<Cluster> = cp.clusters.values().cloned().collect();
+    let options = scheduler_options(cp);
+    let now = cp.now().to_string();
+    let mut order: Vec<(i32, (String, String))> = cp
+        .bindings
+        .iter()
+        .filter(|(_, b)| b.spec.placement.is_some())
+        .map(|(k, b)| {
+            let prio = b.spec.schedule_priority.as_ref().map_or(0, |p| p.priority);
+            (-prio, k.clone())
+        })
+        .collect();
+    order.sort();
+    let mut changed = false;
+    for (_, key) in order {
+        let Some(binding) = cp.bindings.get(&key) else {
+            continue;
+        };
+        let outcome = scheduler::schedule(binding, &clusters, &options);
+        if matches!(outcome.action, ScheduleAction::Kept | ScheduleAction::Suspended) {
+            continue;
+        }
+        let mut updated = binding.clone();
+        outcome.apply_to(&mut updated, &now);
+        if &updated == binding {
+            continue;
+        }
+        let previous = binding.spec.clusters.clone();
+        let id = binding_id(&updated);
+        if let Some(cond) = updated
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.iter().find(|c| c.type_ == "Scheduled"))
+        {
+            let (type_, reason) = if cond.status == "True" {
+                ("Normal", "ScheduleBindingSucceed")
+            } else {
+                ("Warning", "ScheduleBindingFailed")
+            };
+            if previous != updated.spec.clusters || cond.status != "True" {
+                let placed: Vec<String> = updated
+                    .spec
+                    .clusters
+                    .iter()
+                    .map(|c| format!("{}:{}", c.name, c.replicas))
+                    .collect();
+                let message = format!("{} [{}]", cond.message, placed.join(", "));
+                cp.event("scheduler", type_, id, reason, message);
+            }
+        }
+        cp.bindings.insert(key, updated);
+        changed = true;
+    }
+    changed
+}
+
+/// The dependencies distributor: attached bindings carry a workload's dependencies to the
+/// workload's clusters.
+fn distribute_dependencies(cp: &mut ControlPlane) -> bool {
+    if !cp.config.gate("PropagateDeps") {
+        return false;
+    }
+    let templates: Vec<Value> = cp.templates.values().cloned().collect();
+    let mut wanted: BTreeMap<(String, String), (ResourceBinding, Value)> = BTreeMap::new();
+    let mut snapshots: BTreeMap<(String, String), Vec<crate::api::BindingSnapshot>> =
+        BTreeMap::new();
+    let parents: Vec<ResourceBinding> = cp
+        .bindings
+        .values()
+        .filter(|b| b.spec.propagate_deps && !b.spec.clusters.is_empty())
+        .cloned()
+        .collect();
+    for parent in &parents {
+        let Some(template) = cp.templates.get(&template_key_of(parent)).cloned() else {
+            continue;
+        };
+        match deps::resolve_dependencies(parent, &template, &templates, cp.interpreter.as_ref()) {
+            Ok(found) => {
+                for obj in found {
+                    let attached = deps::attached_binding(parent, obj);
+                    let key = (
+                        attached.metadata.namespace.clone(),
+                        attached.metadata.name.clone(),
+                    );
+                    snapshots
+                        .entry(key.clone())
+                        .or_default()
+                        .push(deps::snapshot_of(parent));
+                    wanted.entry(key).or_insert((attached, obj.clone()));
+                }
+            }
+            Err(e) => cp.event(
+                "dependencies-distributor",
+                "Warning",
+                binding_id(parent),
+                "GetDependenciesFailed",
+                e.to_string(),
+            ),
+        }
+    }
+    let mut changed = false;
+    // Refresh or create attached bindings.
+    for (key, (attached, _)) in wanted {
+        let snaps = snapshots.remove(&key).unwrap_or_default();
+        let updated = match cp.bindings.get(&key) {
+            Some(existing) => {
+                let mut b = existing.clone();
+                b.spec.required_by.retain(|s| {
+                    parents
+                        .iter()
+                        .any(|p| p.metadata.namespace == s.namespace && p.metadata.name == s.name)
+                });
+                for s in snaps {
+                    deps::merge_required_by(&mut b, s);
+                }
+                for (k, v) in &attached.metadata.labels {
+                    b.metadata.labels.insert(k.clone(), v.clone());
+                }
+                b
+            }
+            None => {
+                let mut b = attached;
+                b.spec.required_by.clear();
+                for s in snaps {
+                    deps::merge_required_by(&mut b, s);
+                }
+                b.metadata.generation = Some(1);
+                cp.event(
+                    "dependencies-distributor",
+                    "Normal",
+                    binding_id(&b),
+                    "CreateAttachedBinding",
+                    format!(
+                        "required by {}",
+                        b.spec
+                            .required_by
+                            .iter()
+                            .map(|s| format!("{}/{}", s.namespace, s.name))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                b
+            }
+        };
+        if cp.bindings.get(&key) != Some(&updated) {
+            cp.bindings.insert(key, updated);
+            changed = true;
+        }
+    }
+    // Drop requiredBy snapshots of parents that no longer require the object.
+    let keys: Vec<(String, String)> = cp.bindings.keys().cloned().collect();
+    for key in keys {
+        let Some(b) = cp.bindings.get(&key) else {
+            continue;
+        };
+        if b.spec.required_by.is_empty() {
+            continue;
+        }
+        let still: Vec<_> = b
+            .spec
+            .required_by
+            .iter()
+            .filter(|s| {
+                parents.iter().any(|p| {
+                    p.metadata.namespace == s.namespace
+                        && p.metadata.name == s.name
+                        && cp
+                            .templates
+                            .get(&template_key_of(p))
+                            .is_some_and(|t| {
+                                deps::resolve_dependencies(p, t, &templates, cp.interpreter.as_ref())
+                                    .map(|found| {
+                                        found.iter().any(|o| ObjectKey::of(o) == template_key_of(b))
+                                    })
+                                    .unwrap_or(false)
+                            })
+                })
+            })
+            .cloned()
+            .collect();
+        if still.len() != b.spec.required_by.len() {
+            let mut nb = b.clone();
+            nb.spec.required_by = still;
+            if nb.spec.required_by.is_empty() && nb.spec.placement.is_none() {
+                cp.bindings.remove(&key);
+            } else {
+                cp.bindings.insert(key, nb);
+            }
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// The binding controller: renders each binding's Works and removes orphans.
+fn sync_works(cp: &mut ControlPlane) -> bool {
+    let clusters: Vec<Cluster> = cp.clusters.values().cloned().collect();
+    let ops: Vec<_> = cp.override_policies.values().cloned().collect();
+    let cops: Vec<_> = cp.cluster_override_policies.values().cloned().collect();
+    let mut desired: BTreeMap<(String, String), Work> = BTreeMap::new();
+    let mut kept_owners: BTreeSet<String> = BTreeSet::new();
+    let bindings: Vec<ResourceBinding> = cp.bindings.values().cloned().collect();
+    for b in &bindings {
+        let owner = binding_id(b);
+        let Some(template) = cp.templates.get(&template_key_of(b)).cloned() else {
+            continue;
+        };
+        let overrides = OverrideSet {
+            override_policies: &ops,
+            cluster_override_policies: &cops,
+        };
+        match render::render_works(b, &template, &clusters, overrides, cp.interpreter.as_ref()) {
+            Ok(works) => {
+                for w in works {
+                    desired.insert((w.metadata.namespace.clone(), w.metadata.name.clone()), w);
+                }
+                // Clusters being evicted gracefully keep their Work until the task ends.
+                for task in &b.spec.graceful_eviction_tasks {
+                    if task.purge_mode != Some(crate::api::PurgeMode::Directly) {
+                        kept_owners.insert(format!("{owner}@{}", task.from_cluster));
+                    }
+                }
+            }
+            Err(e) => {
+                // Keep the binding's existing Works; report why they were not refreshed.
+                kept_owners.insert(owner.clone());
+                cp.event("binding-controller", "Warning", owner, "SyncWorkFailed", e.to_string());
+            }
+        }
+    }
+    let mut changed = false;
+    for (key, mut work) in desired {
+        match cp.works.get(&key) {
+            Some(old) => {
+                let mut merged = old.clone();
+                merged.metadata.labels.extend(work.metadata.labels.clone());
+                merged.metadata.annotations.extend(work.metadata.annotations.clone());
+                merged.spec = work.spec.clone();
+                if &merged != old {
+                    cp.works.insert(key, merged);
+                    changed = true;
+                }
+            }
+            None => {
+                work.metadata.generation = Some(1);
+                work.metadata.creation_timestamp = Some(cp.now().to_string());
+                cp.event(
+                    "binding-controller",
+                    "Normal",
+                    format!("Work {}/{}", key.0, key.1),
+                    "WorkCreated",
+                    format!(
+                        "dispatching {} to {}",
+                        describe_manifest(&work),
+                        names::cluster_of_execution_space(&key.0).unwrap_or(&key.0)
+                    ),
+                );
+                cp.works.insert(key, work);
+                changed = true;
+            }
+        }
+    }
+    // Orphans: Works of a binding (by its annotations) no longer rendered for that cluster.
+    let desired_keys: BTreeSet<(String, String)> = cp
+        .bindings
+        .values()
+        .flat_map(|b| {
+            let name = names::work_name(&b.spec.resource.kind, &b.spec.resource.name, &b.spec.resource.namespace);
+            render::target_clusters(b)
+                .into_iter()
+                .map(move |t| (names::execution_space(&t.name), name.clone()))
+        })
+        .collect();
+    let orphans: Vec<(String, String)> = cp
+        .works
+        .iter()
+        .filter(|(k, w)| {
+            if desired_keys.contains(*k) {
+                return false;
+            }
+            let owner = work_owner(w);
+            let cluster = names::cluster_of_execution_space(&k.0).unwrap_or("");
+            !kept_owners.contains(&owner) && !kept_owners.contains(&format!("{owner}@{cluster}"))
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    for key in orphans {
+        if let Some(work) = cp.works.remove(&key) {
+            delete_work_objects(cp, &work);
+            changed = true;
+        }
+    }
+    changed
+}
+
+fn work_owner(w: &Work) -> String {
+    let a = &w.metadata.annotations;
+    match (
+        a.get(render::RESOURCE_BINDING_NAMESPACE_ANNOTATION),
+        a.get(render::RESOURCE_BINDING_NAME_ANNOTATION),
+        a.get(render::CLUSTER_RESOURCE_BINDING_ANNOTATION),
+    ) {
+        (Some(ns), Some(n), _) => format!("ResourceBinding {ns}/{n}"),
+        (_, _, Some(n)) => format!("ClusterResourceBinding {n}"),
+        _ => String::new(),
+    }
+}
+
+fn describe_manifest(w: &Work) -> String {
+    w.spec
+        .workload
+        .manifests
+        .first()
+        .map(|m| ObjectKey::of(m).to_string())
+        .unwrap_or_default()
+}
+
+fn delete_work_objects(cp: &mut ControlPlane, work: &Work) {
+    let cluster = names::cluster_of_execution_space(&work.metadata.namespace)
+        .unwrap_or("")
+        .to_string();
+    let preserve = work.spec.preserve_resources_on_deletion.unwrap_or(false);
+    let mut removed = Vec::new();
+    if !preserve {
+        if let Some(member) = cp.members.get_mut(&cluster) {
+            for m in &work.spec.workload.manifests {
+                let key = ObjectKey::of(m);
+                if member.delete(&key) {
+                    removed.push(key.to_string());
+                }
+            }
+        }
+    }
+    cp.event(
+        "execution-controller",
+        "Normal",
+        format!("Work {}/{}", work.metadata.namespace, work.metadata.name),
+        "WorkDeleted",
+        if preserve {
+            format!("kept {} in {cluster} (preserveResourcesOnDeletion)", describe_manifest(work))
+        } else {
+            format!("removed {} from {cluster}", removed.join(", "))
+        },
+    );
+}
+
+fn set_condition(conditions: &mut Vec<Condition>, cond: Condition) -> bool {
+    match conditions.iter_mut().find(|c| c.type_ == cond.type_) {
+        Some(old) if old.status == cond.status && old.reason == cond.reason && old.message == cond.message => false,
+        Some(old) => {
+            *old = cond;
+            true
+        }
+        None => {
+            conditions.push(cond);
+            true
+        }
+    }
+}
+
+/// The execution controller: applies each Work's manifests to its member cluster, unless
+/// dispatching is suspended.
+fn execute(cp: &mut ControlPlane) -> bool {
+    let now = cp.now();
+    let keys: Vec<(String, String)> = cp.works.keys().cloned().collect();
+    let mut changed = false;
+    for key in keys {
+        let Some(work) = cp.works.get(&key).cloned() else {
+            continue;
+        };
+        let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("").to_string();
+        let mut status = work.status.clone().unwrap_or_default();
+        if work.spec.suspend_dispatching.unwrap_or(false) {
+            let cond = Condition {
+                type_: "Dispatching".into(),
+                status: "False".into(),
+                reason: "SuspendDispatching".into(),
+                message: "Work dispatching is in a suspended state.".into(),
+                last_transition_time: Some(now.to_string()),
+                observed_generation: None,
+            };
+            if set_condition(&mut status.conditions, cond) {
+                cp.event(
+                    "execution-controller",
+                    "Normal",
+                    format!("Work {}/{}", key.0, key.1),
+                    "WorkDispatchingSuspended",
+                    format!("dispatching to {cluster} is suspended"),
+                );
+                let mut w = work.clone();
+                w.status = Some(status);
+                cp.works.insert(key, w);
+                changed = true;
+            }
+            continue;
+        }
+        let mut applied_ok = true;
+        let mut message = String::from("Manifest has been successfully applied");
+        let mut any_change = false;
+        for manifest in &work.spec.workload.manifests {
+            let okey = ObjectKey::of(manifest);
+            let Some(member) = cp.members.get(&cluster) else {
+                applied_ok = false;
+                message = format!("cluster {cluster} is not a member");
+                break;
+            };
+            let desired = match member.get(&okey) {
+                Some(live) => {
+                    let managed = live
+                        .pointer("/metadata/labels")
+                        .and_then(|l| l.get(render::MANAGED_BY_KARMADA_LABEL))
+                        .is_some();
+                    let conflict = manifest
+                        .pointer("/metadata/annotations")
+                        .and_then(|a| a.get(render::CONFLICT_RESOLUTION_ANNOTATION))
+                        .and_then(Value::as_str)
+                        .unwrap_or("abort");
+                    if !managed && conflict != "overwrite" {
+                        applied_ok = false;
+                        message = format!(
+                            "{okey} already exists in {cluster} and is not managed by Karmada (conflictResolution: Abort)"
+                        );
+                        continue;
+                    }
+                    let gvk = Gvk::of(manifest);
+                    let retained = crate::interpreter::retention::retain_generic(manifest, live);
+                    if cp.interpreter.handles(&gvk, Operation::Retain) {
+                        match cp.interpreter.retain(&retained, live) {
+                            Ok(v) => v,
+                            Err(e) => {
+                                applied_ok = false;
+                                message = e.to_string();
+                                continue;
+                            }
+                        }
+                    } else {
+                        retained
+                    }
+                }
+                None => manifest.clone(),
+            };
+            if let Some(member) = cp.members.get_mut(&cluster) {
+                let outcome = member.apply(okey.clone(), &desired, now);
+                if outcome != ApplyOutcome::Unchanged {
+                    any_change = true;
+                    let verb = if outcome == ApplyOutcome::Created { "created" } else { "updated" };
+                    cp.event(
+                        "execution-controller",
+                        "Normal",
+                        format!("Work {}/{}", key.0, key.1),
+                        "SyncSucceed",
+                        format!("{verb} {okey} in {cluster}"),
+                    );
+                }
+            }
+        }
+        let mut cond_changed = set_condition(
+            &mut status.conditions,
+            Condition {
+                type_: "Applied".into(),
+                status: if applied_ok { "True" } else { "False" }.into(),
+                reason: if applied_ok { "AppliedSuccessful" } else { "AppliedFailed" }.into(),
+                message: message.clone(),
+                last_transition_time: Some(now.to_string()),
+                observed_generation: None,
+            },
+        );
+        cond_changed |= status.conditions.iter().any(|c| c.type_ == "Dispatching");
+        status.conditions.retain(|c| c.type_ != "Dispatching");
+        if cond_changed {
+            if !applied_ok {
+                cp.event(
+                    "execution-controller",
+                    "Warning",
+                    format!("Work {}/{}", key.0, key.1),
+                    "SyncFailed",
+                    message,
+                );
+            }
+            let mut w = work.clone();
+            w.status = Some(status);
+            cp.works.insert(key, w);
+        }
+        changed |= cond_changed || any_change;
+    }
+    changed
+}
+
+fn reconcile_members(cp: &mut ControlPlane) -> bool {
+    let mut changed = false;
+    for (name, member) in cp.members.iter_mut() {
+        if let Some(c) = cp.clusters.get(name) {
+            if let Some(n) = c.status.as_ref().and_then(|s| s.node_summary.as_ref()) {
+                member.ready_nodes = n.ready_num as i64;
+            }
+        }
+        changed |= member.reconcile();
+    }
+    changed
+}
+
+/// The work status controller: reflects each applied manifest's status and health.
+fn collect_work_status(cp: &mut ControlPlane) -> bool {
+    let keys: Vec<(String, String)> = cp.works.keys().cloned().collect();
+    let mut changed = false;
+    for key in keys {
+        let Some(work) = cp.works.get(&key) else {
+            continue;
+        };
+        let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
+        let applied = work
+            .status
+            .as_ref()
+            .is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Applied" && c.status == "True"));
+        let mut statuses = Vec::new();
+        if applied {
+            for (ordinal, manifest) in work.spec.workload.manifests.iter().enumerate() {
+                let okey = ObjectKey::of(manifest);
+                let Some(live) = cp.members.get(cluster).and_then(|m| m.get(&okey)) else {
+                    continue;
+                };
+                let gvk = Gvk::of(live);
+                let status = if cp.interpreter.handles(&gvk, Operation::InterpretStatus) {
+                    cp.interpreter.interpret_status(live).ok().flatten()
+                } else {
+                    None
+                };
+                let health = if cp.interpreter.handles(&gvk, Operation::InterpretHealth) {
+                    match cp.interpreter.interpret_health(live) {
+                        Ok(true) => ResourceHealth::Healthy,
+                        Ok(false) => ResourceHealth::Unhealthy,
+                        Err(_) => ResourceHealth::Unknown,
+                    }
+                } else {
+                    ResourceHealth::Healthy
+                };
+                let (group, version) = match okey.api_version.split_once('/') {
+                    Some((g, v)) => (g.to_string(), v.to_string()),
+                    None => (String::new(), okey.api_version.clone()),
+                };
+                statuses.push(ManifestStatus {
+                    identifier: ResourceIdentifier {
+                        ordinal: ordinal as i32,
+                        group,
+                        version,
+                        kind: okey.kind.clone(),
+                        resource: format!("{}s", okey.kind.to_lowercase()),
+                        namespace: okey.namespace.clone(),
+                        name: okey.name.clone(),
+                    },
+                    status,
+                    health: Some(health),
+                });
+            }
+        }
+        let current = work
+            .status
+            .as_ref()
+            .map(|s| s.manifest_statuses.clone())
+            .unwrap_or_default();
+        if current != statuses {
+            let mut w = work.clone();
+            let s = w.status.get_or_insert_with(WorkStatus::default);
+            s.manifest_statuses = statuses;
+            cp.works.insert(key, w);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// The binding status controller: one aggregated item per target cluster.
+fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
+    let keys: Vec<(String, String)> = cp.bindings.keys().cloned().collect();
+    let mut changed = false;
+    for key in keys {
+        let Some(b) = cp.bindings.get(&key) else {
+            continue;
+        };
+        let work_name = names::work_name(
+            &b.spec.resource.kind,
+            &b.spec.resource.name,
+            &b.spec.resource.namespace,
+        );
+        let mut items = Vec::new();
+        for t in render::target_clusters(b) {
+            let wkey = (names::execution_space(&t.name), work_name.clone());
+            let Some(work) = cp.works.get(&wkey) else {
+                continue;
+            };
+            let ws = work.status.as_ref();
+            let applied_cond = ws.and_then(|s| s.conditions.iter().find(|c| c.type_ == "Applied"));
+            let Some(applied_cond) = applied_cond else {
+                // Not dispatched yet (e.g. suspended before its first apply): no item.
+                if ws.is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Dispatching")) {
+                    items.push(AggregatedStatusItem {
+                        cluster_name: t.name.clone(),
+                        ..Default::default()
+                    });
+                }
+                continue;
+            };
+            let manifest = ws.and_then(|s| s.manifest_statuses.first());
+            items.push(AggregatedStatusItem {
+                cluster_name: t.name.clone(),
+                status: manifest.and_then(|m| m.status.clone()),
+                applied: applied_cond.status == "True",
+                applied_message: if applied_cond.status == "True" {
+                    String::new()
+                } else {
+                    applied_cond.message.clone()
+                },
+                health: Some(manifest.and_then(|m| m.health).unwrap_or(ResourceHealth::Unknown)),
+            });
+        }
+        let current = b
+            .status
+            .as_ref()
+            .map(|s| s.aggregated_status.clone())
+            .unwrap_or_default();
+        if current != items {
+            let mut nb = b.clone();
+            nb.status.get_or_insert_with(Default::default).aggregated_status = items;
+            cp.bindings.insert(key, nb);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// The resource template status controller: AggregateStatus onto the template.
+fn aggregate_template_status(cp: &mut ControlPlane) -> bool {
+    let mut changed = false;
+    let bindings: Vec<ResourceBinding> = cp.bindings.values().cloned().collect();
+    for b in bindings {
+        let tkey = template_key_of(&b);
+        let Some(template) = cp.templates.get(&tkey) else {
+            continue;
+        };
+        let gvk = Gvk::of(template);
+        if !cp.interpreter.handles(&gvk, Operation::AggregateStatus) {
+            continue;
+        }
+        let items = b
+            .status
+            .as_ref()
+            .map(|s| s.aggregated_status.clone())
+            .unwrap_or_default();
+        match cp.interpreter.aggregate_status(template, &items) {
+            Ok(new) => {
+                let new_status = new.get("status").cloned();
+                if template.get("status") != new_status.as_ref() {
+                    let old_og = template.pointer("/status/observedGeneration").cloned();
+                    let mut t = template.clone();
+                    if let Some(obj) = t.as_object_mut() {
+                        match new_status {
+                            Some(s) => {
+                                obj.insert("status".into(), s);
+                            }
+                            None => {
+                                obj.remove("status");
+                            }
+                        }
+                    }
+                    let new_og = t.pointer("/status/observedGeneration").cloned();
+                    if old_og != new_og {
+                        let og = new_og.unwrap_or(Value::Null);
+                        cp.event(
+                            "status-aggregator",
+                            "Normal",
+                            tkey.to_string(),
+                            "AggregateStatusSucceed",
+                            format!(
+                                "status.observedGeneration is now {og} (generation {})",
+                                t.pointer("/metadata/generation").cloned().unwrap_or(Value::Null)
+                            ),
+                        );
+                    }
+                    cp.templates.insert(tkey, t);
+                    changed = true;
+                }
+            }
+            Err(e) => cp.event(
+                "status-aggregator",
+                "Warning",
+                tkey.to_string(),
+                "AggregateStatusFailed",
+                e.to_string(),
+            ),
+        }
+    }
+    changed
+}
