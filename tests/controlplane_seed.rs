@@ -65,3 +65,23 @@ fn same_scenario_same_bytes() {
     let b = serde_json::to_string(&run()).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn events_explain_the_rollout() {
+    let steps = run();
+    let msgs: Vec<String> = steps[2]
+        .events
+        .iter()
+        .map(|e| format!("{} {} {} {}", e.source, e.object, e.reason, e.message))
+        .collect();
+    assert!(
+        msgs.iter().any(|m| m.contains("updated Deployment default/nginx in member-c")),
+        "{msgs:#?}"
+    );
+    assert!(!msgs.iter().any(|m| m.contains("in member-a") || m.contains("in member-b")), "{msgs:#?}");
+    let last: Vec<&str> = steps[4].events.iter().map(|e| e.message.as_str()).collect();
+    assert!(
+        last.iter().any(|m| m.contains("observedGeneration is now 2")),
+        "{last:#?}"
+    );
+}
