@@ -140,6 +140,11 @@ pub struct ValidationOptions {
     /// OverridePolicy whose deprecated overriders hold only field overriders is admitted
     /// and those overriders are silently ignored. `true` rejects it as well.
     pub reject_deprecated_field_overriders: bool,
+    /// **[stricter than Karmada]** Karmada only refuses the `Lt`/`Gt` operators in
+    /// `clusterTolerations`; `true` also applies Kubernetes' pod toleration rules (key
+    /// syntax, `Exists` with an empty key, `tolerationSeconds` only for NoExecute, value
+    /// syntax, known effects).
+    pub kubernetes_toleration_rules: bool,
 }
 
 /// Collects the errors of one object.
@@ -392,7 +397,7 @@ fn check_object_meta(sink: &mut Sink<'_>, meta: &ObjectMeta, namespaced: bool) {
 /// plus the CRD constraints serde leaves open.
 pub fn validate_propagation_policy(
     policy: &PropagationPolicy,
-    _options: &ValidationOptions,
+    options: &ValidationOptions,
 ) -> Vec<ValidationError> {
     let kind = kind_or(&policy.kind, "PropagationPolicy");
     let mut sink = Sink::new(kind, &policy.metadata);
@@ -409,7 +414,12 @@ pub fn validate_propagation_policy(
         &policy.metadata,
         PROPAGATION_POLICY_PERMANENT_ID_LABEL,
     );
-    check_propagation_spec(&mut sink, &policy.spec, Some(&policy.metadata.namespace));
+    check_propagation_spec(
+        &mut sink,
+        &policy.spec,
+        Some(&policy.metadata.namespace),
+        options,
+    );
     sink.errors
 }
 
@@ -417,7 +427,7 @@ pub fn validate_propagation_policy(
 /// webhook does, plus the CRD constraints serde leaves open.
 pub fn validate_cluster_propagation_policy(
     policy: &ClusterPropagationPolicy,
-    _options: &ValidationOptions,
+    options: &ValidationOptions,
 ) -> Vec<ValidationError> {
     let kind = kind_or(&policy.kind, "ClusterPropagationPolicy");
     let mut sink = Sink::new(kind, &policy.metadata);
@@ -427,7 +437,7 @@ pub fn validate_cluster_propagation_policy(
         &policy.metadata,
         CLUSTER_PROPAGATION_POLICY_PERMANENT_ID_LABEL,
     );
-    check_propagation_spec(&mut sink, &policy.spec, None);
+    check_propagation_spec(&mut sink, &policy.spec, None, options);
     sink.errors
 }
 
@@ -450,7 +460,12 @@ fn check_permanent_id(sink: &mut Sink<'_>, meta: &ObjectMeta, label: &str) {
     }
 }
 
-fn check_propagation_spec(sink: &mut Sink<'_>, spec: &PropagationSpec, namespace: Option<&str>) {
+fn check_propagation_spec(
+    sink: &mut Sink<'_>,
+    spec: &PropagationSpec,
+    namespace: Option<&str>,
+    options: &ValidationOptions,
+) {
     if spec.resource_selectors.is_empty() {
         sink.required(
             "spec.resourceSelectors",
@@ -460,7 +475,7 @@ fn check_propagation_spec(sink: &mut Sink<'_>, spec: &PropagationSpec, namespace
     if let Some(namespace) = namespace {
         check_selector_namespaces(sink, &spec.resource_selectors, namespace);
     }
-    check_placement(sink, &spec.placement, "spec.placement");
+    check_placement(sink, &spec.placement, "spec.placement", options);
     if spec
         .failover
         .as_ref()
@@ -533,7 +548,12 @@ fn check_selector_namespaces(sink: &mut Sink<'_>, selectors: &[ResourceSelector]
 }
 
 /// Validates a placement (as embedded in a policy or a binding) at `path`.
-fn check_placement(sink: &mut Sink<'_>, placement: &Placement, path: &str) {
+fn check_placement(
+    sink: &mut Sink<'_>,
+    placement: &Placement,
+    path: &str,
+    options: &ValidationOptions,
+) {
     if placement.cluster_affinity.is_some() && !placement.cluster_affinities.is_empty() {
         sink.invalid(
             path,
@@ -548,6 +568,7 @@ fn check_placement(sink: &mut Sink<'_>, placement: &Placement, path: &str) {
         sink,
         &placement.cluster_tolerations,
         &format!("{path}.clusterTolerations"),
+        options.kubernetes_toleration_rules,
     );
     check_spread_constraints(sink, placement, &format!("{path}.spreadConstraints"));
     if let Some(rs) = &placement.replica_scheduling {
@@ -715,50 +736,68 @@ fn supports_overflow(placement: &Placement) -> bool {
     }
 }
 
-/// Kubernetes' toleration validation, with the operators restricted to `Equal` and
-/// `Exists` (Karmada refuses the numeric `Lt`/`Gt`).
-fn check_tolerations(sink: &mut Sink<'_>, tolerations: &[Toleration], path: &str) {
+/// `clusterTolerations`: Karmada refuses only the numeric `Lt`/`Gt` operators (Kubernetes
+/// 1.35's alpha TaintTolerationComparisonOperators). With
+/// [`ValidationOptions::kubernetes_toleration_rules`], the rest of Kubernetes' pod
+/// toleration rules apply too.
+fn check_tolerations(sink: &mut Sink<'_>, tolerations: &[Toleration], path: &str, full: bool) {
     for (i, t) in tolerations.iter().enumerate() {
         let tpath = format!("{path}[{i}]");
-        if !t.key.is_empty() {
-            check_qualified_name(sink, &format!("{tpath}.key"), &t.key);
-        } else if t.operator != "Exists" {
-            sink.invalid(
-                format!("{tpath}.operator"),
-                format!(
-                    "{:?}: operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
-                    t.operator
-                ),
-            );
-        }
-        if t.toleration_seconds.is_some() && t.effect != "NoExecute" {
-            sink.invalid(
-                format!("{tpath}.effect"),
-                format!(
-                    "{:?}: effect must be 'NoExecute' when `tolerationSeconds` is set",
-                    t.effect
-                ),
-            );
-        }
-        match t.operator.as_str() {
-            "" | "Equal" => check_label_value(sink, &format!("{tpath}.value"), &t.value),
-            "Exists" => {
-                if !t.value.is_empty() {
-                    sink.invalid(
-                        format!("{tpath}.value"),
-                        "value must be empty when `operator` is 'Exists'",
-                    );
-                }
-            }
-            other => sink.push(
+        if matches!(t.operator.as_str(), "Lt" | "Gt") {
+            sink.push(
                 format!("{tpath}.operator"),
                 FieldErrorType::NotSupported,
-                format!("{other:?}: supported values: \"Equal\", \"Exists\""),
+                format!("{:?}: supported values: \"Equal\", \"Exists\"", t.operator),
+            );
+            continue;
+        }
+        if full {
+            check_toleration_syntax(sink, t, &tpath);
+        }
+    }
+}
+
+/// Kubernetes' `ValidateTolerations` for one toleration (operators `Lt`/`Gt` excluded
+/// beforehand).
+fn check_toleration_syntax(sink: &mut Sink<'_>, t: &Toleration, tpath: &str) {
+    if !t.key.is_empty() {
+        check_qualified_name(sink, &format!("{tpath}.key"), &t.key);
+    } else if t.operator != "Exists" {
+        sink.invalid(
+            format!("{tpath}.operator"),
+            format!(
+                "{:?}: operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
+                t.operator
             ),
+        );
+    }
+    if t.toleration_seconds.is_some() && t.effect != "NoExecute" {
+        sink.invalid(
+            format!("{tpath}.effect"),
+            format!(
+                "{:?}: effect must be 'NoExecute' when `tolerationSeconds` is set",
+                t.effect
+            ),
+        );
+    }
+    match t.operator.as_str() {
+        "" | "Equal" => check_label_value(sink, &format!("{tpath}.value"), &t.value),
+        "Exists" => {
+            if !t.value.is_empty() {
+                sink.invalid(
+                    format!("{tpath}.value"),
+                    "value must be empty when `operator` is 'Exists'",
+                );
+            }
         }
-        if !t.effect.is_empty() {
-            check_taint_effect(sink, &format!("{tpath}.effect"), &t.effect);
-        }
+        other => sink.push(
+            format!("{tpath}.operator"),
+            FieldErrorType::NotSupported,
+            format!("{other:?}: supported values: \"Equal\", \"Exists\""),
+        ),
+    }
+    if !t.effect.is_empty() {
+        check_taint_effect(sink, &format!("{tpath}.effect"), &t.effect);
     }
 }
 
