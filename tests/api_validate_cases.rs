@@ -475,14 +475,6 @@ fn cases() -> Vec<Case> {
             error_type: NotSupported,
             edit: |v| v["spec"]["schedulePriority"] = json!({"priorityClassSource": "FederatedPriorityClass", "priorityClassName": "high"}),
         },
-        Case {
-            name: "policy name over 63 characters",
-            base: pp,
-            default: true,
-            field: "metadata.name",
-            error_type: TooLong,
-            edit: |v| v["metadata"]["name"] = json!("p".repeat(64)),
-        },
         // ---- ClusterPropagationPolicy ----
         Case {
             name: "cluster policy without selectors",
@@ -1012,4 +1004,39 @@ fn options_switch_karmada_quirks() {
             "spec.placement.clusterTolerations[1].value"
         ]
     );
+}
+
+#[test]
+fn policy_updates_keep_scheduler_and_permanent_id() {
+    use fedplan::api::validate::validate_propagation_policy_update;
+    use fedplan::api::PropagationPolicy;
+    let mut old: PropagationPolicy = serde_json::from_value(pp()).unwrap();
+    fedplan::api::defaults::default_propagation_policy(&mut old, &DefaultingContext::default());
+    let mut new = old.clone();
+    assert_eq!(
+        validate_propagation_policy_update(
+            "PropagationPolicy",
+            &new.metadata,
+            &new.spec,
+            &old.metadata,
+            &old.spec
+        ),
+        vec![]
+    );
+    new.spec.scheduler_name = Some("other-scheduler".into());
+    new.metadata.labels.insert(
+        "propagationpolicy.karmada.io/permanent-id".into(),
+        "changed".into(),
+    );
+    let fields: Vec<String> = validate_propagation_policy_update(
+        "PropagationPolicy",
+        &new.metadata,
+        &new.spec,
+        &old.metadata,
+        &old.spec,
+    )
+    .into_iter()
+    .map(|e| e.field)
+    .collect();
+    assert_eq!(fields, ["spec.schedulerName", "metadata.labels"]);
 }

@@ -402,13 +402,6 @@ pub fn validate_propagation_policy(
     let kind = kind_or(&policy.kind, "PropagationPolicy");
     let mut sink = Sink::new(kind, &policy.metadata);
     check_object_meta(&mut sink, &policy.metadata, true);
-    if policy.metadata.name.len() > 63 {
-        sink.push(
-            "metadata.name",
-            FieldErrorType::TooLong,
-            "PropagationPolicy's name should be no more than 63 characters",
-        );
-    }
     check_permanent_id(
         &mut sink,
         &policy.metadata,
@@ -438,6 +431,41 @@ pub fn validate_cluster_propagation_policy(
         CLUSTER_PROPAGATION_POLICY_PERMANENT_ID_LABEL,
     );
     check_propagation_spec(&mut sink, &policy.spec, None, options);
+    sink.errors
+}
+
+/// What Karmada's (Cluster)PropagationPolicy webhooks refuse on update, beyond what
+/// [`validate_propagation_policy`] checks on the new object: a changed `schedulerName` and
+/// a changed permanent-id label. `kind` is `PropagationPolicy` or
+/// `ClusterPropagationPolicy`; `new_meta`/`old_meta` and `new_spec`/`old_spec` are the two
+/// versions of the object.
+pub fn validate_propagation_policy_update(
+    kind: &str,
+    new_meta: &ObjectMeta,
+    new_spec: &PropagationSpec,
+    old_meta: &ObjectMeta,
+    old_spec: &PropagationSpec,
+) -> Vec<ValidationError> {
+    let mut sink = Sink::new(kind, new_meta);
+    if new_spec.scheduler_name != old_spec.scheduler_name {
+        sink.push(
+            "spec.schedulerName",
+            FieldErrorType::Forbidden,
+            "the schedulerName should not be updated",
+        );
+    }
+    let label = if kind == "ClusterPropagationPolicy" {
+        CLUSTER_PROPAGATION_POLICY_PERMANENT_ID_LABEL
+    } else {
+        PROPAGATION_POLICY_PERMANENT_ID_LABEL
+    };
+    if new_meta.labels.get(label) != old_meta.labels.get(label) {
+        sink.push(
+            "metadata.labels",
+            FieldErrorType::Forbidden,
+            format!("label {label} is immutable, it can only be set by the system during creation"),
+        );
+    }
     sink.errors
 }
 
