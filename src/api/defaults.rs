@@ -417,3 +417,371 @@ pub fn default_object(object: &mut KarmadaObject, ctx: &DefaultingContext) {
         KarmadaObject::Work(o) => default_work(o, ctx),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn pp(spec: Value) -> PropagationPolicy {
+        serde_json::from_value(json!({
+            "apiVersion": "policy.karmada.io/v1alpha1",
+            "kind": "PropagationPolicy",
+            "metadata": {"name": "p", "namespace": "ns"},
+            "spec": spec,
+        }))
+        .unwrap()
+    }
+
+    /// (description, spec in, JSON pointer into the defaulted spec, expected value)
+    #[test]
+    fn propagation_policy_defaults() {
+        let selector = json!([{"apiVersion": "apps/v1", "kind": "Deployment"}]);
+        let cases: Vec<(&str, Value, &str, Value)> = vec![
+            (
+                "selector namespace filled",
+                json!({"resourceSelectors": selector}),
+                "/resourceSelectors/0/namespace",
+                json!("ns"),
+            ),
+            (
+                "explicit selector namespace kept",
+                json!({"resourceSelectors": [{"apiVersion": "v1", "kind": "Pod", "namespace": "x"}]}),
+                "/resourceSelectors/0/namespace",
+                json!("x"),
+            ),
+            (
+                "priority 0",
+                json!({"resourceSelectors": selector}),
+                "/priority",
+                json!(0),
+            ),
+            (
+                "priority kept",
+                json!({"resourceSelectors": selector, "priority": 7}),
+                "/priority",
+                json!(7),
+            ),
+            (
+                "preemption Never",
+                json!({"resourceSelectors": selector}),
+                "/preemption",
+                json!("Never"),
+            ),
+            (
+                "conflictResolution Abort",
+                json!({"resourceSelectors": selector}),
+                "/conflictResolution",
+                json!("Abort"),
+            ),
+            (
+                "schedulerName",
+                json!({"resourceSelectors": selector}),
+                "/schedulerName",
+                json!("default-scheduler"),
+            ),
+            (
+                "spreadByField cluster",
+                json!({"resourceSelectors": selector, "placement": {"spreadConstraints": [{"maxGroups": 3}]}}),
+                "/placement/spreadConstraints/0/spreadByField",
+                json!("cluster"),
+            ),
+            (
+                "spreadByLabel left alone",
+                json!({"resourceSelectors": selector, "placement": {"spreadConstraints": [{"spreadByLabel": "net"}]}}),
+                "/placement/spreadConstraints/0/spreadByField",
+                Value::Null,
+            ),
+            (
+                "minGroups 1",
+                json!({"resourceSelectors": selector, "placement": {"spreadConstraints": [{"spreadByField": "region"}]}}),
+                "/placement/spreadConstraints/0/minGroups",
+                json!(1),
+            ),
+            (
+                "negative minGroups kept",
+                json!({"resourceSelectors": selector, "placement": {"spreadConstraints": [{"spreadByField": "region", "minGroups": -1}]}}),
+                "/placement/spreadConstraints/0/minGroups",
+                json!(-1),
+            ),
+            (
+                "present replicaScheduling is Divided",
+                json!({"resourceSelectors": selector, "placement": {"replicaScheduling": {}}}),
+                "/placement/replicaScheduling/replicaSchedulingType",
+                json!("Divided"),
+            ),
+            (
+                "Divided gets Weighted",
+                json!({"resourceSelectors": selector, "placement": {"replicaScheduling": {"replicaSchedulingType": "Divided"}}}),
+                "/placement/replicaScheduling/replicaDivisionPreference",
+                json!("Weighted"),
+            ),
+            (
+                "Aggregated kept",
+                json!({"resourceSelectors": selector, "placement": {"replicaScheduling": {"replicaDivisionPreference": "Aggregated"}}}),
+                "/placement/replicaScheduling/replicaDivisionPreference",
+                json!("Aggregated"),
+            ),
+            (
+                "Duplicated gets no preference",
+                json!({"resourceSelectors": selector, "placement": {"replicaScheduling": {"replicaSchedulingType": "Duplicated"}}}),
+                "/placement/replicaScheduling/replicaDivisionPreference",
+                Value::Null,
+            ),
+            (
+                "absent replicaScheduling stays absent",
+                json!({"resourceSelectors": selector}),
+                "/placement/replicaScheduling",
+                Value::Null,
+            ),
+            (
+                "ServiceImport forces propagateDeps",
+                json!({"resourceSelectors": [{"apiVersion": "multicluster.x-k8s.io/v1alpha1", "kind": "ServiceImport"}]}),
+                "/propagateDeps",
+                json!(true),
+            ),
+            (
+                "other ServiceImport group does not",
+                json!({"resourceSelectors": [{"apiVersion": "example.io/v1", "kind": "ServiceImport"}]}),
+                "/propagateDeps",
+                Value::Null,
+            ),
+            (
+                "toleration 300",
+                json!({"resourceSelectors": selector, "failover": {"application": {"decisionConditions": {}}}}),
+                "/failover/application/decisionConditions/tolerationSeconds",
+                json!(300),
+            ),
+            (
+                "purgeMode Gracefully",
+                json!({"resourceSelectors": selector, "failover": {"application": {"decisionConditions": {}}}}),
+                "/failover/application/purgeMode",
+                json!("Gracefully"),
+            ),
+            (
+                "grace period 600",
+                json!({"resourceSelectors": selector, "failover": {"application": {"decisionConditions": {}}}}),
+                "/failover/application/gracePeriodSeconds",
+                json!(600),
+            ),
+            (
+                "no grace period for Directly",
+                json!({"resourceSelectors": selector, "failover": {"application": {"decisionConditions": {}, "purgeMode": "Directly"}}}),
+                "/failover/application/gracePeriodSeconds",
+                Value::Null,
+            ),
+            (
+                "deprecated Graciously gets grace period",
+                json!({"resourceSelectors": selector, "failover": {"application": {"decisionConditions": {}, "purgeMode": "Graciously"}}}),
+                "/failover/application/gracePeriodSeconds",
+                json!(600),
+            ),
+            (
+                "cluster failover purgeMode",
+                json!({"resourceSelectors": selector, "failover": {"cluster": {}}}),
+                "/failover/cluster/purgeMode",
+                json!("Gracefully"),
+            ),
+        ];
+        for (what, spec, pointer, expected) in cases {
+            let mut policy = pp(spec);
+            default_propagation_policy(&mut policy, &DefaultingContext::default());
+            let spec = serde_json::to_value(&policy.spec).unwrap();
+            let got = spec.pointer(pointer).cloned().unwrap_or(Value::Null);
+            assert_eq!(got, expected, "{what}");
+        }
+    }
+
+    #[test]
+    fn policy_metadata_defaults() {
+        let mut policy: PropagationPolicy = serde_json::from_value(json!({
+            "metadata": {"name": "p"},
+            "spec": {"resourceSelectors": [{"apiVersion": "v1", "kind": "ConfigMap"}]}
+        }))
+        .unwrap();
+        default_propagation_policy(&mut policy, &DefaultingContext::default());
+        assert_eq!(policy.metadata.namespace, "default");
+        assert_eq!(policy.spec.resource_selectors[0].namespace, "default");
+        assert_eq!(policy.metadata.finalizers, [PROPAGATION_POLICY_FINALIZER]);
+        let id = &policy.metadata.labels[PROPAGATION_POLICY_PERMANENT_ID_LABEL];
+        assert_eq!(
+            id,
+            &derived_permanent_id(PROPAGATION_POLICY_PERMANENT_ID_LABEL, "default", "p")
+        );
+        // An existing id is kept.
+        policy
+            .metadata
+            .labels
+            .insert(PROPAGATION_POLICY_PERMANENT_ID_LABEL.into(), "mine".into());
+        default_propagation_policy(&mut policy, &DefaultingContext::default());
+        assert_eq!(
+            policy.metadata.labels[PROPAGATION_POLICY_PERMANENT_ID_LABEL],
+            "mine"
+        );
+        assert_eq!(policy.metadata.finalizers.len(), 1);
+    }
+
+    #[test]
+    fn derived_ids_look_like_uuids_and_differ() {
+        let a = derived_permanent_id("l", "ns", "a");
+        let b = derived_permanent_id("l", "ns", "b");
+        assert_ne!(a, b);
+        assert_eq!(a, derived_permanent_id("l", "ns", "a"));
+        let parts: Vec<usize> = a.split('-').map(str::len).collect();
+        assert_eq!(parts, [8, 4, 4, 4, 12]);
+        assert!(a.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
+        assert_eq!(&a[14..15], "5");
+    }
+
+    #[test]
+    fn custom_and_skipped_ids() {
+        fn fixed(_: &str, ns: &str, name: &str) -> String {
+            format!("{ns}.{name}")
+        }
+        let mut policy: ClusterPropagationPolicy = serde_json::from_value(json!({
+            "metadata": {"name": "c"},
+            "spec": {"resourceSelectors": [{"apiVersion": "v1", "kind": "Namespace"}]}
+        }))
+        .unwrap();
+        let mut skipped = policy.clone();
+        let ctx = DefaultingContext {
+            permanent_ids: PermanentIds::Custom(fixed),
+            ..Default::default()
+        };
+        default_cluster_propagation_policy(&mut policy, &ctx);
+        assert_eq!(
+            policy.metadata.labels[CLUSTER_PROPAGATION_POLICY_PERMANENT_ID_LABEL],
+            ".c"
+        );
+        assert_eq!(
+            policy.metadata.namespace, "",
+            "cluster-scoped objects get no namespace"
+        );
+        assert_eq!(
+            policy.spec.resource_selectors[0].namespace, "",
+            "CPP selectors stay open"
+        );
+        let ctx = DefaultingContext {
+            permanent_ids: PermanentIds::Skip,
+            ..Default::default()
+        };
+        default_cluster_propagation_policy(&mut skipped, &ctx);
+        assert!(skipped.metadata.labels.is_empty());
+    }
+
+    #[test]
+    fn cluster_defaults() {
+        let mut cluster: Cluster = serde_json::from_value(json!({
+            "metadata": {"name": "m1"},
+            "spec": {
+                "zone": "z1",
+                "taints": [
+                    {"key": "a", "effect": "NoExecute"},
+                    {"key": "b", "effect": "NoSchedule"},
+                    {"key": "c", "effect": "NoExecute", "timeAdded": "2025-05-05T00:00:00Z"}
+                ],
+                "resourceModels": [
+                    {"grade": 1, "ranges": [{"name": "cpu", "min": "2", "max": "4"}]},
+                    {"grade": 0, "ranges": [{"name": "cpu", "min": "1", "max": "2"}]}
+                ]
+            }
+        }))
+        .unwrap();
+        default_cluster(&mut cluster, &DefaultingContext::at("2026-03-04T05:06:07Z"));
+        assert_eq!(cluster.spec.zones, ["z1"]);
+        assert_eq!(cluster.spec.zone, "");
+        let added: Vec<Option<&str>> = cluster
+            .spec
+            .taints
+            .iter()
+            .map(|t| t.time_added.as_deref())
+            .collect();
+        assert_eq!(
+            added,
+            [
+                Some("2026-03-04T05:06:07Z"),
+                None,
+                Some("2025-05-05T00:00:00Z")
+            ]
+        );
+        let models = &cluster.spec.resource_models;
+        assert_eq!(models[0].grade, 0);
+        assert!(models[0].ranges[0].min.is_zero());
+        assert_eq!(models[1].ranges[0].max, Quantity::from_units(i64::MAX));
+
+        // Zones win over the deprecated zone.
+        let mut both: Cluster = serde_json::from_value(json!({
+            "metadata": {"name": "m2"}, "spec": {"zone": "old", "zones": ["a", "b"]}
+        }))
+        .unwrap();
+        default_cluster(&mut both, &DefaultingContext::default());
+        assert_eq!((both.spec.zone.as_str(), both.spec.zones.len()), ("old", 2));
+        assert_eq!(both.spec.resource_models.len(), 9, "default models set");
+        let without_gate = DefaultingContext {
+            customized_cluster_resource_modeling: false,
+            ..Default::default()
+        };
+        let mut plain: Cluster =
+            serde_json::from_value(json!({"metadata": {"name": "m3"}})).unwrap();
+        default_cluster(&mut plain, &without_gate);
+        assert!(plain.spec.resource_models.is_empty());
+    }
+
+    #[test]
+    fn default_models_are_contiguous() {
+        let models = default_resource_models();
+        for pair in models.windows(2) {
+            for (a, b) in pair[0].ranges.iter().zip(&pair[1].ranges) {
+                assert_eq!(a.max, b.min);
+            }
+        }
+        assert_eq!(
+            models[8].ranges[1].min,
+            Quantity::from_units(1024 * 1024 * 1024 * 1024)
+        );
+    }
+
+    #[test]
+    fn binding_defaults() {
+        let mut rb: ResourceBinding = serde_json::from_value(json!({
+            "kind": "ClusterResourceBinding",
+            "metadata": {"name": "ns-namespace"},
+            "spec": {
+                "resource": {"apiVersion": "v1", "kind": "Namespace", "name": "ns"},
+                "placement": {"replicaScheduling": {}},
+                "failover": {"application": {"decisionConditions": {}}}
+            }
+        }))
+        .unwrap();
+        default_resource_binding(&mut rb, &DefaultingContext::default());
+        assert_eq!(rb.metadata.namespace, "");
+        assert!(rb
+            .metadata
+            .labels
+            .contains_key(CLUSTER_RESOURCE_BINDING_PERMANENT_ID_LABEL));
+        assert_eq!(rb.spec.conflict_resolution, Some(ConflictResolution::Abort));
+        let placement = rb.spec.placement.as_ref().unwrap();
+        let rs = placement.replica_scheduling.as_ref().unwrap();
+        assert_eq!(
+            rs.replica_scheduling_type,
+            Some(ReplicaSchedulingType::Divided)
+        );
+        assert_eq!(
+            rs.replica_division_preference, None,
+            "no webhook default on bindings"
+        );
+        let app = rb
+            .spec
+            .failover
+            .as_ref()
+            .unwrap()
+            .application
+            .as_ref()
+            .unwrap();
+        assert_eq!(app.decision_conditions.toleration_seconds, Some(300));
+        assert_eq!(
+            app.grace_period_seconds, None,
+            "no webhook default on bindings"
+        );
+    }
+}

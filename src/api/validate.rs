@@ -1801,3 +1801,72 @@ pub fn validate_object(
         KarmadaObject::Work(o) => validate_work(o, options),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::syntax;
+
+    #[test]
+    fn qualified_names() {
+        let cases: &[(&str, bool)] = &[
+            ("app", true),
+            ("app.kubernetes.io/name", true),
+            ("A_b-9", true),
+            ("example.com/state-key", true),
+            ("", false),
+            ("-bad", false),
+            ("bad-", false),
+            ("a b", false),
+            ("a~b", false),
+            ("INVALID.COM/x", false),
+            ("/x", false),
+            ("a/b/c", false),
+            (&"a".repeat(63), true),
+            (&"a".repeat(64), false),
+        ];
+        for (value, ok) in cases {
+            assert_eq!(syntax::qualified_name(value).is_empty(), *ok, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn label_values_and_dns_names() {
+        for (value, ok) in [("", true), ("v1.2_3", true), ("-x", false), ("a b", false)] {
+            assert_eq!(syntax::label_value(value).is_empty(), ok, "{value:?}");
+        }
+        for (value, ok) in [
+            ("member1", true),
+            ("Member1", false),
+            ("m-", false),
+            ("a.b", false),
+        ] {
+            assert_eq!(syntax::dns1123_label(value).is_empty(), ok, "{value:?}");
+        }
+        for (value, ok) in [("a.b-c", true), ("a..b", false), ("A", false)] {
+            assert_eq!(syntax::dns1123_subdomain(value).is_empty(), ok, "{value:?}");
+        }
+        for (value, ok) in [("", true), ("/a/0", true), ("a/0", false)] {
+            assert_eq!(syntax::json_pointer(value).is_empty(), ok, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn urls() {
+        let cases: &[(&str, Result<(&str, &str), ()>)] = &[
+            ("https://1.2.3.4:6443", Ok(("https", "1.2.3.4:6443"))),
+            (
+                "https://api.example.com/path",
+                Ok(("https", "api.example.com")),
+            ),
+            ("1.2.3.4:6443", Err(())),
+            ("socks5://proxy:1080", Ok(("socks5", "proxy:1080"))),
+            ("/relative", Ok(("", ""))),
+        ];
+        for (url, expected) in cases {
+            let got = super::parse_url(url)
+                .map(|u| (u.scheme, u.host))
+                .map_err(|_| ());
+            assert_eq!(&got, expected, "{url}");
+        }
+    }
+}
