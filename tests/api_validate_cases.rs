@@ -684,7 +684,7 @@ fn cases() -> Vec<Case> {
             name: "taint policy NoExecute without the flag",
             base: ctp,
             default: true,
-            field: "spec.taints[0].effect",
+            field: "spec.taints[0]",
             error_type: Forbidden,
             edit: |v| v["spec"]["taints"][0]["effect"] = json!("NoExecute"),
         },

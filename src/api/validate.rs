@@ -1150,7 +1150,7 @@ pub fn validate_cluster_taint_policy(
         let tpath = format!("spec.taints[{i}]");
         if !options.allow_no_execute_taint_policy && taint.effect == "NoExecute" {
             sink.push(
-                format!("{tpath}.effect"),
+                tpath.clone(),
                 FieldErrorType::Forbidden,
                 "Configuring taint with NoExecute effect is not allowed, this capability must be explicitly enabled by administrators through command-line flags",
             );
@@ -1680,6 +1680,13 @@ pub struct DecodeError {
     pub message: String,
 }
 
+impl DecodeError {
+    /// The error as one line prefixed with its source, `file#index: ...`.
+    pub fn located(&self, file: &str, index: usize) -> String {
+        format!("{file}#{index}: {self}")
+    }
+}
+
 impl KarmadaObject {
     /// Decodes `value` when its `apiVersion`/`kind` name a Karmada kind fedplan models;
     /// `Ok(None)` for any other object (a resource template, a CRD, ...).
@@ -1778,6 +1785,61 @@ impl KarmadaObject {
             KarmadaObject::ResourceBinding(o) => &o.metadata,
             KarmadaObject::Work(o) => &o.metadata,
         }
+    }
+}
+
+/// A loaded document after [`admit`]: the typed, defaulted object and the problems
+/// validation found (empty when Karmada would admit it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Admission {
+    /// The object after defaulting.
+    pub object: KarmadaObject,
+    /// Every validation problem of the defaulted object.
+    pub errors: Vec<ValidationError>,
+}
+
+/// What the API server and Karmada's webhooks do with one created object, for a loader
+/// holding a JSON value: decode it (when it is of a Karmada kind fedplan models), default
+/// it, validate it. `Ok(None)` for objects of other kinds (resource templates, CRDs, ...).
+///
+/// ```
+/// use fedplan::api::defaults::DefaultingContext;
+/// use fedplan::api::validate::{admit, ValidationOptions};
+///
+/// let doc = serde_json::json!({
+///     "apiVersion": "policy.karmada.io/v1alpha1", "kind": "OverridePolicy",
+///     "metadata": {"name": "o"},
+///     "spec": {"overrideRules": [{"overriders": {"plaintext": [
+///         {"path": "spec/replicas", "operator": "remove"}]}}]}
+/// });
+/// let admission = admit(&doc, &DefaultingContext::default(), &ValidationOptions::default())
+///     .unwrap()
+///     .unwrap();
+/// assert_eq!(admission.object.metadata().namespace, "default");
+/// let lines: Vec<String> = admission.errors.iter().map(|e| e.located("op.yaml", 0)).collect();
+/// assert_eq!(lines, [
+///     "op.yaml#0: OverridePolicy default/o: spec.overrideRules[0].overriders.plaintext[0].path: \
+///      Invalid value: \"spec/replicas\": JSON pointer must be empty or start with a \"/\"",
+/// ]);
+/// ```
+pub fn admit(
+    value: &Value,
+    ctx: &super::defaults::DefaultingContext,
+    options: &ValidationOptions,
+) -> Result<Option<Admission>, DecodeError> {
+    let Some(mut object) = KarmadaObject::from_value(value)? else {
+        return Ok(None);
+    };
+    super::defaults::default_object(&mut object, ctx);
+    let errors = validate_object(&object, options);
+    Ok(Some(Admission { object, errors }))
+}
+
+impl ValidationError {
+    /// The error as one line prefixed with its source, `file#index: ...`, as
+    /// `fedplan validate` prints it.
+    pub fn located(&self, file: &str, index: usize) -> String {
+        format!("{file}#{index}: {self}")
     }
 }
 
