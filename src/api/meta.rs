@@ -248,19 +248,12 @@ pub struct Condition {
     /// When the status last changed (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<String>,
-    /// Machine-readable reason.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    /// Machine-readable reason (always serialized: Go has no `omitempty` here and the CRD
+    /// schemas require it).
+    #[serde(default, deserialize_with = "nullable")]
     pub reason: String,
-    /// Human-readable message.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    /// Human-readable message (always serialized, like `reason`).
+    #[serde(default, deserialize_with = "nullable")]
     pub message: String,
 }
 

@@ -5,11 +5,13 @@
 
 pub mod binding;
 pub mod cluster;
+pub mod defaults;
 pub mod meta;
 pub mod override_policy;
 pub mod policy;
 pub mod quantity;
 pub mod taint_policy;
+pub mod validate;
 pub mod work;
 
 pub use binding::*;
