@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 fn cluster(name: &str, cpu: &str, pods: i64) -> Value {
     json!({"apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster",
            "metadata": {"name": name},
+           "spec": {"syncMode": "Push"},
            "status": {"resourceSummary": {
                "allocatable": {"cpu": cpu, "memory": "1000Gi", "pods": pods.to_string()}}}})
 }

@@ -8,7 +8,7 @@
 //! let mut cp = ControlPlane::new(Config::default());
 //! for name in ["a", "b"] {
 //!     cp.apply(json!({"apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster",
-//!                     "metadata": {"name": name}})).unwrap();
+//!                     "metadata": {"name": name}, "spec": {"syncMode": "Push"}})).unwrap();
 //! }
 //! cp.apply(json!({"apiVersion": "policy.karmada.io/v1alpha1", "kind": "PropagationPolicy",
 //!     "metadata": {"name": "web", "namespace": "default"},
@@ -314,8 +314,30 @@ impl ControlPlane {
         if key.kind.is_empty() || key.api_version.is_empty() {
             return Err(invalid("apiVersion and kind are required".into()));
         }
-        let rv = self.next_rv();
         let now = self.now().to_string();
+        // Karmada's webhooks default and validate every Karmada object on admission.
+        let ctx = crate::api::defaults::DefaultingContext {
+            now: now.clone(),
+            customized_cluster_resource_modeling: self
+                .config
+                .gate("CustomizedClusterResourceModeling"),
+            ..Default::default()
+        };
+        let object = match crate::api::validate::admit(
+            &object,
+            &ctx,
+            &crate::api::validate::ValidationOptions::default(),
+        ) {
+            Err(e) => return Err(invalid(e.to_string())),
+            Ok(Some(admission)) if !admission.errors.is_empty() => {
+                let problems: Vec<String> =
+                    admission.errors.iter().map(|e| e.to_string()).collect();
+                return Err(invalid(problems.join("; ")));
+            }
+            Ok(Some(admission)) => admission.object.to_value().unwrap_or(object),
+            Ok(None) => object,
+        };
+        let rv = self.next_rv();
         let typed = |v: Value| -> Result<Value, ControlPlaneError> { Ok(v) };
         let ns_name = (key.namespace.clone(), key.name.clone());
         macro_rules! store_typed {
