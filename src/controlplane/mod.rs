@@ -27,6 +27,7 @@ mod controllers;
 pub mod events;
 pub mod member;
 pub mod scenario;
+pub mod synthetic;
 
 use std::collections::BTreeMap;
 use std::fmt;
