@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::{Document, LoadError, LoadedObject};
+use crate::api;
 use crate::resource::Resource;
 
 /// The Karmada kinds fedplan models, each at the API version it models.
@@ -123,12 +124,97 @@ impl fmt::Display for KarmadaKind {
     }
 }
 
-/// A Karmada object of a modelled kind.
+/// A Karmada object deserialized into its type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Typed {
+    /// A member cluster.
+    Cluster(Box<api::Cluster>),
+    /// A PropagationPolicy.
+    PropagationPolicy(Box<api::PropagationPolicy>),
+    /// A ClusterPropagationPolicy.
+    ClusterPropagationPolicy(Box<api::ClusterPropagationPolicy>),
+    /// An OverridePolicy.
+    OverridePolicy(Box<api::OverridePolicy>),
+    /// A ClusterOverridePolicy.
+    ClusterOverridePolicy(Box<api::ClusterOverridePolicy>),
+    /// A ClusterTaintPolicy.
+    ClusterTaintPolicy(Box<api::ClusterTaintPolicy>),
+    /// A ResourceBinding.
+    ResourceBinding(Box<api::ResourceBinding>),
+    /// A ClusterResourceBinding.
+    ClusterResourceBinding(Box<api::ClusterResourceBinding>),
+    /// A Work.
+    Work(Box<api::Work>),
+    /// A ResourceInterpreterCustomization, kept as JSON.
+    ResourceInterpreterCustomization(Box<Value>),
+}
+
+impl Typed {
+    /// Deserializes `value`, an object of `kind`, into its type.
+    pub fn decode(kind: KarmadaKind, value: &Value) -> Result<Typed, FieldError> {
+        Ok(match kind {
+            KarmadaKind::Cluster => Typed::Cluster(decode(value)?),
+            KarmadaKind::PropagationPolicy => Typed::PropagationPolicy(decode(value)?),
+            KarmadaKind::ClusterPropagationPolicy => {
+                Typed::ClusterPropagationPolicy(decode(value)?)
+            }
+            KarmadaKind::OverridePolicy => Typed::OverridePolicy(decode(value)?),
+            KarmadaKind::ClusterOverridePolicy => Typed::ClusterOverridePolicy(decode(value)?),
+            KarmadaKind::ClusterTaintPolicy => Typed::ClusterTaintPolicy(decode(value)?),
+            KarmadaKind::ResourceBinding => Typed::ResourceBinding(decode(value)?),
+            KarmadaKind::ClusterResourceBinding => Typed::ClusterResourceBinding(decode(value)?),
+            KarmadaKind::Work => Typed::Work(decode(value)?),
+            KarmadaKind::ResourceInterpreterCustomization => {
+                check_object_fields(value, &["spec"])?;
+                Typed::ResourceInterpreterCustomization(Box::new(value.clone()))
+            }
+        })
+    }
+
+    /// The object as JSON, in Karmada's serialization (empty optional fields left out).
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
+        match self {
+            Typed::Cluster(o) => serde_json::to_value(o),
+            Typed::PropagationPolicy(o) => serde_json::to_value(o),
+            Typed::ClusterPropagationPolicy(o) => serde_json::to_value(o),
+            Typed::OverridePolicy(o) => serde_json::to_value(o),
+            Typed::ClusterOverridePolicy(o) => serde_json::to_value(o),
+            Typed::ClusterTaintPolicy(o) => serde_json::to_value(o),
+            Typed::ResourceBinding(o) => serde_json::to_value(o),
+            Typed::ClusterResourceBinding(o) => serde_json::to_value(o),
+            Typed::Work(o) => serde_json::to_value(o),
+            Typed::ResourceInterpreterCustomization(o) => Ok((**o).clone()),
+        }
+    }
+}
+
+/// Fails when one of `fields` is present but not an object.
+fn check_object_fields(value: &Value, fields: &[&str]) -> Result<(), FieldError> {
+    for field in fields {
+        match value.get(field) {
+            None | Some(Value::Null) | Some(Value::Object(_)) => {}
+            Some(other) => {
+                return Err(FieldError {
+                    path: (*field).to_string(),
+                    message: format!(
+                        "invalid type: {}, expected a struct",
+                        crate::resource::json_type(other)
+                    ),
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A Karmada object of a modelled kind: its type and the object as it was loaded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KarmadaObject {
     /// Its kind.
     pub kind: KarmadaKind,
-    /// The object as loaded.
+    /// The object deserialized into its type.
+    pub typed: Typed,
+    /// The object as loaded (every field, as written).
     pub resource: Resource,
 }
 
@@ -186,44 +272,29 @@ pub fn decode<T: DeserializeOwned>(value: &Value) -> Result<T, FieldError> {
     })
 }
 
-/// Classifies a loaded document: objects of a modelled Karmada kind are checked against
+/// Classifies a loaded document: objects of a modelled Karmada kind are deserialized into
 /// their type; everything else is a template.
 pub(crate) fn classify(document: Document) -> Result<LoadedObject, LoadError> {
     let Document { origin, resource } = document;
     let object = match KarmadaKind::of(resource.api_version(), resource.kind()) {
         None => Object::Template(resource),
-        Some(kind) => {
-            check_karmada(kind, &resource).map_err(|error| LoadError::Invalid {
-                origin: origin.clone(),
-                object: resource.object_ref(),
-                field: error.path,
-                message: error.message,
-            })?;
-            Object::Karmada(KarmadaObject { kind, resource })
-        }
+        Some(kind) => match Typed::decode(kind, resource.as_value()) {
+            Ok(typed) => Object::Karmada(KarmadaObject {
+                kind,
+                typed,
+                resource,
+            }),
+            Err(error) => {
+                return Err(LoadError::Invalid {
+                    origin,
+                    object: resource.object_ref(),
+                    field: error.path,
+                    message: error.message,
+                })
+            }
+        },
     };
     Ok(LoadedObject { origin, object })
-}
-
-/// Checks a Karmada object against its kind's shape.
-fn check_karmada(kind: KarmadaKind, resource: &Resource) -> Result<(), FieldError> {
-    let value = resource.as_value();
-    let must_be_object = |field: &str| -> Result<(), FieldError> {
-        match value.get(field) {
-            None | Some(Value::Null) | Some(Value::Object(_)) => Ok(()),
-            Some(other) => Err(FieldError {
-                path: field.to_string(),
-                message: format!(
-                    "invalid type: {}, expected a struct",
-                    crate::resource::json_type(other)
-                ),
-            }),
-        }
-    };
-    must_be_object("spec")?;
-    must_be_object("status")?;
-    let _ = kind;
-    Ok(())
 }
 
 #[cfg(test)]

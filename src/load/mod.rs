@@ -47,7 +47,7 @@ use serde_json::Value;
 
 use crate::resource::{json_type, ObjectRef, Resource, ResourceError};
 
-pub use kinds::{decode, FieldError, KarmadaKind, KarmadaObject, Object};
+pub use kinds::{decode, FieldError, KarmadaKind, KarmadaObject, Object, Typed};
 
 use files::Input;
 use text::Format;
@@ -439,7 +439,7 @@ fn parse_text(name: &str, text: &str) -> Vec<Result<RawDocument, LoadError>> {
             }
             #[cfg(not(feature = "yaml"))]
             {
-                if text.lines().any(text_has_content) {
+                if !text::split_yaml(text).is_empty() {
                     return vec![Err(LoadError::YamlUnsupported {
                         path: name.to_string(),
                     })];
@@ -468,12 +468,6 @@ fn parse_text(name: &str, text: &str) -> Vec<Result<RawDocument, LoadError>> {
         Err(error) => error.origin().map(|o| o.document).unwrap_or(0),
     });
     results
-}
-
-#[cfg(not(feature = "yaml"))]
-fn text_has_content(line: &str) -> bool {
-    let trimmed = line.trim();
-    !trimmed.is_empty() && !trimmed.starts_with('#') && trimmed != "---"
 }
 
 /// Whether `value` is a list object whose `items` are to be flattened: kind `List`, or any

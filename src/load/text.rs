@@ -184,6 +184,7 @@ pub(crate) fn split_yaml(text: &str) -> Vec<YamlChunk<'_>> {
     chunks
 }
 
+#[cfg(feature = "yaml")]
 /// Rewrites every `line N` in a parser message to count from the input's start.
 fn shift_line_numbers(message: &str, offset: usize) -> String {
     if offset == 0 {
@@ -359,6 +360,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "yaml")]
     #[test]
     fn shifts_line_numbers() {
         assert_eq!(
