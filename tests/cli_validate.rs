@@ -53,7 +53,10 @@ fn every_karmada_fixture_validates() {
         .filter(|l| l.contains("CustomResourceDefinition"))
         .collect();
     assert_eq!(crd_lines.len(), 10, "{stdout}");
-    assert!(crd_lines.iter().all(|l| l.ends_with(": template")), "{crd_lines:?}");
+    assert!(
+        crd_lines.iter().all(|l| l.ends_with(": template")),
+        "{crd_lines:?}"
+    );
     // Kinds fedplan does not model are templates too.
     assert!(stdout.contains("WorkloadRebalancer"));
     assert!(stdout
@@ -79,7 +82,10 @@ fn quickstart_validates() {
 
 #[test]
 fn defaulted_prints_a_list_in_yaml_or_json() {
-    let out = fedplan(&["validate", "-f", QUICKSTART, "--defaulted", "-o", "json"], b"");
+    let out = fedplan(
+        &["validate", "-f", QUICKSTART, "--defaulted", "-o", "json"],
+        b"",
+    );
     assert_eq!(out.status.code(), Some(0));
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON output");
     assert_eq!(list["kind"], "List");
@@ -92,7 +98,10 @@ fn defaulted_prints_a_list_in_yaml_or_json() {
     let out = fedplan(&["validate", "-f", QUICKSTART, "--defaulted"], b"");
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
-    assert!(stdout.starts_with("apiVersion: v1\nkind: List\nitems:\n"), "{stdout}");
+    assert!(
+        stdout.starts_with("apiVersion: v1\nkind: List\nitems:\n"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -100,7 +109,10 @@ fn reads_standard_input() {
     let doc = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: ns}\n";
     let out = fedplan(&["validate", "-f", "-"], doc);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "<stdin> document 1: ConfigMap ns/cm: template\n");
+    assert_eq!(
+        text(&out.stdout),
+        "<stdin> document 1: ConfigMap ns/cm: template\n"
+    );
 }
 
 #[test]
@@ -112,8 +124,14 @@ fn good_documents_are_reported_beside_bad_ones() {
     let out = fedplan(&["validate", "-f", path.to_str().unwrap()], b"");
     assert_eq!(out.status.code(), Some(2));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("mixed.yaml document 1: ConfigMap a: template"), "{stdout}");
-    assert!(stdout.contains("mixed.yaml document 3: ConfigMap c: template"), "{stdout}");
+    assert!(
+        stdout.contains("mixed.yaml document 1: ConfigMap a: template"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("mixed.yaml document 3: ConfigMap c: template"),
+        "{stdout}"
+    );
     let stderr = text(&out.stderr);
     assert!(stderr.contains("mixed.yaml document 2: "), "{stderr}");
     assert!(stderr.contains("line 6"), "{stderr}");
@@ -146,8 +164,10 @@ const PP: &str = "apiVersion: policy.karmada.io/v1alpha1\nkind: PropagationPolic
 const CPP: &str = "apiVersion: policy.karmada.io/v1alpha1\nkind: ClusterPropagationPolicy\nmetadata:\n  name: foo\n";
 const OP: &str = "apiVersion: policy.karmada.io/v1alpha1\nkind: OverridePolicy\nmetadata:\n  name: foo\n  namespace: default\n";
 const RB: &str = "apiVersion: work.karmada.io/v1alpha2\nkind: ResourceBinding\nmetadata:\n  name: foo-deployment\n  namespace: default\n";
-const CLUSTER: &str = "apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: member1\n";
-const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\n";
+const CLUSTER: &str =
+    "apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: member1\n";
+const DEPLOY: &str =
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\n";
 
 /// One invalid input: file name, content, and the fragments the error line must hold.
 struct Case {
@@ -188,7 +208,7 @@ fn invalid_cases() -> Vec<Case> {
         case("generation-type.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, generation: two}\n", &["metadata.generation: expected integer"]),
         case("list-bad-item.yaml", "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n  - apiVersion: v1\n    metadata: {name: b}\n", &["list-bad-item.yaml document 1 items[1]", "kind: required"]),
         case("list-items-type.yaml", "apiVersion: v1\nkind: List\nitems: {a: 1}\n", &["list-items-type.yaml document 1", "items: expected an array, found object"]),
-        case("list-bad-policy.yaml", format!("apiVersion: v1\nkind: List\nitems:\n  - apiVersion: policy.karmada.io/v1alpha1\n    kind: PropagationPolicy\n    metadata: {{name: p, namespace: ns}}\n    spec: {{resourceSelectors: 3}}\n"), &["items[0] (PropagationPolicy ns/p)", "spec.resourceSelectors: invalid type"]),
+        case("list-bad-policy.yaml", "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: policy.karmada.io/v1alpha1\n    kind: PropagationPolicy\n    metadata: {name: p, namespace: ns}\n    spec: {resourceSelectors: 3}\n", &["items[0] (PropagationPolicy ns/p)", "spec.resourceSelectors: invalid type"]),
         case("pp-no-spec.yaml", PP, &["(PropagationPolicy default/foo)", "missing field `spec`"]),
         case("pp-scheduling-type.yaml", format!("{PP}{sel}  placement:\n    replicaScheduling:\n      replicaSchedulingType: Sometimes\n"), &["pp-scheduling-type.yaml document 1 (PropagationPolicy default/foo)", "spec.placement.replicaScheduling.replicaSchedulingType: unknown variant `Sometimes`"]),
         case("pp-division.yaml", format!("{PP}{sel}  placement:\n    replicaScheduling:\n      replicaDivisionPreference: Evenly\n"), &["spec.placement.replicaScheduling.replicaDivisionPreference: unknown variant `Evenly`"]),
@@ -227,14 +247,21 @@ fn invalid_inputs_give_typed_errors_with_field_paths() {
             .unwrap_or_else(|| panic!("{}: no error line in {stderr}", case.file));
         assert!(line.contains(case.file), "{}: {line}", case.file);
         for fragment in case.expect {
-            assert!(line.contains(fragment), "{}: expected {fragment:?} in {line}", case.file);
+            assert!(
+                line.contains(fragment),
+                "{}: expected {fragment:?} in {line}",
+                case.file
+            );
         }
     }
 }
 
 #[test]
 fn invalid_utf8_is_bad_input() {
-    let path = scratch("latin1.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: caf\xe9}\n");
+    let path = scratch(
+        "latin1.yaml",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: caf\xe9}\n",
+    );
     let out = fedplan(&["validate", "-f", path.to_str().unwrap()], b"");
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);

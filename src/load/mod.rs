@@ -35,6 +35,10 @@
 //! assert_eq!(loaded.items[1].origin.to_string(), "app.yaml document 2");
 //! ```
 
+// A load error names its document and object in full, so messages never need a second
+// look-up; errors are built once per bad document, off the hot path.
+#![allow(clippy::result_large_err)]
+
 mod files;
 mod kinds;
 mod text;
