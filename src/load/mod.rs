@@ -342,6 +342,18 @@ impl Loader {
         }))
     }
 
+    /// Checks and classifies one object that is already JSON (an object nested in another
+    /// input, such as the objects of a scenario step), as [`Loader::objects`] does for a
+    /// document.
+    pub fn object_from_value(
+        &self,
+        origin: Origin,
+        value: Value,
+    ) -> Result<LoadedObject, LoadError> {
+        self.check(RawDocument { origin, value })
+            .and_then(kinds::classify)
+    }
+
     fn check(&self, raw: RawDocument) -> Result<Document, LoadError> {
         let RawDocument { origin, value } = raw;
         if !value.is_object() {
