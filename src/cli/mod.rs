@@ -12,6 +12,7 @@ mod render;
 mod schedule;
 mod simulate;
 mod validate;
+pub mod yaml;
 
 use std::ffi::OsString;
 use std::io::{Read, Write};

@@ -40,9 +40,9 @@ pub fn write_value<T: Serialize + ?Sized>(
                 s
             })
             .map_err(|e| OutputError::Serialize(e.to_string()))?,
-        OutputFormat::Yaml => {
-            serde_yaml_ng::to_string(value).map_err(|e| OutputError::Serialize(e.to_string()))?
-        }
+        OutputFormat::Yaml => super::yaml::to_yaml(
+            &serde_json::to_value(value).map_err(|e| OutputError::Serialize(e.to_string()))?,
+        ),
     };
     out.write_all(text.as_bytes())?;
     Ok(())
