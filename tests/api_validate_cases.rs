@@ -595,7 +595,7 @@ fn cases() -> Vec<Case> {
             base: op,
             default: true,
             field: "spec.overrideRules[0].overriders.fieldOverrider[0]",
-            error_type: Required,
+            error_type: Invalid,
             edit: |v| {
                 v["spec"]["overrideRules"][0]["overriders"]["fieldOverrider"] =
                     json!([{"fieldPath": "/data/c"}])
@@ -627,7 +627,7 @@ fn cases() -> Vec<Case> {
             base: op,
             default: true,
             field: "spec.overrideRules[0].overriders.fieldOverrider[0].json[0].value",
-            error_type: Required,
+            error_type: Invalid,
             edit: |v| {
                 v["spec"]["overrideRules"][0]["overriders"]["fieldOverrider"] = json!([{"fieldPath": "/data/c", "json": [{"subPath": "/a", "operator": "add"}]}])
             },
@@ -637,7 +637,7 @@ fn cases() -> Vec<Case> {
             base: op,
             default: true,
             field: "spec.overrideRules[0].overriders.fieldOverrider[0].yaml[0].value",
-            error_type: Forbidden,
+            error_type: Invalid,
             edit: |v| v["spec"]["overrideRules"][0]["overriders"]["fieldOverrider"] = json!([{"fieldPath": "/data/c", "yaml": [{"subPath": "/a", "operator": "remove", "value": 1}]}]),
         },
         Case {

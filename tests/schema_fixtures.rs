@@ -7,7 +7,7 @@ mod support;
 use fedplan::api::defaults::{default_object, DefaultingContext};
 use fedplan::api::validate::KarmadaObject;
 use serde_json::json;
-use support::schema::karmada_crds;
+use support::schema::{karmada_crds, karmada_crds_lenient};
 
 /// Documentation fragments that omit what the CRD requires.
 const FRAGMENTS: &[&str] = &[
@@ -195,4 +195,18 @@ fn schema_check_covers_bindings_and_works() {
     let mut bad_work = work.clone();
     bad_work["spec"]["workload"]["manifests"] = json!(["not an object"]);
     assert!(schemas.validate(&bad_work).is_err());
+}
+
+#[test]
+fn lenient_schemas_ignore_undeclared_fields_only() {
+    let mut doc = base_policy();
+    doc["status"] = json!({"schedulingDiagnosis": {"message": "ours"}});
+    assert!(karmada_crds().validate(&doc).is_err());
+    assert_eq!(karmada_crds_lenient().validate(&doc), Ok(()));
+    doc["spec"]["priority"] = json!("high");
+    let problems = karmada_crds_lenient().validate(&doc).unwrap_err();
+    assert!(
+        problems.iter().any(|p| p.starts_with("spec.priority: ")),
+        "{problems:?}"
+    );
 }

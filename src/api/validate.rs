@@ -1091,7 +1091,7 @@ fn check_field_overrider(sink: &mut Sink<'_>, f: &FieldOverrider, path: &str) {
             path,
             "FieldOverrider has both YAML and JSON set. Only one is allowed",
         ),
-        (true, true) => sink.required(path, "FieldOverrider must have either YAML or JSON set"),
+        (true, true) => sink.invalid(path, "FieldOverrider must have either YAML or JSON set"),
         _ => {}
     }
     for msg in syntax::json_pointer(&f.field_path) {
@@ -1115,13 +1115,13 @@ fn check_sub_path_patches(sink: &mut Sink<'_>, patches: &[SubPathPatch], path: &
         }
         let has_value = p.value.as_ref().is_some_and(|v| !v.is_null());
         match p.operator {
-            OverriderOperator::Add | OverriderOperator::Replace if !has_value => sink.required(
+            OverriderOperator::Add | OverriderOperator::Replace if !has_value => sink.invalid(
                 format!("{ppath}.value"),
                 "value is required for add or replace operation",
             ),
             OverriderOperator::Remove if has_value => sink.push(
                 format!("{ppath}.value"),
-                FieldErrorType::Forbidden,
+                FieldErrorType::Invalid,
                 "value is not allowed for remove operation",
             ),
             _ => {}

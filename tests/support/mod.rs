@@ -95,6 +95,14 @@ pub mod schema {
         SCHEMAS.get_or_init(|| CrdSchemas::load_dir(&karmada_fixtures().join("crds"), true))
     }
 
+    /// As [`karmada_crds`], but lenient: undeclared fields are ignored (the API server
+    /// would prune them), e.g. for bindings carrying fedplan's own
+    /// `status.schedulingDiagnosis`.
+    pub fn karmada_crds_lenient() -> &'static CrdSchemas {
+        static SCHEMAS: OnceLock<CrdSchemas> = OnceLock::new();
+        SCHEMAS.get_or_init(|| CrdSchemas::load_dir(&karmada_fixtures().join("crds"), false))
+    }
+
     impl CrdSchemas {
         /// Loads every CustomResourceDefinition in `dir`. With `strict`, an object property
         /// the schema does not declare is an error (unless the schema preserves unknown
