@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 use super::object::{at, malformed, str_at};
 use super::{InterpreterError, Operation};
 use crate::api::{
-    DependentObjectReference, NodeClaim, NodeSelector, Quantity, ReplicaRequirements,
-    ResourceList, Toleration,
+    DependentObjectReference, NodeClaim, NodeSelector, Quantity, ReplicaRequirements, ResourceList,
+    Toleration,
 };
 
 /// Where the pod spec sits inside the interpreted object, for error paths (e.g.
@@ -101,12 +101,11 @@ fn read_list(
                 ))
             }
         }
-        .map_err(|e: crate::api::QuantityError| at_.err(&format!("{field}.{name}"), e.to_string()))?;
+        .map_err(|e: crate::api::QuantityError| {
+            at_.err(&format!("{field}.{name}"), e.to_string())
+        })?;
         if q.is_negative() {
-            return Err(at_.err(
-                &format!("{field}.{name}"),
-                format!("negative quantity {q}"),
-            ));
+            return Err(at_.err(&format!("{field}.{name}"), format!("negative quantity {q}")));
         }
         if !is_kept_resource(name) {
             continue;
@@ -243,8 +242,9 @@ pub(crate) fn node_claim(
     };
     let tolerations = match spec.get("tolerations") {
         None | Some(Value::Null) => Vec::new(),
-        Some(v) => Vec::<Toleration>::deserialize(v)
-            .map_err(|e| at_.err("tolerations", e.to_string()))?,
+        Some(v) => {
+            Vec::<Toleration>::deserialize(v).map_err(|e| at_.err("tolerations", e.to_string()))?
+        }
     };
     let hard = match spec
         .get("affinity")
@@ -331,8 +331,16 @@ impl PodReferences {
         );
         out.extend(self.config_maps.into_iter().map(|n| mk("ConfigMap", n)));
         out.extend(self.secrets.into_iter().map(|n| mk("Secret", n)));
-        out.extend(self.service_accounts.into_iter().map(|n| mk("ServiceAccount", n)));
-        out.extend(self.pvcs.into_iter().map(|n| mk("PersistentVolumeClaim", n)));
+        out.extend(
+            self.service_accounts
+                .into_iter()
+                .map(|n| mk("ServiceAccount", n)),
+        );
+        out.extend(
+            self.pvcs
+                .into_iter()
+                .map(|n| mk("PersistentVolumeClaim", n)),
+        );
         out
     }
 }
@@ -344,7 +352,9 @@ fn insert_name(set: &mut BTreeSet<String>, name: &str) {
 }
 
 fn array<'a>(v: Option<&'a Value>) -> &'a [Value] {
-    v.and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+    v.and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
 }
 
 /// The secret a volume references, looking only at its first set source in Karmada's order.
@@ -390,7 +400,10 @@ pub(crate) fn pod_references(spec: &Value) -> PodReferences {
     for key in ["initContainers", "containers", "ephemeralContainers"] {
         for c in array(spec.get(key)) {
             for env_from in array(c.get("envFrom")) {
-                insert_name(&mut refs.config_maps, str_at(env_from, &["configMapRef", "name"]));
+                insert_name(
+                    &mut refs.config_maps,
+                    str_at(env_from, &["configMapRef", "name"]),
+                );
                 insert_name(&mut refs.secrets, str_at(env_from, &["secretRef", "name"]));
             }
             for env in array(c.get("env")) {
@@ -416,7 +429,10 @@ pub(crate) fn pod_references(spec: &Value) -> PodReferences {
         for name in volume_secret(volume) {
             insert_name(&mut refs.secrets, name);
         }
-        insert_name(&mut refs.pvcs, str_at(v, &["persistentVolumeClaim", "claimName"]));
+        insert_name(
+            &mut refs.pvcs,
+            str_at(v, &["persistentVolumeClaim", "claimName"]),
+        );
     }
     let sa = str_at(spec, &["serviceAccountName"]);
     if sa != "default" {
@@ -469,7 +485,11 @@ mod tests {
             Case {
                 name: "only kept resource names",
                 spec: json!({"containers": [{"resources": {"requests": {"storage": "1", "nvidia.com/gpu": "2", "hugepages-2Mi": "4Mi", "pods": "1"}}}]}),
-                expect: &[("hugepages-2Mi", "4Mi"), ("nvidia.com/gpu", "2"), ("pods", "1")],
+                expect: &[
+                    ("hugepages-2Mi", "4Mi"),
+                    ("nvidia.com/gpu", "2"),
+                    ("pods", "1"),
+                ],
             },
             Case {
                 name: "zero entries dropped",
@@ -479,7 +499,11 @@ mod tests {
         ];
         for c in cases {
             let got = req(c.spec).map(|r| r.resource_request).unwrap_or_default();
-            let want: ResourceList = c.expect.iter().map(|(k, v)| (k.to_string(), q(v))).collect();
+            let want: ResourceList = c
+                .expect
+                .iter()
+                .map(|(k, v)| (k.to_string(), q(v)))
+                .collect();
             assert_eq!(got, want, "{}", c.name);
         }
     }
@@ -503,7 +527,10 @@ mod tests {
         let err = requirements(&at_, Some(&spec), false).unwrap_err();
         match err {
             InterpreterError::Malformed { field, name, .. } => {
-                assert_eq!(field, "spec.template.spec.containers[0].resources.requests.cpu");
+                assert_eq!(
+                    field,
+                    "spec.template.spec.containers[0].resources.requests.cpu"
+                );
                 assert_eq!(name, "ns/d");
             }
             other => panic!("unexpected {other:?}"),
@@ -542,7 +569,10 @@ mod tests {
             ("Secret", "s"),
             ("PersistentVolumeClaim", "pvc"),
         ];
-        let want: Vec<(String, String)> = want.iter().map(|(k, n)| (k.to_string(), n.to_string())).collect();
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(k, n)| (k.to_string(), n.to_string()))
+            .collect();
         assert_eq!(got, want);
     }
 }
