@@ -3,7 +3,7 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use fedplan::api::AggregatedStatusItem;
 use fedplan::interpreter::{
     chain::InterpreterChain, native::NativeInterpreter, ResourceInterpreter,
@@ -69,5 +69,65 @@ fn bench(c: &mut Criterion) {
     });
 }
 
+/// Nanoseconds this thread has spent on a CPU (Linux `schedstat`), or `None` elsewhere.
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Median CPU time per call over batches: unlike wall time, unaffected by other processes
+/// competing for the cores while the bench runs.
+fn cpu_time_per_call(name: &str, mut f: impl FnMut()) {
+    const BATCHES: usize = 41;
+    const CALLS: u64 = 2_000;
+    if thread_cpu_ns().is_none() {
+        return;
+    }
+    for _ in 0..CALLS {
+        f();
+    }
+    let mut per_call: Vec<f64> = (0..BATCHES)
+        .filter_map(|_| {
+            let start = thread_cpu_ns()?;
+            for _ in 0..CALLS {
+                f();
+            }
+            let end = thread_cpu_ns()?;
+            Some((end - start) as f64 / CALLS as f64)
+        })
+        .collect();
+    per_call.sort_by(f64::total_cmp);
+    if let Some(median) = per_call.get(per_call.len() / 2) {
+        println!("{name}: median CPU time per call {:.3} µs", median / 1000.0);
+    }
+}
+
+fn cpu_time_report() {
+    let chain = InterpreterChain::default();
+    let d = deployment();
+    let members = items(100);
+    cpu_time_per_call("aggregate_status/deployment/100_items/chain", || {
+        black_box(
+            chain
+                .aggregate_status(black_box(&d), black_box(&members))
+                .ok(),
+        );
+    });
+    cpu_time_per_call("interpret_replica/deployment/chain", || {
+        black_box(chain.interpret_replica(black_box(&d)).ok());
+    });
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    cpu_time_report();
+    benches();
+    criterion::Criterion::default()
+        .configure_from_args()
+        .final_summary();
+}
