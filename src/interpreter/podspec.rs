@@ -433,7 +433,7 @@ fn insert_name(set: &mut BTreeSet<String>, name: &str) {
     }
 }
 
-fn array<'a>(v: Option<&'a Value>) -> &'a [Value] {
+fn array(v: Option<&Value>) -> &[Value] {
     v.and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or(&[])

@@ -91,7 +91,8 @@ mod tests {
                 .map(|(n, r)| (n.to_string(), *r))
                 .collect::<Vec<_>>()
         };
-        let cases: Vec<(Vec<(String, i32)>, Vec<(&str, i64)>)> = vec![
+        type Case = (Vec<(String, i32)>, Vec<(&'static str, i64)>);
+        let cases: Vec<Case> = vec![
             (t(&[("a", 1), ("b", 1)]), vec![("a", 4), ("b", 3)]),
             (t(&[("a", 2), ("b", 5)]), vec![("b", 5), ("a", 2)]),
             (t(&[("x", 0), ("y", 3)]), vec![("y", 7), ("x", 0)]),

@@ -21,21 +21,21 @@ pub(super) fn retain(
 ) -> Result<Value, InterpreterError> {
     let mut out = desired.clone();
     match kind {
-        NativeKind::Deployment => {
-            if str_at(desired, &["metadata", "labels", RETAIN_REPLICAS_LABEL]) == "true" {
-                let replicas = match at(observed, &["spec", "replicas"]) {
-                    Some(v @ Value::Number(_)) => lenient_int(v),
-                    _ => {
-                        return Err(malformed(
-                            Operation::Retain,
-                            desired,
-                            "spec.replicas",
-                            "the member object has no spec.replicas to retain",
-                        ))
-                    }
-                };
-                spec_mut(&mut out).insert("replicas".into(), Value::from(replicas));
-            }
+        NativeKind::Deployment
+            if str_at(desired, &["metadata", "labels", RETAIN_REPLICAS_LABEL]) == "true" =>
+        {
+            let replicas = match at(observed, &["spec", "replicas"]) {
+                Some(v @ Value::Number(_)) => lenient_int(v),
+                _ => {
+                    return Err(malformed(
+                        Operation::Retain,
+                        desired,
+                        "spec.replicas",
+                        "the member object has no spec.replicas to retain",
+                    ))
+                }
+            };
+            spec_mut(&mut out).insert("replicas".into(), Value::from(replicas));
         }
         NativeKind::Pod => retain_pod(&mut out, observed),
         NativeKind::Service => {
@@ -91,15 +91,15 @@ pub(super) fn retain(
                 meta.insert("labels".into(), labels.clone());
             }
         }
-        NativeKind::Secret => {
-            if str_at(desired, &["type"]) == "kubernetes.io/service-account-token" {
-                match observed.get("data") {
-                    Some(d) if !d.is_null() => {
-                        as_map_mut(&mut out).insert("data".into(), d.clone());
-                    }
-                    _ => {
-                        as_map_mut(&mut out).remove("data");
-                    }
+        NativeKind::Secret
+            if str_at(desired, &["type"]) == "kubernetes.io/service-account-token" =>
+        {
+            match observed.get("data") {
+                Some(d) if !d.is_null() => {
+                    as_map_mut(&mut out).insert("data".into(), d.clone());
+                }
+                _ => {
+                    as_map_mut(&mut out).remove("data");
                 }
             }
         }

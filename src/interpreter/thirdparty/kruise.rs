@@ -330,18 +330,13 @@ impl KruiseKind {
         let status = obj.get("status").filter(|s| !s.is_null());
         let n = |k: &str| int_or_zero(status, k);
         use KruiseKind::*;
-        match self {
-            CloneSet | StatefulSet | DaemonSet => {
-                if status.is_none() {
-                    return Err(malformed(
-                        Operation::InterpretHealth,
-                        obj,
-                        "status",
-                        "the member object has no status",
-                    ));
-                }
-            }
-            _ => {}
+        if matches!(self, CloneSet | StatefulSet | DaemonSet) && status.is_none() {
+            return Err(malformed(
+                Operation::InterpretHealth,
+                obj,
+                "status",
+                "the member object has no status",
+            ));
         }
         let generation_observed = || {
             status
@@ -468,8 +463,7 @@ fn last_non_empty<'a>(items: &'a [AggregatedStatusItem], key: &str) -> Option<&'
     items
         .iter()
         .filter_map(|i| i.status.as_ref().and_then(|s| s.get(key)))
-        .filter(|v| !v.is_null() && v.as_str() != Some(""))
-        .last()
+        .rfind(|v| !v.is_null() && v.as_str() != Some(""))
 }
 
 /// CloneSet, Advanced StatefulSet and Advanced DaemonSet: counters summed, string fields the
