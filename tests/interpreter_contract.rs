@@ -54,11 +54,23 @@ fn output_shapes() {
     assert_eq!(health, json!({"healthy": true}));
     // No layer interprets ConfigMap health: Karmada reports it healthy.
     let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
-    assert_eq!(run(Operation::InterpretHealth, Some(&cm), None, None, None), json!({"healthy": true}));
-    assert_eq!(run(Operation::InterpretStatus, Some(&cm), None, None, None), Value::Null);
+    assert_eq!(
+        run(Operation::InterpretHealth, Some(&cm), None, None, None),
+        json!({"healthy": true})
+    );
+    assert_eq!(
+        run(Operation::InterpretStatus, Some(&cm), None, None, None),
+        Value::Null
+    );
 
     let items = [item("m1", status.clone()), item("m2", status)];
-    let aggregated = run(Operation::AggregateStatus, Some(&d), None, Some(&items), None);
+    let aggregated = run(
+        Operation::AggregateStatus,
+        Some(&d),
+        None,
+        Some(&items),
+        None,
+    );
     assert_eq!(
         aggregated["status"],
         json!({"replicas": 6, "updatedReplicas": 6, "availableReplicas": 6, "observedGeneration": 2})
@@ -77,7 +89,14 @@ fn output_shapes() {
 fn components_are_unsupported_without_a_customization() {
     let chain = InterpreterChain::default();
     let d = deployment(json!(1));
-    let err = run_operation(&chain, Operation::InterpretComponent, Some(&d), None, None, None);
+    let err = run_operation(
+        &chain,
+        Operation::InterpretComponent,
+        Some(&d),
+        None,
+        None,
+        None,
+    );
     assert!(matches!(err, Err(InterpreterError::Unsupported { .. })));
 }
 
@@ -117,7 +136,10 @@ fn malformed_objects_are_typed_errors() {
     bad_quantity["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["cpu"] =
         json!("lots");
     let mut no_template = deployment(json!(1));
-    no_template["spec"].as_object_mut().unwrap().remove("template");
+    no_template["spec"]
+        .as_object_mut()
+        .unwrap()
+        .remove("template");
     let mut retain_replicas = deployment(json!(1));
     retain_replicas["metadata"]["labels"] =
         json!({"resourcetemplate.karmada.io/retain-replicas": "true"});
@@ -177,7 +199,14 @@ fn malformed_objects_are_typed_errors() {
         },
     ];
     for c in cases {
-        let r = run_operation(&chain, c.op, Some(&c.object), c.observed.as_ref(), None, None);
+        let r = run_operation(
+            &chain,
+            c.op,
+            Some(&c.object),
+            c.observed.as_ref(),
+            None,
+            None,
+        );
         match r {
             Err(InterpreterError::Malformed {
                 operation,

@@ -152,7 +152,9 @@ fn native_replica() {
         if let Some(template) = input.get("podTemplate") {
             let d = json!({"apiVersion": "apps/v1", "kind": "Deployment",
                 "spec": {"replicas": 1, "template": template}});
-            let got = native.interpret_replica(&d).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let got = native
+                .interpret_replica(&d)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(
                 got.replica_requirements,
                 requirements(&expected["replicaRequirements"]),
@@ -160,7 +162,9 @@ fn native_replica() {
             );
         } else if let Some(spec) = input.get("podSpec") {
             let pod = json!({"apiVersion": "v1", "kind": "Pod", "spec": spec});
-            let got = native.interpret_replica(&pod).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let got = native
+                .interpret_replica(&pod)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             let want: Option<NodeClaim> =
                 serde_json::from_value(expected["nodeClaim"].clone()).expect("node claim");
             assert_eq!(
@@ -170,7 +174,9 @@ fn native_replica() {
             );
         } else {
             let obj = with_kind(&case, &input["object"]);
-            let got = native.interpret_replica(&obj).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let got = native
+                .interpret_replica(&obj)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(json!(got.replicas), expected["replicas"], "{name}");
             assert_eq!(
                 got.replica_requirements,

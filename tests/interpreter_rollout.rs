@@ -85,7 +85,11 @@ fn member_object(kind: &Kind, rtg: Option<i64>, gen: i64, observed: i64) -> Valu
 
 /// The status items the work-status controller would collect: reflection through the chain;
 /// a member whose reflection fails contributes an item without status, as in Karmada.
-fn status_items(chain: &InterpreterChain, kind: &Kind, members: &[Member]) -> Vec<AggregatedStatusItem> {
+fn status_items(
+    chain: &InterpreterChain,
+    kind: &Kind,
+    members: &[Member],
+) -> Vec<AggregatedStatusItem> {
     members
         .iter()
         .enumerate()
@@ -196,5 +200,9 @@ fn deployment_counters_follow_members() {
         .aggregate_status(&template(kind, 1, 0), &items)
         .expect("aggregates");
     assert_eq!(out["status"]["replicas"], 4);
-    assert_eq!(out["status"].get("observedGeneration"), None, "0 is omitted");
+    assert_eq!(
+        out["status"].get("observedGeneration"),
+        None,
+        "0 is omitted"
+    );
 }

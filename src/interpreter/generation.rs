@@ -156,7 +156,9 @@ mod tests {
     #[test]
     fn native_uses_greater_or_equal_and_blocks_on_missing_status() {
         let s = |g: i64, o: i64, r: i64| {
-            item(Some(json!({"generation": g, "observedGeneration": o, "resourceTemplateGeneration": r})))
+            item(Some(
+                json!({"generation": g, "observedGeneration": o, "resourceTemplateGeneration": r}),
+            ))
         };
         let cases: Vec<(&str, Vec<AggregatedStatusItem>, i64)> = vec![
             ("all caught up", vec![s(7, 7, 3), s(4, 5, 3)], 3),
@@ -174,7 +176,9 @@ mod tests {
     #[test]
     fn lua_uses_equality() {
         let s = |g: i64, o: i64, r: i64| {
-            item(Some(json!({"generation": g, "observedGeneration": o, "resourceTemplateGeneration": r})))
+            item(Some(
+                json!({"generation": g, "observedGeneration": o, "resourceTemplateGeneration": r}),
+            ))
         };
         assert_eq!(lua_observed_generation(2, 1, &[s(1, 1, 2)], true), 2);
         assert_eq!(lua_observed_generation(2, 1, &[s(1, 1, 3)], true), 1);

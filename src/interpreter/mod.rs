@@ -392,7 +392,9 @@ pub fn run_operation(
             return interpreter.aggregate_status_items(desired_obj()?, status_items);
         }
         Operation::InterpretStatus => {
-            return Ok(interpreter.interpret_status(either()?)?.unwrap_or(Value::Null));
+            return Ok(interpreter
+                .interpret_status(either()?)?
+                .unwrap_or(Value::Null));
         }
         Operation::InterpretHealth => {
             let obj = either()?;

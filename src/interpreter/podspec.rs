@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 use super::object::{at, malformed, str_at};
 use super::{InterpreterError, Operation};
 use crate::api::{
-    DependentObjectReference, NodeClaim, NodeSelector, Quantity, ReplicaRequirements,
-    ResourceList, Toleration,
+    DependentObjectReference, NodeClaim, NodeSelector, Quantity, ReplicaRequirements, ResourceList,
+    Toleration,
 };
 
 /// Where the pod spec sits inside the interpreted object, for error paths (e.g.
@@ -39,23 +39,45 @@ impl PodSpecAt<'_> {
 }
 
 /// Per-resource running total, in the units Karmada keeps (millicores for cpu, whole units
-/// for everything else).
+/// for everything else). Names borrow from the object, so summing allocates nothing.
 #[derive(Default)]
-struct Totals(BTreeMap<String, i128>);
+struct Totals<'a>(BTreeMap<&'a str, i128>);
 
-impl Totals {
-    fn add(&mut self, other: &Totals) {
+impl<'a> Totals<'a> {
+    fn add(&mut self, other: &Totals<'a>) {
         for (k, v) in &other.0 {
-            *self.0.entry(k.clone()).or_insert(0) += v;
+            *self.0.entry(k).or_insert(0) += v;
         }
     }
 
-    fn max(&mut self, other: &Totals) {
+    fn max(&mut self, other: &Totals<'a>) {
         for (k, v) in &other.0 {
-            let e = self.0.entry(k.clone()).or_insert(0);
+            let e = self.0.entry(k).or_insert(0);
             if *v > *e {
                 *e = *v;
             }
+        }
+    }
+}
+
+/// Where a quantity list sits in the pod spec; the path is only built for error messages.
+#[derive(Clone, Copy)]
+enum ListAt {
+    Container {
+        list: &'static str,
+        index: usize,
+        which: &'static str,
+    },
+    Overhead,
+}
+
+impl ListAt {
+    fn path(&self) -> String {
+        match self {
+            ListAt::Container { list, index, which } => {
+                format!("{list}[{index}].resources.{which}")
+            }
+            ListAt::Overhead => "overhead".to_string(),
         }
     }
 }
@@ -75,71 +97,113 @@ fn is_binary_resource(name: &str) -> bool {
 }
 
 /// Reads one quantity map (`requests`, `limits`, `overhead`) into Karmada's units.
-fn read_list(
+fn read_list<'a>(
     at_: &PodSpecAt<'_>,
-    field: &str,
-    list: Option<&Value>,
-    into: &mut BTreeMap<String, i128>,
+    loc: ListAt,
+    list: Option<&'a Value>,
+    into: &mut BTreeMap<&'a str, i128>,
     only_missing: bool,
 ) -> Result<(), InterpreterError> {
     let map = match list {
         None | Some(Value::Null) => return Ok(()),
         Some(Value::Object(m)) => m,
-        Some(_) => return Err(at_.err(field, "expected a map of resource quantities")),
+        Some(_) => return Err(at_.err(&loc.path(), "expected a map of resource quantities")),
     };
     for (name, raw) in map {
-        if only_missing && into.contains_key(name) {
-            continue;
-        }
-        let q: Quantity = match raw {
-            Value::String(s) => s.parse(),
-            Value::Number(n) => n.to_string().parse(),
-            _ => {
-                return Err(at_.err(
-                    &format!("{field}.{name}"),
-                    "expected a quantity string or number",
-                ))
+        if (only_missing && into.contains_key(name.as_str())) || !is_kept_resource(name) {
+            // Not used, but still validated: a malformed or negative quantity is an error
+            // wherever it is, as when Kubernetes decodes the pod spec.
+            if raw.as_str().and_then(fast_nanos).is_none() {
+                parse_quantity(at_, loc, name, raw)?;
             }
-        }
-        .map_err(|e: crate::api::QuantityError| at_.err(&format!("{field}.{name}"), e.to_string()))?;
-        if q.is_negative() {
-            return Err(at_.err(
-                &format!("{field}.{name}"),
-                format!("negative quantity {q}"),
-            ));
-        }
-        if !is_kept_resource(name) {
             continue;
         }
-        let amount = if name == "cpu" {
-            q.milli_value() as i128
-        } else {
-            q.value() as i128
+        let nanos = match raw.as_str().and_then(fast_nanos) {
+            Some(n) => n,
+            None => parse_quantity(at_, loc, name, raw)?.nanos(),
         };
-        into.insert(name.clone(), amount);
+        let amount = if name == "cpu" {
+            div_ceil(nanos, 1_000_000)
+        } else {
+            div_ceil(nanos, 1_000_000_000)
+        };
+        into.insert(name.as_str(), amount);
     }
     Ok(())
 }
 
+fn div_ceil(a: i128, b: i128) -> i128 {
+    a / b + i128::from(a % b > 0)
+}
+
+/// The nano-unit value of the common quantity forms (`250m`, `2`, `128Mi`, `1k`) without
+/// allocating; `None` sends anything else to the full parser.
+fn fast_nanos(s: &str) -> Option<i128> {
+    let digits_end = s
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(s.len());
+    if digits_end == 0 || digits_end > 18 {
+        return None;
+    }
+    let (digits, suffix) = s.split_at(digits_end);
+    let n: i128 = digits.parse().ok()?;
+    const NANO: i128 = 1_000_000_000;
+    let factor = match suffix {
+        "" => NANO,
+        "m" => 1_000_000,
+        "k" => NANO * 1_000,
+        "M" => NANO * 1_000_000,
+        "G" => NANO * 1_000_000_000,
+        "Ki" => NANO << 10,
+        "Mi" => NANO << 20,
+        "Gi" => NANO << 30,
+        "Ti" => NANO << 40,
+        _ => return None,
+    };
+    n.checked_mul(factor)
+}
+
+fn parse_quantity(
+    at_: &PodSpecAt<'_>,
+    loc: ListAt,
+    name: &str,
+    raw: &Value,
+) -> Result<Quantity, InterpreterError> {
+    let field = || format!("{}.{name}", loc.path());
+    let q: Quantity = match raw {
+        Value::String(s) => s.parse(),
+        Value::Number(n) => n.to_string().parse(),
+        _ => return Err(at_.err(&field(), "expected a quantity string or number")),
+    }
+    .map_err(|e: crate::api::QuantityError| at_.err(&field(), e.to_string()))?;
+    if q.is_negative() {
+        return Err(at_.err(&field(), format!("negative quantity {q}")));
+    }
+    Ok(q)
+}
+
 /// The effective request of one container: requests, plus limits for resources without a
 /// request.
-fn container_request(
+fn container_request<'a>(
     at_: &PodSpecAt<'_>,
-    field: &str,
-    container: &Value,
-) -> Result<Totals, InterpreterError> {
+    list: &'static str,
+    index: usize,
+    container: &'a Value,
+) -> Result<Totals<'a>, InterpreterError> {
     let mut t = BTreeMap::new();
     let resources = container.get("resources");
+    let loc = |which| ListAt::Container { list, index, which };
     read_list(
         at_,
-        &format!("{field}.resources.requests"),
+        loc("requests"),
         resources.and_then(|r| r.get("requests")),
         &mut t,
         false,
     )?;
     read_list(
         at_,
-        &format!("{field}.resources.limits"),
+        loc("limits"),
         resources.and_then(|r| r.get("limits")),
         &mut t,
         true,
@@ -167,43 +231,60 @@ pub(crate) fn pod_request(
 ) -> Result<ResourceList, InterpreterError> {
     let mut total = Totals::default();
     for (i, c) in containers(at_, spec, "containers")?.iter().enumerate() {
-        total.add(&container_request(at_, &format!("containers[{i}]"), c)?);
+        total.add(&container_request(at_, "containers", i, c)?);
     }
     for (i, c) in containers(at_, spec, "initContainers")?.iter().enumerate() {
-        total.max(&container_request(at_, &format!("initContainers[{i}]"), c)?);
+        total.max(&container_request(at_, "initContainers", i, c)?);
     }
     let mut overhead = BTreeMap::new();
-    read_list(at_, "overhead", spec.get("overhead"), &mut overhead, false)?;
+    read_list(
+        at_,
+        ListAt::Overhead,
+        spec.get("overhead"),
+        &mut overhead,
+        false,
+    )?;
     total.add(&Totals(overhead));
     let mut out = ResourceList::new();
     for (name, amount) in total.0 {
         if amount <= 0 {
             continue;
         }
-        out.insert(name.clone(), format_quantity(&name, amount));
+        out.insert(name.to_string(), format_quantity(name, amount));
     }
     Ok(out)
 }
 
 /// A quantity written as Kubernetes writes Karmada's computed values: cpu in DecimalSI
-/// millicores, memory-like resources in BinarySI, everything else in DecimalSI.
+/// millicores, memory-like resources in BinarySI, everything else in DecimalSI. Values with
+/// no shorter suffixed form are built directly, without formatting and re-parsing.
 fn format_quantity(name: &str, amount: i128) -> Quantity {
+    let amount64 = i64::try_from(amount).unwrap_or(i64::MAX);
     let text = if name == "cpu" {
-        if amount % 1000 == 0 {
-            decimal_si(amount / 1000)
-        } else {
-            format!("{amount}m")
+        if amount % 1000 != 0 || amount % 1_000_000 != 0 {
+            return if amount % 1000 == 0 {
+                Quantity::from_units(amount64 / 1000)
+            } else {
+                Quantity::from_milli(amount64)
+            };
         }
+        decimal_si(amount / 1000)
     } else if is_binary_resource(name) {
+        if amount % 1024 != 0 {
+            return Quantity::from_units(amount64);
+        }
         binary_si(amount)
     } else {
+        if amount % 1000 != 0 {
+            return Quantity::from_units(amount64);
+        }
         decimal_si(amount)
     };
     text.parse().unwrap_or_else(|_| {
         if name == "cpu" {
-            Quantity::from_nanos(amount.saturating_mul(1_000_000))
+            Quantity::from_milli(amount64)
         } else {
-            Quantity::from_nanos(amount.saturating_mul(1_000_000_000))
+            Quantity::from_units(amount64)
         }
     })
 }
@@ -243,8 +324,9 @@ pub(crate) fn node_claim(
     };
     let tolerations = match spec.get("tolerations") {
         None | Some(Value::Null) => Vec::new(),
-        Some(v) => Vec::<Toleration>::deserialize(v)
-            .map_err(|e| at_.err("tolerations", e.to_string()))?,
+        Some(v) => {
+            Vec::<Toleration>::deserialize(v).map_err(|e| at_.err("tolerations", e.to_string()))?
+        }
     };
     let hard = match spec
         .get("affinity")
@@ -331,8 +413,16 @@ impl PodReferences {
         );
         out.extend(self.config_maps.into_iter().map(|n| mk("ConfigMap", n)));
         out.extend(self.secrets.into_iter().map(|n| mk("Secret", n)));
-        out.extend(self.service_accounts.into_iter().map(|n| mk("ServiceAccount", n)));
-        out.extend(self.pvcs.into_iter().map(|n| mk("PersistentVolumeClaim", n)));
+        out.extend(
+            self.service_accounts
+                .into_iter()
+                .map(|n| mk("ServiceAccount", n)),
+        );
+        out.extend(
+            self.pvcs
+                .into_iter()
+                .map(|n| mk("PersistentVolumeClaim", n)),
+        );
         out
     }
 }
@@ -343,8 +433,10 @@ fn insert_name(set: &mut BTreeSet<String>, name: &str) {
     }
 }
 
-fn array<'a>(v: Option<&'a Value>) -> &'a [Value] {
-    v.and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+fn array(v: Option<&Value>) -> &[Value] {
+    v.and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
 }
 
 /// The secret a volume references, looking only at its first set source in Karmada's order.
@@ -390,7 +482,10 @@ pub(crate) fn pod_references(spec: &Value) -> PodReferences {
     for key in ["initContainers", "containers", "ephemeralContainers"] {
         for c in array(spec.get(key)) {
             for env_from in array(c.get("envFrom")) {
-                insert_name(&mut refs.config_maps, str_at(env_from, &["configMapRef", "name"]));
+                insert_name(
+                    &mut refs.config_maps,
+                    str_at(env_from, &["configMapRef", "name"]),
+                );
                 insert_name(&mut refs.secrets, str_at(env_from, &["secretRef", "name"]));
             }
             for env in array(c.get("env")) {
@@ -416,7 +511,10 @@ pub(crate) fn pod_references(spec: &Value) -> PodReferences {
         for name in volume_secret(volume) {
             insert_name(&mut refs.secrets, name);
         }
-        insert_name(&mut refs.pvcs, str_at(v, &["persistentVolumeClaim", "claimName"]));
+        insert_name(
+            &mut refs.pvcs,
+            str_at(v, &["persistentVolumeClaim", "claimName"]),
+        );
     }
     let sa = str_at(spec, &["serviceAccountName"]);
     if sa != "default" {
@@ -469,7 +567,11 @@ mod tests {
             Case {
                 name: "only kept resource names",
                 spec: json!({"containers": [{"resources": {"requests": {"storage": "1", "nvidia.com/gpu": "2", "hugepages-2Mi": "4Mi", "pods": "1"}}}]}),
-                expect: &[("hugepages-2Mi", "4Mi"), ("nvidia.com/gpu", "2"), ("pods", "1")],
+                expect: &[
+                    ("hugepages-2Mi", "4Mi"),
+                    ("nvidia.com/gpu", "2"),
+                    ("pods", "1"),
+                ],
             },
             Case {
                 name: "zero entries dropped",
@@ -479,7 +581,11 @@ mod tests {
         ];
         for c in cases {
             let got = req(c.spec).map(|r| r.resource_request).unwrap_or_default();
-            let want: ResourceList = c.expect.iter().map(|(k, v)| (k.to_string(), q(v))).collect();
+            let want: ResourceList = c
+                .expect
+                .iter()
+                .map(|(k, v)| (k.to_string(), q(v)))
+                .collect();
             assert_eq!(got, want, "{}", c.name);
         }
     }
@@ -503,7 +609,10 @@ mod tests {
         let err = requirements(&at_, Some(&spec), false).unwrap_err();
         match err {
             InterpreterError::Malformed { field, name, .. } => {
-                assert_eq!(field, "spec.template.spec.containers[0].resources.requests.cpu");
+                assert_eq!(
+                    field,
+                    "spec.template.spec.containers[0].resources.requests.cpu"
+                );
                 assert_eq!(name, "ns/d");
             }
             other => panic!("unexpected {other:?}"),
@@ -542,7 +651,10 @@ mod tests {
             ("Secret", "s"),
             ("PersistentVolumeClaim", "pvc"),
         ];
-        let want: Vec<(String, String)> = want.iter().map(|(k, n)| (k.to_string(), n.to_string())).collect();
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(k, n)| (k.to_string(), n.to_string()))
+            .collect();
         assert_eq!(got, want);
     }
 }

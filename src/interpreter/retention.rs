@@ -31,8 +31,15 @@ fn managed_keys(observed: &Value, annotation: &str) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-fn merge_map(desired: Option<&Value>, observed: Option<&Value>, managed: &BTreeSet<String>) -> Map<String, Value> {
-    let mut out = desired.and_then(Value::as_object).cloned().unwrap_or_default();
+fn merge_map(
+    desired: Option<&Value>,
+    observed: Option<&Value>,
+    managed: &BTreeSet<String>,
+) -> Map<String, Value> {
+    let mut out = desired
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     if let Some(member) = observed.and_then(Value::as_object) {
         for (k, v) in member {
             if out.contains_key(k) || managed.contains(k) {
@@ -59,9 +66,16 @@ pub fn retain_generic(desired: &Value, observed: &Value) -> Value {
     let mut out = desired.clone();
     let observed_meta = observed.get("metadata");
     let desired_meta = desired.get("metadata");
-    let meta = as_map_mut(as_map_mut(&mut out).entry("metadata").or_insert(Value::Null));
+    let meta = as_map_mut(
+        as_map_mut(&mut out)
+            .entry("metadata")
+            .or_insert(Value::Null),
+    );
     for key in ["resourceVersion", "finalizers", "ownerReferences"] {
-        match observed_meta.and_then(|m| m.get(key)).filter(|v| !v.is_null()) {
+        match observed_meta
+            .and_then(|m| m.get(key))
+            .filter(|v| !v.is_null())
+        {
             Some(v) => {
                 meta.insert(key.into(), v.clone());
             }
@@ -70,7 +84,10 @@ pub fn retain_generic(desired: &Value, observed: &Value) -> Value {
             }
         }
     }
-    for (key, managed_annotation) in [("labels", MANAGED_LABELS), ("annotations", MANAGED_ANNOTATIONS)] {
+    for (key, managed_annotation) in [
+        ("labels", MANAGED_LABELS),
+        ("annotations", MANAGED_ANNOTATIONS),
+    ] {
         let managed = managed_keys(observed, managed_annotation);
         let merged = merge_map(
             desired_meta.and_then(|m| m.get(key)),

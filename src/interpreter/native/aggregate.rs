@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 use super::{Clock, NativeKind};
 use crate::api::AggregatedStatusItem;
 use crate::interpreter::generation::native_observed_generation;
-use crate::interpreter::object::{as_map_mut, at, generation, int_at, lenient_int, set_int, str_at};
+use crate::interpreter::object::{
+    as_map_mut, at, generation, int_at, lenient_int, set_int, str_at,
+};
 use crate::interpreter::InterpreterError;
 
 /// A counter summed over members; `always` marks fields Kubernetes serialises even when 0.
@@ -35,7 +37,11 @@ const DEPLOYMENT: &[Counter] = &[
     omit("availableReplicas"),
     omit("unavailableReplicas"),
 ];
-const REPLICA_SET: &[Counter] = &[always("replicas"), omit("readyReplicas"), omit("availableReplicas")];
+const REPLICA_SET: &[Counter] = &[
+    always("replicas"),
+    omit("readyReplicas"),
+    omit("availableReplicas"),
+];
 const DAEMON_SET: &[Counter] = &[
     always("currentNumberScheduled"),
     always("numberMisscheduled"),
@@ -88,7 +94,9 @@ pub(super) fn aggregate(
     }
 }
 
-fn statuses(items: &[AggregatedStatusItem]) -> impl Iterator<Item = (&AggregatedStatusItem, &Map<String, Value>)> {
+fn statuses(
+    items: &[AggregatedStatusItem],
+) -> impl Iterator<Item = (&AggregatedStatusItem, &Map<String, Value>)> {
     items
         .iter()
         .filter_map(|i| i.status.as_ref().and_then(Value::as_object).map(|s| (i, s)))
@@ -216,14 +224,20 @@ fn dedupe_and_sort(ingress: Vec<Value>, with_ip_mode: bool) -> Vec<Value> {
     for entry in ingress {
         let hostname = str_at(&entry, &["hostname"]).to_string();
         let ip = str_at(&entry, &["ip"]).to_string();
-        let ip_mode = if with_ip_mode { opt_str(&entry, "ipMode") } else { None };
+        let ip_mode = if with_ip_mode {
+            opt_str(&entry, "ipMode")
+        } else {
+            None
+        };
         let key = (hostname.is_empty(), hostname, ip, ip_mode);
         let ports: Vec<Value> = entry
             .get("ports")
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        let slot = groups.entry(key).or_insert_with(|| (Value::Null, Vec::new()));
+        let slot = groups
+            .entry(key)
+            .or_insert_with(|| (Value::Null, Vec::new()));
         slot.0 = entry;
         for p in ports {
             if !slot.1.contains(&p) {
@@ -315,12 +329,20 @@ fn job(obj: &Value, items: &[AggregatedStatusItem], clock: Clock) -> Value {
         conditions.push(job_condition(
             "Failed",
             "JobFailed",
-            format!("Job executed failed in member clusters {}", failed_clusters.join(",")),
+            format!(
+                "Job executed failed in member clusters {}",
+                failed_clusters.join(",")
+            ),
             &now,
         ));
     }
     if !items.is_empty() && complete == items.len() {
-        conditions.push(job_condition("Complete", "Completed", "Job completed".into(), &now));
+        conditions.push(job_condition(
+            "Complete",
+            "Completed",
+            "Job completed".into(),
+            &now,
+        ));
     }
     if !items.is_empty() && criteria_met == items.len() {
         conditions.push(job_condition(
@@ -378,7 +400,10 @@ fn cron_job(obj: &Value, items: &[AggregatedStatusItem]) -> Value {
     } else {
         status.insert("active".into(), Value::Array(active));
     }
-    for (k, v) in [("lastScheduleTime", last_schedule), ("lastSuccessfulTime", last_success)] {
+    for (k, v) in [
+        ("lastScheduleTime", last_schedule),
+        ("lastSuccessfulTime", last_success),
+    ] {
         match v {
             Some(t) => status.insert(k.into(), t.into()),
             None => status.remove(k),
@@ -401,12 +426,22 @@ fn pod(obj: &Value, items: &[AggregatedStatusItem]) -> Value {
             ("containerStatuses", &mut containers),
             ("initContainerStatuses", &mut init_containers),
         ] {
-            for c in s.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            for c in s
+                .get(key)
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
                 let mut kept = Map::new();
-                kept.insert("ready".into(), c.get("ready").cloned().unwrap_or(Value::Bool(false)));
+                kept.insert(
+                    "ready".into(),
+                    c.get("ready").cloned().unwrap_or(Value::Bool(false)),
+                );
                 kept.insert(
                     "state".into(),
-                    c.get("state").cloned().unwrap_or_else(|| Value::Object(Map::new())),
+                    c.get("state")
+                        .cloned()
+                        .unwrap_or_else(|| Value::Object(Map::new())),
                 );
                 into.push(Value::Object(kept));
             }
@@ -427,7 +462,10 @@ fn pod(obj: &Value, items: &[AggregatedStatusItem]) -> Value {
         status.insert("containerStatuses".into(), Value::Array(containers));
     }
     if !init_containers.is_empty() {
-        status.insert("initContainerStatuses".into(), Value::Array(init_containers));
+        status.insert(
+            "initContainerStatuses".into(),
+            Value::Array(init_containers),
+        );
     }
     replace_status(obj, status)
 }

@@ -23,6 +23,7 @@
 //! | anything else | | | | | whole `.status` | | |
 
 mod aggregate;
+mod job;
 mod reflect;
 mod retain;
 
@@ -30,12 +31,12 @@ use serde_json::Value;
 
 use super::object::{at, int_at, malformed, root_map, str_at, strict_int};
 use super::podspec::{pod_references, requirements, PodSpecAt};
-use super::{
-    Gvk, InterpreterError, Operation, ReplicaInterpretation, ResourceInterpreter,
-};
+use super::{Gvk, InterpreterError, Operation, ReplicaInterpretation, ResourceInterpreter};
 use crate::api::{AggregatedStatusItem, DependentObjectReference, LabelSelector};
 
 pub use aggregate::dedupe_and_sort_load_balancer_ingress;
+pub use job::{divide_job_completions, revise_job_completions};
+pub use retain::RETAIN_REPLICAS_LABEL;
 
 /// The kinds the native interpreter knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,13 +241,27 @@ fn pod_template<'a>(
     match at(obj, path) {
         Some(t @ Value::Object(_)) => Ok(t),
         None | Some(Value::Null) => Err(malformed(op, obj, path.join("."), "missing pod template")),
-        Some(_) => Err(malformed(op, obj, path.join("."), "expected a pod template object")),
+        Some(_) => Err(malformed(
+            op,
+            obj,
+            path.join("."),
+            "expected a pod template object",
+        )),
     }
 }
 
-fn non_negative(op: Operation, obj: &Value, path: &[&str]) -> Result<Option<i64>, InterpreterError> {
+fn non_negative(
+    op: Operation,
+    obj: &Value,
+    path: &[&str],
+) -> Result<Option<i64>, InterpreterError> {
     match strict_int(op, obj, path)? {
-        Some(n) if n < 0 => Err(malformed(op, obj, path.join("."), format!("negative value {n}"))),
+        Some(n) if n < 0 => Err(malformed(
+            op,
+            obj,
+            path.join("."),
+            format!("negative value {n}"),
+        )),
         other => Ok(other),
     }
 }
@@ -274,12 +289,20 @@ impl ResourceInterpreter for NativeInterpreter {
                 let completions = non_negative(op, obj, &["spec", "completions"])?;
                 let n = completions.map_or(parallelism, |c| parallelism.min(c));
                 let t = pod_template(op, obj, &["spec", "template"])?;
-                (to_i32(op, obj, "spec.parallelism", n)?, t.get("spec"), "spec.template.spec")
+                (
+                    to_i32(op, obj, "spec.parallelism", n)?,
+                    t.get("spec"),
+                    "spec.template.spec",
+                )
             }
             _ => {
                 let n = non_negative(op, obj, &["spec", "replicas"])?.unwrap_or(0);
                 let t = pod_template(op, obj, &["spec", "template"])?;
-                (to_i32(op, obj, "spec.replicas", n)?, t.get("spec"), "spec.template.spec")
+                (
+                    to_i32(op, obj, "spec.replicas", n)?,
+                    t.get("spec"),
+                    "spec.template.spec",
+                )
             }
         };
         let at_ = PodSpecAt {
@@ -296,7 +319,11 @@ impl ResourceInterpreter for NativeInterpreter {
     fn revise_replica(&self, obj: &Value, replicas: i64) -> Result<Value, InterpreterError> {
         let op = Operation::ReviseReplica;
         let kind = self.check(obj, op)?;
-        let field = if kind == NativeKind::Job { "parallelism" } else { "replicas" };
+        let field = if kind == NativeKind::Job {
+            "parallelism"
+        } else {
+            "replicas"
+        };
         if replicas < 0 || replicas > i64::from(i32::MAX) {
             return Err(malformed(
                 op,
@@ -364,15 +391,19 @@ impl ResourceInterpreter for NativeInterpreter {
         let namespace = str_at(obj, &["metadata", "namespace"]);
         let empty = Value::Null;
         match kind {
-            NativeKind::Pod => Ok(pod_references(at(obj, &["spec"]).unwrap_or(&empty))
-                .into_references(namespace)),
+            NativeKind::Pod => {
+                Ok(pod_references(at(obj, &["spec"]).unwrap_or(&empty)).into_references(namespace))
+            }
             NativeKind::CronJob => Ok(pod_references(
                 at(obj, &["spec", "jobTemplate", "spec", "template", "spec"]).unwrap_or(&empty),
             )
             .into_references(namespace)),
             NativeKind::StatefulSet => {
-                let mut refs = pod_references(at(obj, &["spec", "template", "spec"]).unwrap_or(&empty));
-                if let Some(vcts) = at(obj, &["spec", "volumeClaimTemplates"]).and_then(Value::as_array) {
+                let mut refs =
+                    pod_references(at(obj, &["spec", "template", "spec"]).unwrap_or(&empty));
+                if let Some(vcts) =
+                    at(obj, &["spec", "volumeClaimTemplates"]).and_then(Value::as_array)
+                {
                     for t in vcts {
                         refs.pvcs.remove(str_at(t, &["metadata", "name"]));
                     }
@@ -415,8 +446,10 @@ impl ResourceInterpreter for NativeInterpreter {
                     },
                 ])
             }
-            _ => Ok(pod_references(at(obj, &["spec", "template", "spec"]).unwrap_or(&empty))
-                .into_references(namespace)),
+            _ => Ok(
+                pod_references(at(obj, &["spec", "template", "spec"]).unwrap_or(&empty))
+                    .into_references(namespace),
+            ),
         }
     }
 }
@@ -447,12 +480,14 @@ fn health(kind: NativeKind, obj: &Value) -> bool {
     match kind {
         NativeKind::Deployment | NativeKind::StatefulSet => {
             generation_observed()
-                && spec_replicas.is_none_or(|r| status("updatedReplicas") >= super::object::lenient_int(r))
+                && spec_replicas
+                    .is_none_or(|r| status("updatedReplicas") >= super::object::lenient_int(r))
                 && status("availableReplicas") >= status("updatedReplicas")
         }
         NativeKind::ReplicaSet => {
             generation_observed()
-                && spec_replicas.is_none_or(|r| status("availableReplicas") >= super::object::lenient_int(r))
+                && spec_replicas
+                    .is_none_or(|r| status("availableReplicas") >= super::object::lenient_int(r))
         }
         NativeKind::DaemonSet => {
             generation_observed()
@@ -529,12 +564,25 @@ mod tests {
     #[test]
     fn job_replicas_capped_by_completions() {
         let n = NativeInterpreter::default();
-        let job = |p: Value, c: Value| {
-            json!({"apiVersion": "batch/v1", "kind": "Job", "spec": {"parallelism": p, "completions": c, "template": {"spec": {}}}})
-        };
-        assert_eq!(n.interpret_replica(&job(json!(5), json!(3))).unwrap().replicas, 3);
-        assert_eq!(n.interpret_replica(&job(json!(2), json!(3))).unwrap().replicas, 2);
-        assert_eq!(n.interpret_replica(&job(json!(4), Value::Null)).unwrap().replicas, 4);
+        let job = |p: Value, c: Value| json!({"apiVersion": "batch/v1", "kind": "Job", "spec": {"parallelism": p, "completions": c, "template": {"spec": {}}}});
+        assert_eq!(
+            n.interpret_replica(&job(json!(5), json!(3)))
+                .unwrap()
+                .replicas,
+            3
+        );
+        assert_eq!(
+            n.interpret_replica(&job(json!(2), json!(3)))
+                .unwrap()
+                .replicas,
+            2
+        );
+        assert_eq!(
+            n.interpret_replica(&job(json!(4), Value::Null))
+                .unwrap()
+                .replicas,
+            4
+        );
     }
 
     #[test]

@@ -107,14 +107,8 @@ pub(super) fn reflect(kind: NativeKind, obj: &Value) -> Result<Option<Value>, In
     };
     let workload = |fields: &[Field], nil_when_empty: bool| {
         let mut out = pick(status, fields);
-        add_generation_keys(obj, &mut out, true).map_err(|m| {
-            malformed(
-                Operation::InterpretStatus,
-                obj,
-                "metadata.annotations",
-                m,
-            )
-        })?;
+        add_generation_keys(obj, &mut out, true)
+            .map_err(|m| malformed(Operation::InterpretStatus, obj, "metadata.annotations", m))?;
         if nil_when_empty && out.is_empty() {
             return Ok(None);
         }
@@ -132,7 +126,10 @@ pub(super) fn reflect(kind: NativeKind, obj: &Value) -> Result<Option<Value>, In
             let mut out = Map::new();
             out.insert(
                 "loadBalancer".into(),
-                status.get("loadBalancer").cloned().unwrap_or(Value::Object(Map::new())),
+                status
+                    .get("loadBalancer")
+                    .cloned()
+                    .unwrap_or(Value::Object(Map::new())),
             );
             Ok(Some(Value::Object(out)))
         }

@@ -21,25 +21,27 @@ pub(super) fn retain(
 ) -> Result<Value, InterpreterError> {
     let mut out = desired.clone();
     match kind {
-        NativeKind::Deployment => {
-            if str_at(desired, &["metadata", "labels", RETAIN_REPLICAS_LABEL]) == "true" {
-                let replicas = match at(observed, &["spec", "replicas"]) {
-                    Some(v @ Value::Number(_)) => lenient_int(v),
-                    _ => {
-                        return Err(malformed(
-                            Operation::Retain,
-                            desired,
-                            "spec.replicas",
-                            "the member object has no spec.replicas to retain",
-                        ))
-                    }
-                };
-                spec_mut(&mut out).insert("replicas".into(), Value::from(replicas));
-            }
+        NativeKind::Deployment
+            if str_at(desired, &["metadata", "labels", RETAIN_REPLICAS_LABEL]) == "true" =>
+        {
+            let replicas = match at(observed, &["spec", "replicas"]) {
+                Some(v @ Value::Number(_)) => lenient_int(v),
+                _ => {
+                    return Err(malformed(
+                        Operation::Retain,
+                        desired,
+                        "spec.replicas",
+                        "the member object has no spec.replicas to retain",
+                    ))
+                }
+            };
+            spec_mut(&mut out).insert("replicas".into(), Value::from(replicas));
         }
         NativeKind::Pod => retain_pod(&mut out, observed),
         NativeKind::Service => {
-            let port = at(observed, &["spec", "healthCheckNodePort"]).map(lenient_int).unwrap_or(0);
+            let port = at(observed, &["spec", "healthCheckNodePort"])
+                .map(lenient_int)
+                .unwrap_or(0);
             if port > 0 {
                 spec_mut(&mut out).insert("healthCheckNodePort".into(), Value::from(port));
             }
@@ -53,7 +55,11 @@ pub(super) fn retain(
                 let merged = merge_by_name(desired.get(key), observed.get(key));
                 as_map_mut(&mut out).insert(
                     key.into(),
-                    if merged.is_empty() { Value::Null } else { Value::Array(merged) },
+                    if merged.is_empty() {
+                        Value::Null
+                    } else {
+                        Value::Array(merged)
+                    },
                 );
             }
         }
@@ -69,27 +75,31 @@ pub(super) fn retain(
             }
         }
         NativeKind::Job => {
-            if let Some(labels) = at(observed, &["spec", "selector", "matchLabels"]).filter(|v| !v.is_null()) {
-                let selector = as_map_mut(spec_mut(&mut out).entry("selector").or_insert(Value::Null));
+            if let Some(labels) =
+                at(observed, &["spec", "selector", "matchLabels"]).filter(|v| !v.is_null())
+            {
+                let selector =
+                    as_map_mut(spec_mut(&mut out).entry("selector").or_insert(Value::Null));
                 selector.insert("matchLabels".into(), labels.clone());
             }
             if let Some(labels) =
                 at(observed, &["spec", "template", "metadata", "labels"]).filter(|v| !v.is_null())
             {
-                let template = as_map_mut(spec_mut(&mut out).entry("template").or_insert(Value::Null));
+                let template =
+                    as_map_mut(spec_mut(&mut out).entry("template").or_insert(Value::Null));
                 let meta = as_map_mut(template.entry("metadata").or_insert(Value::Null));
                 meta.insert("labels".into(), labels.clone());
             }
         }
-        NativeKind::Secret => {
-            if str_at(desired, &["type"]) == "kubernetes.io/service-account-token" {
-                match observed.get("data") {
-                    Some(d) if !d.is_null() => {
-                        as_map_mut(&mut out).insert("data".into(), d.clone());
-                    }
-                    _ => {
-                        as_map_mut(&mut out).remove("data");
-                    }
+        NativeKind::Secret
+            if str_at(desired, &["type"]) == "kubernetes.io/service-account-token" =>
+        {
+            match observed.get("data") {
+                Some(d) if !d.is_null() => {
+                    as_map_mut(&mut out).insert("data".into(), d.clone());
+                }
+                _ => {
+                    as_map_mut(&mut out).remove("data");
                 }
             }
         }
@@ -100,8 +110,14 @@ pub(super) fn retain(
 
 /// Desired entries followed by member entries whose `name` is not among the desired ones.
 fn merge_by_name(desired: Option<&Value>, observed: Option<&Value>) -> Vec<Value> {
-    let desired = desired.and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
-    let observed = observed.and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let desired = desired
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let observed = observed
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     let mut out = desired.to_vec();
     for o in observed {
         let name = str_at(o, &["name"]);

@@ -94,7 +94,13 @@ impl FluxKind {
                 "observedIgnore",
                 "observedRecurseSubmodules",
             ],
-            Bucket => &["artifact", "conditions", "observedGeneration", "observedIgnore", "url"],
+            Bucket => &[
+                "artifact",
+                "conditions",
+                "observedGeneration",
+                "observedIgnore",
+                "url",
+            ],
             HelmRepository => &["artifact", "conditions", "observedGeneration", "url"],
             OciRepository => &[
                 "artifact",
@@ -148,7 +154,10 @@ impl FluxKind {
         use FluxKind::*;
         match self {
             HelmRelease => {
-                push("Secret", &["spec", "chart", "spec", "verify", "secretRef", "name"]);
+                push(
+                    "Secret",
+                    &["spec", "chart", "spec", "verify", "secretRef", "name"],
+                );
                 push("Secret", &["spec", "kubeConfig", "secretRef", "name"]);
                 push("ServiceAccount", &["spec", "serviceAccountName"]);
                 for v in at(obj, &["spec", "valuesFrom"])
@@ -206,7 +215,11 @@ impl FluxKind {
         status.insert("observedGeneration".into(), Value::from(observed));
         status.insert("conditions".into(), Value::Array(merge_conditions(items)));
         let member = |i: &AggregatedStatusItem, k: &str| -> Option<Value> {
-            i.status.as_ref().and_then(|s| s.get(k)).filter(|v| !v.is_null()).cloned()
+            i.status
+                .as_ref()
+                .and_then(|s| s.get(k))
+                .filter(|v| !v.is_null())
+                .cloned()
         };
         // The last member value that is a non-empty string (or, for `reset`, any value).
         let last = |start: Option<Value>, k: &str, non_empty: bool| -> Option<Value> {
@@ -237,12 +250,19 @@ impl FluxKind {
                     let v = last(status.get(k).cloned(), k, true);
                     set(status, k, v);
                 }
-                let v = last(status.get("lastReleaseRevision").cloned(), "lastReleaseRevision", false);
+                let v = last(
+                    status.get("lastReleaseRevision").cloned(),
+                    "lastReleaseRevision",
+                    false,
+                );
                 set(status, "lastReleaseRevision", v);
                 for k in ["failures", "upgradeFailures", "installFailures"] {
                     // The member counters summed; see "Deviations from Karmada".
-                    let reported: Vec<i64> =
-                        items.iter().filter_map(|i| member(i, k)).map(|v| lenient_int(&v)).collect();
+                    let reported: Vec<i64> = items
+                        .iter()
+                        .filter_map(|i| member(i, k))
+                        .map(|v| lenient_int(&v))
+                        .collect();
                     if status.contains_key(k) || !reported.is_empty() {
                         status.insert(k.into(), Value::from(reported.iter().sum::<i64>()));
                     }
@@ -256,17 +276,29 @@ impl FluxKind {
             }
             GitRepository => {
                 let v = last(None, "artifact", false);
-                set(status, "artifact", v.or_else(|| Some(Value::Object(Map::new()))));
+                set(
+                    status,
+                    "artifact",
+                    v.or_else(|| Some(Value::Object(Map::new()))),
+                );
             }
             Bucket | HelmRepository | OciRepository => {
                 let v = last(None, "artifact", false);
-                set(status, "artifact", v.or_else(|| Some(Value::Object(Map::new()))));
+                set(
+                    status,
+                    "artifact",
+                    v.or_else(|| Some(Value::Object(Map::new()))),
+                );
                 let v = last(empty(), "url", true);
                 set(status, "url", v);
             }
             HelmChart => {
                 let v = last(None, "artifact", false);
-                set(status, "artifact", v.or_else(|| Some(Value::Object(Map::new()))));
+                set(
+                    status,
+                    "artifact",
+                    v.or_else(|| Some(Value::Object(Map::new()))),
+                );
                 for k in ["observedChartName", "observedSourceArtifactRevision", "url"] {
                     let v = last(empty(), k, true);
                     set(status, k, v);
@@ -349,4 +381,3 @@ pub(crate) fn retain_suspend(desired: &Value, observed: &Value) -> Value {
     }
     out
 }
-

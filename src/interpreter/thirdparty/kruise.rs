@@ -9,9 +9,7 @@ use serde_json::{Map, Value};
 use super::{init_lua_status, reference, reflect_fields};
 use crate::api::{AggregatedStatusItem, DependentObjectReference};
 use crate::interpreter::generation::lua_observed_generation;
-use crate::interpreter::object::{
-    as_map_mut, at, lenient_int, malformed, str_at, strict_int,
-};
+use crate::interpreter::object::{as_map_mut, at, lenient_int, malformed, str_at, strict_int};
 use crate::interpreter::podspec::{pod_references, requirements, PodSpecAt};
 use crate::interpreter::{InterpreterError, Operation, ReplicaInterpretation};
 
@@ -154,10 +152,20 @@ impl KruiseKind {
             }
         };
         if replicas < 0 {
-            return Err(malformed(op, obj, format!("spec.{field}"), format!("negative value {replicas}")));
+            return Err(malformed(
+                op,
+                obj,
+                format!("spec.{field}"),
+                format!("negative value {replicas}"),
+            ));
         }
         let replicas = i32::try_from(replicas).map_err(|_| {
-            malformed(op, obj, format!("spec.{field}"), format!("{replicas} does not fit in int32"))
+            malformed(
+                op,
+                obj,
+                format!("spec.{field}"),
+                format!("{replicas} does not fit in int32"),
+            )
         })?;
         let template = match at(obj, &["spec", "template"]) {
             Some(t @ Value::Object(_)) => t,
@@ -165,7 +173,12 @@ impl KruiseKind {
                 return Err(malformed(op, obj, "spec.template", "missing pod template"))
             }
             Some(_) => {
-                return Err(malformed(op, obj, "spec.template", "expected a pod template object"))
+                return Err(malformed(
+                    op,
+                    obj,
+                    "spec.template",
+                    "expected a pod template object",
+                ))
             }
         };
         let at_ = PodSpecAt {
@@ -179,7 +192,11 @@ impl KruiseKind {
         })
     }
 
-    pub(crate) fn revise_replica(self, obj: &Value, replicas: i64) -> Result<Value, InterpreterError> {
+    pub(crate) fn revise_replica(
+        self,
+        obj: &Value,
+        replicas: i64,
+    ) -> Result<Value, InterpreterError> {
         let field = self.replica_field();
         if !(0..=i64::from(i32::MAX)).contains(&replicas) {
             return Err(malformed(
@@ -313,24 +330,23 @@ impl KruiseKind {
         let status = obj.get("status").filter(|s| !s.is_null());
         let n = |k: &str| int_or_zero(status, k);
         use KruiseKind::*;
-        match self {
-            CloneSet | StatefulSet | DaemonSet => {
-                if status.is_none() {
-                    return Err(malformed(
-                        Operation::InterpretHealth,
-                        obj,
-                        "status",
-                        "the member object has no status",
-                    ));
-                }
-            }
-            _ => {}
+        if matches!(self, CloneSet | StatefulSet | DaemonSet) && status.is_none() {
+            return Err(malformed(
+                Operation::InterpretHealth,
+                obj,
+                "status",
+                "the member object has no status",
+            ));
         }
         let generation_observed = || {
-            status.and_then(|s| s.get("observedGeneration")).map(lenient_int)
+            status
+                .and_then(|s| s.get("observedGeneration"))
+                .map(lenient_int)
                 == at(obj, &["metadata", "generation"]).map(lenient_int)
         };
-        let spec_replicas = at(obj, &["spec", "replicas"]).filter(|v| !v.is_null()).map(lenient_int);
+        let spec_replicas = at(obj, &["spec", "replicas"])
+            .filter(|v| !v.is_null())
+            .map(lenient_int);
         Ok(match self {
             CloneSet | StatefulSet => {
                 generation_observed()
@@ -372,9 +388,20 @@ impl KruiseKind {
             KruiseKind::SidecarSet => return sidecarset_dependencies(obj),
             KruiseKind::AdvancedCronJob => at(
                 obj,
-                &["spec", "template", "broadcastJobTemplate", "spec", "template"],
+                &[
+                    "spec",
+                    "template",
+                    "broadcastJobTemplate",
+                    "spec",
+                    "template",
+                ],
             )
-            .or_else(|| at(obj, &["spec", "template", "jobTemplate", "spec", "template"])),
+            .or_else(|| {
+                at(
+                    obj,
+                    &["spec", "template", "jobTemplate", "spec", "template"],
+                )
+            }),
             _ => at(obj, &["spec", "template"]),
         };
         let spec = template.and_then(|t| t.get("spec")).unwrap_or(&Value::Null);
@@ -402,7 +429,13 @@ impl KruiseKind {
                 &["updateRevision", "currentRevision"],
                 None,
             )),
-            DaemonSet => Ok(workload(obj, items, DAEMONSET_COUNTERS, &[], Some("daemonSetHash"))),
+            DaemonSet => Ok(workload(
+                obj,
+                items,
+                DAEMONSET_COUNTERS,
+                &[],
+                Some("daemonSetHash"),
+            )),
             UnitedDeployment => Ok(united_deployment(obj, items)),
             BroadcastJob => Ok(broadcast_job(obj, items)),
             AdvancedCronJob => Ok(advanced_cron_job(obj, items)),
@@ -412,7 +445,10 @@ impl KruiseKind {
 }
 
 fn int_or_zero(status: Option<&Value>, key: &str) -> i64 {
-    status.and_then(|s| s.get(key)).map(lenient_int).unwrap_or(0)
+    status
+        .and_then(|s| s.get(key))
+        .map(lenient_int)
+        .unwrap_or(0)
 }
 
 fn member_sum(items: &[AggregatedStatusItem], key: &str) -> i64 {
@@ -427,8 +463,7 @@ fn last_non_empty<'a>(items: &'a [AggregatedStatusItem], key: &str) -> Option<&'
     items
         .iter()
         .filter_map(|i| i.status.as_ref().and_then(|s| s.get(key)))
-        .filter(|v| !v.is_null() && v.as_str() != Some(""))
-        .last()
+        .rfind(|v| !v.is_null() && v.as_str() != Some(""))
 }
 
 /// CloneSet, Advanced StatefulSet and Advanced DaemonSet: counters summed, string fields the
@@ -443,7 +478,10 @@ fn workload(
 ) -> Value {
     let mut out = obj.clone();
     let (generation, status) = init_lua_status(&mut out);
-    let previous = status.get("observedGeneration").map(lenient_int).unwrap_or(0);
+    let previous = status
+        .get("observedGeneration")
+        .map(lenient_int)
+        .unwrap_or(0);
     let items_or_empty = items.unwrap_or(&[]);
     let observed = match items {
         None => generation,
@@ -454,11 +492,15 @@ fn workload(
         status.insert((*c).into(), Value::from(member_sum(items_or_empty, c)));
     }
     for s in strings {
-        let v = last_non_empty(items_or_empty, s).cloned().unwrap_or(Value::String(String::new()));
+        let v = last_non_empty(items_or_empty, s)
+            .cloned()
+            .unwrap_or(Value::String(String::new()));
         status.insert((*s).into(), v);
     }
     if let Some(h) = hash {
-        let v = last_non_empty(items_or_empty, h).cloned().unwrap_or(Value::from(0));
+        let v = last_non_empty(items_or_empty, h)
+            .cloned()
+            .unwrap_or(Value::from(0));
         status.insert(h.into(), v);
     }
     out
@@ -467,7 +509,10 @@ fn workload(
 fn united_deployment(obj: &Value, items: Option<&[AggregatedStatusItem]>) -> Value {
     let mut out = obj.clone();
     let (generation, status) = init_lua_status(&mut out);
-    let previous = status.get("observedGeneration").map(lenient_int).unwrap_or(0);
+    let previous = status
+        .get("observedGeneration")
+        .map(lenient_int)
+        .unwrap_or(0);
     let Some(items) = items else {
         status.insert("observedGeneration".into(), Value::from(generation));
         for c in UNITED_COUNTERS {
@@ -495,7 +540,10 @@ fn united_deployment(obj: &Value, items: Option<&[AggregatedStatusItem]>) -> Val
         }
     }
     if !by_type.is_empty() {
-        status.insert("conditions".into(), Value::Array(by_type.into_values().collect()));
+        status.insert(
+            "conditions".into(),
+            Value::Array(by_type.into_values().collect()),
+        );
     }
     out
 }
@@ -513,7 +561,12 @@ fn broadcast_job(obj: &Value, items: Option<&[AggregatedStatusItem]>) -> Value {
     let mut successful = 0usize;
     let mut failed_clusters = Vec::new();
     for item in items {
-        if let Some(p) = item.status.as_ref().and_then(|s| s.get("phase")).filter(|v| !v.is_null()) {
+        if let Some(p) = item
+            .status
+            .as_ref()
+            .and_then(|s| s.get("phase"))
+            .filter(|v| !v.is_null())
+        {
             phase = p.clone();
         }
         if let Some(conds) = item
@@ -523,9 +576,14 @@ fn broadcast_job(obj: &Value, items: Option<&[AggregatedStatusItem]>) -> Value {
             .and_then(Value::as_array)
         {
             if let Some(c) = conds.iter().find(|c| {
-                matches!(str_at(c, &["type"]), "Complete" | "Failed") && str_at(c, &["status"]) == "True"
+                matches!(str_at(c, &["type"]), "Complete" | "Failed")
+                    && str_at(c, &["status"]) == "True"
             }) {
-                finished = if str_at(c, &["type"]) == "Complete" { "Complete" } else { "Failed" };
+                finished = if str_at(c, &["type"]) == "Complete" {
+                    "Complete"
+                } else {
+                    "Failed"
+                };
             }
         }
         match finished {
@@ -539,7 +597,10 @@ fn broadcast_job(obj: &Value, items: Option<&[AggregatedStatusItem]>) -> Value {
         conditions.push(simple_condition(
             "Failed",
             "JobFailed",
-            &format!("Job executed failed in member clusters: {}", failed_clusters.join(", ")),
+            &format!(
+                "Job executed failed in member clusters: {}",
+                failed_clusters.join(", ")
+            ),
         ));
     }
     if successful > 0 && successful == items.len() {

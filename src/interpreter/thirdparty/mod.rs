@@ -251,4 +251,29 @@ mod tests {
         prune_empty_tables(&mut v);
         assert_eq!(v, json!({"c": {"e": 1}, "f": [{}], "h": ""}));
     }
+
+    /// Karmada's Lua conversion vectors without reference objects (the case of every
+    /// AggregateStatus and InterpretStatus result).
+    #[test]
+    fn lua_conversion_vectors_without_references() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/vectors/interpreter/lua_conversion.json"
+        );
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut ran = 0;
+        for case in doc["cases"].as_array().unwrap() {
+            if case["input"]["references"]
+                .as_array()
+                .is_some_and(|r| !r.is_empty())
+            {
+                continue;
+            }
+            let mut got = case["input"]["luaResult"].clone();
+            prune_empty_tables(&mut got);
+            assert_eq!(got, case["expected"]["object"], "{}", case["description"]);
+            ran += 1;
+        }
+        assert!(ran > 0);
+    }
 }
