@@ -101,3 +101,6 @@ pub fn missing_dependent_overrides<'a>(
         .filter(|name| !exists(name))
         .collect()
 }
+
+#[cfg(test)]
+mod tests;
