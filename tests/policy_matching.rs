@@ -23,7 +23,10 @@ const VECTORS: &str = concat!(
 fn load() -> Vec<Value> {
     let text = std::fs::read_to_string(VECTORS).unwrap_or_else(|e| panic!("{VECTORS}: {e}"));
     let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{VECTORS}: {e}"));
-    assert!(doc.get("conventions").is_some(), "{VECTORS}: no conventions");
+    assert!(
+        doc.get("conventions").is_some(),
+        "{VECTORS}: no conventions"
+    );
     doc["cases"].as_array().cloned().unwrap_or_default()
 }
 
@@ -70,43 +73,74 @@ fn policy_matching_vectors() {
         let function = case["function"].as_str().unwrap_or("");
         match function {
             "ResourceSelectorPriority" => {
-                let selector: ResourceSelector = serde_json::from_value(input["resourceSelector"].clone())
-                    .unwrap_or_else(|e| panic!("case {id}: selector: {e}"));
-                let got = resource_selector_priority(&TemplateRef::of(&input["resource"]), &selector);
-                assert_eq!(got, expected_priority(id, &case["expected"]["priority"]), "case {id}");
+                let selector: ResourceSelector =
+                    serde_json::from_value(input["resourceSelector"].clone())
+                        .unwrap_or_else(|e| panic!("case {id}: selector: {e}"));
+                let got =
+                    resource_selector_priority(&TemplateRef::of(&input["resource"]), &selector);
+                assert_eq!(
+                    got,
+                    expected_priority(id, &case["expected"]["priority"]),
+                    "case {id}"
+                );
             }
             "ResourceMatchSelectorsPriority" => {
                 let selectors: Vec<ResourceSelector> =
                     serde_json::from_value(input["resourceSelectors"].clone())
                         .unwrap_or_else(|e| panic!("case {id}: selectors: {e}"));
-                let got = resource_match_selectors_priority(&TemplateRef::of(&input["resource"]), &selectors);
-                assert_eq!(got, expected_priority(id, &case["expected"]["priority"]), "case {id}");
+                let got = resource_match_selectors_priority(
+                    &TemplateRef::of(&input["resource"]),
+                    &selectors,
+                );
+                assert_eq!(
+                    got,
+                    expected_priority(id, &case["expected"]["priority"]),
+                    "case {id}"
+                );
             }
             "getHighestPriorityPropagationPolicy" => {
                 let pps: Vec<PropagationPolicy> = policies(id, &input["policies"]);
                 let got = highest_priority_propagation_policy(&input["resource"], &pps)
                     .map(|p| p.metadata.name.clone());
-                assert_eq!(got, expected_name(case), "case {id}: {}", case["description"]);
+                assert_eq!(
+                    got,
+                    expected_name(case),
+                    "case {id}: {}",
+                    case["description"]
+                );
             }
             "getHighestPriorityClusterPropagationPolicy" => {
                 let cpps: Vec<ClusterPropagationPolicy> = policies(id, &input["policies"]);
                 let got = highest_priority_cluster_propagation_policy(&input["resource"], &cpps)
                     .map(|p| p.metadata.name.clone());
-                assert_eq!(got, expected_name(case), "case {id}: {}", case["description"]);
+                assert_eq!(
+                    got,
+                    expected_name(case),
+                    "case {id}: {}",
+                    case["description"]
+                );
             }
             "getHigherPriorityPropagationPolicy" => {
                 let a: Option<PropagationPolicy> =
                     (!input["a"].is_null()).then(|| policy(id, &input["a"]));
                 let b: PropagationPolicy = policy(id, &input["b"]);
                 let got = higher_priority_by_name(a.as_ref(), &b, |p| p.metadata.name.as_str());
-                assert_eq!(Some(got.metadata.name.clone()), expected_name(case), "case {id}");
+                assert_eq!(
+                    Some(got.metadata.name.clone()),
+                    expected_name(case),
+                    "case {id}"
+                );
             }
             "getHigherPriorityClusterPropagationPolicy" => {
                 let a: Option<ClusterPropagationPolicy> =
                     (!input["a"].is_null()).then(|| policy(id, &input["a"]));
                 let b: ClusterPropagationPolicy = policy(id, &input["b"]);
                 let got = higher_priority_by_name(a.as_ref(), &b, |p| p.metadata.name.as_str());
-                assert_eq!(Some(got.metadata.name.clone()), expected_name(case), "case {id}");
+                assert_eq!(
+                    Some(got.metadata.name.clone()),
+                    expected_name(case),
+                    "case {id}"
+                );
             }
             other => panic!("case {id}: unknown function {other:?}"),
         }

@@ -43,7 +43,10 @@ pub struct NamespacePatternError {
 enum Atom {
     Char(char),
     Any,
-    Class { negated: bool, ranges: Vec<(char, char)> },
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
     Group(Vec<Vec<Piece>>),
 }
 
@@ -129,7 +132,9 @@ impl Parser<'_> {
                 '(' => {
                     self.pos += 1;
                     if self.peek() == Some('?') {
-                        return Err(self.err("group flags and non-capturing groups are not supported"));
+                        return Err(
+                            self.err("group flags and non-capturing groups are not supported")
+                        );
                     }
                     let alts = self.alternatives(depth + 1)?;
                     if self.next() != Some(')') {
@@ -199,12 +204,16 @@ impl Parser<'_> {
                 Some(c) => c,
             };
             first = false;
-            if self.peek() == Some('-') && self.chars.get(self.pos + 1).is_some_and(|(_, c)| *c != ']') {
+            if self.peek() == Some('-')
+                && self.chars.get(self.pos + 1).is_some_and(|(_, c)| *c != ']')
+            {
                 self.pos += 1;
                 let hi = match self.next() {
                     Some('\\') => match self.next() {
                         Some(e) if e.is_ascii_punctuation() => e,
-                        _ => return Err(self.err("only escaped punctuation is supported in a class")),
+                        _ => {
+                            return Err(self.err("only escaped punctuation is supported in a class"))
+                        }
                     },
                     Some(h) => h,
                     None => return Err(self.err("missing ']'")),
@@ -294,11 +303,9 @@ fn match_sequence(
         Repeat::One => match_once(&piece.atom, text, at, &mut then),
         Repeat::ZeroOrOne => match_once(&piece.atom, text, at, &mut then) || then(at),
         Repeat::ZeroOrMore => match_star(&piece.atom, text, at, &mut then),
-        Repeat::OneOrMore => {
-            match_once(&piece.atom, text, at, &mut |end| {
-                match_star(&piece.atom, text, end, &mut then)
-            })
-        }
+        Repeat::OneOrMore => match_once(&piece.atom, text, at, &mut |end| {
+            match_star(&piece.atom, text, end, &mut then)
+        }),
     }
 }
 
@@ -312,7 +319,9 @@ fn match_once(atom: &Atom, text: &[char], at: usize, k: &mut dyn FnMut(usize) ->
 /// Greedy `*`; a repetition that consumes nothing is not repeated (avoids endless loops
 /// on groups that can match the empty string).
 fn match_star(atom: &Atom, text: &[char], at: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
-    match_once(atom, text, at, &mut |end| end > at && match_star(atom, text, end, k)) || k(at)
+    match_once(atom, text, at, &mut |end| {
+        end > at && match_star(atom, text, end, k)
+    }) || k(at)
 }
 
 #[cfg(test)]
@@ -373,7 +382,9 @@ mod tests {
 
     #[test]
     fn unsupported_patterns_are_errors() {
-        for p in ["a{2}", "(?i)kube", "\\d+", "*a", "(a", "a)", "[a", "[z-a]", "a**", "a^b"] {
+        for p in [
+            "a{2}", "(?i)kube", "\\d+", "*a", "(a", "a)", "[a", "[z-a]", "a**", "a^b",
+        ] {
             assert!(NamespacePattern::new(p).is_err(), "{p}");
         }
     }

@@ -7,7 +7,9 @@ use crate::api::{
     ClusterPropagationPolicy, PropagationPolicy, ReplicaRequirements, ResourceBinding,
     TargetCluster,
 };
-use crate::interpreter::{Gvk, InterpreterError, Operation, ReplicaInterpretation, ResourceInterpreter};
+use crate::interpreter::{
+    Gvk, InterpreterError, Operation, ReplicaInterpretation, ResourceInterpreter,
+};
 
 fn pp(name: &str, ns: &str, spec: Value) -> PropagationPolicy {
     serde_json::from_value(json!({
@@ -63,7 +65,13 @@ fn chosen(c: Option<ClaimedBy<'_>>) -> Option<String> {
 #[test]
 fn select_table() {
     let opts = MatchOptions::default();
-    type Case = (&'static str, Value, Vec<PropagationPolicy>, Vec<ClusterPropagationPolicy>, Option<&'static str>);
+    type Case = (
+        &'static str,
+        Value,
+        Vec<PropagationPolicy>,
+        Vec<ClusterPropagationPolicy>,
+        Option<&'static str>,
+    );
     let cases: Vec<Case> = vec![
         ("nothing", deploy("default", "nginx"), vec![], vec![], None),
         (
@@ -193,7 +201,10 @@ fn deleting_policies_are_skipped() {
     let t = deploy("default", "nginx");
     let opts = MatchOptions::default();
     let pps = [a.clone(), b];
-    assert_eq!(chosen(select(&t, &pps, &[], &opts)).as_deref(), Some("PropagationPolicy:b"));
+    assert_eq!(
+        chosen(select(&t, &pps, &[], &opts)).as_deref(),
+        Some("PropagationPolicy:b")
+    );
     assert_eq!(chosen(select(&t, &[a], &[c], &opts)), None);
 }
 
@@ -213,7 +224,10 @@ fn skipped_namespace_options() {
 fn service_account_tokens_are_ignored() {
     let secret = json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
         "metadata": {"name": "s", "namespace": "default"}});
-    let cpps = [cpp("cpp", spec(None, vec![json!({"apiVersion": "v1", "kind": "Secret"})]))];
+    let cpps = [cpp(
+        "cpp",
+        spec(None, vec![json!({"apiVersion": "v1", "kind": "Secret"})]),
+    )];
     assert_eq!(
         claim(&secret, &[], &cpps, &MatchOptions::default()),
         ClaimDecision::Ignored(IgnoreReason::ServiceAccountToken)
@@ -247,8 +261,12 @@ fn outcome(d: &ClaimDecision<'_>) -> String {
         ClaimDecision::Keep(p) => format!("keep {}", p.name()),
         ClaimDecision::Claim { policy, reason } => match reason {
             ClaimReason::Matched => format!("claim {}", policy.name()),
-            ClaimReason::Rematched { because, .. } => format!("rematch {} ({because:?})", policy.name()),
-            ClaimReason::Preempted { from } => format!("preempt {} from {}", policy.name(), from.name),
+            ClaimReason::Rematched { because, .. } => {
+                format!("rematch {} ({because:?})", policy.name())
+            }
+            ClaimReason::Preempted { from } => {
+                format!("preempt {} from {}", policy.name(), from.name)
+            }
         },
         ClaimDecision::Release { because, .. } => format!("release ({because:?})"),
         ClaimDecision::Unmatched => "unmatched".into(),
@@ -266,12 +284,33 @@ fn claim_table() {
     let t = deploy("default", "nginx");
     let mut deleting = pp("low", "default", spec(Some(1), vec![sel_all()]));
     deleting.metadata.deletion_timestamp = Some("2026-01-01T00:00:00Z".into());
-    type Case = (&'static str, Value, Vec<PropagationPolicy>, Vec<ClusterPropagationPolicy>, &'static MatchOptions, &'static str);
+    type Case = (
+        &'static str,
+        Value,
+        Vec<PropagationPolicy>,
+        Vec<ClusterPropagationPolicy>,
+        &'static MatchOptions,
+        &'static str,
+    );
     let gate: &'static MatchOptions = Box::leak(Box::new(gate));
     let no_gate: &'static MatchOptions = Box::leak(Box::new(no_gate));
     let cases: Vec<Case> = vec![
-        ("unclaimed matches", t.clone(), vec![pp("a", "default", spec(None, vec![sel_all()]))], vec![], no_gate, "claim a"),
-        ("unclaimed, nothing", t.clone(), vec![], vec![], no_gate, "unmatched"),
+        (
+            "unclaimed matches",
+            t.clone(),
+            vec![pp("a", "default", spec(None, vec![sel_all()]))],
+            vec![],
+            no_gate,
+            "claim a",
+        ),
+        (
+            "unclaimed, nothing",
+            t.clone(),
+            vec![],
+            vec![],
+            no_gate,
+            "unmatched",
+        ),
         (
             "sticky: better policy does not take over",
             claimed_by_pp(t.clone(), "default", "low"),
@@ -288,7 +327,11 @@ fn claim_table() {
             claimed_by_pp(t.clone(), "default", "low"),
             vec![
                 pp("low", "default", spec(Some(1), vec![sel_all()])),
-                pp("high", "default", preempting(spec(Some(9), vec![sel_name("nginx")]))),
+                pp(
+                    "high",
+                    "default",
+                    preempting(spec(Some(9), vec![sel_name("nginx")])),
+                ),
             ],
             vec![],
             no_gate,
@@ -299,7 +342,11 @@ fn claim_table() {
             claimed_by_pp(t.clone(), "default", "low"),
             vec![
                 pp("low", "default", spec(Some(1), vec![sel_all()])),
-                pp("high", "default", preempting(spec(Some(9), vec![sel_name("nginx")]))),
+                pp(
+                    "high",
+                    "default",
+                    preempting(spec(Some(9), vec![sel_name("nginx")])),
+                ),
             ],
             vec![],
             gate,
@@ -310,7 +357,11 @@ fn claim_table() {
             claimed_by_pp(t.clone(), "default", "low"),
             vec![
                 pp("low", "default", spec(Some(9), vec![sel_all()])),
-                pp("high", "default", preempting(spec(Some(9), vec![sel_name("nginx")]))),
+                pp(
+                    "high",
+                    "default",
+                    preempting(spec(Some(9), vec![sel_name("nginx")])),
+                ),
             ],
             vec![],
             gate,
@@ -321,7 +372,11 @@ fn claim_table() {
             claimed_by_pp(t.clone(), "default", "low"),
             vec![
                 pp("low", "default", spec(Some(1), vec![sel_all()])),
-                pp("high", "default", preempting(spec(Some(9), vec![sel_label()]))),
+                pp(
+                    "high",
+                    "default",
+                    preempting(spec(Some(9), vec![sel_label()])),
+                ),
             ],
             vec![],
             gate,
@@ -332,8 +387,16 @@ fn claim_table() {
             claimed_by_pp(t.clone(), "default", "low"),
             vec![
                 pp("low", "default", spec(Some(1), vec![sel_all()])),
-                pp("p5", "default", preempting(spec(Some(5), vec![sel_name("nginx")]))),
-                pp("p7", "default", preempting(spec(Some(7), vec![sel_name("nginx")]))),
+                pp(
+                    "p5",
+                    "default",
+                    preempting(spec(Some(5), vec![sel_name("nginx")])),
+                ),
+                pp(
+                    "p7",
+                    "default",
+                    preempting(spec(Some(7), vec![sel_name("nginx")])),
+                ),
             ],
             vec![],
             gate,
@@ -342,7 +405,11 @@ fn claim_table() {
         (
             "PP preempts any CPP regardless of priority",
             claimed_by_cpp(t.clone(), "c"),
-            vec![pp("p", "default", preempting(spec(Some(-3), vec![sel_name("nginx")])))],
+            vec![pp(
+                "p",
+                "default",
+                preempting(spec(Some(-3), vec![sel_name("nginx")])),
+            )],
             vec![cpp("c", spec(Some(100), vec![sel_all()]))],
             gate,
             "preempt p from c",
@@ -351,7 +418,10 @@ fn claim_table() {
             "CPP never preempts a PP",
             claimed_by_pp(t.clone(), "default", "low"),
             vec![pp("low", "default", spec(Some(-10), vec![sel_all()]))],
-            vec![cpp("c", preempting(spec(Some(100), vec![sel_name("nginx")])))],
+            vec![cpp(
+                "c",
+                preempting(spec(Some(100), vec![sel_name("nginx")])),
+            )],
             gate,
             "keep low",
         ),
@@ -380,7 +450,16 @@ fn claim_table() {
         (
             "PP preemptor of another namespace cannot preempt",
             claimed_by_cpp(t.clone(), "c"),
-            vec![pp("p", "other", preempting(spec(Some(9), vec![json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "other", "name": "nginx"})])))],
+            vec![pp(
+                "p",
+                "other",
+                preempting(spec(
+                    Some(9),
+                    vec![
+                        json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "other", "name": "nginx"}),
+                    ],
+                )),
+            )],
             vec![cpp("c", spec(None, vec![sel_all()]))],
             gate,
             "keep c",
@@ -473,10 +552,20 @@ fn claim_metadata_roundtrip() {
     );
     // A PropagationPolicy claim replaces the ClusterPropagationPolicy one.
     write_claim(&mut t, ClaimedBy::PropagationPolicy(&p)).unwrap_or_default();
-    assert_eq!(t["metadata"]["labels"][PP_PERMANENT_ID_LABEL], json!("id-default-web"));
-    assert!(t["metadata"]["labels"].get(CPP_PERMANENT_ID_LABEL).is_none());
-    assert!(t["metadata"]["annotations"].get(CPP_NAME_ANNOTATION).is_none());
-    assert_eq!(t["metadata"]["annotations"][PP_NAMESPACE_ANNOTATION], json!("default"));
+    assert_eq!(
+        t["metadata"]["labels"][PP_PERMANENT_ID_LABEL],
+        json!("id-default-web")
+    );
+    assert!(t["metadata"]["labels"]
+        .get(CPP_PERMANENT_ID_LABEL)
+        .is_none());
+    assert!(t["metadata"]["annotations"]
+        .get(CPP_NAME_ANNOTATION)
+        .is_none());
+    assert_eq!(
+        t["metadata"]["annotations"][PP_NAMESPACE_ANNOTATION],
+        json!("default")
+    );
     assert_eq!(current_claim(&t).map(|c| c.name), Some("web".into()));
     remove_claim(&mut t).unwrap_or_default();
     assert_eq!(current_claim(&t), None);
@@ -493,17 +582,27 @@ fn claim_metadata_roundtrip() {
 #[test]
 fn permanent_id_fallbacks() {
     let mut p = pp("web", "default", spec(None, vec![]));
-    assert_eq!(ClaimedBy::PropagationPolicy(&p).permanent_id(), "id-default-web");
+    assert_eq!(
+        ClaimedBy::PropagationPolicy(&p).permanent_id(),
+        "id-default-web"
+    );
     p.metadata.labels.clear();
     p.metadata.uid = "u-9".into();
     assert_eq!(ClaimedBy::PropagationPolicy(&p).permanent_id(), "u-9");
     p.metadata.uid.clear();
-    assert_eq!(ClaimedBy::PropagationPolicy(&p).permanent_id(), "default.web");
+    assert_eq!(
+        ClaimedBy::PropagationPolicy(&p).permanent_id(),
+        "default.web"
+    );
 }
 
 #[test]
 fn dependent_overrides() {
-    let p = pp("web", "default", json!({"resourceSelectors": [sel_all()], "dependentOverrides": ["a", "b"]}));
+    let p = pp(
+        "web",
+        "default",
+        json!({"resourceSelectors": [sel_all()], "dependentOverrides": ["a", "b"]}),
+    );
     let missing = missing_dependent_overrides(ClaimedBy::PropagationPolicy(&p), |n| n == "a");
     assert_eq!(missing, vec!["b"]);
 }
@@ -567,8 +666,20 @@ fn binding_from_scratch() {
     assert_eq!(rb.kind, "ResourceBinding");
     assert_eq!(rb.metadata.name, "web.app-deployment");
     assert_eq!(rb.metadata.namespace, "default");
-    assert_eq!(rb.metadata.labels.get(PP_PERMANENT_ID_LABEL).map(String::as_str), Some("id-default-web"));
-    assert_eq!(rb.metadata.annotations.get(PP_NAME_ANNOTATION).map(String::as_str), Some("web"));
+    assert_eq!(
+        rb.metadata
+            .labels
+            .get(PP_PERMANENT_ID_LABEL)
+            .map(String::as_str),
+        Some("id-default-web")
+    );
+    assert_eq!(
+        rb.metadata
+            .annotations
+            .get(PP_NAME_ANNOTATION)
+            .map(String::as_str),
+        Some("web")
+    );
     assert_eq!(rb.metadata.finalizers, vec![BINDING_FINALIZER.to_string()]);
     assert_eq!(rb.metadata.owner_references[0]["uid"], json!("uid-1"));
     assert_eq!(rb.spec.resource.uid, "uid-1");
@@ -576,14 +687,26 @@ fn binding_from_scratch() {
     assert_eq!(rb.spec.resource.name, "web:App");
     assert_eq!(rb.spec.replicas, 3);
     assert!(rb.spec.replica_requirements.is_some());
-    assert!(rb.spec.propagate_deps, "association is the alias of propagateDeps");
+    assert!(
+        rb.spec.propagate_deps,
+        "association is the alias of propagateDeps"
+    );
     assert_eq!(rb.spec.scheduler_name, "default-scheduler");
     assert_eq!(rb.spec.placement.as_ref(), Some(&p.spec.placement));
-    assert_eq!(rb.spec.conflict_resolution, Some(crate::api::ConflictResolution::Overwrite));
+    assert_eq!(
+        rb.spec.conflict_resolution,
+        Some(crate::api::ConflictResolution::Overwrite)
+    );
     assert_eq!(rb.spec.preserve_resources_on_deletion, Some(true));
     assert!(rb.spec.failover.is_some());
-    assert_eq!(rb.spec.suspension.as_ref().and_then(|s| s.dispatching), Some(true));
-    assert_eq!(rb.spec.schedule_priority.as_ref().map(|s| s.priority), Some(1000));
+    assert_eq!(
+        rb.spec.suspension.as_ref().and_then(|s| s.dispatching),
+        Some(true)
+    );
+    assert_eq!(
+        rb.spec.schedule_priority.as_ref().map(|s| s.priority),
+        Some(1000)
+    );
 
     // Unknown PriorityClass is an error naming the policy.
     let err = build_binding(
@@ -593,30 +716,63 @@ fn binding_from_scratch() {
         None,
         &BindingOptions::default(),
     );
-    assert!(matches!(err, Err(PolicyError::PriorityClassNotFound { .. })));
+    assert!(matches!(
+        err,
+        Err(PolicyError::PriorityClassNotFound { .. })
+    ));
     // With the gate off the priority is not resolved at all.
     let off = BindingOptions {
         priority_based_scheduling: false,
         ..BindingOptions::default()
     };
-    let rb = build_binding(&deploy("default", "web"), ClaimedBy::PropagationPolicy(&p), &FakeInterpreter, None, &off)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let rb = build_binding(
+        &deploy("default", "web"),
+        ClaimedBy::PropagationPolicy(&p),
+        &FakeInterpreter,
+        None,
+        &off,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(rb.spec.schedule_priority.is_none());
 }
 
 #[test]
 fn binding_for_non_workload_and_cluster_scope() {
-    let c = cpp("global", json!({"resourceSelectors": [{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole"}]}));
+    let c = cpp(
+        "global",
+        json!({"resourceSelectors": [{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole"}]}),
+    );
     let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
         "metadata": {"name": "system:reader", "uid": "r1"}});
-    let rb = build_binding(&role, ClaimedBy::ClusterPropagationPolicy(&c), &FakeInterpreter, None, &BindingOptions::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let rb = build_binding(
+        &role,
+        ClaimedBy::ClusterPropagationPolicy(&c),
+        &FakeInterpreter,
+        None,
+        &BindingOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rb.kind, "ClusterResourceBinding");
     assert_eq!(rb.metadata.name, "system.reader-clusterrole");
     assert_eq!(rb.metadata.namespace, "");
-    assert_eq!(rb.metadata.finalizers, vec![CLUSTER_BINDING_FINALIZER.to_string()]);
-    assert_eq!(rb.metadata.labels.get(CPP_PERMANENT_ID_LABEL).map(String::as_str), Some("id-global"));
-    assert_eq!(rb.metadata.annotations.get(CPP_NAME_ANNOTATION).map(String::as_str), Some("global"));
+    assert_eq!(
+        rb.metadata.finalizers,
+        vec![CLUSTER_BINDING_FINALIZER.to_string()]
+    );
+    assert_eq!(
+        rb.metadata
+            .labels
+            .get(CPP_PERMANENT_ID_LABEL)
+            .map(String::as_str),
+        Some("id-global")
+    );
+    assert_eq!(
+        rb.metadata
+            .annotations
+            .get(CPP_NAME_ANNOTATION)
+            .map(String::as_str),
+        Some("global")
+    );
     assert_eq!(rb.spec.replicas, 0);
     assert!(rb.spec.replica_requirements.is_none());
     assert_eq!(rb.spec.scheduler_name, "");
@@ -626,8 +782,14 @@ fn binding_for_non_workload_and_cluster_scope() {
         cluster_scoped: Some(false),
         ..BindingOptions::default()
     };
-    let rb = build_binding(&role, ClaimedBy::ClusterPropagationPolicy(&c), &FakeInterpreter, None, &forced)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let rb = build_binding(
+        &role,
+        ClaimedBy::ClusterPropagationPolicy(&c),
+        &FakeInterpreter,
+        None,
+        &forced,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rb.kind, "ResourceBinding");
 
     let nameless = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}});
@@ -638,14 +800,24 @@ fn binding_for_non_workload_and_cluster_scope() {
     let mut bad = deploy("default", "x");
     bad["spec"] = json!({});
     assert!(matches!(
-        build_binding(&bad, ClaimedBy::ClusterPropagationPolicy(&c), &FakeInterpreter, None, &BindingOptions::default()),
+        build_binding(
+            &bad,
+            ClaimedBy::ClusterPropagationPolicy(&c),
+            &FakeInterpreter,
+            None,
+            &BindingOptions::default()
+        ),
         Err(PolicyError::Interpreter { .. })
     ));
 }
 
 #[test]
 fn binding_update_preserves_scheduling_state() {
-    let p = pp("web", "default", json!({"resourceSelectors": [sel_all()], "placement": {"clusterAffinity": {"clusterNames": ["m2"]}}}));
+    let p = pp(
+        "web",
+        "default",
+        json!({"resourceSelectors": [sel_all()], "placement": {"clusterAffinity": {"clusterNames": ["m2"]}}}),
+    );
     let mut existing: ResourceBinding = serde_json::from_value(json!({
         "apiVersion": "work.karmada.io/v1alpha2", "kind": "ResourceBinding",
         "metadata": {"name": "nginx-deployment", "namespace": "default",
@@ -664,50 +836,128 @@ fn binding_update_preserves_scheduling_state() {
         "status": {"schedulerObservedGeneration": 4}
     }))
     .unwrap_or_else(|e| panic!("{e}"));
-    let rb = build_binding(&deploy("default", "nginx"), ClaimedBy::PropagationPolicy(&p), &FakeInterpreter, Some(&existing), &BindingOptions::default())
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(rb.spec.clusters, vec![TargetCluster { name: "m1".into(), replicas: 1, components: vec![] }]);
+    let rb = build_binding(
+        &deploy("default", "nginx"),
+        ClaimedBy::PropagationPolicy(&p),
+        &FakeInterpreter,
+        Some(&existing),
+        &BindingOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        rb.spec.clusters,
+        vec![TargetCluster {
+            name: "m1".into(),
+            replicas: 1,
+            components: vec![]
+        }]
+    );
     assert_eq!(rb.spec.graceful_eviction_tasks.len(), 1);
-    assert_eq!(rb.spec.reschedule_triggered_at.as_deref(), Some("2026-01-01T00:00:00Z"));
+    assert_eq!(
+        rb.spec.reschedule_triggered_at.as_deref(),
+        Some("2026-01-01T00:00:00Z")
+    );
     assert_eq!(rb.status, existing.status);
     assert_eq!(rb.spec.replicas, 3);
     assert_eq!(rb.spec.placement.as_ref(), Some(&p.spec.placement));
     assert!(rb.spec.schedule_priority.is_none());
-    assert_eq!(rb.metadata.labels.get("team").map(String::as_str), Some("a"));
+    assert_eq!(
+        rb.metadata.labels.get("team").map(String::as_str),
+        Some("a")
+    );
     assert!(!rb.metadata.labels.contains_key(CPP_PERMANENT_ID_LABEL));
     assert!(!rb.metadata.annotations.contains_key(CPP_NAME_ANNOTATION));
-    assert!(rb.metadata.annotations.contains_key("policy.karmada.io/applied-placement"));
-    assert_eq!(rb.metadata.finalizers, vec!["keep.me".to_string(), BINDING_FINALIZER.to_string()]);
+    assert!(rb
+        .metadata
+        .annotations
+        .contains_key("policy.karmada.io/applied-placement"));
+    assert_eq!(
+        rb.metadata.finalizers,
+        vec!["keep.me".to_string(), BINDING_FINALIZER.to_string()]
+    );
     // [quirk] The policy has no suspension: the binding's dispatching stays.
-    assert_eq!(rb.spec.suspension.as_ref().and_then(|s| s.dispatching), Some(true));
+    assert_eq!(
+        rb.spec.suspension.as_ref().and_then(|s| s.dispatching),
+        Some(true)
+    );
     // The better behaviour on request: dispatching cleared, scheduling kept.
     let opts = BindingOptions {
         clear_dispatching_without_policy_suspension: true,
         ..BindingOptions::default()
     };
-    let rb = build_binding(&deploy("default", "nginx"), ClaimedBy::PropagationPolicy(&p), &FakeInterpreter, Some(&existing), &opts)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let rb = build_binding(
+        &deploy("default", "nginx"),
+        ClaimedBy::PropagationPolicy(&p),
+        &FakeInterpreter,
+        Some(&existing),
+        &opts,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let s = rb.spec.suspension.unwrap_or_default();
     assert_eq!((s.dispatching, s.scheduling), (None, Some(true)));
     // The policy's suspension replaces dispatching fields and keeps scheduling.
-    let p2 = pp("web", "default", json!({"resourceSelectors": [sel_all()],
-        "suspension": {"dispatchingOnClusters": {"clusterNames": ["m1"]}}}));
-    existing.spec.suspension = Some(crate::api::Suspension { dispatching: Some(true), dispatching_on_clusters: None, scheduling: Some(true) });
-    let rb = build_binding(&deploy("default", "nginx"), ClaimedBy::PropagationPolicy(&p2), &FakeInterpreter, Some(&existing), &BindingOptions::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let p2 = pp(
+        "web",
+        "default",
+        json!({"resourceSelectors": [sel_all()],
+        "suspension": {"dispatchingOnClusters": {"clusterNames": ["m1"]}}}),
+    );
+    existing.spec.suspension = Some(crate::api::Suspension {
+        dispatching: Some(true),
+        dispatching_on_clusters: None,
+        scheduling: Some(true),
+    });
+    let rb = build_binding(
+        &deploy("default", "nginx"),
+        ClaimedBy::PropagationPolicy(&p2),
+        &FakeInterpreter,
+        Some(&existing),
+        &BindingOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let s = rb.spec.suspension.unwrap_or_default();
     assert_eq!(s.dispatching, None);
     assert_eq!(s.scheduling, Some(true));
-    assert_eq!(s.dispatching_on_clusters.map(|c| c.cluster_names), Some(vec!["m1".to_string()]));
+    assert_eq!(
+        s.dispatching_on_clusters.map(|c| c.cluster_names),
+        Some(vec!["m1".to_string()])
+    );
 }
 
 #[test]
 fn binding_names() {
     for (kind, name, want) in [
         ("Deployment", "nginx", "nginx-deployment"),
-        ("ClusterRole", "system:aggregate-to-admin", "system.aggregate-to-admin-clusterrole"),
+        (
+            "ClusterRole",
+            "system:aggregate-to-admin",
+            "system.aggregate-to-admin-clusterrole",
+        ),
         ("ConfigMap", "My-CM", "my-cm-configmap"),
     ] {
         assert_eq!(binding_name(kind, name), want);
+    }
+}
+
+#[test]
+fn lazy_activation() {
+    let eager = pp("e", "default", json!({"resourceSelectors": [sel_all()]}));
+    let lazy = pp(
+        "l",
+        "default",
+        json!({"resourceSelectors": [sel_all()], "activationPreference": "Lazy"}),
+    );
+    for (p, by_karmada, want) in [
+        (&eager, true, true),
+        (&eager, false, true),
+        (&lazy, true, false),
+        (&lazy, false, true),
+    ] {
+        assert_eq!(
+            refreshes_binding(ClaimedBy::PropagationPolicy(p), by_karmada),
+            want,
+            "{} {by_karmada}",
+            p.metadata.name
+        );
     }
 }

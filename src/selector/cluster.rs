@@ -111,12 +111,32 @@ mod tests {
         let cases = [
             ("empty matches all", aff(None, None, &[], &[]), true),
             ("name listed", aff(None, None, &["cluster1"], &[]), true),
-            ("name not listed", aff(None, None, &["cluster2"], &[]), false),
-            ("exclude wins", aff(None, None, &["cluster1"], &["cluster1"]), false),
+            (
+                "name not listed",
+                aff(None, None, &["cluster2"], &[]),
+                false,
+            ),
+            (
+                "exclude wins",
+                aff(None, None, &["cluster1"], &["cluster1"]),
+                false,
+            ),
             ("exclude other", aff(None, None, &[], &["cluster2"]), true),
-            ("labels match", aff(labels("foo", "bar"), None, &[], &[]), true),
-            ("labels mismatch", aff(labels("foo", "x"), None, &["cluster1"], &[]), false),
-            ("labels invalid", aff(labels("", "bar"), None, &[], &[]), false),
+            (
+                "labels match",
+                aff(labels("foo", "bar"), None, &[], &[]),
+                true,
+            ),
+            (
+                "labels mismatch",
+                aff(labels("foo", "x"), None, &["cluster1"], &[]),
+                false,
+            ),
+            (
+                "labels invalid",
+                aff(labels("", "bar"), None, &[], &[]),
+                false,
+            ),
             (
                 "empty label selector matches",
                 aff(Some(LabelSelector::default()), None, &[], &[]),
@@ -127,18 +147,44 @@ mod tests {
                 aff(None, Some(FieldSelector::default()), &[], &[]),
                 true,
             ),
-            ("provider In", aff(None, fields("provider", "In", &["p1"]), &["cluster1"], &[]), true),
-            ("provider NotIn", aff(None, fields("provider", "NotIn", &["p1"]), &[], &[]), false),
-            ("zone In any", aff(None, fields("zone", "In", &["z2"]), &[], &[]), true),
-            ("zone NotIn partial", aff(None, fields("zone", "NotIn", &["z2", "z9"]), &[], &[]), false),
+            (
+                "provider In",
+                aff(None, fields("provider", "In", &["p1"]), &["cluster1"], &[]),
+                true,
+            ),
+            (
+                "provider NotIn",
+                aff(None, fields("provider", "NotIn", &["p1"]), &[], &[]),
+                false,
+            ),
+            (
+                "zone In any",
+                aff(None, fields("zone", "In", &["z2"]), &[], &[]),
+                true,
+            ),
+            (
+                "zone NotIn partial",
+                aff(None, fields("zone", "NotIn", &["z2", "z9"]), &[], &[]),
+                false,
+            ),
             (
                 "all three, names miss",
-                aff(labels("foo", "bar"), fields("zone", "In", &["z1"]), &["cluster2"], &[]),
+                aff(
+                    labels("foo", "bar"),
+                    fields("zone", "In", &["z1"]),
+                    &["cluster2"],
+                    &[],
+                ),
                 false,
             ),
             (
                 "all three hit",
-                aff(labels("foo", "bar"), fields("region", "In", &["r1"]), &["cluster1"], &[]),
+                aff(
+                    labels("foo", "bar"),
+                    fields("region", "In", &["r1"]),
+                    &["cluster1"],
+                    &[],
+                ),
                 true,
             ),
         ];
@@ -162,6 +208,9 @@ mod tests {
         };
         let err = try_cluster_matches(&c, &a).unwrap_err();
         assert_eq!(err.path(), "fieldSelector.matchExpressions[0].values");
-        assert_eq!(try_cluster_matches(&c, &ClusterAffinity::default()), Ok(true));
+        assert_eq!(
+            try_cluster_matches(&c, &ClusterAffinity::default()),
+            Ok(true)
+        );
     }
 }
