@@ -84,6 +84,21 @@ fn policy_matching_vectors() {
                     "case {id}"
                 );
             }
+            "ResourceMatches" | "ResourceMatchSelectors" => {
+                let selectors: Vec<ResourceSelector> = match input.get("resourceSelectors") {
+                    Some(v) => serde_json::from_value(v.clone()),
+                    None => {
+                        serde_json::from_value(input["resourceSelector"].clone()).map(|s| vec![s])
+                    }
+                }
+                .unwrap_or_else(|e| panic!("case {id}: selectors: {e}"));
+                let got = resource_match_selectors_priority(
+                    &TemplateRef::of(&input["resource"]),
+                    &selectors,
+                )
+                .is_match();
+                assert_eq!(Some(got), case["expected"]["match"].as_bool(), "case {id}");
+            }
             "ResourceMatchSelectorsPriority" => {
                 let selectors: Vec<ResourceSelector> =
                     serde_json::from_value(input["resourceSelectors"].clone())

@@ -2,7 +2,7 @@
 //! `fixtures/vectors/scheduling/cluster_affinity.json`, read in place.
 
 use fedplan::api::{Cluster, ClusterAffinity, NodeSelectorRequirement};
-use fedplan::selector::{cluster_matches, match_zones};
+use fedplan::selector::{cluster_matches, cluster_names_matches, match_zones};
 use serde_json::Value;
 
 const VECTORS: &str = concat!(
@@ -38,6 +38,11 @@ fn cluster_matches_and_match_zones_vectors() {
                 let cluster: Cluster = parse(id, "cluster", &input["cluster"]);
                 let affinity: ClusterAffinity = parse(id, "affinity", &input["affinity"]);
                 cluster_matches(&cluster, &affinity)
+            }
+            "ClusterNamesMatches" => {
+                let cluster: Cluster = parse(id, "cluster", &input["cluster"]);
+                let names: Vec<String> = parse(id, "clusterNames", &input["clusterNames"]);
+                cluster_names_matches(&cluster, &names)
             }
             "matchZones" => {
                 let req: NodeSelectorRequirement = parse(id, "requirement", &input["requirement"]);

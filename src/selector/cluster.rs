@@ -46,7 +46,13 @@ pub fn cluster_matches(cluster: &Cluster, affinity: &ClusterAffinity) -> bool {
             return false;
         }
     }
-    affinity.cluster_names.is_empty() || affinity.cluster_names.iter().any(|n| n == name)
+    cluster_names_matches(cluster, &affinity.cluster_names)
+}
+
+/// Karmada's `ClusterNamesMatches`: an empty list matches every cluster, otherwise the
+/// list must contain the cluster's name.
+pub fn cluster_names_matches(cluster: &Cluster, cluster_names: &[String]) -> bool {
+    cluster_names.is_empty() || cluster_names.iter().any(|n| *n == cluster.metadata.name)
 }
 
 /// As [`cluster_matches`], but an invalid label or field selector is an error instead of a
