@@ -52,7 +52,7 @@ pub fn cluster_matches(cluster: &Cluster, affinity: &ClusterAffinity) -> bool {
 /// Karmada's `ClusterNamesMatches`: an empty list matches every cluster, otherwise the
 /// list must contain the cluster's name.
 pub fn cluster_names_matches(cluster: &Cluster, cluster_names: &[String]) -> bool {
-    cluster_names.is_empty() || cluster_names.iter().any(|n| *n == cluster.metadata.name)
+    cluster_names.is_empty() || cluster_names.contains(&cluster.metadata.name)
 }
 
 /// As [`cluster_matches`], but an invalid label or field selector is an error instead of a
