@@ -8,7 +8,7 @@ use fedplan::api::{
     LabelSelectorRequirement, NodeSelectorRequirement, PropagationPolicy, ResourceSelector,
 };
 use fedplan::policy::{claim, select, MatchOptions};
-use fedplan::selector::cluster_matches;
+use fedplan::selector::{cluster_matches, ClusterAffinityMatcher};
 use serde_json::json;
 
 const REGIONS: [&str; 5] = [
@@ -89,6 +89,15 @@ fn bench_cluster_affinity(c: &mut Criterion) {
                 black_box(&cs)
                     .iter()
                     .filter(|cl| cluster_matches(cl, black_box(affinity)))
+                    .count()
+            })
+        });
+        group.bench_function(format!("{name} (prepared)"), |b| {
+            b.iter(|| {
+                let matcher = ClusterAffinityMatcher::new(black_box(affinity));
+                black_box(&cs)
+                    .iter()
+                    .filter(|cl| matcher.matches(cl))
                     .count()
             })
         });
