@@ -36,7 +36,7 @@ pub struct BindingOptions {
     pub priority_based_scheduling: bool,
     /// PriorityClass values by name, for `schedulePriority.priorityClassName`.
     pub priority_classes: BTreeMap<String, i32>,
-    /// **[quirk]** Karmada leaves an existing binding's `dispatching` and
+    /// **\[quirk\]** Karmada leaves an existing binding's `dispatching` and
     /// `dispatchingOnClusters` alone when the policy no longer has a `suspension` at all,
     /// so removing `suspension` from a policy does not resume dispatching. `false`
     /// (default) keeps that behaviour; `true` clears them (the binding's `scheduling` flag

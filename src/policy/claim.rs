@@ -260,7 +260,7 @@ fn find_claimant<'a>(
 ///   matched afresh ([`ClaimDecision::Claim`] with [`ClaimReason::Rematched`], or
 ///   [`ClaimDecision::Release`]);
 /// - a claim whose policy is being deleted waits ([`ClaimDecision::Retry`]);
-/// - an unclaimed template gets the best match of [`super::select`], or
+/// - an unclaimed template gets the best match of [`super::select()`], or
 ///   [`ClaimDecision::Unmatched`].
 ///
 /// ```

@@ -1,6 +1,6 @@
 //! Which propagation policy claims a resource template, and the binding built from it.
 //!
-//! - [`select`]: the best matching policy for an unclaimed template (explicit priority,
+//! - [`select()`]: the best matching policy for an unclaimed template (explicit priority,
 //!   implicit precision, smaller name; a PropagationPolicy beats every
 //!   ClusterPropagationPolicy; reserved and skipped namespaces ignored).
 //! - [`claim()`]: the decision for a template given the claim it carries (stickiness,

@@ -331,7 +331,7 @@ pub(crate) fn candidate_cpps(
 /// steps 3–4): templates the detector ignores match nothing; otherwise the best matching
 /// PropagationPolicy of the template's namespace (never for a cluster-scoped template), and
 /// only if there is none the best matching ClusterPropagationPolicy. Policies being deleted
-/// are skipped. Existing claims and preemption are [`super::claim`]'s business.
+/// are skipped. Existing claims and preemption are [`super::claim()`]'s business.
 ///
 /// ```
 /// use fedplan::api::{ClusterPropagationPolicy, PropagationPolicy};
