@@ -6,11 +6,14 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::claim::claim_metadata;
-use super::select::{ClaimedBy, CPP_NAME_ANNOTATION, CPP_PERMANENT_ID_LABEL, PP_NAMESPACE_ANNOTATION, PP_NAME_ANNOTATION, PP_PERMANENT_ID_LABEL};
+use super::select::{
+    ClaimedBy, CPP_NAME_ANNOTATION, CPP_PERMANENT_ID_LABEL, PP_NAMESPACE_ANNOTATION,
+    PP_NAME_ANNOTATION, PP_PERMANENT_ID_LABEL,
+};
 use super::PolicyError;
 use crate::api::{
-    BindingSchedulePriority, ObjectMeta, ObjectReference, ResourceBinding, ResourceBindingSpec,
-    Suspension, BINDING_API_VERSION,
+    ActivationPreference, BindingSchedulePriority, ObjectMeta, ObjectReference, ResourceBinding,
+    ResourceBindingSpec, Suspension, BINDING_API_VERSION,
 };
 use crate::interpreter::{Gvk, Operation, ResourceInterpreter};
 use crate::selector::TemplateRef;
@@ -33,7 +36,7 @@ pub struct BindingOptions {
     pub priority_based_scheduling: bool,
     /// PriorityClass values by name, for `schedulePriority.priorityClassName`.
     pub priority_classes: BTreeMap<String, i32>,
-    /// **[quirk]** Karmada leaves an existing binding's `dispatching` and
+    /// **\[quirk\]** Karmada leaves an existing binding's `dispatching` and
     /// `dispatchingOnClusters` alone when the policy no longer has a `suspension` at all,
     /// so removing `suspension` from a policy does not resume dispatching. `false`
     /// (default) keeps that behaviour; `true` clears them (the binding's `scheduling` flag
@@ -63,6 +66,14 @@ impl Default for BindingOptions {
 /// ```
 pub fn binding_name(kind: &str, name: &str) -> String {
     format!("{}-{}", name.replace(':', "."), kind).to_lowercase()
+}
+
+/// Whether applying `policy` refreshes the binding (§2.4): with `activationPreference: Lazy`,
+/// a reconcile caused by Karmada itself (`changed_by_karmada`) rather than by a user edit of
+/// the template leaves the binding as it is, so policy changes reach the template only on
+/// its next user update. The claim is written either way.
+pub fn refreshes_binding(policy: ClaimedBy<'_>, changed_by_karmada: bool) -> bool {
+    !(changed_by_karmada && policy.spec().activation_preference == Some(ActivationPreference::Lazy))
 }
 
 fn merge_suspension(
@@ -190,20 +201,23 @@ pub fn build_binding(
     let spec_of_policy = policy.spec();
     let (replicas, replica_requirements) =
         if interpreter.handles(&Gvk::of(template), Operation::InterpretReplica) {
-            let r = interpreter
-                .interpret_replica(template)
-                .map_err(|source| PolicyError::Interpreter {
+            let r = interpreter.interpret_replica(template).map_err(|source| {
+                PolicyError::Interpreter {
                     kind: t.kind.to_string(),
                     namespace: t.namespace.to_string(),
                     name: t.name.to_string(),
-                    source,
-                })?;
+                    source: Box::new(source),
+                }
+            })?;
             (r.replicas, r.replica_requirements)
         } else {
             (0, None)
         };
 
-    let schedule_priority = match (&spec_of_policy.schedule_priority, options.priority_based_scheduling) {
+    let schedule_priority = match (
+        &spec_of_policy.schedule_priority,
+        options.priority_based_scheduling,
+    ) {
         (Some(sp), true) => {
             if sp.priority_class_source != KUBE_PRIORITY_CLASS {
                 return Err(PolicyError::UnsupportedPriorityClassSource {
@@ -239,7 +253,11 @@ pub fn build_binding(
     for key in [PP_PERMANENT_ID_LABEL, CPP_PERMANENT_ID_LABEL] {
         meta.labels.remove(key);
     }
-    for key in [PP_NAMESPACE_ANNOTATION, PP_NAME_ANNOTATION, CPP_NAME_ANNOTATION] {
+    for key in [
+        PP_NAMESPACE_ANNOTATION,
+        PP_NAME_ANNOTATION,
+        CPP_NAME_ANNOTATION,
+    ] {
         meta.annotations.remove(key);
     }
     for (k, v) in claim.labels {

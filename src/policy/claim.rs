@@ -5,9 +5,9 @@
 use serde_json::{Map, Value};
 
 use super::select::{
-    ignore_reason, select_unfiltered, ClaimedBy, IgnoreReason,
-    MatchOptions, PolicyKind, CPP_NAME_ANNOTATION, CPP_PERMANENT_ID_LABEL,
-    PP_NAMESPACE_ANNOTATION, PP_NAME_ANNOTATION, PP_PERMANENT_ID_LABEL,
+    ignore_reason, select_unfiltered, ClaimedBy, IgnoreReason, MatchOptions, PolicyKind,
+    CPP_NAME_ANNOTATION, CPP_PERMANENT_ID_LABEL, PP_NAMESPACE_ANNOTATION, PP_NAME_ANNOTATION,
+    PP_PERMANENT_ID_LABEL,
 };
 use super::PolicyError;
 use crate::api::{ClusterPropagationPolicy, PropagationPolicy};
@@ -177,11 +177,9 @@ impl<'a> ClaimDecision<'a> {
 fn names_template(t: &TemplateRef<'_>, policy: ClaimedBy<'_>) -> bool {
     policy.preempts()
         && !policy.is_deleting()
-        && policy
-            .spec()
-            .resource_selectors
-            .iter()
-            .any(|s| !s.name.is_empty() && resource_selector_priority(t, s) == ImplicitPriority::MatchName)
+        && policy.spec().resource_selectors.iter().any(|s| {
+            !s.name.is_empty() && resource_selector_priority(t, s) == ImplicitPriority::MatchName
+        })
 }
 
 /// The best of `candidates` by Karmada's order (explicit priority, then smaller name; all
@@ -201,7 +199,9 @@ fn preemptor<'a>(
     cpps: &'a [ClusterPropagationPolicy],
 ) -> Option<ClaimedBy<'a>> {
     let is_claimant = |p: &ClaimedBy<'_>| {
-        p.kind() == claimant.kind() && p.namespace() == claimant.namespace() && p.name() == claimant.name()
+        p.kind() == claimant.kind()
+            && p.namespace() == claimant.namespace()
+            && p.name() == claimant.name()
     };
     // A PropagationPolicy preempts a lower-priority PropagationPolicy or any
     // ClusterPropagationPolicy; it only ever names templates of its own namespace.
@@ -260,7 +260,7 @@ fn find_claimant<'a>(
 ///   matched afresh ([`ClaimDecision::Claim`] with [`ClaimReason::Rematched`], or
 ///   [`ClaimDecision::Release`]);
 /// - a claim whose policy is being deleted waits ([`ClaimDecision::Retry`]);
-/// - an unclaimed template gets the best match of [`super::select`], or
+/// - an unclaimed template gets the best match of [`super::select()`], or
 ///   [`ClaimDecision::Unmatched`].
 ///
 /// ```

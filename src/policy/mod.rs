@@ -1,6 +1,6 @@
 //! Which propagation policy claims a resource template, and the binding built from it.
 //!
-//! - [`select`]: the best matching policy for an unclaimed template (explicit priority,
+//! - [`select()`]: the best matching policy for an unclaimed template (explicit priority,
 //!   implicit precision, smaller name; a PropagationPolicy beats every
 //!   ClusterPropagationPolicy; reserved and skipped namespaces ignored).
 //! - [`claim()`]: the decision for a template given the claim it carries (stickiness,
@@ -14,12 +14,12 @@ pub mod namespace;
 pub mod select;
 
 pub use binding::{
-    binding_name, build_binding, BindingOptions, BINDING_FINALIZER, CLUSTER_BINDING_FINALIZER,
-    KUBE_PRIORITY_CLASS,
+    binding_name, build_binding, refreshes_binding, BindingOptions, BINDING_FINALIZER,
+    CLUSTER_BINDING_FINALIZER, KUBE_PRIORITY_CLASS,
 };
 pub use claim::{
-    claim, claim_metadata, current_claim, remove_claim, write_claim, ClaimDecision,
-    ClaimMetadata, ClaimReason, CurrentClaim, ReleaseReason, RetryReason,
+    claim, claim_metadata, current_claim, remove_claim, write_claim, ClaimDecision, ClaimMetadata,
+    ClaimReason, CurrentClaim, ReleaseReason, RetryReason,
 };
 pub use namespace::{
     is_reserved_namespace, NamespacePattern, NamespacePatternError,
@@ -29,8 +29,8 @@ pub use namespace::{
 pub use select::{
     higher_priority_by_name, highest_priority_cluster_propagation_policy,
     highest_priority_propagation_policy, ignore_reason, select, ClaimedBy, IgnoreReason,
-    MatchOptions, PolicyKind, CPP_NAME_ANNOTATION, CPP_PERMANENT_ID_LABEL,
-    PP_NAMESPACE_ANNOTATION, PP_NAME_ANNOTATION, PP_PERMANENT_ID_LABEL,
+    MatchOptions, PolicyKind, CPP_NAME_ANNOTATION, CPP_PERMANENT_ID_LABEL, PP_NAMESPACE_ANNOTATION,
+    PP_NAME_ANNOTATION, PP_PERMANENT_ID_LABEL,
 };
 
 use crate::interpreter::InterpreterError;
@@ -62,7 +62,7 @@ pub enum PolicyError {
         /// Name of the template.
         name: String,
         /// The interpreter's error.
-        source: InterpreterError,
+        source: Box<InterpreterError>,
     },
     /// The policy's `schedulePriority.priorityClassName` names no known PriorityClass.
     #[error("{policy}: field spec.schedulePriority.priorityClassName: PriorityClass {priority_class:?} not found")]
@@ -101,3 +101,6 @@ pub fn missing_dependent_overrides<'a>(
         .filter(|name| !exists(name))
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

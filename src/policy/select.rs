@@ -83,7 +83,9 @@ pub enum IgnoreReason {
 impl std::fmt::Display for IgnoreReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            IgnoreReason::ReservedNamespace(ns) => write!(f, "namespace {ns:?} is reserved by Karmada"),
+            IgnoreReason::ReservedNamespace(ns) => {
+                write!(f, "namespace {ns:?} is reserved by Karmada")
+            }
             IgnoreReason::SkippedNamespace { namespace, pattern } => write!(
                 f,
                 "namespace {namespace:?} matches skipped-propagating-namespaces pattern {pattern:?}"
@@ -113,7 +115,8 @@ pub fn ignore_reason(template: &Value, options: &MatchOptions) -> Option<IgnoreR
     }
     if t.api_version == "v1"
         && t.kind == "Secret"
-        && template.get("type").and_then(Value::as_str) == Some("kubernetes.io/service-account-token")
+        && template.get("type").and_then(Value::as_str)
+            == Some("kubernetes.io/service-account-token")
     {
         return Some(IgnoreReason::ServiceAccountToken);
     }
@@ -221,7 +224,10 @@ impl<'a> ClaimedBy<'a> {
     pub fn describe(&self) -> String {
         match self {
             ClaimedBy::PropagationPolicy(p) => {
-                format!("PropagationPolicy {}/{}", p.metadata.namespace, p.metadata.name)
+                format!(
+                    "PropagationPolicy {}/{}",
+                    p.metadata.namespace, p.metadata.name
+                )
             }
             ClaimedBy::ClusterPropagationPolicy(p) => {
                 format!("ClusterPropagationPolicy {}", p.metadata.name)
@@ -282,7 +288,10 @@ pub fn highest_priority_propagation_policy<'a>(
     template: &Value,
     policies: &'a [PropagationPolicy],
 ) -> Option<&'a PropagationPolicy> {
-    best_of(&TemplateRef::of(template), policies, |p| (&p.metadata, &p.spec)).map(|(p, _)| p)
+    best_of(&TemplateRef::of(template), policies, |p| {
+        (&p.metadata, &p.spec)
+    })
+    .map(|(p, _)| p)
 }
 
 /// Karmada's `getHighestPriorityClusterPropagationPolicy`; see
@@ -291,12 +300,19 @@ pub fn highest_priority_cluster_propagation_policy<'a>(
     template: &Value,
     policies: &'a [ClusterPropagationPolicy],
 ) -> Option<&'a ClusterPropagationPolicy> {
-    best_of(&TemplateRef::of(template), policies, |p| (&p.metadata, &p.spec)).map(|(p, _)| p)
+    best_of(&TemplateRef::of(template), policies, |p| {
+        (&p.metadata, &p.spec)
+    })
+    .map(|(p, _)| p)
 }
 
 /// Karmada's final tie-break between two equally ranked policies: the one with the smaller
 /// name (plain byte order, so `ab` < `abc` and the empty name first); `a` may be absent.
-pub fn higher_priority_by_name<'a, P>(a: Option<&'a P>, b: &'a P, name: impl Fn(&P) -> &str) -> &'a P {
+pub fn higher_priority_by_name<'a, P>(
+    a: Option<&'a P>,
+    b: &'a P,
+    name: impl Fn(&P) -> &str,
+) -> &'a P {
     match a {
         Some(a) if name(a).as_bytes() < name(b).as_bytes() => a,
         _ => b,
@@ -307,14 +323,15 @@ pub fn higher_priority_by_name<'a, P>(a: Option<&'a P>, b: &'a P, name: impl Fn(
 pub(crate) fn candidate_cpps(
     cpps: &[ClusterPropagationPolicy],
 ) -> impl Iterator<Item = &ClusterPropagationPolicy> {
-    cpps.iter().filter(|p| p.metadata.deletion_timestamp.is_none())
+    cpps.iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
 }
 
 /// Which policy claims an unclaimed `template`, as Karmada's detector decides (§2.3
 /// steps 3–4): templates the detector ignores match nothing; otherwise the best matching
 /// PropagationPolicy of the template's namespace (never for a cluster-scoped template), and
 /// only if there is none the best matching ClusterPropagationPolicy. Policies being deleted
-/// are skipped. Existing claims and preemption are [`super::claim`]'s business.
+/// are skipped. Existing claims and preemption are [`super::claim()`]'s business.
 ///
 /// ```
 /// use fedplan::api::{ClusterPropagationPolicy, PropagationPolicy};
@@ -331,7 +348,8 @@ pub(crate) fn candidate_cpps(
 ///     "spec": {"priority": 100, "resourceSelectors": [
 ///         {"apiVersion": "apps/v1", "kind": "Deployment", "name": "nginx"}]}
 /// })).unwrap();
-/// let winner = select(&template, &[pp], &[cpp], &MatchOptions::default()).unwrap();
+/// let (pps, cpps) = ([pp], [cpp]);
+/// let winner = select(&template, &pps, &cpps, &MatchOptions::default()).unwrap();
 /// assert_eq!(winner.kind(), PolicyKind::PropagationPolicy); // a PP beats any CPP
 /// ```
 pub fn select<'a>(

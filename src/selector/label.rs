@@ -491,35 +491,186 @@ mod tests {
         // (selector, expected match, valid?)
         let cases: Vec<(&str, LabelSelector, bool, bool)> = vec![
             ("empty selects all", sel(&[], vec![]), true, true),
-            ("matchLabels hit", sel(&[("app", "nginx")], vec![]), true, true),
-            ("matchLabels miss value", sel(&[("app", "x")], vec![]), false, true),
-            ("matchLabels miss key", sel(&[("zz", "x")], vec![]), false, true),
-            ("matchLabels empty value vs absent", sel(&[("zz", "")], vec![]), false, true),
-            ("In hit", sel(&[], vec![expr("app", "In", &["a", "nginx"])]), true, true),
-            ("In miss", sel(&[], vec![expr("app", "In", &["a"])]), false, true),
-            ("In absent key", sel(&[], vec![expr("zz", "In", &["a"])]), false, true),
-            ("In empty values invalid", sel(&[], vec![expr("app", "In", &[])]), false, false),
-            ("NotIn hit", sel(&[], vec![expr("app", "NotIn", &["a"])]), true, true),
-            ("NotIn miss", sel(&[], vec![expr("app", "NotIn", &["nginx"])]), false, true),
-            ("NotIn absent key matches", sel(&[], vec![expr("zz", "NotIn", &["a"])]), true, true),
-            ("NotIn empty values invalid", sel(&[], vec![expr("zz", "NotIn", &[])]), false, false),
-            ("Exists hit", sel(&[], vec![expr("app", "Exists", &[])]), true, true),
-            ("Exists miss", sel(&[], vec![expr("zz", "Exists", &[])]), false, true),
-            ("Exists with values invalid", sel(&[], vec![expr("app", "Exists", &["x"])]), false, false),
-            ("DoesNotExist hit", sel(&[], vec![expr("zz", "DoesNotExist", &[])]), true, true),
-            ("DoesNotExist miss", sel(&[], vec![expr("app", "DoesNotExist", &[])]), false, true),
-            ("DoesNotExist with values invalid", sel(&[], vec![expr("zz", "DoesNotExist", &["x"])]), false, false),
-            ("Gt not a label-selector op", sel(&[], vec![expr("n", "Gt", &["1"])]), false, false),
-            ("lowercase op invalid", sel(&[], vec![expr("app", "in", &["nginx"])]), false, false),
-            ("empty key invalid", sel(&[("", "bar")], vec![]), false, false),
-            ("bad value invalid", sel(&[("app", "-x")], vec![]), false, false),
-            ("bad expr value invalid", sel(&[], vec![expr("app", "NotIn", &["a b"])]), false, false),
-            ("prefixed key", sel(&[], vec![expr("example.com/app", "DoesNotExist", &[])]), true, true),
-            ("uppercase prefix invalid", sel(&[], vec![expr("Example.com/app", "DoesNotExist", &[])]), false, false),
-            ("two slashes invalid", sel(&[], vec![expr("a/b/c", "DoesNotExist", &[])]), false, false),
-            ("AND of all", sel(&[("app", "nginx")], vec![expr("tier", "In", &["web"]), expr("zz", "DoesNotExist", &[])]), true, true),
-            ("AND fails on one", sel(&[("app", "nginx")], vec![expr("tier", "In", &["db"])]), false, true),
-            ("invalid after a mismatch still false", sel(&[("app", "x")], vec![expr("tier", "In", &[])]), false, false),
+            (
+                "matchLabels hit",
+                sel(&[("app", "nginx")], vec![]),
+                true,
+                true,
+            ),
+            (
+                "matchLabels miss value",
+                sel(&[("app", "x")], vec![]),
+                false,
+                true,
+            ),
+            (
+                "matchLabels miss key",
+                sel(&[("zz", "x")], vec![]),
+                false,
+                true,
+            ),
+            (
+                "matchLabels empty value vs absent",
+                sel(&[("zz", "")], vec![]),
+                false,
+                true,
+            ),
+            (
+                "In hit",
+                sel(&[], vec![expr("app", "In", &["a", "nginx"])]),
+                true,
+                true,
+            ),
+            (
+                "In miss",
+                sel(&[], vec![expr("app", "In", &["a"])]),
+                false,
+                true,
+            ),
+            (
+                "In absent key",
+                sel(&[], vec![expr("zz", "In", &["a"])]),
+                false,
+                true,
+            ),
+            (
+                "In empty values invalid",
+                sel(&[], vec![expr("app", "In", &[])]),
+                false,
+                false,
+            ),
+            (
+                "NotIn hit",
+                sel(&[], vec![expr("app", "NotIn", &["a"])]),
+                true,
+                true,
+            ),
+            (
+                "NotIn miss",
+                sel(&[], vec![expr("app", "NotIn", &["nginx"])]),
+                false,
+                true,
+            ),
+            (
+                "NotIn absent key matches",
+                sel(&[], vec![expr("zz", "NotIn", &["a"])]),
+                true,
+                true,
+            ),
+            (
+                "NotIn empty values invalid",
+                sel(&[], vec![expr("zz", "NotIn", &[])]),
+                false,
+                false,
+            ),
+            (
+                "Exists hit",
+                sel(&[], vec![expr("app", "Exists", &[])]),
+                true,
+                true,
+            ),
+            (
+                "Exists miss",
+                sel(&[], vec![expr("zz", "Exists", &[])]),
+                false,
+                true,
+            ),
+            (
+                "Exists with values invalid",
+                sel(&[], vec![expr("app", "Exists", &["x"])]),
+                false,
+                false,
+            ),
+            (
+                "DoesNotExist hit",
+                sel(&[], vec![expr("zz", "DoesNotExist", &[])]),
+                true,
+                true,
+            ),
+            (
+                "DoesNotExist miss",
+                sel(&[], vec![expr("app", "DoesNotExist", &[])]),
+                false,
+                true,
+            ),
+            (
+                "DoesNotExist with values invalid",
+                sel(&[], vec![expr("zz", "DoesNotExist", &["x"])]),
+                false,
+                false,
+            ),
+            (
+                "Gt not a label-selector op",
+                sel(&[], vec![expr("n", "Gt", &["1"])]),
+                false,
+                false,
+            ),
+            (
+                "lowercase op invalid",
+                sel(&[], vec![expr("app", "in", &["nginx"])]),
+                false,
+                false,
+            ),
+            (
+                "empty key invalid",
+                sel(&[("", "bar")], vec![]),
+                false,
+                false,
+            ),
+            (
+                "bad value invalid",
+                sel(&[("app", "-x")], vec![]),
+                false,
+                false,
+            ),
+            (
+                "bad expr value invalid",
+                sel(&[], vec![expr("app", "NotIn", &["a b"])]),
+                false,
+                false,
+            ),
+            (
+                "prefixed key",
+                sel(&[], vec![expr("example.com/app", "DoesNotExist", &[])]),
+                true,
+                true,
+            ),
+            (
+                "uppercase prefix invalid",
+                sel(&[], vec![expr("Example.com/app", "DoesNotExist", &[])]),
+                false,
+                false,
+            ),
+            (
+                "two slashes invalid",
+                sel(&[], vec![expr("a/b/c", "DoesNotExist", &[])]),
+                false,
+                false,
+            ),
+            (
+                "AND of all",
+                sel(
+                    &[("app", "nginx")],
+                    vec![
+                        expr("tier", "In", &["web"]),
+                        expr("zz", "DoesNotExist", &[]),
+                    ],
+                ),
+                true,
+                true,
+            ),
+            (
+                "AND fails on one",
+                sel(&[("app", "nginx")], vec![expr("tier", "In", &["db"])]),
+                false,
+                true,
+            ),
+            (
+                "invalid after a mismatch still false",
+                sel(&[("app", "x")], vec![expr("tier", "In", &[])]),
+                false,
+                false,
+            ),
         ];
         for (name, s, want, valid) in cases {
             assert_eq!(label_selector_matches(&s, &l), want, "{name}");
@@ -604,7 +755,10 @@ mod tests {
 
     #[test]
     fn error_names_path() {
-        let s = sel(&[], vec![expr("app", "In", &["ok"]), expr("app", "In", &[])]);
+        let s = sel(
+            &[],
+            vec![expr("app", "In", &["ok"]), expr("app", "In", &[])],
+        );
         let err = validate_label_selector(&s).unwrap_err();
         assert_eq!(err.path(), "matchExpressions[1].values");
         let s = sel(&[], vec![expr("app", "Like", &["ok"])]);

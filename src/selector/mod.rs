@@ -17,7 +17,9 @@ pub mod field;
 pub mod label;
 pub mod resource;
 
-pub use cluster::{cluster_matches, try_cluster_matches};
+pub use cluster::{
+    cluster_matches, cluster_names_matches, try_cluster_matches, ClusterAffinityMatcher,
+};
 pub use field::{
     cluster_zones, field_selector_matches, match_zones, validate_field_selector, ClusterFields,
     PROVIDER_FIELD, REGION_FIELD, ZONE_FIELD,

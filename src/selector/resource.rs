@@ -173,7 +173,13 @@ mod tests {
     use crate::api::LabelSelector;
     use serde_json::json;
 
-    fn rs(api: &str, kind: &str, ns: &str, name: &str, labels: Option<(&str, &str)>) -> ResourceSelector {
+    fn rs(
+        api: &str,
+        kind: &str,
+        ns: &str,
+        name: &str,
+        labels: Option<(&str, &str)>,
+    ) -> ResourceSelector {
         ResourceSelector {
             api_version: api.into(),
             kind: kind.into(),
@@ -197,21 +203,42 @@ mod tests {
             (rs("apps/v1", "Deployment", "", "", None), MatchAll),
             (rs("apps/v1", "Deployment", "default", "", None), MatchAll),
             (rs("apps/v1", "Deployment", "other", "", None), MisMatch),
-            (rs("extensions/v1beta1", "Deployment", "", "", None), MisMatch),
+            (
+                rs("extensions/v1beta1", "Deployment", "", "", None),
+                MisMatch,
+            ),
             (rs("apps/v1", "StatefulSet", "", "", None), MisMatch),
             (rs("apps/v1", "Deployment", "", "nginx", None), MatchName),
-            (rs("apps/v1", "Deployment", "", "nginx", Some(("app", "x"))), MatchName),
-            (rs("apps/v1", "Deployment", "", "other", Some(("app", "nginx"))), MisMatch),
-            (rs("apps/v1", "Deployment", "", "", Some(("app", "nginx"))), MatchLabelSelector),
-            (rs("apps/v1", "Deployment", "", "", Some(("app", "x"))), MisMatch),
-            (rs("apps/v1", "Deployment", "", "", Some(("", "nginx"))), MisMatch),
+            (
+                rs("apps/v1", "Deployment", "", "nginx", Some(("app", "x"))),
+                MatchName,
+            ),
+            (
+                rs("apps/v1", "Deployment", "", "other", Some(("app", "nginx"))),
+                MisMatch,
+            ),
+            (
+                rs("apps/v1", "Deployment", "", "", Some(("app", "nginx"))),
+                MatchLabelSelector,
+            ),
+            (
+                rs("apps/v1", "Deployment", "", "", Some(("app", "x"))),
+                MisMatch,
+            ),
+            (
+                rs("apps/v1", "Deployment", "", "", Some(("", "nginx"))),
+                MisMatch,
+            ),
         ];
         for (sel, want) in cases {
             assert_eq!(resource_selector_priority(&t, &sel), want, "{sel:?}");
         }
         let mut empty_ls = rs("apps/v1", "Deployment", "", "", None);
         empty_ls.label_selector = Some(LabelSelector::default());
-        assert_eq!(resource_selector_priority(&t, &empty_ls), MatchLabelSelector);
+        assert_eq!(
+            resource_selector_priority(&t, &empty_ls),
+            MatchLabelSelector
+        );
     }
 
     #[test]
@@ -223,8 +250,14 @@ mod tests {
             rs("v1", "ConfigMap", "", "a", None),
             rs("v1", "Secret", "", "a", None),
         ];
-        assert_eq!(resource_match_selectors_priority(&t, &sels), ImplicitPriority::MatchName);
-        assert_eq!(resource_match_selectors_priority(&t, &[]), ImplicitPriority::MisMatch);
+        assert_eq!(
+            resource_match_selectors_priority(&t, &sels),
+            ImplicitPriority::MatchName
+        );
+        assert_eq!(
+            resource_match_selectors_priority(&t, &[]),
+            ImplicitPriority::MisMatch
+        );
         assert!(ImplicitPriority::MisMatch < ImplicitPriority::MatchAll);
         assert!(ImplicitPriority::MatchLabelSelector < ImplicitPriority::MatchName);
     }
@@ -242,6 +275,9 @@ mod tests {
             }],
             ..Default::default()
         });
-        assert_eq!(resource_selector_priority(&t, &sel), ImplicitPriority::MatchLabelSelector);
+        assert_eq!(
+            resource_selector_priority(&t, &sel),
+            ImplicitPriority::MatchLabelSelector
+        );
     }
 }
