@@ -576,6 +576,7 @@ fn push_items(
 mod tests {
     use super::*;
 
+    #[cfg(feature = "yaml")]
     fn summary(loaded: &Loaded<Document>) -> Vec<String> {
         loaded
             .items
@@ -585,6 +586,7 @@ mod tests {
             .collect()
     }
 
+    #[cfg(feature = "yaml")]
     #[test]
     fn inputs_flatten_into_documents() {
         let cm = |name: &str| {
@@ -634,6 +636,25 @@ mod tests {
         }
     }
 
+    #[cfg(not(feature = "yaml"))]
+    #[test]
+    fn without_yaml_json_loads_and_yaml_is_refused() {
+        let json = "[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\"}}]";
+        let loaded = Loader::new().resources_from_str("a.json", json);
+        assert!(loaded.is_ok());
+        assert_eq!(loaded.items.len(), 1);
+        let loaded = Loader::new().resources_from_str("b.yaml", "apiVersion: v1\nkind: Pod\n");
+        assert_eq!(
+            loaded.errors,
+            vec![LoadError::YamlUnsupported {
+                path: "b.yaml".into()
+            }]
+        );
+        let loaded = Loader::new().resources_from_str("c.yaml", "# only a comment\n---\n");
+        assert!(loaded.is_ok() && loaded.items.is_empty());
+    }
+
+    #[cfg(feature = "yaml")]
     #[test]
     fn names_can_be_optional() {
         let loaded = Loader::new()
