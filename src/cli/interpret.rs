@@ -138,6 +138,28 @@ fn load_inputs(args: &InterpretArgs, stdin: &mut dyn Read) -> Result<Inputs, Vec
     }
 }
 
+/// Answers the operation on the loaded inputs.
+///
+/// This is where `interpreter::run_operation` is called with the interpreter chain in
+/// Karmada's precedence: `--customization` rules and `--plugin` components first, then the
+/// third-party and native built-ins. Its `Ok` value is printed with [`super::output`]
+/// (exit 0); an interpreter error is a failed decision (exit 1).
+fn answer(args: &InterpretArgs, inputs: &Inputs, stderr: &mut dyn Write) -> Exit {
+    if args.verbose > 0 {
+        let _ = writeln!(
+            stderr,
+            "interpret {}: desired {}, observed {}, {} status item(s), {} customization(s), {} plugin path(s)",
+            args.operation,
+            if inputs.desired.is_some() { "given" } else { "absent" },
+            if inputs.observed.is_some() { "given" } else { "absent" },
+            inputs.status_items.as_ref().map_or(0, Vec::len),
+            inputs.customizations.len(),
+            args.plugin.len(),
+        );
+    }
+    not_available("interpret", "the resource interpreter", stderr)
+}
+
 /// Runs `fedplan interpret`.
 pub(crate) fn run(
     args: &InterpretArgs,
@@ -147,16 +169,13 @@ pub(crate) fn run(
     stderr: &mut dyn Write,
 ) -> Exit {
     let _ = (format, &mut *stdout);
-    let inputs = match load_inputs(args, stdin) {
-        Ok(inputs) => inputs,
+    match load_inputs(args, stdin) {
+        Ok(inputs) => answer(args, &inputs, stderr),
         Err(errors) => {
             for error in &errors {
                 report_error(error, stderr);
             }
-            return Exit::BadInput;
+            Exit::BadInput
         }
-    };
-    // The interpreter chain (built-ins, plugins, customizations) answers here.
-    let _ = inputs;
-    not_available("interpret", "the resource interpreter", stderr)
+    }
 }

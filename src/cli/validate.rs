@@ -100,6 +100,9 @@ pub(crate) fn run(
             return Exit::BadInput;
         }
     }
+    if loaded.items.is_empty() && loaded.errors.is_empty() {
+        let _ = writeln!(stderr, "warning: the inputs hold no objects");
+    }
     let _ = writeln!(
         stderr,
         "{} object(s): {valid} valid, {templates} template(s), {invalid} invalid",

@@ -571,3 +571,112 @@ fn push_items(
         }));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(feature = "yaml")]
+    fn summary(loaded: &Loaded<Document>) -> Vec<String> {
+        loaded
+            .items
+            .iter()
+            .map(|d| format!("{} {}", d.origin, d.resource.object_ref()))
+            .chain(loaded.errors.iter().map(|e| format!("error: {e}")))
+            .collect()
+    }
+
+    #[cfg(feature = "yaml")]
+    #[test]
+    fn inputs_flatten_into_documents() {
+        let cm = |name: &str| {
+            format!("{{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{{\"name\":\"{name}\"}}}}")
+        };
+        let cases: Vec<(&str, String, Vec<&str>)> = vec![
+            ("one.json", cm("a"), vec!["one.json document 1 ConfigMap a"]),
+            (
+                "array.json",
+                format!("[{}, {}]", cm("a"), cm("b")),
+                vec!["array.json document 1 items[0] ConfigMap a", "array.json document 1 items[1] ConfigMap b"],
+            ),
+            (
+                "stream.json",
+                format!("{}\n{}", cm("a"), cm("b")),
+                vec!["stream.json document 1 ConfigMap a", "stream.json document 2 ConfigMap b"],
+            ),
+            (
+                "list.yaml",
+                "apiVersion: v1\nkind: List\nitems: []\n---\napiVersion: apps/v1\nkind: DeploymentList\nitems:\n- metadata: {name: d}\n".to_string(),
+                vec!["list.yaml document 2 items[0] Deployment d"],
+            ),
+            (
+                "empty.yaml",
+                "# nothing\n---\n---\nnull\n...\n".to_string(),
+                vec![],
+            ),
+            (
+                "stdin",
+                "{apiVersion: v1, kind: ConfigMap, metadata: {name: flow}}".to_string(),
+                vec!["stdin document 1 ConfigMap flow"],
+            ),
+            (
+                "errors.yaml",
+                "apiVersion: v1\nkind: List\nitems:\n- 3\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: ok}}\n---\n[\n---\napiVersion: v1\nkind: Pod\n".to_string(),
+                vec![
+                    "errors.yaml document 1 items[1] ConfigMap ok",
+                    "error: errors.yaml document 1 items[0]: expected an object, found number",
+                    "error: errors.yaml document 2: did not find expected node content at line 8 column 1, while parsing a flow node",
+                    "error: errors.yaml document 3 (Pod <unnamed>): metadata.name: required field is missing",
+                ],
+            ),
+        ];
+        for (name, text, expected) in cases {
+            let loaded = Loader::new().resources_from_str(name, &text);
+            assert_eq!(summary(&loaded), expected, "{name}");
+        }
+    }
+
+    #[cfg(not(feature = "yaml"))]
+    #[test]
+    fn without_yaml_json_loads_and_yaml_is_refused() {
+        let json = "[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\"}}]";
+        let loaded = Loader::new().resources_from_str("a.json", json);
+        assert!(loaded.is_ok());
+        assert_eq!(loaded.items.len(), 1);
+        let loaded = Loader::new().resources_from_str("b.yaml", "apiVersion: v1\nkind: Pod\n");
+        assert_eq!(
+            loaded.errors,
+            vec![LoadError::YamlUnsupported {
+                path: "b.yaml".into()
+            }]
+        );
+        let loaded = Loader::new().resources_from_str("c.yaml", "# only a comment\n---\n");
+        assert!(loaded.is_ok() && loaded.items.is_empty());
+    }
+
+    #[cfg(feature = "yaml")]
+    #[test]
+    fn names_can_be_optional() {
+        let loaded = Loader::new()
+            .require_name(false)
+            .resources_from_str("x.yaml", "apiVersion: v1\nkind: Pod\n");
+        assert!(loaded.is_ok());
+        assert_eq!(loaded.items.len(), 1);
+    }
+
+    #[test]
+    fn origin_display() {
+        let origin = Origin {
+            file: "a.yaml".into(),
+            document: 2,
+            item: Some(0),
+            line: Some(7),
+        };
+        assert_eq!(origin.to_string(), "a.yaml document 2 items[0]");
+        let whole_file = Origin {
+            file: "a.yaml".into(),
+            ..Origin::default()
+        };
+        assert_eq!(whole_file.to_string(), "a.yaml");
+    }
+}

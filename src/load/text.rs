@@ -64,6 +64,20 @@ pub(crate) fn parse_json(text: &str) -> (Vec<ParsedDocument>, Vec<SyntaxError>) 
     let mut errors = Vec::new();
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
     let mut document = 0;
+    // Lines are counted incrementally: documents follow each other, so each newline is
+    // counted once.
+    let mut counted_to = 0;
+    let mut line = 1;
+    let mut line_at = |offset: usize| {
+        let end = offset.clamp(counted_to, text.len());
+        line += text
+            .as_bytes()
+            .get(counted_to..end)
+            .map(|span| span.iter().filter(|b| **b == b'\n').count())
+            .unwrap_or(0);
+        counted_to = end;
+        line
+    };
     loop {
         let offset = stream.byte_offset();
         match stream.next() {
@@ -76,7 +90,7 @@ pub(crate) fn parse_json(text: &str) -> (Vec<ParsedDocument>, Vec<SyntaxError>) 
                     .unwrap_or(0);
                 documents.push(ParsedDocument {
                     document,
-                    line: line_of_offset(text, offset + skipped),
+                    line: line_at(offset + skipped),
                     value,
                 });
             }
@@ -93,15 +107,6 @@ pub(crate) fn parse_json(text: &str) -> (Vec<ParsedDocument>, Vec<SyntaxError>) 
         }
     }
     (documents, errors)
-}
-
-fn line_of_offset(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()
-        .get(..end)
-        .map(|prefix| prefix.iter().filter(|b| **b == b'\n').count())
-        .unwrap_or(0)
-        + 1
 }
 
 /// One YAML document's text and where it starts.
