@@ -385,6 +385,23 @@ impl<'a> SchedulingContext<'a> {
         }
     }
 
+    /// The context with the `clusterAffinities` term named by the binding's
+    /// `status.schedulerObservingAffinityName` (no term when the name is unset or unknown).
+    pub fn observed(binding: &'a ResourceBinding) -> Self {
+        let name = binding
+            .status
+            .as_ref()
+            .and_then(|s| s.scheduler_observing_affinity_name.as_deref());
+        let term = name.and_then(|n| {
+            binding.spec.placement.as_ref().and_then(|p| {
+                p.cluster_affinities
+                    .iter()
+                    .position(|t| t.affinity_name == n)
+            })
+        });
+        Self::new(binding, term)
+    }
+
     /// The binding spec.
     pub fn spec(&self) -> &'a ResourceBindingSpec {
         &self.binding.spec

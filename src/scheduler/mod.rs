@@ -24,7 +24,6 @@ use crate::api::{Cluster, Condition, ResourceBinding, ResourceBindingSpec, Targe
 use diagnosis::{ClusterDiagnosis, Diagnosis, FilteredBy, GroupDiagnosis};
 use estimator::Estimator;
 use framework::{Framework, SchedulingContext};
-use select::Candidate;
 
 pub use reschedule::{Trigger, APPLIED_PLACEMENT_ANNOTATION};
 
@@ -441,24 +440,7 @@ fn attempt(ctx: &SchedulingContext<'_>, clusters: &[Cluster], options: &Schedule
     }
 
     // Candidates: capacity, overflow tier, order.
-    let available = estimator::calculate_available_replicas(&feasible, spec, &options.estimators);
-    let mut candidates: Vec<Candidate<'_>> = feasible
-        .iter()
-        .zip(&scores)
-        .enumerate()
-        .map(|(i, (c, s))| {
-            let allocatable = available
-                .get(i)
-                .map_or(i64::from(spec.replicas), |a| i64::from(a.replicas));
-            Candidate {
-                cluster: c,
-                score: *s,
-                allocatable_replicas: allocatable,
-                available_replicas: allocatable + ctx.assigned_replicas(c.name()),
-                overflow_order: overflow_order(ctx, c),
-            }
-        })
-        .collect();
+    let mut candidates = select::build_candidates(ctx, &feasible, &scores, &options.estimators);
     if let Some(d) = diag.as_mut() {
         for cand in &candidates {
             let e = d
@@ -537,24 +519,6 @@ pub fn fit_error_message<'r>(
     let mut parts: Vec<String> = counts.iter().map(|(r, n)| format!("{n} {r}")).collect();
     parts.sort();
     format!("0/{all_clusters} clusters are available: {}.", parts.join(", "))
-}
-
-/// 0 for the term's own clusters, `i` for its `i`-th overflow affinity, 1000 for the rest;
-/// always 0 without `clusterAffinities`.
-fn overflow_order(ctx: &SchedulingContext<'_>, cluster: &Cluster) -> u32 {
-    if ctx.placement.cluster_affinity.is_some() || ctx.placement.cluster_affinities.is_empty() {
-        return 0;
-    }
-    let Some(affinity) = ctx.affinity else {
-        return 1000;
-    };
-    if filter::cluster_matches(cluster, affinity) {
-        return 0;
-    }
-    ctx.overflow_affinities
-        .iter()
-        .position(|o| filter::cluster_matches(cluster, &o.affinity))
-        .map_or(1000, |i| u32::try_from(i + 1).unwrap_or(1000))
 }
 
 /// Replica assignment for the selected clusters, as Karmada's `AssignReplicas`.

@@ -4,6 +4,11 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
+use super::estimator::{calculate_available_replicas, Estimator};
+use super::filter::cluster_matches;
+use super::framework::SchedulingContext;
 use crate::api::{
     Cluster, Placement, ReplicaDivisionPreference, ReplicaSchedulingType, ResourceBindingSpec,
     SpreadByField, SpreadConstraint,
@@ -29,6 +34,53 @@ impl Candidate<'_> {
     pub fn name(&self) -> &str {
         self.cluster.name()
     }
+}
+
+/// The candidates for feasible clusters with their summed scores: capacity from the
+/// estimators (plus the replicas already held, for selection) and the overflow tier, in the
+/// order given.
+pub fn build_candidates<'a>(
+    ctx: &SchedulingContext<'_>,
+    feasible: &[&'a Cluster],
+    scores: &[i64],
+    estimators: &[Arc<dyn Estimator>],
+) -> Vec<Candidate<'a>> {
+    let spec = ctx.spec();
+    let available = calculate_available_replicas(feasible, spec, estimators);
+    feasible
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let allocatable = available
+                .get(i)
+                .map_or(i64::from(spec.replicas), |a| i64::from(a.replicas));
+            Candidate {
+                cluster: c,
+                score: scores.get(i).copied().unwrap_or(0),
+                allocatable_replicas: allocatable,
+                available_replicas: allocatable + ctx.assigned_replicas(c.name()),
+                overflow_order: overflow_order(ctx, c),
+            }
+        })
+        .collect()
+}
+
+/// 0 for the term's own clusters, `i` for its `i`-th overflow affinity, 1000 for the rest;
+/// always 0 without `clusterAffinities`.
+pub fn overflow_order(ctx: &SchedulingContext<'_>, cluster: &Cluster) -> u32 {
+    if ctx.placement.cluster_affinity.is_some() || ctx.placement.cluster_affinities.is_empty() {
+        return 0;
+    }
+    let Some(affinity) = ctx.affinity else {
+        return 1000;
+    };
+    if cluster_matches(cluster, affinity) {
+        return 0;
+    }
+    ctx.overflow_affinities
+        .iter()
+        .position(|o| cluster_matches(cluster, &o.affinity))
+        .map_or(1000, |i| u32::try_from(i + 1).unwrap_or(1000))
 }
 
 /// The scheduler's cluster order: overflowOrder ascending, score descending, available
