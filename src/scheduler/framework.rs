@@ -305,6 +305,16 @@ impl Framework {
         None
     }
 
+    /// Runs the filter at `index` alone (`None` if there is no such filter).
+    pub fn run_filter(
+        &self,
+        index: usize,
+        ctx: &SchedulingContext<'_>,
+        cluster: &Cluster,
+    ) -> Option<FilterResult> {
+        self.filters.get(index).map(|f| f.filter(ctx, cluster))
+    }
+
     /// The name of the filter at `index` (as returned by [`Framework::run_filters`]).
     pub fn filter_name(&self, index: usize) -> &str {
         self.filters.get(index).map_or("", |f| f.name())
@@ -330,6 +340,10 @@ pub struct SchedulingContext<'a> {
     pub affinity_name: Option<&'a str>,
     /// Whether the binding is a workload (replicas > 0, requirements, or components).
     pub is_workload: bool,
+    /// Whether rejection reasons are wanted in full. When false a plugin may return a
+    /// cheaper, static reason; the scheduler re-runs the rejecting plugin with `explain` set
+    /// whenever a reason is shown (a NoClusterFit message or a diagnosis).
+    pub explain: bool,
     /// Names in `spec.clusters`, sorted, for binary search.
     targets: Vec<(&'a str, i32)>,
     /// Names of `gracefulEvictionTasks[].fromCluster`, sorted.
@@ -380,6 +394,7 @@ impl<'a> SchedulingContext<'a> {
             overflow_affinities,
             affinity_name,
             is_workload: is_workload(spec),
+            explain: true,
             targets,
             evicting,
         }

@@ -277,7 +277,8 @@ pub fn run_algorithm(
         .map_or(&[][..], |p| p.cluster_affinities.as_slice());
 
     let (result, affinity_name, diagnosis) = if terms.is_empty() {
-        let ctx = SchedulingContext::new(binding, None);
+        let mut ctx = SchedulingContext::new(binding, None);
+        ctx.explain = options.diagnose;
         let (r, d) = attempt(&ctx, clusters, options);
         (r, observed.clone(), d)
     } else {
@@ -292,7 +293,8 @@ pub fn run_algorithm(
         let mut first: Option<(ScheduleError, Option<Diagnosis>)> = None;
         let mut success = None;
         for (i, term) in terms.iter().enumerate().skip(start) {
-            let ctx = SchedulingContext::new(binding, Some(i));
+            let mut ctx = SchedulingContext::new(binding, Some(i));
+            ctx.explain = options.diagnose;
             match attempt(&ctx, clusters, options) {
                 (Ok(r), d) => {
                     success = Some((r, term.affinity_name.clone(), d));
@@ -410,6 +412,16 @@ fn attempt(ctx: &SchedulingContext<'_>, clusters: &[Cluster], options: &Schedule
         })
     };
     if feasible.is_empty() {
+        if !ctx.explain {
+            // Reasons were skipped for speed; ask the rejecting plugins again, in full.
+            let mut explaining = ctx.clone();
+            explaining.explain = true;
+            for (i, plugin, result) in rejected.iter_mut() {
+                if let Some(r) = fw.run_filter(*plugin, &explaining, &clusters[*i]) {
+                    *result = r;
+                }
+            }
+        }
         let message = fit_error_message(clusters.len(), rejected.iter().map(|r| &r.2));
         return (Err(ScheduleError::NoClusterFit(message)), finish(diag, Vec::new()));
     }

@@ -1,7 +1,8 @@
 //! Cluster selection with spread constraints: candidate ordering, topology groups and their
 //! scores, the region search, and the "swap in a bigger spare" rule for cluster spreading.
 
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
 use std::collections::BTreeMap;
 
 use std::sync::Arc;
@@ -418,29 +419,32 @@ pub fn select_by_cluster(
         return Ok(selected);
     };
     let mut spare: Vec<usize> = (need..total).collect();
-    let sum = |sel: &[usize]| -> i64 { sel.iter().map(|&i| candidates[i].available_replicas).sum() };
+    // Spares by available replicas, most first, then by slot (the first slot wins ties).
+    let mut heap: BinaryHeap<(i64, Reverse<usize>)> = spare
+        .iter()
+        .enumerate()
+        .map(|(slot, &i)| (candidates[i].available_replicas, Reverse(slot)))
+        .collect();
+    let mut sum: i64 = selected.iter().map(|&i| candidates[i].available_replicas).sum();
     let mut pos = selected.len();
-    while sum(&selected) < need_replicas && pos > 0 {
+    while sum < need_replicas && pos > 0 {
         pos -= 1;
         let current = candidates[selected[pos]].available_replicas;
-        let mut best: Option<usize> = None;
-        let mut best_avail = current;
-        for (j, &s) in spare.iter().enumerate() {
-            if candidates[s].available_replicas > best_avail {
-                best_avail = candidates[s].available_replicas;
-                best = Some(j);
+        match heap.peek() {
+            Some(&(avail, Reverse(slot))) if avail > current => {
+                heap.pop();
+                std::mem::swap(&mut selected[pos], &mut spare[slot]);
+                heap.push((current, Reverse(slot)));
+                sum += avail - current;
             }
-        }
-        if let Some(j) = best {
-            std::mem::swap(&mut selected[pos], &mut spare[j]);
+            _ => {}
         }
     }
-    if sum(&selected) < need_replicas {
+    if sum < need_replicas {
         return Err(SelectError::NotEnoughResource(need));
     }
     Ok(selected)
 }
-
 /// Selects by region: the best region combination ([`select_groups`]), the first cluster of
 /// each chosen region, then the best of the rest up to the cluster constraint's maxGroups.
 /// Capacity is not considered. `regions` hold indices into `candidates` in candidate order.

@@ -132,6 +132,9 @@ impl FilterPlugin for TaintTolerationFilter {
         });
         match untolerated {
             None => FilterResult::Success,
+            Some(_) if !ctx.explain => {
+                FilterResult::Unschedulable(Cow::Borrowed("cluster(s) had untolerated taint"))
+            }
             Some(t) => FilterResult::Unschedulable(Cow::Owned(format!(
                 "cluster(s) had untolerated taint {{{}}}",
                 taint_to_string(t)
