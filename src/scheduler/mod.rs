@@ -24,6 +24,7 @@ use crate::api::{Cluster, Condition, ResourceBinding, ResourceBindingSpec, Targe
 use diagnosis::{ClusterDiagnosis, Diagnosis, FilteredBy, GroupDiagnosis};
 use estimator::Estimator;
 use framework::{Framework, SchedulingContext};
+use select::Candidate;
 
 pub use reschedule::{Trigger, APPLIED_PLACEMENT_ANNOTATION};
 
@@ -491,7 +492,7 @@ fn attempt(ctx: &SchedulingContext<'_>, clusters: &[Cluster], options: &Schedule
             return (Err(ScheduleError::SchedulerError(msg)), finish(diag, group_diag));
         }
     };
-    let selected: Vec<&Cluster> = selected.iter().map(|&i| candidates[i].cluster).collect();
+    let selected: Vec<&Candidate<'_>> = selected.iter().map(|&i| &candidates[i]).collect();
 
     // Assign.
     let result = assign(ctx, &selected, options);
@@ -533,10 +534,11 @@ pub fn fit_error_message<'r>(
     format!("0/{all_clusters} clusters are available: {}.", parts.join(", "))
 }
 
-/// Replica assignment for the selected clusters, as Karmada's `AssignReplicas`.
+/// Replica assignment for the selected clusters, as Karmada's `AssignReplicas`, tier by
+/// tier when the `clusterAffinities` term in use has overflow affinities.
 fn assign(
     ctx: &SchedulingContext<'_>,
-    selected: &[&Cluster],
+    selected: &[&Candidate<'_>],
     options: &SchedulerOptions,
 ) -> Result<Vec<TargetCluster>, ScheduleError> {
     let spec: &ResourceBindingSpec = ctx.spec();
@@ -557,20 +559,19 @@ fn assign(
             })
             .collect());
     }
-    let placement = ctx.placement;
-    if placement.replica_strategy().is_none() {
+    if ctx.placement.replica_strategy().is_none() {
         return Err(ScheduleError::SchedulerError(format!(
             "failed to assign replicas: {}",
             assign::AssignError::UnsupportedStrategy
         )));
     }
-    let mut result = assign::assign_replicas(selected, spec, &options.estimators, &options.division)
-        .map_err(|e| match e {
-            assign::AssignError::InsufficientReplicas { .. } => {
-                ScheduleError::Unschedulable(format!("failed to assign replicas: {e}"))
-            }
-            other => ScheduleError::SchedulerError(format!("failed to assign replicas: {other}")),
-        })?;
+    let tiered = ctx.is_workload && ctx.affinity_name.is_some() && !ctx.overflow_affinities.is_empty();
+    let mut result = if tiered {
+        assign_by_tier(spec, selected, options)?
+    } else {
+        let clusters: Vec<&Cluster> = selected.iter().map(|c| c.cluster).collect();
+        assign_once(spec, &clusters, options)?
+    };
     result.retain(|t| t.replicas > 0 || !t.components.iter().all(|c| c.replicas == 0));
     if options.enable_empty_workload_propagation {
         for c in selected {
@@ -584,4 +585,54 @@ fn assign(
         }
     }
     Ok(result)
+}
+
+fn assign_once(
+    spec: &ResourceBindingSpec,
+    clusters: &[&Cluster],
+    options: &SchedulerOptions,
+) -> Result<Vec<TargetCluster>, ScheduleError> {
+    assign::assign_replicas(clusters, spec, &options.estimators, &options.division).map_err(|e| match e {
+        assign::AssignError::InsufficientReplicas { .. } => {
+            ScheduleError::Unschedulable(format!("failed to assign replicas: {e}"))
+        }
+        other => ScheduleError::SchedulerError(format!("failed to assign replicas: {other}")),
+    })
+}
+
+/// Overflow tiers: each tier (by overflow order) takes at most its clusters' available
+/// replicas, assigned with the binding's strategy as if the binding had only that many.
+fn assign_by_tier(
+    spec: &ResourceBindingSpec,
+    selected: &[&Candidate<'_>],
+    options: &SchedulerOptions,
+) -> Result<Vec<TargetCluster>, ScheduleError> {
+    let mut tiers: BTreeMap<u32, Vec<&Candidate<'_>>> = BTreeMap::new();
+    for c in selected {
+        tiers.entry(c.overflow_order).or_default().push(c);
+    }
+    let mut remaining = i64::from(spec.replicas);
+    let mut out = Vec::new();
+    for members in tiers.values() {
+        if remaining <= 0 {
+            break;
+        }
+        let capacity: i64 = members.iter().map(|c| c.available_replicas.max(0)).sum();
+        let tier_replicas = remaining.min(capacity);
+        if tier_replicas <= 0 {
+            continue;
+        }
+        let mut tier_spec = spec.clone();
+        tier_spec.replicas = i32::try_from(tier_replicas).unwrap_or(i32::MAX);
+        let clusters: Vec<&Cluster> = members.iter().map(|c| c.cluster).collect();
+        out.extend(assign_once(&tier_spec, &clusters, options)?);
+        remaining -= tier_replicas;
+    }
+    if remaining > 0 {
+        return Err(ScheduleError::Unschedulable(
+            "failed to assign replicas: Clusters available replicas are not enough to schedule."
+                .to_string(),
+        ));
+    }
+    Ok(out)
 }
