@@ -14,7 +14,7 @@ use crate::api::{
     Cluster, ClusterAffinity, OverflowAffinity, Placement, ResourceBinding, ResourceBindingSpec,
 };
 
-use super::filter;
+use super::filter::{self, AffinityMatcher};
 use super::score;
 
 /// What a filter plugin decided for one cluster.
@@ -344,6 +344,10 @@ pub struct SchedulingContext<'a> {
     /// cheaper, static reason; the scheduler re-runs the rejecting plugin with `explain` set
     /// whenever a reason is shown (a NoClusterFit message or a diagnosis).
     pub explain: bool,
+    /// The affinity in use, with its selectors checked once.
+    pub affinity_matcher: Option<AffinityMatcher<'a>>,
+    /// The overflow affinities in use, checked once.
+    pub overflow_matchers: Vec<AffinityMatcher<'a>>,
     /// Names in `spec.clusters`, sorted, for binary search.
     targets: Vec<(&'a str, i32)>,
     /// Names of `gracefulEvictionTasks[].fromCluster`, sorted.
@@ -395,6 +399,11 @@ impl<'a> SchedulingContext<'a> {
             affinity_name,
             is_workload: is_workload(spec),
             explain: true,
+            affinity_matcher: affinity.map(AffinityMatcher::new),
+            overflow_matchers: overflow_affinities
+                .iter()
+                .map(|o| AffinityMatcher::new(&o.affinity))
+                .collect(),
             targets,
             evicting,
         }

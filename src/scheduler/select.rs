@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::estimator::{calculate_available_replicas, Estimator};
-use super::filter::cluster_matches;
 use super::framework::SchedulingContext;
 use crate::api::{
     Cluster, Placement, ReplicaDivisionPreference, ReplicaSchedulingType, ResourceBindingSpec,
@@ -72,15 +71,15 @@ pub fn overflow_order(ctx: &SchedulingContext<'_>, cluster: &Cluster) -> u32 {
     if ctx.placement.cluster_affinity.is_some() || ctx.placement.cluster_affinities.is_empty() {
         return 0;
     }
-    let Some(affinity) = ctx.affinity else {
+    let Some(affinity) = &ctx.affinity_matcher else {
         return 1000;
     };
-    if cluster_matches(cluster, affinity) {
+    if affinity.matches(cluster) {
         return 0;
     }
-    ctx.overflow_affinities
+    ctx.overflow_matchers
         .iter()
-        .position(|o| cluster_matches(cluster, &o.affinity))
+        .position(|o| o.matches(cluster))
         .map_or(1000, |i| u32::try_from(i + 1).unwrap_or(1000))
 }
 
@@ -293,9 +292,66 @@ pub struct GroupValue {
 
 struct FeasiblePath {
     id: usize,
-    groups: Vec<usize>,
+    /// Range of the path's groups in the search's arena.
+    start: usize,
+    len: usize,
     weight: i64,
     value: i64,
+}
+
+struct GroupSearch<'g> {
+    order: Vec<&'g GroupValue>,
+    min: usize,
+    max: usize,
+    target: i64,
+    only_first_child: bool,
+    stack: Vec<usize>,
+    /// The groups of every recorded path, back to back (one allocation for all paths).
+    arena: Vec<usize>,
+    paths: Vec<FeasiblePath>,
+}
+
+impl GroupSearch<'_> {
+    fn dfs(&mut self, sum: i64, begin: usize) {
+        let depth = self.stack.len();
+        if sum >= self.target && depth >= self.min && depth <= self.max {
+            let start = self.arena.len();
+            self.arena.extend_from_slice(&self.stack);
+            let order = &self.order;
+            // A recorded path lists its groups by weight descending, then name.
+            self.arena[start..].sort_by(|&a, &b| {
+                order[b]
+                    .weight
+                    .cmp(&order[a].weight)
+                    .then_with(|| order[a].name.cmp(&order[b].name))
+            });
+            let (weight, value) = self.stack.iter().fold((0, 0), |(w, v), &i| {
+                (w + order[i].weight, v + order[i].value)
+            });
+            self.paths.push(FeasiblePath {
+                id: self.paths.len(),
+                start,
+                len: depth,
+                weight,
+                value,
+            });
+            return;
+        }
+        if depth >= self.max {
+            return;
+        }
+        let end = if self.only_first_child {
+            (begin + 1).min(self.order.len())
+        } else {
+            self.order.len()
+        };
+        for i in begin..end {
+            self.stack.push(i);
+            let value = self.order[i].value;
+            self.dfs(sum + value, i + 1);
+            self.stack.pop();
+        }
+    }
 }
 
 /// Karmada's `selectGroups`: the best combination of between `min` and `max` groups whose
@@ -315,10 +371,23 @@ pub fn select_groups(groups: &[GroupValue], min: i32, max: i32, target: i64) -> 
     });
     let min = usize::try_from(min).unwrap_or(0);
     let max = usize::try_from(max).unwrap_or(0);
-    let only_first_child = order.len() == min;
-    let mut paths: Vec<FeasiblePath> = Vec::new();
-    let mut stack: Vec<usize> = Vec::new();
-    dfs(&order, min, max, target, only_first_child, 0, 0, &mut stack, &mut paths);
+    let mut search = GroupSearch {
+        only_first_child: order.len() == min,
+        order,
+        min,
+        max,
+        target,
+        stack: Vec::with_capacity(max.min(groups.len())),
+        arena: Vec::new(),
+        paths: Vec::new(),
+    };
+    search.dfs(0, 0);
+    let GroupSearch {
+        order,
+        arena,
+        mut paths,
+        ..
+    } = search;
     if paths.is_empty() {
         return None;
     }
@@ -328,78 +397,22 @@ pub fn select_groups(groups: &[GroupValue], min: i32, max: i32, target: i64) -> 
             .then(b.value.cmp(&a.value))
             .then(a.id.cmp(&b.id))
     });
+    let groups_of = |p: &FeasiblePath| &arena[p.start..p.start + p.len];
     let mut best = 0;
     for i in 1..paths.len() {
-        let (cand, cur) = (&paths[i].groups, &paths[best].groups);
-        if cand.len() < cur.len() && cur[..cand.len()] == cand[..] {
+        let (cand, cur) = (groups_of(&paths[i]), groups_of(&paths[best]));
+        if cand.len() < cur.len() && cur[..cand.len()] == *cand {
             best = i;
         }
     }
     Some(
-        paths[best]
-            .groups
+        groups_of(&paths[best])
             .iter()
             .map(|&i| order[i].name.clone())
             .collect(),
     )
 }
 
-#[allow(clippy::too_many_arguments)]
-fn dfs(
-    order: &[&GroupValue],
-    min: usize,
-    max: usize,
-    target: i64,
-    only_first_child: bool,
-    sum: i64,
-    begin: usize,
-    stack: &mut Vec<usize>,
-    paths: &mut Vec<FeasiblePath>,
-) {
-    if sum >= target && stack.len() >= min && stack.len() <= max {
-        let mut groups = stack.clone();
-        // A recorded path lists its groups by weight descending, then name.
-        groups.sort_by(|&a, &b| {
-            order[b]
-                .weight
-                .cmp(&order[a].weight)
-                .then_with(|| order[a].name.cmp(&order[b].name))
-        });
-        let (weight, value) = groups
-            .iter()
-            .fold((0, 0), |(w, v), &i| (w + order[i].weight, v + order[i].value));
-        paths.push(FeasiblePath {
-            id: paths.len(),
-            groups,
-            weight,
-            value,
-        });
-        return;
-    }
-    if stack.len() >= max {
-        return;
-    }
-    let end = if only_first_child {
-        (begin + 1).min(order.len())
-    } else {
-        order.len()
-    };
-    for i in begin..end {
-        stack.push(i);
-        dfs(
-            order,
-            min,
-            max,
-            target,
-            only_first_child,
-            sum + order[i].value,
-            i + 1,
-            stack,
-            paths,
-        );
-        stack.pop();
-    }
-}
 
 /// Selects by cluster: at most `maxGroups` clusters in candidate order; with capacity
 /// (`need_replicas` is `Some`) short positions are swapped, from the last, for the spare with

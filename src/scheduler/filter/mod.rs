@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use crate::api::{Cluster, SpreadByField, Taint, Toleration};
 
-pub use matcher::{cluster_matches, label_selector_matches, zones_match};
+pub use matcher::{cluster_matches, label_selector_matches, zones_match, AffinityMatcher};
 
 use super::framework::{
     FilterPlugin, FilterResult, SchedulingContext, API_ENABLEMENT, CLUSTER_AFFINITY,
@@ -61,15 +61,11 @@ impl FilterPlugin for ClusterAffinityFilter {
     }
 
     fn filter(&self, ctx: &SchedulingContext<'_>, cluster: &Cluster) -> FilterResult {
-        let Some(affinity) = ctx.affinity else {
+        let Some(affinity) = &ctx.affinity_matcher else {
             return FilterResult::Success;
         };
-        if cluster_matches(cluster, affinity)
-            || (ctx.is_workload
-                && ctx
-                    .overflow_affinities
-                    .iter()
-                    .any(|o| cluster_matches(cluster, &o.affinity)))
+        if affinity.matches(cluster)
+            || (ctx.is_workload && ctx.overflow_matchers.iter().any(|o| o.matches(cluster)))
         {
             FilterResult::Success
         } else {
