@@ -47,7 +47,12 @@ fn clusters(n: usize) -> Vec<Cluster> {
         .collect()
 }
 
-const MODES: [&str; 4] = ["duplicated", "static_weight", "dynamic_weight", "aggregated_spread"];
+const MODES: [&str; 4] = [
+    "duplicated",
+    "static_weight",
+    "dynamic_weight",
+    "aggregated_spread",
+];
 
 fn binding(mode: &str, i: usize) -> ResourceBinding {
     let placement = match mode {

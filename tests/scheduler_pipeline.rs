@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use fedplan::api::{
     ApiEnablement, ApiResource, Cluster, ClusterAffinity, ClusterAffinityTerm, ClusterStatus,
-    Placement, ResourceBinding, ResourceBindingStatus, SpreadByField, SpreadConstraint,
-    Suspension, Taint, TargetCluster,
+    Placement, ResourceBinding, ResourceBindingStatus, SpreadByField, SpreadConstraint, Suspension,
+    Taint, TargetCluster,
 };
 use fedplan::scheduler::framework::{
     FilterPlugin, FilterResult, PluginRegistry, SchedulingContext,
@@ -102,7 +102,11 @@ fn no_cluster_fit_message_counts_first_rejecting_plugin_and_clears_result() {
 fn deleting_clusters_are_skipped_but_counted() {
     let mut gone = cluster("m1", "r1");
     gone.metadata.deletion_timestamp = Some("2026-01-01T00:00:00Z".into());
-    let out = run_algorithm(&config_map(Placement::default()), &[gone], &SchedulerOptions::default());
+    let out = run_algorithm(
+        &config_map(Placement::default()),
+        &[gone],
+        &SchedulerOptions::default(),
+    );
     assert_eq!(
         out.condition.map(|c| c.message),
         Some("0/1 clusters are available: no cluster exists.".to_string())
@@ -234,10 +238,16 @@ fn cluster_affinities_fall_through_and_stay() {
     let mut after = b.clone();
     out.apply_to(&mut after, "2026-01-01T00:00:00Z");
     assert_eq!(
-        after.status.as_ref().and_then(|s| s.scheduler_observing_affinity_name.as_deref()),
+        after
+            .status
+            .as_ref()
+            .and_then(|s| s.scheduler_observing_affinity_name.as_deref()),
         Some("backup")
     );
-    assert!(after.metadata.annotations.contains_key(APPLIED_PLACEMENT_ANNOTATION));
+    assert!(after
+        .metadata
+        .annotations
+        .contains_key(APPLIED_PLACEMENT_ANNOTATION));
     let both = vec![cluster("p1", "r1"), cluster("b1", "r1")];
     let out = schedule(&after, &both, &SchedulerOptions::default());
     assert_eq!(out.affinity_name.as_deref(), Some("backup"));
@@ -282,11 +292,17 @@ fn suspended_scheduling_is_ignored() {
 fn non_workloads_are_always_rescheduled() {
     let b = config_map(Placement::default());
     let out = schedule(&b, &[cluster("m1", "r1")], &SchedulerOptions::default());
-    assert_eq!(out.action, ScheduleAction::Scheduled(Trigger::PlacementChanged));
+    assert_eq!(
+        out.action,
+        ScheduleAction::Scheduled(Trigger::PlacementChanged)
+    );
     let mut after = b.clone();
     out.apply_to(&mut after, "2026-01-01T00:00:00Z");
     let again = schedule(&after, &[cluster("m1", "r1")], &SchedulerOptions::default());
-    assert_eq!(again.action, ScheduleAction::Scheduled(Trigger::AlwaysScheduled));
+    assert_eq!(
+        again.action,
+        ScheduleAction::Scheduled(Trigger::AlwaysScheduled)
+    );
     assert_eq!(again.clusters, out.clusters);
 }
 
@@ -300,7 +316,11 @@ fn plugins_can_be_disabled_by_name() {
         time_added: None,
     }];
     let b = config_map(Placement::default());
-    let default = schedule(&b, std::slice::from_ref(&tainted), &SchedulerOptions::default());
+    let default = schedule(
+        &b,
+        std::slice::from_ref(&tainted),
+        &SchedulerOptions::default(),
+    );
     assert_eq!(default.reason, Some(ScheduleReason::NoClusterFit));
     let opts = SchedulerOptions {
         framework: PluginRegistry::in_tree().build(&["*", "-TaintToleration"]),
@@ -332,7 +352,9 @@ impl FilterPlugin for NoClustersNamedB {
 fn custom_filter_plugins_run_after_in_tree_ones() {
     let mut registry = PluginRegistry::in_tree();
     assert!(registry.register_filter(Arc::new(NoClustersNamedB)).is_ok());
-    assert!(registry.register_filter(Arc::new(NoClustersNamedB)).is_err());
+    assert!(registry
+        .register_filter(Arc::new(NoClustersNamedB))
+        .is_err());
     let opts = SchedulerOptions {
         framework: registry.build(&["*"]),
         diagnose: true,
@@ -342,9 +364,17 @@ fn custom_filter_plugins_run_after_in_tree_ones() {
     let out = schedule(&b, &[cluster("a", "r"), cluster("b", "r")], &opts);
     assert_eq!(target_names(&out.clusters), ["a"]);
     let diag = out.diagnosis.unwrap_or_default();
-    let b_diag = diag.clusters.iter().find(|c| c.name == "b").cloned().unwrap_or_default();
+    let b_diag = diag
+        .clusters
+        .iter()
+        .find(|c| c.name == "b")
+        .cloned()
+        .unwrap_or_default();
     assert!(!b_diag.feasible);
-    assert_eq!(b_diag.filtered_by.map(|f| f.plugin), Some("NoB".to_string()));
+    assert_eq!(
+        b_diag.filtered_by.map(|f| f.plugin),
+        Some("NoB".to_string())
+    );
 }
 
 #[test]
@@ -377,12 +407,18 @@ fn diagnosis_has_the_documented_shape() {
     );
     assert!(z.get("assignedReplicas").is_none());
     let table = diag.render_table();
-    assert!(table.lines().next().unwrap_or_default().starts_with("CLUSTER"));
+    assert!(table
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .starts_with("CLUSTER"));
     assert!(table.contains("ClusterAffinity: cluster(s) did not match"));
     // Without the option no diagnosis is built.
-    assert!(schedule(&b, &[cluster("a", "r")], &SchedulerOptions::default())
-        .diagnosis
-        .is_none());
+    assert!(
+        schedule(&b, &[cluster("a", "r")], &SchedulerOptions::default())
+            .diagnosis
+            .is_none()
+    );
 }
 
 #[test]

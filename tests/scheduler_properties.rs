@@ -20,7 +20,13 @@ struct ClusterSeed {
 }
 
 fn cluster_seed() -> impl Strategy<Value = ClusterSeed> {
-    (0u8..4, any::<bool>(), any::<bool>(), prop::bool::weighted(0.9), prop::bool::weighted(0.05))
+    (
+        0u8..4,
+        any::<bool>(),
+        any::<bool>(),
+        prop::bool::weighted(0.9),
+        prop::bool::weighted(0.05),
+    )
         .prop_map(|(region, tainted, labelled, api, deleting)| ClusterSeed {
             region,
             tainted,
@@ -112,8 +118,14 @@ fn spread(kind: u8) -> Vec<SpreadConstraint> {
     match kind {
         0 => vec![],
         1 => vec![c(SpreadByField::Cluster, 1, 3)],
-        2 => vec![c(SpreadByField::Region, 1, 2), c(SpreadByField::Cluster, 2, 4)],
-        _ => vec![c(SpreadByField::Zone, 1, 2), c(SpreadByField::Cluster, 1, 2)],
+        2 => vec![
+            c(SpreadByField::Region, 1, 2),
+            c(SpreadByField::Cluster, 2, 4),
+        ],
+        _ => vec![
+            c(SpreadByField::Zone, 1, 2),
+            c(SpreadByField::Cluster, 1, 2),
+        ],
     }
 }
 
@@ -138,15 +150,17 @@ fn input() -> impl Strategy<Value = Input> {
         any::<bool>(),
         prop::collection::vec(0usize..12, 0..3),
     )
-        .prop_map(|(clusters, mode, spread, replicas, tolerate, affinity_gold, previous)| Input {
-            clusters,
-            mode,
-            spread,
-            replicas,
-            tolerate,
-            affinity_gold,
-            previous,
-        })
+        .prop_map(
+            |(clusters, mode, spread, replicas, tolerate, affinity_gold, previous)| Input {
+                clusters,
+                mode,
+                spread,
+                replicas,
+                tolerate,
+                affinity_gold,
+                previous,
+            },
+        )
 }
 
 fn binding(inp: &Input) -> ResourceBinding {

@@ -13,8 +13,8 @@ use fedplan::scheduler::filter::{
 };
 use fedplan::scheduler::framework::{FilterPlugin, FilterResult, SchedulingContext};
 use fedplan::scheduler::select::{
-    self, build_candidates, group_candidates, group_score, select_best_clusters,
-    select_by_region, select_groups, sort_candidates, Candidate, Group, GroupValue,
+    self, build_candidates, group_candidates, group_score, select_best_clusters, select_by_region,
+    select_groups, sort_candidates, Candidate, Group, GroupValue,
 };
 use serde_json::Value;
 
@@ -62,7 +62,11 @@ fn cluster_of(v: &Value) -> Cluster {
 
 fn names(v: &Value) -> Vec<String> {
     v.as_array()
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -170,7 +174,12 @@ fn spread_constraint_vectors() {
             }
             "selectBestClustersByRegion" => {
                 let constraints: Vec<SpreadConstraint> = de(&input["spreadConstraints"], id);
-                let find = |f| constraints.iter().rev().find(|c| c.spread_by_field == Some(f));
+                let find = |f| {
+                    constraints
+                        .iter()
+                        .rev()
+                        .find(|c| c.spread_by_field == Some(f))
+                };
                 let region = find(SpreadByField::Region).unwrap_or_else(|| panic!("{id}"));
                 let mut all = Vec::new();
                 let mut groups = Vec::new();
@@ -213,7 +222,9 @@ fn spread_constraint_vectors() {
                     int(&input["maxConstraint"]) as i32,
                     int(&input["target"]),
                 );
-                let want = expected["groups"].as_array().map(|_| names(&expected["groups"]));
+                let want = expected["groups"]
+                    .as_array()
+                    .map(|_| names(&expected["groups"]));
                 assert_eq!(got, want, "{id}");
             }
             "calcGroupScore" => {
@@ -261,8 +272,16 @@ fn spread_constraint_vectors() {
                 let order: Vec<String> = cands.iter().map(|c| c.name().to_string()).collect();
                 assert_eq!(order, names(&expected["clusterOrder"]), "{id}");
                 let count = |f| groups.iter().filter(|g| g.field == f).count() as i64;
-                assert_eq!(count(SpreadByField::Zone), int(&expected["zoneCount"]), "{id}");
-                assert_eq!(count(SpreadByField::Region), int(&expected["regionCount"]), "{id}");
+                assert_eq!(
+                    count(SpreadByField::Zone),
+                    int(&expected["zoneCount"]),
+                    "{id}"
+                );
+                assert_eq!(
+                    count(SpreadByField::Region),
+                    int(&expected["regionCount"]),
+                    "{id}"
+                );
                 assert_eq!(
                     count(SpreadByField::Provider),
                     int(&expected["providerCount"]),
@@ -311,7 +330,10 @@ fn expect_filter(id: &str, got: FilterResult, expected: &Value) {
     match expected["code"].as_str() {
         Some("Success") => assert!(got.is_success(), "{id}: {got:?}"),
         Some("Unschedulable") => {
-            assert!(matches!(got, FilterResult::Unschedulable(_)), "{id}: {got:?}");
+            assert!(
+                matches!(got, FilterResult::Unschedulable(_)),
+                "{id}: {got:?}"
+            );
             if let Some(reason) = expected["reason"].as_str() {
                 assert_eq!(got.reason(), Some(reason), "{id}");
             }
@@ -402,7 +424,11 @@ fn taint_toleration_vectors() {
                     .map(|t| tols.iter().find(|tol| tolerates(tol, t)))
                     .collect();
                 let all = used.iter().all(Option::is_some);
-                assert_eq!(all, expected["allTolerated"].as_bool().unwrap_or(false), "{id}");
+                assert_eq!(
+                    all,
+                    expected["allTolerated"].as_bool().unwrap_or(false),
+                    "{id}"
+                );
                 let used: Vec<Toleration> = if all {
                     used.into_iter().flatten().cloned().collect()
                 } else {

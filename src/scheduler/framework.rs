@@ -183,7 +183,10 @@ impl PluginRegistry {
         let name = plugin.name().to_string();
         let entry = self.entry_mut(&name);
         if entry.filter.is_some() {
-            return Err(FrameworkError::Duplicate { kind: "filter", name });
+            return Err(FrameworkError::Duplicate {
+                kind: "filter",
+                name,
+            });
         }
         entry.filter = Some(plugin);
         Ok(())
@@ -194,7 +197,10 @@ impl PluginRegistry {
         let name = plugin.name().to_string();
         let entry = self.entry_mut(&name);
         if entry.score.is_some() {
-            return Err(FrameworkError::Duplicate { kind: "score", name });
+            return Err(FrameworkError::Duplicate {
+                kind: "score",
+                name,
+            });
         }
         entry.score = Some(plugin);
         Ok(())
@@ -365,20 +371,19 @@ impl<'a> SchedulingContext<'a> {
             .placement
             .as_ref()
             .unwrap_or_else(|| EMPTY_PLACEMENT.get_or_init(Placement::default));
-        let (affinity, overflow_affinities, affinity_name) = if let Some(a) =
-            &placement.cluster_affinity
-        {
-            (Some(a), &[][..], None)
-        } else {
-            match term.and_then(|i| placement.cluster_affinities.get(i)) {
-                Some(t) => (
-                    Some(&t.affinity),
-                    t.overflow_affinities.as_slice(),
-                    Some(t.affinity_name.as_str()),
-                ),
-                None => (None, &[][..], None),
-            }
-        };
+        let (affinity, overflow_affinities, affinity_name) =
+            if let Some(a) = &placement.cluster_affinity {
+                (Some(a), &[][..], None)
+            } else {
+                match term.and_then(|i| placement.cluster_affinities.get(i)) {
+                    Some(t) => (
+                        Some(&t.affinity),
+                        t.overflow_affinities.as_slice(),
+                        Some(t.affinity_name.as_str()),
+                    ),
+                    None => (None, &[][..], None),
+                }
+            };
         let mut targets: Vec<(&str, i32)> = spec
             .clusters
             .iter()

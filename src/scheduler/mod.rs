@@ -317,7 +317,12 @@ pub fn run_algorithm(
     };
 
     let (clusters_out, written, reason, message) = match result {
-        Ok(r) => (r, true, ScheduleReason::Success, SUCCESS_MESSAGE.to_string()),
+        Ok(r) => (
+            r,
+            true,
+            ScheduleReason::Success,
+            SUCCESS_MESSAGE.to_string(),
+        ),
         Err(e) => {
             let reason = e.reason();
             let msg = e.to_string();
@@ -358,7 +363,11 @@ pub fn run_algorithm(
 type AttemptResult = (Result<Vec<TargetCluster>, ScheduleError>, Option<Diagnosis>);
 
 /// One run of filter → score → select → assign with the context's affinity term.
-fn attempt(ctx: &SchedulingContext<'_>, clusters: &[Cluster], options: &SchedulerOptions) -> AttemptResult {
+fn attempt(
+    ctx: &SchedulingContext<'_>,
+    clusters: &[Cluster],
+    options: &SchedulerOptions,
+) -> AttemptResult {
     let fw = &options.framework;
     let spec = ctx.spec();
     let mut diag: Option<BTreeMap<&str, ClusterDiagnosis>> = options.diagnose.then(BTreeMap::new);
@@ -424,7 +433,10 @@ fn attempt(ctx: &SchedulingContext<'_>, clusters: &[Cluster], options: &Schedule
             }
         }
         let message = fit_error_message(clusters.len(), rejected.iter().map(|r| &r.2));
-        return (Err(ScheduleError::NoClusterFit(message)), finish(diag, Vec::new()));
+        return (
+            Err(ScheduleError::NoClusterFit(message)),
+            finish(diag, Vec::new()),
+        );
     }
 
     // Score.
@@ -446,7 +458,10 @@ fn attempt(ctx: &SchedulingContext<'_>, clusters: &[Cluster], options: &Schedule
                         "failed to prioritize clusters: plugin {:?} failed with: {e}",
                         plugin.name()
                     );
-                    return (Err(ScheduleError::SchedulerError(msg)), finish(diag, Vec::new()));
+                    return (
+                        Err(ScheduleError::SchedulerError(msg)),
+                        finish(diag, Vec::new()),
+                    );
                 }
             }
         }
@@ -485,13 +500,17 @@ fn attempt(ctx: &SchedulingContext<'_>, clusters: &[Cluster], options: &Schedule
     };
 
     // Select.
-    let selected = match select::select_best_clusters(&candidates, &groups, ctx.placement, spec.replicas) {
-        Ok(s) => s,
-        Err(e) => {
-            let msg = format!("failed to select clusters: {e}");
-            return (Err(ScheduleError::SchedulerError(msg)), finish(diag, group_diag));
-        }
-    };
+    let selected =
+        match select::select_best_clusters(&candidates, &groups, ctx.placement, spec.replicas) {
+            Ok(s) => s,
+            Err(e) => {
+                let msg = format!("failed to select clusters: {e}");
+                return (
+                    Err(ScheduleError::SchedulerError(msg)),
+                    finish(diag, group_diag),
+                );
+            }
+        };
     let selected: Vec<&Candidate<'_>> = selected.iter().map(|&i| &candidates[i]).collect();
 
     // Assign.
@@ -531,7 +550,10 @@ pub fn fit_error_message<'r>(
     }
     let mut parts: Vec<String> = counts.iter().map(|(r, n)| format!("{n} {r}")).collect();
     parts.sort();
-    format!("0/{all_clusters} clusters are available: {}.", parts.join(", "))
+    format!(
+        "0/{all_clusters} clusters are available: {}.",
+        parts.join(", ")
+    )
 }
 
 /// Replica assignment for the selected clusters, as Karmada's `AssignReplicas`, tier by
@@ -547,8 +569,8 @@ fn assign(
             "failed to assign replicas: no clusters available to schedule".to_string(),
         ));
     }
-    let divides = (spec.replicas > 0 || spec.replica_requirements.is_some())
-        && spec.components.len() <= 1;
+    let divides =
+        (spec.replicas > 0 || spec.replica_requirements.is_some()) && spec.components.len() <= 1;
     if !divides {
         return Ok(selected
             .iter()
@@ -565,7 +587,8 @@ fn assign(
             assign::AssignError::UnsupportedStrategy
         )));
     }
-    let tiered = ctx.is_workload && ctx.affinity_name.is_some() && !ctx.overflow_affinities.is_empty();
+    let tiered =
+        ctx.is_workload && ctx.affinity_name.is_some() && !ctx.overflow_affinities.is_empty();
     let mut result = if tiered {
         assign_by_tier(spec, selected, options)?
     } else {
@@ -592,11 +615,13 @@ fn assign_once(
     clusters: &[&Cluster],
     options: &SchedulerOptions,
 ) -> Result<Vec<TargetCluster>, ScheduleError> {
-    assign::assign_replicas(clusters, spec, &options.estimators, &options.division).map_err(|e| match e {
-        assign::AssignError::InsufficientReplicas { .. } => {
-            ScheduleError::Unschedulable(format!("failed to assign replicas: {e}"))
+    assign::assign_replicas(clusters, spec, &options.estimators, &options.division).map_err(|e| {
+        match e {
+            assign::AssignError::InsufficientReplicas { .. } => {
+                ScheduleError::Unschedulable(format!("failed to assign replicas: {e}"))
+            }
+            other => ScheduleError::SchedulerError(format!("failed to assign replicas: {other}")),
         }
-        other => ScheduleError::SchedulerError(format!("failed to assign replicas: {other}")),
     })
 }
 

@@ -3,7 +3,6 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
-use std::collections::BTreeMap;
 
 use std::sync::Arc;
 
@@ -244,27 +243,45 @@ pub fn group_candidates(
         return Vec::new();
     }
     let mut out = Vec::new();
-    for field in [SpreadByField::Zone, SpreadByField::Region, SpreadByField::Provider] {
+    for field in [
+        SpreadByField::Zone,
+        SpreadByField::Region,
+        SpreadByField::Provider,
+    ] {
         let Some(constraint) = constraint_for(placement, field) else {
             continue;
         };
-        let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        // (group key, candidate index), sorted by key then candidate order: one allocation
+        // for the grouping instead of one per insertion.
+        let mut keyed: Vec<(&str, usize)> = Vec::with_capacity(candidates.len());
         for (i, c) in candidates.iter().enumerate() {
             match field {
                 SpreadByField::Zone => {
-                    for z in c.cluster.zones() {
-                        by_name.entry(z).or_default().push(i);
+                    if c.cluster.spec.zones.is_empty() {
+                        if !c.cluster.spec.zone.is_empty() {
+                            keyed.push((&c.cluster.spec.zone, i));
+                        }
+                    } else {
+                        keyed.extend(c.cluster.spec.zones.iter().map(|z| (z.as_str(), i)));
                     }
                 }
                 SpreadByField::Region if !c.cluster.spec.region.is_empty() => {
-                    by_name.entry(&c.cluster.spec.region).or_default().push(i);
+                    keyed.push((&c.cluster.spec.region, i));
                 }
                 SpreadByField::Provider if !c.cluster.spec.provider.is_empty() => {
-                    by_name.entry(&c.cluster.spec.provider).or_default().push(i);
+                    keyed.push((&c.cluster.spec.provider, i));
                 }
                 _ => {}
             }
         }
+        keyed.sort_unstable();
+        keyed.dedup();
+        let by_name = keyed.chunk_by(|a, b| a.0 == b.0).map(|chunk| {
+            (
+                chunk.first().map_or("", |c| c.0),
+                chunk.iter().map(|c| c.1).collect::<Vec<usize>>(),
+            )
+        });
         for (name, members) in by_name {
             let refs: Vec<&Candidate<'_>> = members.iter().map(|&i| &candidates[i]).collect();
             out.push(Group {
@@ -358,7 +375,12 @@ impl GroupSearch<'_> {
 /// values reach `target`, by weight, then value, then discovery order, preferring a feasible
 /// strict prefix of the winner. Returns the chosen names ordered by weight descending, then
 /// name; `None` when nothing qualifies.
-pub fn select_groups(groups: &[GroupValue], min: i32, max: i32, target: i64) -> Option<Vec<String>> {
+pub fn select_groups(
+    groups: &[GroupValue],
+    min: i32,
+    max: i32,
+    target: i64,
+) -> Option<Vec<String>> {
     if groups.is_empty() {
         return None;
     }
@@ -378,8 +400,8 @@ pub fn select_groups(groups: &[GroupValue], min: i32, max: i32, target: i64) -> 
         max,
         target,
         stack: Vec::with_capacity(max.min(groups.len())),
-        arena: Vec::new(),
-        paths: Vec::new(),
+        arena: Vec::with_capacity(64 * max.clamp(1, 8)),
+        paths: Vec::with_capacity(64),
     };
     search.dfs(0, 0);
     let GroupSearch {
@@ -413,7 +435,6 @@ pub fn select_groups(groups: &[GroupValue], min: i32, max: i32, target: i64) -> 
     )
 }
 
-
 /// Selects by cluster: at most `maxGroups` clusters in candidate order; with capacity
 /// (`need_replicas` is `Some`) short positions are swapped, from the last, for the spare with
 /// the most available replicas when it has strictly more. Returns candidate indices.
@@ -426,7 +447,9 @@ pub fn select_by_cluster(
     if (total as i64) < i64::from(constraint.min_groups) {
         return Err(SelectError::TooFewClusters);
     }
-    let need = usize::try_from(constraint.max_groups).unwrap_or(0).min(total);
+    let need = usize::try_from(constraint.max_groups)
+        .unwrap_or(0)
+        .min(total);
     let mut selected: Vec<usize> = (0..need).collect();
     let Some(need_replicas) = need_replicas else {
         return Ok(selected);
@@ -438,7 +461,10 @@ pub fn select_by_cluster(
         .enumerate()
         .map(|(slot, &i)| (candidates[i].available_replicas, Reverse(slot)))
         .collect();
-    let mut sum: i64 = selected.iter().map(|&i| candidates[i].available_replicas).sum();
+    let mut sum: i64 = selected
+        .iter()
+        .map(|&i| candidates[i].available_replicas)
+        .sum();
     let mut pos = selected.len();
     while sum < need_replicas && pos > 0 {
         pos -= 1;

@@ -33,7 +33,8 @@ impl<'a> AffinityMatcher<'a> {
         let fields_ok = affinity.field_selector.as_ref().is_none_or(|fs| {
             fs.match_expressions.iter().all(|r| {
                 r.key == "zone"
-                    || (is_qualified_name(&r.key) && requirement_valid(&r.operator, &r.values, true))
+                    || (is_qualified_name(&r.key)
+                        && requirement_valid(&r.operator, &r.values, true))
             })
         });
         AffinityMatcher {
@@ -158,9 +159,15 @@ fn label_selector_valid(sel: &LabelSelector) -> bool {
 }
 
 fn label_selector_eval(sel: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
-    sel.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+    sel.match_labels
+        .iter()
+        .all(|(k, v)| labels.get(k) == Some(v))
         && sel.match_expressions.iter().all(|r| {
-            requirement_eval(&r.operator, &r.values, labels.get(&r.key).map(String::as_str))
+            requirement_eval(
+                &r.operator,
+                &r.values,
+                labels.get(&r.key).map(String::as_str),
+            )
         })
 }
 
@@ -175,8 +182,7 @@ fn is_name_part(s: &str) -> bool {
         && b.len() <= 63
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
-        && b
-            .iter()
+        && b.iter()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
@@ -189,8 +195,7 @@ fn is_dns_subdomain(s: &str) -> bool {
                 && b.len() <= 63
                 && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
                 && (b[b.len() - 1].is_ascii_lowercase() || b[b.len() - 1].is_ascii_digit())
-                && b
-                    .iter()
+                && b.iter()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         })
 }
@@ -252,16 +257,40 @@ mod tests {
         };
         let cases: Vec<(&str, ClusterAffinity, bool)> = vec![
             ("empty affinity", ClusterAffinity::default(), true),
-            ("provider NotIn on missing", field(req("provider", "NotIn", &["x"])), true),
-            ("provider In on missing", field(req("provider", "In", &["x"])), false),
+            (
+                "provider NotIn on missing",
+                field(req("provider", "NotIn", &["x"])),
+                true,
+            ),
+            (
+                "provider In on missing",
+                field(req("provider", "In", &["x"])),
+                false,
+            ),
             ("region In", field(req("region", "In", &["r1"])), true),
             ("region Exists", field(req("region", "Exists", &[])), true),
-            ("In without values invalid", field(req("region", "In", &[])), false),
-            ("zone DoesNotExist", field(req("zone", "DoesNotExist", &[])), true),
+            (
+                "In without values invalid",
+                field(req("region", "In", &[])),
+                false,
+            ),
+            (
+                "zone DoesNotExist",
+                field(req("zone", "DoesNotExist", &[])),
+                true,
+            ),
             ("label In", label(lreq("env", "In", &["prod"])), true),
             ("label NotIn", label(lreq("env", "NotIn", &["prod"])), false),
-            ("label DoesNotExist", label(lreq("team", "DoesNotExist", &[])), true),
-            ("label bad operator", label(lreq("env", "Gt", &["1"])), false),
+            (
+                "label DoesNotExist",
+                label(lreq("team", "DoesNotExist", &[])),
+                true,
+            ),
+            (
+                "label bad operator",
+                label(lreq("env", "Gt", &["1"])),
+                false,
+            ),
         ];
         for (name, aff, want) in cases {
             assert_eq!(cluster_matches(&c, &aff), want, "{name}");

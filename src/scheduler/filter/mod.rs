@@ -16,7 +16,8 @@ use super::framework::{
 /// Reason of APIEnablement.
 pub const REASON_API_MISSING: &str = "cluster(s) did not have the API resource";
 /// Reason of ClusterAffinity.
-pub const REASON_AFFINITY: &str = "cluster(s) did not match the placement cluster affinity constraint";
+pub const REASON_AFFINITY: &str =
+    "cluster(s) did not match the placement cluster affinity constraint";
 /// Reason of ClusterEviction.
 pub const REASON_EVICTION: &str = "cluster(s) is in the process of eviction";
 
@@ -237,7 +238,12 @@ mod tests {
                 vec![],
                 Some("cluster(s) had untolerated taint {k:NoExecute}"),
             ),
-            ("PreferNoSchedule ignored", vec![taint("k", "v", "PreferNoSchedule")], vec![], None),
+            (
+                "PreferNoSchedule ignored",
+                vec![taint("k", "v", "PreferNoSchedule")],
+                vec![],
+                None,
+            ),
             (
                 "Exists with empty key tolerates all",
                 vec![taint("k", "v", "NoSchedule")],
@@ -271,7 +277,11 @@ mod tests {
             let mut c = cluster("c1");
             c.spec.taints = taints;
             let ctx = SchedulingContext::new(&b, None);
-            assert_eq!(TaintTolerationFilter.filter(&ctx, &c).reason(), want, "{name}");
+            assert_eq!(
+                TaintTolerationFilter.filter(&ctx, &c).reason(),
+                want,
+                "{name}"
+            );
         }
     }
 
@@ -347,6 +357,8 @@ mod tests {
             ClusterEvictionFilter.filter(&ctx, &c).reason(),
             Some(REASON_EVICTION)
         );
-        assert!(ClusterEvictionFilter.filter(&ctx, &cluster("c2")).is_success());
+        assert!(ClusterEvictionFilter
+            .filter(&ctx, &cluster("c2"))
+            .is_success());
     }
 }
