@@ -298,10 +298,12 @@ fn spread_constraint_vectors() {
             }
             "SelectClusters" => {
                 let placement: Placement = de(&input["placement"], id);
-                let mut binding = ResourceBinding::default();
-                binding.spec = de(&input["bindingSpec"], id);
+                let mut binding = ResourceBinding {
+                    spec: de(&input["bindingSpec"], id),
+                    status: Some(de::<ResourceBindingStatus>(&input["bindingStatus"], id)),
+                    ..Default::default()
+                };
                 binding.spec.placement = Some(placement.clone());
-                binding.status = Some(de::<ResourceBindingStatus>(&input["bindingStatus"], id));
                 let owned: Vec<(Cluster, i64)> = input["clustersScore"]
                     .as_array()
                     .map(|a| {

@@ -224,7 +224,8 @@ mod tests {
             effect: effect.into(),
             toleration_seconds: None,
         };
-        let cases: Vec<(&str, Vec<Taint>, Vec<Toleration>, Option<&str>)> = vec![
+        type Case<'a> = (&'a str, Vec<Taint>, Vec<Toleration>, Option<&'a str>);
+        let cases: Vec<Case<'_>> = vec![
             ("no taints", vec![], vec![], None),
             (
                 "untolerated NoSchedule",
