@@ -632,4 +632,65 @@ mod tests {
             Err(SelectError::NotEnoughResource(2))
         );
     }
+
+    /// The spare-swap rule as written in Karmada: a linear scan for the first spare with
+    /// the most available replicas, strictly more than the selected one.
+    fn naive_swap(avail: &[i64], need: usize, need_replicas: i64) -> Option<Vec<usize>> {
+        let mut selected: Vec<usize> = (0..need).collect();
+        let mut spare: Vec<usize> = (need..avail.len()).collect();
+        let total = |sel: &[usize]| sel.iter().map(|&i| avail[i]).sum::<i64>();
+        let mut pos = selected.len();
+        while total(&selected) < need_replicas && pos > 0 {
+            pos -= 1;
+            let mut best = None;
+            let mut max = avail[selected[pos]];
+            for (j, &c) in spare.iter().enumerate() {
+                if avail[c] > max {
+                    max = avail[c];
+                    best = Some(j);
+                }
+            }
+            if let Some(j) = best {
+                std::mem::swap(&mut selected[pos], &mut spare[j]);
+            }
+        }
+        (total(&selected) >= need_replicas).then_some(selected)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn heap_swap_matches_linear_scan(
+            avail in proptest::collection::vec(0i64..20, 0..12),
+            max_groups in 0i32..6,
+            need_replicas in 0i64..60,
+        ) {
+            let clusters: Vec<Cluster> = (0..avail.len())
+                .map(|i| {
+                    let mut c = Cluster::default();
+                    c.metadata.name = format!("m{i:02}");
+                    c
+                })
+                .collect();
+            let cands: Vec<Candidate<'_>> = clusters
+                .iter()
+                .zip(&avail)
+                .map(|(c, &a)| Candidate {
+                    cluster: c,
+                    score: 0,
+                    allocatable_replicas: a,
+                    available_replicas: a,
+                    overflow_order: 0,
+                })
+                .collect();
+            let sc = SpreadConstraint {
+                spread_by_field: Some(SpreadByField::Cluster),
+                max_groups,
+                min_groups: 0,
+                ..Default::default()
+            };
+            let need = usize::try_from(max_groups).unwrap_or(0).min(avail.len());
+            let got = select_by_cluster(&cands, &sc, Some(need_replicas)).ok();
+            proptest::prop_assert_eq!(got, naive_swap(&avail, need, need_replicas));
+        }
+    }
 }
