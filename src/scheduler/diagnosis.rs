@@ -90,7 +90,14 @@ impl Diagnosis {
     /// ```
     pub fn render_table(&self) -> String {
         let dash = |v: Option<i64>| v.map_or_else(|| "-".to_string(), |n| n.to_string());
-        let header = ["CLUSTER", "FEASIBLE", "SCORE", "AVAILABLE", "ASSIGNED", "FILTERED BY"];
+        let header = [
+            "CLUSTER",
+            "FEASIBLE",
+            "SCORE",
+            "AVAILABLE",
+            "ASSIGNED",
+            "FILTERED BY",
+        ];
         let rows: Vec<[String; 6]> = self
             .clusters
             .iter()
@@ -105,9 +112,10 @@ impl Diagnosis {
                     },
                     dash(c.available_replicas),
                     dash(c.assigned_replicas),
-                    c.filtered_by
-                        .as_ref()
-                        .map_or_else(|| "-".to_string(), |f| format!("{}: {}", f.plugin, f.reason)),
+                    c.filtered_by.as_ref().map_or_else(
+                        || "-".to_string(),
+                        |f| format!("{}: {}", f.plugin, f.reason),
+                    ),
                 ]
             })
             .collect();

@@ -14,7 +14,7 @@ use crate::api::{
     Cluster, ClusterAffinity, OverflowAffinity, Placement, ResourceBinding, ResourceBindingSpec,
 };
 
-use super::filter;
+use super::filter::{self, AffinityMatcher};
 use super::score;
 
 /// What a filter plugin decided for one cluster.
@@ -183,7 +183,10 @@ impl PluginRegistry {
         let name = plugin.name().to_string();
         let entry = self.entry_mut(&name);
         if entry.filter.is_some() {
-            return Err(FrameworkError::Duplicate { kind: "filter", name });
+            return Err(FrameworkError::Duplicate {
+                kind: "filter",
+                name,
+            });
         }
         entry.filter = Some(plugin);
         Ok(())
@@ -194,7 +197,10 @@ impl PluginRegistry {
         let name = plugin.name().to_string();
         let entry = self.entry_mut(&name);
         if entry.score.is_some() {
-            return Err(FrameworkError::Duplicate { kind: "score", name });
+            return Err(FrameworkError::Duplicate {
+                kind: "score",
+                name,
+            });
         }
         entry.score = Some(plugin);
         Ok(())
@@ -305,6 +311,16 @@ impl Framework {
         None
     }
 
+    /// Runs the filter at `index` alone (`None` if there is no such filter).
+    pub fn run_filter(
+        &self,
+        index: usize,
+        ctx: &SchedulingContext<'_>,
+        cluster: &Cluster,
+    ) -> Option<FilterResult> {
+        self.filters.get(index).map(|f| f.filter(ctx, cluster))
+    }
+
     /// The name of the filter at `index` (as returned by [`Framework::run_filters`]).
     pub fn filter_name(&self, index: usize) -> &str {
         self.filters.get(index).map_or("", |f| f.name())
@@ -330,6 +346,14 @@ pub struct SchedulingContext<'a> {
     pub affinity_name: Option<&'a str>,
     /// Whether the binding is a workload (replicas > 0, requirements, or components).
     pub is_workload: bool,
+    /// Whether rejection reasons are wanted in full. When false a plugin may return a
+    /// cheaper, static reason; the scheduler re-runs the rejecting plugin with `explain` set
+    /// whenever a reason is shown (a NoClusterFit message or a diagnosis).
+    pub explain: bool,
+    /// The affinity in use, with its selectors checked once.
+    pub affinity_matcher: Option<AffinityMatcher<'a>>,
+    /// The overflow affinities in use, checked once.
+    pub overflow_matchers: Vec<AffinityMatcher<'a>>,
     /// Names in `spec.clusters`, sorted, for binary search.
     targets: Vec<(&'a str, i32)>,
     /// Names of `gracefulEvictionTasks[].fromCluster`, sorted.
@@ -347,20 +371,19 @@ impl<'a> SchedulingContext<'a> {
             .placement
             .as_ref()
             .unwrap_or_else(|| EMPTY_PLACEMENT.get_or_init(Placement::default));
-        let (affinity, overflow_affinities, affinity_name) = if let Some(a) =
-            &placement.cluster_affinity
-        {
-            (Some(a), &[][..], None)
-        } else {
-            match term.and_then(|i| placement.cluster_affinities.get(i)) {
-                Some(t) => (
-                    Some(&t.affinity),
-                    t.overflow_affinities.as_slice(),
-                    Some(t.affinity_name.as_str()),
-                ),
-                None => (None, &[][..], None),
-            }
-        };
+        let (affinity, overflow_affinities, affinity_name) =
+            if let Some(a) = &placement.cluster_affinity {
+                (Some(a), &[][..], None)
+            } else {
+                match term.and_then(|i| placement.cluster_affinities.get(i)) {
+                    Some(t) => (
+                        Some(&t.affinity),
+                        t.overflow_affinities.as_slice(),
+                        Some(t.affinity_name.as_str()),
+                    ),
+                    None => (None, &[][..], None),
+                }
+            };
         let mut targets: Vec<(&str, i32)> = spec
             .clusters
             .iter()
@@ -380,9 +403,32 @@ impl<'a> SchedulingContext<'a> {
             overflow_affinities,
             affinity_name,
             is_workload: is_workload(spec),
+            explain: true,
+            affinity_matcher: affinity.map(AffinityMatcher::new),
+            overflow_matchers: overflow_affinities
+                .iter()
+                .map(|o| AffinityMatcher::new(&o.affinity))
+                .collect(),
             targets,
             evicting,
         }
+    }
+
+    /// The context with the `clusterAffinities` term named by the binding's
+    /// `status.schedulerObservingAffinityName` (no term when the name is unset or unknown).
+    pub fn observed(binding: &'a ResourceBinding) -> Self {
+        let name = binding
+            .status
+            .as_ref()
+            .and_then(|s| s.scheduler_observing_affinity_name.as_deref());
+        let term = name.and_then(|n| {
+            binding.spec.placement.as_ref().and_then(|p| {
+                p.cluster_affinities
+                    .iter()
+                    .position(|t| t.affinity_name == n)
+            })
+        });
+        Self::new(binding, term)
     }
 
     /// The binding spec.

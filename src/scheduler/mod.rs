@@ -279,7 +279,8 @@ pub fn run_algorithm(
         .map_or(&[][..], |p| p.cluster_affinities.as_slice());
 
     let (result, affinity_name, diagnosis) = if terms.is_empty() {
-        let ctx = SchedulingContext::new(binding, None);
+        let mut ctx = SchedulingContext::new(binding, None);
+        ctx.explain = options.diagnose;
         let (r, d) = attempt(&ctx, clusters, options);
         (r, observed.clone(), d)
     } else {
@@ -294,7 +295,8 @@ pub fn run_algorithm(
         let mut first: Option<(ScheduleError, Option<Diagnosis>)> = None;
         let mut success = None;
         for (i, term) in terms.iter().enumerate().skip(start) {
-            let ctx = SchedulingContext::new(binding, Some(i));
+            let mut ctx = SchedulingContext::new(binding, Some(i));
+            ctx.explain = options.diagnose;
             match attempt(&ctx, clusters, options) {
                 (Ok(r), d) => {
                     success = Some((r, term.affinity_name.clone(), d));
@@ -316,7 +318,12 @@ pub fn run_algorithm(
     };
 
     let (clusters_out, written, reason, message) = match result {
-        Ok(r) => (r, true, ScheduleReason::Success, SUCCESS_MESSAGE.to_string()),
+        Ok(r) => (
+            r,
+            true,
+            ScheduleReason::Success,
+            SUCCESS_MESSAGE.to_string(),
+        ),
         Err(e) => {
             let reason = e.reason();
             let msg = e.to_string();
@@ -357,7 +364,11 @@ pub fn run_algorithm(
 type AttemptResult = (Result<Vec<TargetCluster>, ScheduleError>, Option<Diagnosis>);
 
 /// One run of filter → score → select → assign with the context's affinity term.
-fn attempt(ctx: &SchedulingContext<'_>, clusters: &[Cluster], options: &SchedulerOptions) -> AttemptResult {
+fn attempt(
+    ctx: &SchedulingContext<'_>,
+    clusters: &[Cluster],
+    options: &SchedulerOptions,
+) -> AttemptResult {
     let fw = &options.framework;
     let spec = ctx.spec();
     let mut diag: Option<BTreeMap<&str, ClusterDiagnosis>> = options.diagnose.then(BTreeMap::new);
@@ -412,8 +423,21 @@ fn attempt(ctx: &SchedulingContext<'_>, clusters: &[Cluster], options: &Schedule
         })
     };
     if feasible.is_empty() {
+        if !ctx.explain {
+            // Reasons were skipped for speed; ask the rejecting plugins again, in full.
+            let mut explaining = ctx.clone();
+            explaining.explain = true;
+            for (i, plugin, result) in rejected.iter_mut() {
+                if let Some(r) = fw.run_filter(*plugin, &explaining, &clusters[*i]) {
+                    *result = r;
+                }
+            }
+        }
         let message = fit_error_message(clusters.len(), rejected.iter().map(|r| &r.2));
-        return (Err(ScheduleError::NoClusterFit(message)), finish(diag, Vec::new()));
+        return (
+            Err(ScheduleError::NoClusterFit(message)),
+            finish(diag, Vec::new()),
+        );
     }
 
     // Score.
@@ -435,31 +459,17 @@ fn attempt(ctx: &SchedulingContext<'_>, clusters: &[Cluster], options: &Schedule
                         "failed to prioritize clusters: plugin {:?} failed with: {e}",
                         plugin.name()
                     );
-                    return (Err(ScheduleError::SchedulerError(msg)), finish(diag, Vec::new()));
+                    return (
+                        Err(ScheduleError::SchedulerError(msg)),
+                        finish(diag, Vec::new()),
+                    );
                 }
             }
         }
     }
 
     // Candidates: capacity, overflow tier, order.
-    let available = estimator::calculate_available_replicas(&feasible, spec, &options.estimators);
-    let mut candidates: Vec<Candidate<'_>> = feasible
-        .iter()
-        .zip(&scores)
-        .enumerate()
-        .map(|(i, (c, s))| {
-            let allocatable = available
-                .get(i)
-                .map_or(i64::from(spec.replicas), |a| i64::from(a.replicas));
-            Candidate {
-                cluster: c,
-                score: *s,
-                allocatable_replicas: allocatable,
-                available_replicas: allocatable + ctx.assigned_replicas(c.name()),
-                overflow_order: overflow_order(ctx, c),
-            }
-        })
-        .collect();
+    let mut candidates = select::build_candidates(ctx, &feasible, &scores, &options.estimators);
     if let Some(d) = diag.as_mut() {
         for cand in &candidates {
             let e = d
@@ -491,14 +501,18 @@ fn attempt(ctx: &SchedulingContext<'_>, clusters: &[Cluster], options: &Schedule
     };
 
     // Select.
-    let selected = match select::select_best_clusters(&candidates, &groups, ctx.placement, spec.replicas) {
-        Ok(s) => s,
-        Err(e) => {
-            let msg = format!("failed to select clusters: {e}");
-            return (Err(ScheduleError::SchedulerError(msg)), finish(diag, group_diag));
-        }
-    };
-    let selected: Vec<&Cluster> = selected.iter().map(|&i| candidates[i].cluster).collect();
+    let selected =
+        match select::select_best_clusters(&candidates, &groups, ctx.placement, spec.replicas) {
+            Ok(s) => s,
+            Err(e) => {
+                let msg = format!("failed to select clusters: {e}");
+                return (
+                    Err(ScheduleError::SchedulerError(msg)),
+                    finish(diag, group_diag),
+                );
+            }
+        };
+    let selected: Vec<&Candidate<'_>> = selected.iter().map(|&i| &candidates[i]).collect();
 
     // Assign.
     let result = assign(ctx, &selected, options);
@@ -537,31 +551,17 @@ pub fn fit_error_message<'r>(
     }
     let mut parts: Vec<String> = counts.iter().map(|(r, n)| format!("{n} {r}")).collect();
     parts.sort();
-    format!("0/{all_clusters} clusters are available: {}.", parts.join(", "))
+    format!(
+        "0/{all_clusters} clusters are available: {}.",
+        parts.join(", ")
+    )
 }
 
-/// 0 for the term's own clusters, `i` for its `i`-th overflow affinity, 1000 for the rest;
-/// always 0 without `clusterAffinities`.
-fn overflow_order(ctx: &SchedulingContext<'_>, cluster: &Cluster) -> u32 {
-    if ctx.placement.cluster_affinity.is_some() || ctx.placement.cluster_affinities.is_empty() {
-        return 0;
-    }
-    let Some(affinity) = ctx.affinity else {
-        return 1000;
-    };
-    if filter::cluster_matches(cluster, affinity) {
-        return 0;
-    }
-    ctx.overflow_affinities
-        .iter()
-        .position(|o| filter::cluster_matches(cluster, &o.affinity))
-        .map_or(1000, |i| u32::try_from(i + 1).unwrap_or(1000))
-}
-
-/// Replica assignment for the selected clusters, as Karmada's `AssignReplicas`.
+/// Replica assignment for the selected clusters, as Karmada's `AssignReplicas`, tier by
+/// tier when the `clusterAffinities` term in use has overflow affinities.
 fn assign(
     ctx: &SchedulingContext<'_>,
-    selected: &[&Cluster],
+    selected: &[&Candidate<'_>],
     options: &SchedulerOptions,
 ) -> Result<Vec<TargetCluster>, ScheduleError> {
     let spec: &ResourceBindingSpec = ctx.spec();
@@ -570,8 +570,8 @@ fn assign(
             "failed to assign replicas: no clusters available to schedule".to_string(),
         ));
     }
-    let divides = (spec.replicas > 0 || spec.replica_requirements.is_some())
-        && spec.components.len() <= 1;
+    let divides =
+        (spec.replicas > 0 || spec.replica_requirements.is_some()) && spec.components.len() <= 1;
     if !divides {
         return Ok(selected
             .iter()
@@ -582,20 +582,20 @@ fn assign(
             })
             .collect());
     }
-    let placement = ctx.placement;
-    if placement.replica_strategy().is_none() {
+    if ctx.placement.replica_strategy().is_none() {
         return Err(ScheduleError::SchedulerError(format!(
             "failed to assign replicas: {}",
             assign::AssignError::UnsupportedStrategy
         )));
     }
-    let mut result = assign::assign_replicas(selected, spec, &options.estimators, &options.division)
-        .map_err(|e| match e {
-            assign::AssignError::InsufficientReplicas { .. } => {
-                ScheduleError::Unschedulable(format!("failed to assign replicas: {e}"))
-            }
-            other => ScheduleError::SchedulerError(format!("failed to assign replicas: {other}")),
-        })?;
+    let tiered =
+        ctx.is_workload && ctx.affinity_name.is_some() && !ctx.overflow_affinities.is_empty();
+    let mut result = if tiered {
+        assign_by_tier(spec, selected, options)?
+    } else {
+        let clusters: Vec<&Cluster> = selected.iter().map(|c| c.cluster).collect();
+        assign_once(spec, &clusters, options)?
+    };
     result.retain(|t| t.replicas > 0 || !t.components.iter().all(|c| c.replicas == 0));
     if options.enable_empty_workload_propagation {
         for c in selected {
@@ -609,4 +609,56 @@ fn assign(
         }
     }
     Ok(result)
+}
+
+fn assign_once(
+    spec: &ResourceBindingSpec,
+    clusters: &[&Cluster],
+    options: &SchedulerOptions,
+) -> Result<Vec<TargetCluster>, ScheduleError> {
+    assign::assign_replicas(clusters, spec, &options.estimators, &options.division).map_err(|e| {
+        match e {
+            assign::AssignError::InsufficientReplicas { .. } => {
+                ScheduleError::Unschedulable(format!("failed to assign replicas: {e}"))
+            }
+            other => ScheduleError::SchedulerError(format!("failed to assign replicas: {other}")),
+        }
+    })
+}
+
+/// Overflow tiers: each tier (by overflow order) takes at most its clusters' available
+/// replicas, assigned with the binding's strategy as if the binding had only that many.
+fn assign_by_tier(
+    spec: &ResourceBindingSpec,
+    selected: &[&Candidate<'_>],
+    options: &SchedulerOptions,
+) -> Result<Vec<TargetCluster>, ScheduleError> {
+    let mut tiers: BTreeMap<u32, Vec<&Candidate<'_>>> = BTreeMap::new();
+    for c in selected {
+        tiers.entry(c.overflow_order).or_default().push(c);
+    }
+    let mut remaining = i64::from(spec.replicas);
+    let mut out = Vec::new();
+    for members in tiers.values() {
+        if remaining <= 0 {
+            break;
+        }
+        let capacity: i64 = members.iter().map(|c| c.available_replicas.max(0)).sum();
+        let tier_replicas = remaining.min(capacity);
+        if tier_replicas <= 0 {
+            continue;
+        }
+        let mut tier_spec = spec.clone();
+        tier_spec.replicas = i32::try_from(tier_replicas).unwrap_or(i32::MAX);
+        let clusters: Vec<&Cluster> = members.iter().map(|c| c.cluster).collect();
+        out.extend(assign_once(&tier_spec, &clusters, options)?);
+        remaining -= tier_replicas;
+    }
+    if remaining > 0 {
+        return Err(ScheduleError::Unschedulable(
+            "failed to assign replicas: Clusters available replicas are not enough to schedule."
+                .to_string(),
+        ));
+    }
+    Ok(out)
 }

@@ -107,7 +107,11 @@ pub fn placement_changed(placement: &Placement, applied: &str, observed_affinity
 /// entry, Divided the sum; without `replicaScheduling` it never counts.
 pub fn replicas_changed(binding: &ResourceBinding) -> bool {
     let spec = &binding.spec;
-    let Some(rs) = spec.placement.as_ref().and_then(|p| p.replica_scheduling.as_ref()) else {
+    let Some(rs) = spec
+        .placement
+        .as_ref()
+        .and_then(|p| p.replica_scheduling.as_ref())
+    else {
         return false;
     };
     match rs
@@ -159,7 +163,12 @@ pub fn parse_rfc3339(s: &str) -> Option<(i64, u32)> {
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
@@ -220,7 +229,10 @@ mod tests {
     fn timestamps() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some((0, 0)));
         assert_eq!(parse_rfc3339("1970-01-01T01:00:00+01:00"), Some((0, 0)));
-        assert_eq!(parse_rfc3339("2026-01-01T00:00:00.5Z").map(|t| t.1), Some(500_000_000));
+        assert_eq!(
+            parse_rfc3339("2026-01-01T00:00:00.5Z").map(|t| t.1),
+            Some(500_000_000)
+        );
         assert!(parse_rfc3339("2026-01-01T00:00:01Z") > parse_rfc3339("2026-01-01T00:00:00.999Z"));
         assert_eq!(parse_rfc3339("garbage"), None);
         assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
@@ -257,7 +269,11 @@ mod tests {
         deleting.metadata.name = "a".into();
         deleting.metadata.deletion_timestamp = Some("2026-01-01T00:00:00Z".into());
 
-        assert_eq!(reschedule_trigger(&base, &[]), None, "steady divided is kept");
+        assert_eq!(
+            reschedule_trigger(&base, &[]),
+            None,
+            "steady divided is kept"
+        );
 
         let mut b = base.clone();
         b.metadata.annotations.clear();
@@ -279,7 +295,10 @@ mod tests {
             last_scheduled_time: Some("2026-01-01T00:00:00Z".into()),
             ..Default::default()
         });
-        assert_eq!(reschedule_trigger(&b, &[]), Some(Trigger::RescheduleRequested));
+        assert_eq!(
+            reschedule_trigger(&b, &[]),
+            Some(Trigger::RescheduleRequested)
+        );
         b.spec.reschedule_triggered_at = Some("2025-12-31T00:00:00Z".into());
         assert_eq!(reschedule_trigger(&b, &[]), None);
 

@@ -2,7 +2,7 @@
 
 use crate::api::Cluster;
 
-use super::framework::{ScorePlugin, SchedulingContext, CLUSTER_AFFINITY, CLUSTER_LOCALITY};
+use super::framework::{SchedulingContext, ScorePlugin, CLUSTER_AFFINITY, CLUSTER_LOCALITY};
 
 /// The highest score a plugin gives.
 pub const MAX_CLUSTER_SCORE: i64 = 100;

@@ -1,9 +1,13 @@
 //! Cluster selection with spread constraints: candidate ordering, topology groups and their
 //! scores, the region search, and the "swap in a bigger spare" rule for cluster spreading.
 
-use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
 
+use std::sync::Arc;
+
+use super::estimator::{calculate_available_replicas, Estimator};
+use super::framework::SchedulingContext;
 use crate::api::{
     Cluster, Placement, ReplicaDivisionPreference, ReplicaSchedulingType, ResourceBindingSpec,
     SpreadByField, SpreadConstraint,
@@ -29,6 +33,53 @@ impl Candidate<'_> {
     pub fn name(&self) -> &str {
         self.cluster.name()
     }
+}
+
+/// The candidates for feasible clusters with their summed scores: capacity from the
+/// estimators (plus the replicas already held, for selection) and the overflow tier, in the
+/// order given.
+pub fn build_candidates<'a>(
+    ctx: &SchedulingContext<'_>,
+    feasible: &[&'a Cluster],
+    scores: &[i64],
+    estimators: &[Arc<dyn Estimator>],
+) -> Vec<Candidate<'a>> {
+    let spec = ctx.spec();
+    let available = calculate_available_replicas(feasible, spec, estimators);
+    feasible
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let allocatable = available
+                .get(i)
+                .map_or(i64::from(spec.replicas), |a| i64::from(a.replicas));
+            Candidate {
+                cluster: c,
+                score: scores.get(i).copied().unwrap_or(0),
+                allocatable_replicas: allocatable,
+                available_replicas: allocatable + ctx.assigned_replicas(c.name()),
+                overflow_order: overflow_order(ctx, c),
+            }
+        })
+        .collect()
+}
+
+/// 0 for the term's own clusters, `i` for its `i`-th overflow affinity, 1000 for the rest;
+/// always 0 without `clusterAffinities`.
+pub fn overflow_order(ctx: &SchedulingContext<'_>, cluster: &Cluster) -> u32 {
+    if ctx.placement.cluster_affinity.is_some() || ctx.placement.cluster_affinities.is_empty() {
+        return 0;
+    }
+    let Some(affinity) = &ctx.affinity_matcher else {
+        return 1000;
+    };
+    if affinity.matches(cluster) {
+        return 0;
+    }
+    ctx.overflow_matchers
+        .iter()
+        .position(|o| o.matches(cluster))
+        .map_or(1000, |i| u32::try_from(i + 1).unwrap_or(1000))
 }
 
 /// The scheduler's cluster order: overflowOrder ascending, score descending, available
@@ -192,27 +243,45 @@ pub fn group_candidates(
         return Vec::new();
     }
     let mut out = Vec::new();
-    for field in [SpreadByField::Zone, SpreadByField::Region, SpreadByField::Provider] {
+    for field in [
+        SpreadByField::Zone,
+        SpreadByField::Region,
+        SpreadByField::Provider,
+    ] {
         let Some(constraint) = constraint_for(placement, field) else {
             continue;
         };
-        let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        // (group key, candidate index), sorted by key then candidate order: one allocation
+        // for the grouping instead of one per insertion.
+        let mut keyed: Vec<(&str, usize)> = Vec::with_capacity(candidates.len());
         for (i, c) in candidates.iter().enumerate() {
             match field {
                 SpreadByField::Zone => {
-                    for z in c.cluster.zones() {
-                        by_name.entry(z).or_default().push(i);
+                    if c.cluster.spec.zones.is_empty() {
+                        if !c.cluster.spec.zone.is_empty() {
+                            keyed.push((&c.cluster.spec.zone, i));
+                        }
+                    } else {
+                        keyed.extend(c.cluster.spec.zones.iter().map(|z| (z.as_str(), i)));
                     }
                 }
                 SpreadByField::Region if !c.cluster.spec.region.is_empty() => {
-                    by_name.entry(&c.cluster.spec.region).or_default().push(i);
+                    keyed.push((&c.cluster.spec.region, i));
                 }
                 SpreadByField::Provider if !c.cluster.spec.provider.is_empty() => {
-                    by_name.entry(&c.cluster.spec.provider).or_default().push(i);
+                    keyed.push((&c.cluster.spec.provider, i));
                 }
                 _ => {}
             }
         }
+        keyed.sort_unstable();
+        keyed.dedup();
+        let by_name = keyed.chunk_by(|a, b| a.0 == b.0).map(|chunk| {
+            (
+                chunk.first().map_or("", |c| c.0),
+                chunk.iter().map(|c| c.1).collect::<Vec<usize>>(),
+            )
+        });
         for (name, members) in by_name {
             let refs: Vec<&Candidate<'_>> = members.iter().map(|&i| &candidates[i]).collect();
             out.push(Group {
@@ -240,16 +309,78 @@ pub struct GroupValue {
 
 struct FeasiblePath {
     id: usize,
-    groups: Vec<usize>,
+    /// Range of the path's groups in the search's arena.
+    start: usize,
+    len: usize,
     weight: i64,
     value: i64,
+}
+
+struct GroupSearch<'g> {
+    order: Vec<&'g GroupValue>,
+    min: usize,
+    max: usize,
+    target: i64,
+    only_first_child: bool,
+    stack: Vec<usize>,
+    /// The groups of every recorded path, back to back (one allocation for all paths).
+    arena: Vec<usize>,
+    paths: Vec<FeasiblePath>,
+}
+
+impl GroupSearch<'_> {
+    fn dfs(&mut self, sum: i64, begin: usize) {
+        let depth = self.stack.len();
+        if sum >= self.target && depth >= self.min && depth <= self.max {
+            let start = self.arena.len();
+            self.arena.extend_from_slice(&self.stack);
+            let order = &self.order;
+            // A recorded path lists its groups by weight descending, then name.
+            self.arena[start..].sort_by(|&a, &b| {
+                order[b]
+                    .weight
+                    .cmp(&order[a].weight)
+                    .then_with(|| order[a].name.cmp(&order[b].name))
+            });
+            let (weight, value) = self.stack.iter().fold((0, 0), |(w, v), &i| {
+                (w + order[i].weight, v + order[i].value)
+            });
+            self.paths.push(FeasiblePath {
+                id: self.paths.len(),
+                start,
+                len: depth,
+                weight,
+                value,
+            });
+            return;
+        }
+        if depth >= self.max {
+            return;
+        }
+        let end = if self.only_first_child {
+            (begin + 1).min(self.order.len())
+        } else {
+            self.order.len()
+        };
+        for i in begin..end {
+            self.stack.push(i);
+            let value = self.order[i].value;
+            self.dfs(sum + value, i + 1);
+            self.stack.pop();
+        }
+    }
 }
 
 /// Karmada's `selectGroups`: the best combination of between `min` and `max` groups whose
 /// values reach `target`, by weight, then value, then discovery order, preferring a feasible
 /// strict prefix of the winner. Returns the chosen names ordered by weight descending, then
 /// name; `None` when nothing qualifies.
-pub fn select_groups(groups: &[GroupValue], min: i32, max: i32, target: i64) -> Option<Vec<String>> {
+pub fn select_groups(
+    groups: &[GroupValue],
+    min: i32,
+    max: i32,
+    target: i64,
+) -> Option<Vec<String>> {
     if groups.is_empty() {
         return None;
     }
@@ -262,10 +393,23 @@ pub fn select_groups(groups: &[GroupValue], min: i32, max: i32, target: i64) -> 
     });
     let min = usize::try_from(min).unwrap_or(0);
     let max = usize::try_from(max).unwrap_or(0);
-    let only_first_child = order.len() == min;
-    let mut paths: Vec<FeasiblePath> = Vec::new();
-    let mut stack: Vec<usize> = Vec::new();
-    dfs(&order, min, max, target, only_first_child, 0, 0, &mut stack, &mut paths);
+    let mut search = GroupSearch {
+        only_first_child: order.len() == min,
+        order,
+        min,
+        max,
+        target,
+        stack: Vec::with_capacity(max.min(groups.len())),
+        arena: Vec::with_capacity(64 * max.clamp(1, 8)),
+        paths: Vec::with_capacity(64),
+    };
+    search.dfs(0, 0);
+    let GroupSearch {
+        order,
+        arena,
+        mut paths,
+        ..
+    } = search;
     if paths.is_empty() {
         return None;
     }
@@ -275,77 +419,20 @@ pub fn select_groups(groups: &[GroupValue], min: i32, max: i32, target: i64) -> 
             .then(b.value.cmp(&a.value))
             .then(a.id.cmp(&b.id))
     });
+    let groups_of = |p: &FeasiblePath| &arena[p.start..p.start + p.len];
     let mut best = 0;
     for i in 1..paths.len() {
-        let (cand, cur) = (&paths[i].groups, &paths[best].groups);
-        if cand.len() < cur.len() && cur[..cand.len()] == cand[..] {
+        let (cand, cur) = (groups_of(&paths[i]), groups_of(&paths[best]));
+        if cand.len() < cur.len() && cur[..cand.len()] == *cand {
             best = i;
         }
     }
     Some(
-        paths[best]
-            .groups
+        groups_of(&paths[best])
             .iter()
             .map(|&i| order[i].name.clone())
             .collect(),
     )
-}
-
-#[allow(clippy::too_many_arguments)]
-fn dfs(
-    order: &[&GroupValue],
-    min: usize,
-    max: usize,
-    target: i64,
-    only_first_child: bool,
-    sum: i64,
-    begin: usize,
-    stack: &mut Vec<usize>,
-    paths: &mut Vec<FeasiblePath>,
-) {
-    if sum >= target && stack.len() >= min && stack.len() <= max {
-        let mut groups = stack.clone();
-        // A recorded path lists its groups by weight descending, then name.
-        groups.sort_by(|&a, &b| {
-            order[b]
-                .weight
-                .cmp(&order[a].weight)
-                .then_with(|| order[a].name.cmp(&order[b].name))
-        });
-        let (weight, value) = groups
-            .iter()
-            .fold((0, 0), |(w, v), &i| (w + order[i].weight, v + order[i].value));
-        paths.push(FeasiblePath {
-            id: paths.len(),
-            groups,
-            weight,
-            value,
-        });
-        return;
-    }
-    if stack.len() >= max {
-        return;
-    }
-    let end = if only_first_child {
-        (begin + 1).min(order.len())
-    } else {
-        order.len()
-    };
-    for i in begin..end {
-        stack.push(i);
-        dfs(
-            order,
-            min,
-            max,
-            target,
-            only_first_child,
-            sum + order[i].value,
-            i + 1,
-            stack,
-            paths,
-        );
-        stack.pop();
-    }
 }
 
 /// Selects by cluster: at most `maxGroups` clusters in candidate order; with capacity
@@ -360,35 +447,43 @@ pub fn select_by_cluster(
     if (total as i64) < i64::from(constraint.min_groups) {
         return Err(SelectError::TooFewClusters);
     }
-    let need = usize::try_from(constraint.max_groups).unwrap_or(0).min(total);
+    let need = usize::try_from(constraint.max_groups)
+        .unwrap_or(0)
+        .min(total);
     let mut selected: Vec<usize> = (0..need).collect();
     let Some(need_replicas) = need_replicas else {
         return Ok(selected);
     };
     let mut spare: Vec<usize> = (need..total).collect();
-    let sum = |sel: &[usize]| -> i64 { sel.iter().map(|&i| candidates[i].available_replicas).sum() };
+    // Spares by available replicas, most first, then by slot (the first slot wins ties).
+    let mut heap: BinaryHeap<(i64, Reverse<usize>)> = spare
+        .iter()
+        .enumerate()
+        .map(|(slot, &i)| (candidates[i].available_replicas, Reverse(slot)))
+        .collect();
+    let mut sum: i64 = selected
+        .iter()
+        .map(|&i| candidates[i].available_replicas)
+        .sum();
     let mut pos = selected.len();
-    while sum(&selected) < need_replicas && pos > 0 {
+    while sum < need_replicas && pos > 0 {
         pos -= 1;
         let current = candidates[selected[pos]].available_replicas;
-        let mut best: Option<usize> = None;
-        let mut best_avail = current;
-        for (j, &s) in spare.iter().enumerate() {
-            if candidates[s].available_replicas > best_avail {
-                best_avail = candidates[s].available_replicas;
-                best = Some(j);
+        match heap.peek() {
+            Some(&(avail, Reverse(slot))) if avail > current => {
+                heap.pop();
+                std::mem::swap(&mut selected[pos], &mut spare[slot]);
+                heap.push((current, Reverse(slot)));
+                sum += avail - current;
             }
-        }
-        if let Some(j) = best {
-            std::mem::swap(&mut selected[pos], &mut spare[j]);
+            _ => {}
         }
     }
-    if sum(&selected) < need_replicas {
+    if sum < need_replicas {
         return Err(SelectError::NotEnoughResource(need));
     }
     Ok(selected)
 }
-
 /// Selects by region: the best region combination ([`select_groups`]), the first cluster of
 /// each chosen region, then the best of the rest up to the cluster constraint's maxGroups.
 /// Capacity is not considered. `regions` hold indices into `candidates` in candidate order.
@@ -536,5 +631,66 @@ mod tests {
             select_by_cluster(&cands, &sc, Some(200)),
             Err(SelectError::NotEnoughResource(2))
         );
+    }
+
+    /// The spare-swap rule as written in Karmada: a linear scan for the first spare with
+    /// the most available replicas, strictly more than the selected one.
+    fn naive_swap(avail: &[i64], need: usize, need_replicas: i64) -> Option<Vec<usize>> {
+        let mut selected: Vec<usize> = (0..need).collect();
+        let mut spare: Vec<usize> = (need..avail.len()).collect();
+        let total = |sel: &[usize]| sel.iter().map(|&i| avail[i]).sum::<i64>();
+        let mut pos = selected.len();
+        while total(&selected) < need_replicas && pos > 0 {
+            pos -= 1;
+            let mut best = None;
+            let mut max = avail[selected[pos]];
+            for (j, &c) in spare.iter().enumerate() {
+                if avail[c] > max {
+                    max = avail[c];
+                    best = Some(j);
+                }
+            }
+            if let Some(j) = best {
+                std::mem::swap(&mut selected[pos], &mut spare[j]);
+            }
+        }
+        (total(&selected) >= need_replicas).then_some(selected)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn heap_swap_matches_linear_scan(
+            avail in proptest::collection::vec(0i64..20, 0..12),
+            max_groups in 0i32..6,
+            need_replicas in 0i64..60,
+        ) {
+            let clusters: Vec<Cluster> = (0..avail.len())
+                .map(|i| {
+                    let mut c = Cluster::default();
+                    c.metadata.name = format!("m{i:02}");
+                    c
+                })
+                .collect();
+            let cands: Vec<Candidate<'_>> = clusters
+                .iter()
+                .zip(&avail)
+                .map(|(c, &a)| Candidate {
+                    cluster: c,
+                    score: 0,
+                    allocatable_replicas: a,
+                    available_replicas: a,
+                    overflow_order: 0,
+                })
+                .collect();
+            let sc = SpreadConstraint {
+                spread_by_field: Some(SpreadByField::Cluster),
+                max_groups,
+                min_groups: 0,
+                ..Default::default()
+            };
+            let need = usize::try_from(max_groups).unwrap_or(0).min(avail.len());
+            let got = select_by_cluster(&cands, &sc, Some(need_replicas)).ok();
+            proptest::prop_assert_eq!(got, naive_swap(&avail, need, need_replicas));
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use crate::api::{Cluster, SpreadByField, Taint, Toleration};
 
-pub use matcher::{cluster_matches, label_selector_matches, zones_match};
+pub use matcher::{cluster_matches, label_selector_matches, zones_match, AffinityMatcher};
 
 use super::framework::{
     FilterPlugin, FilterResult, SchedulingContext, API_ENABLEMENT, CLUSTER_AFFINITY,
@@ -16,7 +16,8 @@ use super::framework::{
 /// Reason of APIEnablement.
 pub const REASON_API_MISSING: &str = "cluster(s) did not have the API resource";
 /// Reason of ClusterAffinity.
-pub const REASON_AFFINITY: &str = "cluster(s) did not match the placement cluster affinity constraint";
+pub const REASON_AFFINITY: &str =
+    "cluster(s) did not match the placement cluster affinity constraint";
 /// Reason of ClusterEviction.
 pub const REASON_EVICTION: &str = "cluster(s) is in the process of eviction";
 
@@ -61,15 +62,11 @@ impl FilterPlugin for ClusterAffinityFilter {
     }
 
     fn filter(&self, ctx: &SchedulingContext<'_>, cluster: &Cluster) -> FilterResult {
-        let Some(affinity) = ctx.affinity else {
+        let Some(affinity) = &ctx.affinity_matcher else {
             return FilterResult::Success;
         };
-        if cluster_matches(cluster, affinity)
-            || (ctx.is_workload
-                && ctx
-                    .overflow_affinities
-                    .iter()
-                    .any(|o| cluster_matches(cluster, &o.affinity)))
+        if affinity.matches(cluster)
+            || (ctx.is_workload && ctx.overflow_matchers.iter().any(|o| o.matches(cluster)))
         {
             FilterResult::Success
         } else {
@@ -132,6 +129,9 @@ impl FilterPlugin for TaintTolerationFilter {
         });
         match untolerated {
             None => FilterResult::Success,
+            Some(_) if !ctx.explain => {
+                FilterResult::Unschedulable(Cow::Borrowed("cluster(s) had untolerated taint"))
+            }
             Some(t) => FilterResult::Unschedulable(Cow::Owned(format!(
                 "cluster(s) had untolerated taint {{{}}}",
                 taint_to_string(t)
@@ -224,7 +224,8 @@ mod tests {
             effect: effect.into(),
             toleration_seconds: None,
         };
-        let cases: Vec<(&str, Vec<Taint>, Vec<Toleration>, Option<&str>)> = vec![
+        type Case<'a> = (&'a str, Vec<Taint>, Vec<Toleration>, Option<&'a str>);
+        let cases: Vec<Case<'_>> = vec![
             ("no taints", vec![], vec![], None),
             (
                 "untolerated NoSchedule",
@@ -238,7 +239,12 @@ mod tests {
                 vec![],
                 Some("cluster(s) had untolerated taint {k:NoExecute}"),
             ),
-            ("PreferNoSchedule ignored", vec![taint("k", "v", "PreferNoSchedule")], vec![], None),
+            (
+                "PreferNoSchedule ignored",
+                vec![taint("k", "v", "PreferNoSchedule")],
+                vec![],
+                None,
+            ),
             (
                 "Exists with empty key tolerates all",
                 vec![taint("k", "v", "NoSchedule")],
@@ -272,7 +278,11 @@ mod tests {
             let mut c = cluster("c1");
             c.spec.taints = taints;
             let ctx = SchedulingContext::new(&b, None);
-            assert_eq!(TaintTolerationFilter.filter(&ctx, &c).reason(), want, "{name}");
+            assert_eq!(
+                TaintTolerationFilter.filter(&ctx, &c).reason(),
+                want,
+                "{name}"
+            );
         }
     }
 
@@ -348,6 +358,8 @@ mod tests {
             ClusterEvictionFilter.filter(&ctx, &c).reason(),
             Some(REASON_EVICTION)
         );
-        assert!(ClusterEvictionFilter.filter(&ctx, &cluster("c2")).is_success());
+        assert!(ClusterEvictionFilter
+            .filter(&ctx, &cluster("c2"))
+            .is_success());
     }
 }
