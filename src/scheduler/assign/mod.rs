@@ -397,8 +397,10 @@ fn assign_by_tiers(
     Ok(result)
 }
 
-/// One strategy over `candidates`, for `replicas` replicas (zero entries not yet removed).
-fn assign_by_strategy(
+/// One strategy over `candidates`, for `replicas` replicas, as Karmada's per-strategy assign
+/// functions return it: zero-replica entries are not removed yet and there is no workload
+/// check. [`assign_replicas_to_candidates`] is the complete step.
+pub fn assign_by_strategy(
     candidates: &[AssignCandidate<'_>],
     spec: &ResourceBindingSpec,
     replicas: i32,
@@ -572,7 +574,7 @@ fn assign_by_dynamic(
                 (c.name(), c.allocatable_replicas.saturating_add(current))
             })
             .collect();
-        return divide_dynamic(weights, replicas, aggregated, &[], tie, min_one);
+        return divide_dynamic(by_weight_descending(weights), replicas, aggregated, &[], tie, min_one);
     }
     if assigned > replicas {
         // Scale down proportionally to the current counts; capacity plays no part.
@@ -580,21 +582,62 @@ fn assign_by_dynamic(
             .iter()
             .map(|tc| (tc.name.as_str(), i64::from(tc.replicas)))
             .collect();
-        return divide_dynamic(weights, replicas, aggregated, &[], tie, min_one);
+        return divide_dynamic(by_weight_descending(weights), replicas, aggregated, &[], tie, min_one);
     }
     if assigned < replicas {
         let weights: Vec<(&str, i64)> = candidates
             .iter()
             .map(|c| (c.name(), c.allocatable_replicas))
             .collect();
-        return divide_dynamic(weights, replicas - assigned, aggregated, &scheduled, tie, min_one);
+        return divide_dynamic(
+            by_weight_descending(weights),
+            replicas - assigned,
+            aggregated,
+            &scheduled,
+            tie,
+            min_one,
+        );
     }
     Ok(scheduled)
 }
 
-/// Karmada's `dynamicDivideReplicas`: sort the weights by value (stable), check the capacity,
-/// keep Aggregated's shortest covering prefix (previously used clusters first), divide with
-/// Webster and add the previous replicas.
+/// Karmada's `dynamicDivideReplicas` over an already ordered weight list: check the capacity,
+/// keep Aggregated's shortest covering prefix (clusters with replicas in `scheduled` moved
+/// first), divide `target` with Webster and add the `scheduled` replicas (new entries first,
+/// then untouched previous ones).
+///
+/// ```
+/// use fedplan::api::TargetCluster;
+/// use fedplan::scheduler::assign::dynamic_divide_replicas;
+/// use fedplan::scheduler::webster::TieBreak;
+/// let weights: Vec<TargetCluster> = [("m3", 10), ("m2", 8), ("m1", 6)].iter()
+///     .map(|(n, r)| TargetCluster { name: n.to_string(), replicas: *r, components: vec![] })
+///     .collect();
+/// let result = dynamic_divide_replicas(&weights, 12, true, &[], TieBreak::NameAscending).unwrap();
+/// let counts: Vec<(&str, i32)> = result.iter().map(|t| (t.name.as_str(), t.replicas)).collect();
+/// assert_eq!(counts, [("m2", 5), ("m3", 7)]);
+/// ```
+pub fn dynamic_divide_replicas(
+    available: &[TargetCluster],
+    target: i64,
+    aggregated: bool,
+    scheduled: &[TargetCluster],
+    tie: TieBreak,
+) -> Result<Vec<TargetCluster>, AssignError> {
+    let weights: Vec<(&str, i64)> = available
+        .iter()
+        .map(|tc| (tc.name.as_str(), i64::from(tc.replicas)))
+        .collect();
+    divide_dynamic(weights, target, aggregated, scheduled, tie, false)
+}
+
+/// Orders a weight list by weight, largest first, keeping the incoming order on ties (Go's
+/// `sort.Sort` on Karmada's lists, which are insertion-sorted up to 12 entries).
+fn by_weight_descending(mut weights: Vec<(&str, i64)>) -> Vec<(&str, i64)> {
+    weights.sort_by(|a, b| b.1.cmp(&a.1));
+    weights
+}
+
 fn divide_dynamic(
     mut weights: Vec<(&str, i64)>,
     target: i64,
@@ -603,7 +646,6 @@ fn divide_dynamic(
     tie: TieBreak,
     min_one: bool,
 ) -> Result<Vec<TargetCluster>, AssignError> {
-    weights.sort_by(|a, b| b.1.cmp(&a.1));
     let available: i64 = weights.iter().map(|(_, w)| *w).fold(0, i64::saturating_add);
     if available < target {
         return Err(AssignError::InsufficientReplicas {
