@@ -28,7 +28,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{
-    Cluster, Component, Placement, Quantity, ReplicaRequirements, ResourceBindingSpec,
+    Cluster, Component, ComponentReplicaRequirements, Placement, Quantity, ReplicaRequirements, ResourceBindingSpec,
     ResourceList, ResourceModel, ResourceModelRange, ResourceSummary, SpreadByField,
 };
 
@@ -125,7 +125,22 @@ pub struct AssumedWorkload {
     pub name: String,
     /// Its pod templates with the replicas assumed on the cluster.
     #[serde(default)]
-    pub components: Vec<Component>,
+    pub components: Vec<AssumedComponent>,
+}
+
+/// One pod template of an [`AssumedWorkload`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssumedComponent {
+    /// Component name (may be empty for single-template workloads).
+    #[serde(default)]
+    pub name: String,
+    /// Replicas assumed on the cluster.
+    #[serde(default)]
+    pub replicas: i32,
+    /// Per-replica requirements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_requirements: Option<ComponentReplicaRequirements>,
 }
 
 /// Karmada's `general-estimator`, from `status.resourceSummary` and the resource models.
@@ -601,10 +616,8 @@ fn place_first_fit(nodes: &mut Vec<NodeRun>, per_replica: &Resources, replicas: 
     remaining == 0
 }
 
-fn component_resources(component: &Component) -> Resources {
-    let mut r = component
-        .replica_requirements
-        .as_ref()
+fn per_replica_resources(requirements: Option<&ComponentReplicaRequirements>) -> Resources {
+    let mut r = requirements
         .map(|req| Resources::from_list(&req.resource_request))
         .unwrap_or_default();
     r.pods = 1;
@@ -623,7 +636,10 @@ fn presimulate_assumed(nodes: &mut Vec<NodeRun>, assumed: &[AssumedWorkload]) {
         let set: Vec<(Resources, i64)> = workload
             .components
             .iter()
-            .map(|c| (component_resources(c), i64::from(c.replicas)))
+            .map(|c| {
+                let per_replica = per_replica_resources(c.replica_requirements.as_ref());
+                (per_replica, i64::from(c.replicas))
+            })
             .collect();
         if !set.is_empty() {
             place_set(nodes, &set);
@@ -661,7 +677,10 @@ pub fn max_sets_by_resource_models(
     presimulate_assumed(&mut nodes, assumed);
     let set: Vec<(Resources, i64)> = components
         .iter()
-        .map(|c| (component_resources(c), i64::from(c.replicas)))
+        .map(|c| {
+            let per_replica = per_replica_resources(c.replica_requirements.as_ref());
+            (per_replica, i64::from(c.replicas))
+        })
         .collect();
     let mut sets = 0;
     while sets < upper_bound && place_set(&mut nodes, &set) {

@@ -564,17 +564,14 @@ fn assign_by_dynamic(
     let min_one = options.min_one_per_weighted_cluster && !aggregated;
 
     if options.mode == AssignmentMode::Fresh {
-        let weights: Vec<(&str, i64)> = candidates
-            .iter()
-            .map(|c| {
-                let current = scheduled
-                    .iter()
-                    .find(|tc| tc.name == c.name())
-                    .map_or(0, |tc| i64::from(tc.replicas));
-                (c.name(), c.allocatable_replicas.saturating_add(current))
-            })
-            .collect();
-        return divide_dynamic(by_weight_descending(weights), replicas, aggregated, &[], tie, min_one);
+        let weights = candidate_weights(candidates, spec, |c| {
+            let current = scheduled
+                .iter()
+                .find(|tc| tc.name == c.name())
+                .map_or(0, |tc| i64::from(tc.replicas));
+            c.allocatable_replicas.saturating_add(current)
+        });
+        return divide_dynamic(weights, replicas, aggregated, &[], tie, min_one);
     }
     if assigned > replicas {
         // Scale down proportionally to the current counts; capacity plays no part.
@@ -585,12 +582,9 @@ fn assign_by_dynamic(
         return divide_dynamic(by_weight_descending(weights), replicas, aggregated, &[], tie, min_one);
     }
     if assigned < replicas {
-        let weights: Vec<(&str, i64)> = candidates
-            .iter()
-            .map(|c| (c.name(), c.allocatable_replicas))
-            .collect();
+        let weights = candidate_weights(candidates, spec, |c| c.allocatable_replicas);
         return divide_dynamic(
-            by_weight_descending(weights),
+            weights,
             replicas - assigned,
             aggregated,
             &scheduled,
@@ -629,6 +623,33 @@ pub fn dynamic_divide_replicas(
         .map(|tc| (tc.name.as_str(), i64::from(tc.replicas)))
         .collect();
     divide_dynamic(weights, target, aggregated, scheduled, tie, false)
+}
+
+/// The candidates' weights, largest first. Karmada sorts stably by weight alone, so ties
+/// keep the order in which selection delivers the candidates: overflow order, then score
+/// (100 for clusters already in `spec.clusters`, the in-tree ClusterLocality score), then
+/// available replicas (larger first), then name. That order is applied explicitly here, so
+/// the result does not depend on the order of the candidate slice.
+fn candidate_weights<'a>(
+    candidates: &[AssignCandidate<'a>],
+    spec: &ResourceBindingSpec,
+    weight: impl Fn(&AssignCandidate<'a>) -> i64,
+) -> Vec<(&'a str, i64)> {
+    let mut keyed: Vec<(i64, u32, bool, i64, &'a str)> = candidates
+        .iter()
+        .map(|c| {
+            let previously_used = spec.clusters.iter().any(|tc| tc.name == c.name());
+            (weight(c), c.overflow_order, previously_used, c.available_replicas, c.name())
+        })
+        .collect();
+    keyed.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(a.1.cmp(&b.1))
+            .then(b.2.cmp(&a.2))
+            .then(b.3.cmp(&a.3))
+            .then(a.4.cmp(b.4))
+    });
+    keyed.into_iter().map(|k| (k.4, k.0)).collect()
 }
 
 /// Orders a weight list by weight, largest first, keeping the incoming order on ties (Go's
