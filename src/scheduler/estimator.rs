@@ -822,17 +822,18 @@ pub fn calculate_available_replicas_with(
             }
         }
     }
+    let mut assigned: BTreeMap<&str, i32> = BTreeMap::new();
+    for tc in &spec.clusters {
+        // The first entry of a name counts, as Karmada's lookup finds it first.
+        assigned.entry(tc.name.as_str()).or_insert(tc.replicas);
+    }
     clusters
         .iter()
         .zip(replicas)
         .map(|(cluster, replicas)| AvailableReplicas {
             name: cluster.name().to_string(),
             replicas,
-            assigned: spec
-                .clusters
-                .iter()
-                .find(|tc| tc.name == cluster.name())
-                .map_or(0, |tc| tc.replicas),
+            assigned: assigned.get(cluster.name()).copied().unwrap_or(0),
         })
         .collect()
 }

@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use crate::api::{
     Cluster, ComponentReplicas, Placement, ReplicaStrategy, ResourceBindingSpec,
-    ResourceBindingStatus, TargetCluster,
+    ResourceBindingStatus, StaticClusterWeight, TargetCluster,
 };
 
 use super::estimator::{calculate_available_replicas, Estimator};
@@ -267,16 +267,18 @@ pub fn assign_replicas(
     options: &DivisionOptions,
 ) -> Result<Vec<TargetCluster>, AssignError> {
     let estimates = calculate_available_replicas(clusters, spec, estimators);
+    let observed = options.observed_affinity_name.as_deref();
     let candidates: Vec<AssignCandidate<'_>> = clusters
         .iter()
         .zip(estimates.iter())
         .map(|(cluster, estimate)| {
-            AssignCandidate::new(
+            let allocatable = i64::from(estimate.replicas);
+            AssignCandidate {
                 cluster,
-                i64::from(estimate.replicas),
-                spec,
-                options.observed_affinity_name.as_deref(),
-            )
+                allocatable_replicas: allocatable,
+                available_replicas: allocatable.saturating_add(i64::from(estimate.assigned)),
+                overflow_order: overflow_order(cluster, spec.placement.as_ref(), observed),
+            }
         })
         .collect();
     assign_replicas_to_candidates(&candidates, spec, options)
@@ -452,14 +454,34 @@ pub fn static_weights<'a>(
     let Some(rules) = rules else {
         return candidates.iter().map(|c| (c.name(), 1)).collect();
     };
+    // Rules naming clusters and nothing else are looked up by name; the others are matched
+    // against every cluster. Same answer as matching every rule, without the n × m cost.
+    let mut by_name: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut general: Vec<&StaticClusterWeight> = Vec::new();
+    for rule in rules {
+        let t = &rule.target_cluster;
+        if t.label_selector.is_none()
+            && t.field_selector.is_none()
+            && t.exclude.is_empty()
+            && !t.cluster_names.is_empty()
+        {
+            for name in &t.cluster_names {
+                let entry = by_name.entry(name.as_str()).or_insert(rule.weight);
+                *entry = (*entry).max(rule.weight);
+            }
+        } else {
+            general.push(rule);
+        }
+    }
     let weighted: Vec<(&str, i64)> = candidates
         .iter()
         .filter_map(|c| {
-            let weight = rules
+            let named = by_name.get(c.name()).copied().unwrap_or(0);
+            let weight = general
                 .iter()
                 .filter(|rule| affinity::cluster_matches(c, &rule.target_cluster))
                 .map(|rule| rule.weight)
-                .fold(0, i64::max);
+                .fold(named.max(0), i64::max);
             (weight > 0).then_some((c.name(), weight))
         })
         .collect();
@@ -481,10 +503,11 @@ fn assign_by_static_weight(
     let mut base: Vec<TargetCluster> = Vec::new();
     let mut to_divide = i64::from(replicas);
     if options.stable_scale_up && options.mode == AssignmentMode::Steady {
+        let weighted: BTreeSet<&str> = weights.iter().map(|(name, _)| *name).collect();
         let previous: Vec<TargetCluster> = spec
             .clusters
             .iter()
-            .filter(|tc| weights.iter().any(|(name, _)| *name == tc.name))
+            .filter(|tc| weighted.contains(tc.name.as_str()))
             .map(|tc| target(&tc.name, i64::from(tc.replicas.max(0))))
             .collect();
         let held: i64 = previous.iter().map(|tc| i64::from(tc.replicas)).sum();
@@ -564,12 +587,13 @@ fn assign_by_dynamic(
     let min_one = options.min_one_per_weighted_cluster && !aggregated;
 
     if options.mode == AssignmentMode::Fresh {
+        let mut current: BTreeMap<&str, i64> = BTreeMap::new();
+        for tc in &scheduled {
+            *current.entry(tc.name.as_str()).or_default() += i64::from(tc.replicas);
+        }
         let weights = candidate_weights(candidates, spec, |c| {
-            let current = scheduled
-                .iter()
-                .find(|tc| tc.name == c.name())
-                .map_or(0, |tc| i64::from(tc.replicas));
-            c.allocatable_replicas.saturating_add(current)
+            let held = current.get(c.name()).copied().unwrap_or(0);
+            c.allocatable_replicas.saturating_add(held)
         });
         return divide_dynamic(weights, replicas, aggregated, &[], tie, min_one);
     }
@@ -635,10 +659,11 @@ fn candidate_weights<'a>(
     spec: &ResourceBindingSpec,
     weight: impl Fn(&AssignCandidate<'a>) -> i64,
 ) -> Vec<(&'a str, i64)> {
+    let used: BTreeSet<&str> = spec.clusters.iter().map(|tc| tc.name.as_str()).collect();
     let mut keyed: Vec<(i64, u32, bool, i64, &'a str)> = candidates
         .iter()
         .map(|c| {
-            let previously_used = spec.clusters.iter().any(|tc| tc.name == c.name());
+            let previously_used = used.contains(c.name());
             (weight(c), c.overflow_order, previously_used, c.available_replicas, c.name())
         })
         .collect();
@@ -696,9 +721,14 @@ fn divide_dynamic(
     }
     let zero_floor: Vec<(&str, i64)> = if min_one {
         // Clusters already holding replicas keep them; only empty ones need a seat.
+        let holding: BTreeSet<&str> = scheduled
+            .iter()
+            .filter(|tc| tc.replicas > 0)
+            .map(|tc| tc.name.as_str())
+            .collect();
         weights
             .iter()
-            .filter(|(name, _)| !scheduled.iter().any(|tc| tc.name == *name && tc.replicas > 0))
+            .filter(|(name, _)| !holding.contains(name))
             .copied()
             .collect()
     } else {
