@@ -28,14 +28,18 @@ fn spec(kind: &str, n: usize) -> ResourceBindingSpec {
     let scheduling = match kind {
         "static" => {
             let list: Vec<serde_json::Value> = (0..n)
-                .map(|i| json!({"targetCluster": {"clusterNames": [format!("member-{i:05}")]},
-                                "weight": 1 + i % 7}))
+                .map(|i| {
+                    json!({"targetCluster": {"clusterNames": [format!("member-{i:05}")]},
+                                "weight": 1 + i % 7})
+                })
                 .collect();
             json!({"replicaSchedulingType": "Divided", "replicaDivisionPreference": "Weighted",
                    "weightPreference": {"staticWeightList": list}})
         }
-        "dynamic" => json!({"replicaSchedulingType": "Divided", "replicaDivisionPreference": "Weighted",
-                            "weightPreference": {"dynamicWeight": "AvailableReplicas"}}),
+        "dynamic" => {
+            json!({"replicaSchedulingType": "Divided", "replicaDivisionPreference": "Weighted",
+                            "weightPreference": {"dynamicWeight": "AvailableReplicas"}})
+        }
         "aggregated" => json!({"replicaSchedulingType": "Divided",
                                "replicaDivisionPreference": "Aggregated"}),
         _ => json!({"replicaSchedulingType": "Duplicated"}),
@@ -83,7 +87,12 @@ fn bench_webster(c: &mut Criterion) {
         let initial = Default::default();
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, n| {
             b.iter(|| {
-                allocate_webster_seats(10 * *n as i64, black_box(&votes), &initial, TieBreak::NameAscending)
+                allocate_webster_seats(
+                    10 * *n as i64,
+                    black_box(&votes),
+                    &initial,
+                    TieBreak::NameAscending,
+                )
             })
         });
     }

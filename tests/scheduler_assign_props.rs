@@ -99,7 +99,16 @@ fn previous(n: usize, counts: &[u8]) -> Vec<TargetCluster> {
         .collect()
 }
 
-type Setup = (Kind, usize, Vec<i64>, Vec<i64>, Vec<u8>, i32, bool, Vec<usize>);
+type Setup = (
+    Kind,
+    usize,
+    Vec<i64>,
+    Vec<i64>,
+    Vec<u8>,
+    i32,
+    bool,
+    Vec<usize>,
+);
 
 fn setup() -> impl Strategy<Value = Setup> {
     setup_with(kind())

@@ -209,7 +209,11 @@ fn binding(input: &Value) -> (ResourceBindingSpec, Option<ResourceBindingStatus>
     (spec, status)
 }
 
-fn options(input: &Value, spec: &ResourceBindingSpec, status: Option<&ResourceBindingStatus>) -> DivisionOptions {
+fn options(
+    input: &Value,
+    spec: &ResourceBindingSpec,
+    status: Option<&ResourceBindingStatus>,
+) -> DivisionOptions {
     let mut options = DivisionOptions::default().for_binding(spec, status);
     match input["assignmentMode"].as_str() {
         Some("Fresh") => options.mode = AssignmentMode::Fresh,
@@ -227,7 +231,10 @@ fn check_error(id: &str, got: Result<Vec<TargetCluster>, AssignError>, want: &st
     if want == "Unschedulable" {
         assert!(err.is_unschedulable(), "{id}: {err} is not Unschedulable");
     } else {
-        assert!(err.to_string().contains(want), "{id}: {err} does not contain {want}");
+        assert!(
+            err.to_string().contains(want),
+            "{id}: {err} does not contain {want}"
+        );
     }
 }
 
@@ -278,7 +285,10 @@ fn run_assignment_case(case: &Value) {
 fn static_weight_vectors() {
     let all = cases("static_weight.json");
     assert!(!all.is_empty());
-    for case in all.iter().filter(|c| !skipped(c["id"].as_str().unwrap_or(""))) {
+    for case in all
+        .iter()
+        .filter(|c| !skipped(c["id"].as_str().unwrap_or("")))
+    {
         run_assignment_case(case);
     }
 }
@@ -287,7 +297,10 @@ fn static_weight_vectors() {
 fn dynamic_assignment_vectors() {
     let all = cases("dynamic_assignment.json");
     assert!(!all.is_empty());
-    for case in all.iter().filter(|c| !skipped(c["id"].as_str().unwrap_or(""))) {
+    for case in all
+        .iter()
+        .filter(|c| !skipped(c["id"].as_str().unwrap_or("")))
+    {
         run_assignment_case(case);
     }
 }

@@ -51,8 +51,11 @@ fn estimator(id: &str, input: &Value, cluster: &Cluster) -> GeneralEstimator {
         ..Default::default()
     };
     if !input["assumedWorkloads"].is_null() {
-        let assumed: Vec<AssumedWorkload> = parse(id, "assumedWorkloads", &input["assumedWorkloads"]);
-        estimator.assumed.insert(cluster.name().to_string(), assumed);
+        let assumed: Vec<AssumedWorkload> =
+            parse(id, "assumedWorkloads", &input["assumedWorkloads"]);
+        estimator
+            .assumed
+            .insert(cluster.name().to_string(), assumed);
     }
     estimator
 }
@@ -95,7 +98,11 @@ fn estimator_general_vectors() {
                 let cluster: Cluster = parse(id, "cluster", &input["cluster"]);
                 let req = requirements(id, &input["replicaRequirements"]);
                 let got = estimator(id, input, &cluster).cluster_replicas(&cluster, req.as_ref());
-                assert_eq!(i64::from(got), expected["replicas"].as_i64().unwrap(), "{id}");
+                assert_eq!(
+                    i64::from(got),
+                    expected["replicas"].as_i64().unwrap(),
+                    "{id}"
+                );
             }
             "GeneralEstimator.MaxAvailableReplicas" => {
                 let clusters: Vec<Cluster> = parse(id, "clusters", &input["clusters"]);
@@ -124,15 +131,22 @@ fn estimator_general_vectors() {
             "GeneralEstimator.maxAvailableComponentSets" => {
                 let cluster: Cluster = parse(id, "cluster", &input["cluster"]);
                 let components: Vec<Component> = parse(id, "components", &input["components"]);
-                let got = estimator(id, input, &cluster).cluster_component_sets(&cluster, &components);
+                let got =
+                    estimator(id, input, &cluster).cluster_component_sets(&cluster, &components);
                 assert_eq!(i64::from(got), expected["sets"].as_i64().unwrap(), "{id}");
             }
             "getAllowedPodNumber" => {
-                let summary: ResourceSummary = parse(id, "resourceSummary", &input["resourceSummary"]);
-                assert_eq!(allowed_pod_number(&summary), expected["pods"].as_i64().unwrap(), "{id}");
+                let summary: ResourceSummary =
+                    parse(id, "resourceSummary", &input["resourceSummary"]);
+                assert_eq!(
+                    allowed_pod_number(&summary),
+                    expected["pods"].as_i64().unwrap(),
+                    "{id}"
+                );
             }
             "getMaximumReplicasBasedOnClusterSummary" => {
-                let summary: ResourceSummary = parse(id, "resourceSummary", &input["resourceSummary"]);
+                let summary: ResourceSummary =
+                    parse(id, "resourceSummary", &input["resourceSummary"]);
                 let req = requirements(id, &input["replicaRequirements"]).unwrap_or_default();
                 assert_eq!(
                     max_replicas_by_summary(&summary, &req.resource_request),

@@ -28,8 +28,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{
-    Cluster, Component, ComponentReplicaRequirements, Placement, Quantity, ReplicaRequirements, ResourceBindingSpec,
-    ResourceList, ResourceModel, ResourceModelRange, ResourceSummary, SpreadByField,
+    Cluster, Component, ComponentReplicaRequirements, Placement, Quantity, ReplicaRequirements,
+    ResourceBindingSpec, ResourceList, ResourceModel, ResourceModelRange, ResourceSummary,
+    SpreadByField,
 };
 
 /// The answer of an estimator that has no opinion on a cluster.
@@ -162,9 +163,7 @@ impl GeneralEstimator {
         if !self.options.scheduling_overcommit_protection {
             return &[];
         }
-        self.assumed
-            .get(cluster.name())
-            .map_or(&[], Vec::as_slice)
+        self.assumed.get(cluster.name()).map_or(&[], Vec::as_slice)
     }
 
     /// The replicas of a single pod template that still fit in `cluster`.
@@ -184,7 +183,10 @@ impl GeneralEstimator {
         cluster: &Cluster,
         requirements: Option<&ReplicaRequirements>,
     ) -> i32 {
-        let Some(original) = cluster.status.as_ref().and_then(|s| s.resource_summary.as_ref())
+        let Some(original) = cluster
+            .status
+            .as_ref()
+            .and_then(|s| s.resource_summary.as_ref())
         else {
             return 0;
         };
@@ -209,7 +211,10 @@ impl GeneralEstimator {
                 return clamp_to_i32(maximum.min(by_models));
             }
         }
-        maximum = maximum.min(max_replicas_by_summary(&summary, &requirements.resource_request));
+        maximum = maximum.min(max_replicas_by_summary(
+            &summary,
+            &requirements.resource_request,
+        ));
         clamp_to_i32(maximum)
     }
 
@@ -217,7 +222,10 @@ impl GeneralEstimator {
     /// `maxAvailableComponentSets`): bounded by the free pods, the summary's aggregated
     /// per-set demand and, with the gate, the resource-model simulation.
     pub fn cluster_component_sets(&self, cluster: &Cluster, components: &[Component]) -> i32 {
-        let Some(summary) = cluster.status.as_ref().and_then(|s| s.resource_summary.as_ref())
+        let Some(summary) = cluster
+            .status
+            .as_ref()
+            .and_then(|s| s.resource_summary.as_ref())
         else {
             return 0;
         };
@@ -659,7 +667,12 @@ pub fn max_replicas_by_resource_models(
     let mut per_replica = Resources::from_list(request);
     per_replica.pods = 1;
     let total = nodes.iter().fold(0i64, |sum, run| {
-        sum.saturating_add(run.free.max_divided(&per_replica).max(0).saturating_mul(run.count))
+        sum.saturating_add(
+            run.free
+                .max_divided(&per_replica)
+                .max(0)
+                .saturating_mul(run.count),
+        )
     });
     Ok(total.min(i64::from(i32::MAX)))
 }
@@ -895,7 +908,11 @@ mod tests {
             ),
         ];
         for (s, r, want) in cases {
-            assert_eq!(max_replicas_by_summary(&summary(s.clone()), &list(r)), want, "{s}");
+            assert_eq!(
+                max_replicas_by_summary(&summary(s.clone()), &list(r)),
+                want,
+                "{s}"
+            );
         }
     }
 
@@ -919,7 +936,9 @@ mod tests {
         let shape: Vec<(i64, i64)> = nodes.iter().map(|n| (n.count, n.free.milli_cpu)).collect();
         assert_eq!(shape, [(2, 0), (1, 1500), (2, 2000)]);
         assert!(!place_first_fit(&mut nodes, &per, 100));
-        assert!(nodes.iter().all(|n| n.free.milli_cpu == 0 || n.free.milli_cpu < 500));
+        assert!(nodes
+            .iter()
+            .all(|n| n.free.milli_cpu == 0 || n.free.milli_cpu < 500));
     }
 
     #[test]

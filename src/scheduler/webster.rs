@@ -357,7 +357,13 @@ mod tests {
     #[test]
     fn table() {
         let cases: &[(i64, &[i64], &[i64], TieBreak, &[i64])] = &[
-            (9, &[2, 1, 1, 1], &[0, 0, 0, 0], TieBreak::NameAscending, &[3, 2, 2, 2]),
+            (
+                9,
+                &[2, 1, 1, 1],
+                &[0, 0, 0, 0],
+                TieBreak::NameAscending,
+                &[3, 2, 2, 2],
+            ),
             (2, &[2, 1], &[0, 0], TieBreak::NameAscending, &[1, 1]),
             (5, &[1, 1], &[0, 0], TieBreak::NameDescending, &[2, 3]),
             (5, &[1, 1], &[0, 0], TieBreak::NameAscending, &[3, 2]),

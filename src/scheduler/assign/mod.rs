@@ -195,7 +195,11 @@ impl<'a> AssignCandidate<'a> {
             cluster,
             allocatable_replicas,
             available_replicas: allocatable_replicas.saturating_add(assigned),
-            overflow_order: overflow_order(cluster, spec.placement.as_ref(), observed_affinity_name),
+            overflow_order: overflow_order(
+                cluster,
+                spec.placement.as_ref(),
+                observed_affinity_name,
+            ),
         }
     }
 
@@ -456,7 +460,7 @@ pub fn static_weights<'a>(
     };
     // Rules naming clusters and nothing else are looked up by name; the others are matched
     // against every cluster. Same answer as matching every rule, without the n × m cost.
-    let mut by_name: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut by_name: Vec<(&str, i64)> = Vec::new();
     let mut general: Vec<&StaticClusterWeight> = Vec::new();
     for rule in rules {
         let t = &rule.target_cluster;
@@ -465,18 +469,20 @@ pub fn static_weights<'a>(
             && t.exclude.is_empty()
             && !t.cluster_names.is_empty()
         {
-            for name in &t.cluster_names {
-                let entry = by_name.entry(name.as_str()).or_insert(rule.weight);
-                *entry = (*entry).max(rule.weight);
-            }
+            by_name.extend(t.cluster_names.iter().map(|n| (n.as_str(), rule.weight)));
         } else {
             general.push(rule);
         }
     }
+    // Largest weight first within a name, so the first entry of a name is its maximum.
+    by_name.sort_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
+    by_name.dedup_by(|later, first| later.0 == first.0);
     let weighted: Vec<(&str, i64)> = candidates
         .iter()
         .filter_map(|c| {
-            let named = by_name.get(c.name()).copied().unwrap_or(0);
+            let named = by_name
+                .binary_search_by(|(name, _)| (*name).cmp(c.name()))
+                .map_or(0, |i| by_name[i].1);
             let weight = general
                 .iter()
                 .filter(|rule| affinity::cluster_matches(c, &rule.target_cluster))
@@ -485,7 +491,12 @@ pub fn static_weights<'a>(
             (weight > 0).then_some((c.name(), weight))
         })
         .collect();
-    if weighted.iter().map(|(_, w)| *w).fold(0, i64::saturating_add) == 0 {
+    if weighted
+        .iter()
+        .map(|(_, w)| *w)
+        .fold(0, i64::saturating_add)
+        == 0
+    {
         return candidates.iter().map(|c| (c.name(), 1)).collect();
     }
     weighted
@@ -516,7 +527,13 @@ fn assign_by_static_weight(
             base = previous;
         }
     }
-    divide(&weights, &base, to_divide, tie, options.min_one_per_weighted_cluster)
+    divide(
+        &weights,
+        &base,
+        to_divide,
+        tie,
+        options.min_one_per_weighted_cluster,
+    )
 }
 
 /// Webster over `weights`, continuing from the seats in `base`; every party of `weights` and
@@ -535,16 +552,28 @@ fn divide(
     if weights.iter().map(|(_, w)| *w).fold(0, i64::saturating_add) == 0 {
         return base.to_vec();
     }
-    let mut parties: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-    for tc in base {
-        parties.insert(tc.name.as_str(), (0, i64::from(tc.replicas)));
+    // One entry per name, sorted by name; a repeated name keeps its last weight and its last
+    // seats. A sorted vector instead of a map: this runs once per scheduling call.
+    let mut entries: Vec<(&str, bool, i64)> = Vec::with_capacity(base.len() + weights.len());
+    entries.extend(base.iter().map(|tc| (tc.name.as_str(), false, i64::from(tc.replicas))));
+    entries.extend(weights.iter().map(|(name, weight)| (*name, true, *weight)));
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let mut names: Vec<&str> = Vec::with_capacity(entries.len());
+    let mut votes: Vec<i64> = Vec::with_capacity(entries.len());
+    let mut seats: Vec<i64> = Vec::with_capacity(entries.len());
+    for (name, is_weight, value) in entries {
+        if names.last() != Some(&name) {
+            names.push(name);
+            votes.push(0);
+            seats.push(0);
+        }
+        let last = names.len() - 1;
+        if is_weight {
+            votes[last] = value;
+        } else {
+            seats[last] = value;
+        }
     }
-    for (name, weight) in weights {
-        parties.entry(name).or_insert((0, 0)).0 = *weight;
-    }
-    let names: Vec<&str> = parties.keys().copied().collect();
-    let votes: Vec<i64> = parties.values().map(|(v, _)| *v).collect();
-    let mut seats: Vec<i64> = parties.values().map(|(_, s)| *s).collect();
     let mut remaining = new_seats;
     if min_one {
         let empty: Vec<usize> = (0..names.len())
@@ -574,12 +603,13 @@ fn assign_by_dynamic(
     tie: TieBreak,
     options: &DivisionOptions,
 ) -> Result<Vec<TargetCluster>, AssignError> {
-    let candidate_names: BTreeSet<&str> = candidates.iter().map(|c| c.name()).collect();
+    let mut candidate_names: Vec<&str> = candidates.iter().map(|c| c.name()).collect();
+    candidate_names.sort_unstable();
     // Replicas on clusters that are no longer candidates count as unassigned.
     let scheduled: Vec<TargetCluster> = spec
         .clusters
         .iter()
-        .filter(|tc| candidate_names.contains(tc.name.as_str()))
+        .filter(|tc| candidate_names.binary_search(&tc.name.as_str()).is_ok())
         .cloned()
         .collect();
     let assigned: i64 = scheduled.iter().map(|tc| i64::from(tc.replicas)).sum();
@@ -603,7 +633,14 @@ fn assign_by_dynamic(
             .iter()
             .map(|tc| (tc.name.as_str(), i64::from(tc.replicas)))
             .collect();
-        return divide_dynamic(by_weight_descending(weights), replicas, aggregated, &[], tie, min_one);
+        return divide_dynamic(
+            by_weight_descending(weights),
+            replicas,
+            aggregated,
+            &[],
+            tie,
+            min_one,
+        );
     }
     if assigned < replicas {
         let weights = candidate_weights(candidates, spec, |c| c.allocatable_replicas);
@@ -659,12 +696,19 @@ fn candidate_weights<'a>(
     spec: &ResourceBindingSpec,
     weight: impl Fn(&AssignCandidate<'a>) -> i64,
 ) -> Vec<(&'a str, i64)> {
-    let used: BTreeSet<&str> = spec.clusters.iter().map(|tc| tc.name.as_str()).collect();
+    let mut used: Vec<&str> = spec.clusters.iter().map(|tc| tc.name.as_str()).collect();
+    used.sort_unstable();
     let mut keyed: Vec<(i64, u32, bool, i64, &'a str)> = candidates
         .iter()
         .map(|c| {
-            let previously_used = used.contains(c.name());
-            (weight(c), c.overflow_order, previously_used, c.available_replicas, c.name())
+            let previously_used = used.binary_search(&c.name()).is_ok();
+            (
+                weight(c),
+                c.overflow_order,
+                previously_used,
+                c.available_replicas,
+                c.name(),
+            )
         })
         .collect();
     keyed.sort_by(|a, b| {
@@ -706,8 +750,9 @@ fn divide_dynamic(
             .map(|tc| tc.name.as_str())
             .collect();
         if !prior.is_empty() {
-            let (mut front, back): (Vec<_>, Vec<_>) =
-                weights.into_iter().partition(|(name, _)| prior.contains(name));
+            let (mut front, back): (Vec<_>, Vec<_>) = weights
+                .into_iter()
+                .partition(|(name, _)| prior.contains(name));
             front.extend(back);
             weights = front;
         }
@@ -771,24 +816,36 @@ fn merge_target_clusters(old: &[TargetCluster], new: Vec<TargetCluster>) -> Vec<
     if new.is_empty() {
         return old.to_vec();
     }
-    let mut previous: BTreeMap<&str, i64> = BTreeMap::new();
-    for tc in old {
-        *previous.entry(tc.name.as_str()).or_default() += i64::from(tc.replicas);
-    }
+    // (name, replicas, still unmentioned) sorted by name for lookups; duplicates add up.
+    let mut previous: Vec<(&str, i64, bool)> = old
+        .iter()
+        .map(|tc| (tc.name.as_str(), i64::from(tc.replicas), true))
+        .collect();
+    previous.sort_by(|a, b| a.0.cmp(b.0));
+    previous.dedup_by(|later, first| {
+        let same = later.0 == first.0;
+        if same {
+            first.1 += later.1;
+        }
+        same
+    });
     let mut merged: Vec<TargetCluster> = new
         .into_iter()
         .map(|mut tc| {
-            if let Some(prev) = previous.remove(tc.name.as_str()) {
-                tc.replicas = clamp_i32(i64::from(tc.replicas) + prev);
+            if let Ok(i) = previous.binary_search_by(|p| p.0.cmp(tc.name.as_str())) {
+                if previous[i].2 {
+                    previous[i].2 = false;
+                    tc.replicas = clamp_i32(i64::from(tc.replicas) + previous[i].1);
+                }
             }
             tc
         })
         .collect();
-    merged.extend(
-        old.iter()
-            .filter(|tc| previous.contains_key(tc.name.as_str()))
-            .cloned(),
-    );
+    merged.extend(old.iter().filter(|tc| {
+        previous
+            .binary_search_by(|p| p.0.cmp(tc.name.as_str()))
+            .is_ok_and(|i| previous[i].2)
+    }).cloned());
     merged
 }
 
@@ -837,7 +894,9 @@ fn rfc3339_nanos(text: &str) -> Option<i128> {
     }
     let offset_seconds: i64 = match bytes.get(pos) {
         Some(b'Z' | b'z') if pos + 1 == bytes.len() => 0,
-        Some(sign @ (b'+' | b'-')) if pos + 6 == bytes.len() && bytes.get(pos + 3) == Some(&b':') => {
+        Some(sign @ (b'+' | b'-'))
+            if pos + 6 == bytes.len() && bytes.get(pos + 3) == Some(&b':') =>
+        {
             let hours = digits(pos + 1..pos + 3)?;
             let minutes = digits(pos + 4..pos + 6)?;
             let total = hours * 3600 + minutes * 60;
