@@ -354,9 +354,12 @@ mod tests {
         }
     }
 
+    /// (new seats, votes, initial seats, tie-break, expected seats).
+    type Case<'a> = (i64, &'a [i64], &'a [i64], TieBreak, &'a [i64]);
+
     #[test]
     fn table() {
-        let cases: &[(i64, &[i64], &[i64], TieBreak, &[i64])] = &[
+        let cases: &[Case<'_>] = &[
             (
                 9,
                 &[2, 1, 1, 1],

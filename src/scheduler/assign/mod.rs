@@ -724,7 +724,7 @@ fn candidate_weights<'a>(
 /// Orders a weight list by weight, largest first, keeping the incoming order on ties (Go's
 /// `sort.Sort` on Karmada's lists, which are insertion-sorted up to 12 entries).
 fn by_weight_descending(mut weights: Vec<(&str, i64)>) -> Vec<(&str, i64)> {
-    weights.sort_by(|a, b| b.1.cmp(&a.1));
+    weights.sort_by_key(|w| std::cmp::Reverse(w.1));
     weights
 }
 
