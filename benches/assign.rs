@@ -64,10 +64,20 @@ fn bench_assign(c: &mut Criterion) {
         for n in SIZES {
             let cs = clusters(n);
             let s = spec(kind, n);
+            // Even clusters hold 5 replicas in the previous result (see `spec`).
             let candidates: Vec<AssignCandidate<'_>> = cs
                 .iter()
                 .enumerate()
-                .map(|(i, c)| AssignCandidate::new(c, 20 + (i as i64 * 37) % 50, &s, None))
+                .map(|(i, c)| {
+                    let allocatable = 20 + (i as i64 * 37) % 50;
+                    let held = if i % 2 == 0 { 5 } else { 0 };
+                    AssignCandidate {
+                        cluster: c,
+                        allocatable_replicas: allocatable,
+                        available_replicas: allocatable + held,
+                        overflow_order: 0,
+                    }
+                })
                 .collect();
             let options = DivisionOptions::default();
             group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {

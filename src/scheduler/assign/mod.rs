@@ -22,6 +22,12 @@
 //! requirements) and multi-component workloads get every selected cluster without replicas.
 //!
 //! Two options go beyond Karmada; both are off by default ([`DivisionOptions`]).
+//!
+//! One deliberate difference: Karmada orders the clusters by estimate with Go's `sort.Sort`,
+//! which is stable only up to 12 entries; beyond that, the order of equal estimates (which
+//! decides Aggregated's prefix at a tie) follows Go's pattern-defeating quicksort. fedplan
+//! breaks such ties explicitly by the order selection delivers candidates in (see
+//! `candidate_weights`), for any number of clusters.
 
 mod affinity;
 
@@ -555,7 +561,10 @@ fn divide(
     // One entry per name, sorted by name; a repeated name keeps its last weight and its last
     // seats. A sorted vector instead of a map: this runs once per scheduling call.
     let mut entries: Vec<(&str, bool, i64)> = Vec::with_capacity(base.len() + weights.len());
-    entries.extend(base.iter().map(|tc| (tc.name.as_str(), false, i64::from(tc.replicas))));
+    entries.extend(
+        base.iter()
+            .map(|tc| (tc.name.as_str(), false, i64::from(tc.replicas))),
+    );
     entries.extend(weights.iter().map(|(name, weight)| (*name, true, *weight)));
     entries.sort_by(|a, b| a.0.cmp(b.0));
     let mut names: Vec<&str> = Vec::with_capacity(entries.len());
@@ -841,11 +850,15 @@ fn merge_target_clusters(old: &[TargetCluster], new: Vec<TargetCluster>) -> Vec<
             tc
         })
         .collect();
-    merged.extend(old.iter().filter(|tc| {
-        previous
-            .binary_search_by(|p| p.0.cmp(tc.name.as_str()))
-            .is_ok_and(|i| previous[i].2)
-    }).cloned());
+    merged.extend(
+        old.iter()
+            .filter(|tc| {
+                previous
+                    .binary_search_by(|p| p.0.cmp(tc.name.as_str()))
+                    .is_ok_and(|i| previous[i].2)
+            })
+            .cloned(),
+    );
     merged
 }
 
