@@ -28,8 +28,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{
-    Cluster, Component, Placement, Quantity, ReplicaRequirements, ResourceBindingSpec,
-    ResourceList, ResourceModel, ResourceModelRange, ResourceSummary, SpreadByField,
+    Cluster, Component, ComponentReplicaRequirements, Placement, Quantity, ReplicaRequirements,
+    ResourceBindingSpec, ResourceList, ResourceModel, ResourceModelRange, ResourceSummary,
+    SpreadByField,
 };
 
 /// The answer of an estimator that has no opinion on a cluster.
@@ -125,7 +126,22 @@ pub struct AssumedWorkload {
     pub name: String,
     /// Its pod templates with the replicas assumed on the cluster.
     #[serde(default)]
-    pub components: Vec<Component>,
+    pub components: Vec<AssumedComponent>,
+}
+
+/// One pod template of an [`AssumedWorkload`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssumedComponent {
+    /// Component name (may be empty for single-template workloads).
+    #[serde(default)]
+    pub name: String,
+    /// Replicas assumed on the cluster.
+    #[serde(default)]
+    pub replicas: i32,
+    /// Per-replica requirements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_requirements: Option<ComponentReplicaRequirements>,
 }
 
 /// Karmada's `general-estimator`, from `status.resourceSummary` and the resource models.
@@ -147,9 +163,7 @@ impl GeneralEstimator {
         if !self.options.scheduling_overcommit_protection {
             return &[];
         }
-        self.assumed
-            .get(cluster.name())
-            .map_or(&[], Vec::as_slice)
+        self.assumed.get(cluster.name()).map_or(&[], Vec::as_slice)
     }
 
     /// The replicas of a single pod template that still fit in `cluster`.
@@ -169,7 +183,10 @@ impl GeneralEstimator {
         cluster: &Cluster,
         requirements: Option<&ReplicaRequirements>,
     ) -> i32 {
-        let Some(original) = cluster.status.as_ref().and_then(|s| s.resource_summary.as_ref())
+        let Some(original) = cluster
+            .status
+            .as_ref()
+            .and_then(|s| s.resource_summary.as_ref())
         else {
             return 0;
         };
@@ -194,7 +211,10 @@ impl GeneralEstimator {
                 return clamp_to_i32(maximum.min(by_models));
             }
         }
-        maximum = maximum.min(max_replicas_by_summary(&summary, &requirements.resource_request));
+        maximum = maximum.min(max_replicas_by_summary(
+            &summary,
+            &requirements.resource_request,
+        ));
         clamp_to_i32(maximum)
     }
 
@@ -202,7 +222,10 @@ impl GeneralEstimator {
     /// `maxAvailableComponentSets`): bounded by the free pods, the summary's aggregated
     /// per-set demand and, with the gate, the resource-model simulation.
     pub fn cluster_component_sets(&self, cluster: &Cluster, components: &[Component]) -> i32 {
-        let Some(summary) = cluster.status.as_ref().and_then(|s| s.resource_summary.as_ref())
+        let Some(summary) = cluster
+            .status
+            .as_ref()
+            .and_then(|s| s.resource_summary.as_ref())
         else {
             return 0;
         };
@@ -601,10 +624,8 @@ fn place_first_fit(nodes: &mut Vec<NodeRun>, per_replica: &Resources, replicas: 
     remaining == 0
 }
 
-fn component_resources(component: &Component) -> Resources {
-    let mut r = component
-        .replica_requirements
-        .as_ref()
+fn per_replica_resources(requirements: Option<&ComponentReplicaRequirements>) -> Resources {
+    let mut r = requirements
         .map(|req| Resources::from_list(&req.resource_request))
         .unwrap_or_default();
     r.pods = 1;
@@ -623,7 +644,10 @@ fn presimulate_assumed(nodes: &mut Vec<NodeRun>, assumed: &[AssumedWorkload]) {
         let set: Vec<(Resources, i64)> = workload
             .components
             .iter()
-            .map(|c| (component_resources(c), i64::from(c.replicas)))
+            .map(|c| {
+                let per_replica = per_replica_resources(c.replica_requirements.as_ref());
+                (per_replica, i64::from(c.replicas))
+            })
             .collect();
         if !set.is_empty() {
             place_set(nodes, &set);
@@ -643,7 +667,12 @@ pub fn max_replicas_by_resource_models(
     let mut per_replica = Resources::from_list(request);
     per_replica.pods = 1;
     let total = nodes.iter().fold(0i64, |sum, run| {
-        sum.saturating_add(run.free.max_divided(&per_replica).max(0).saturating_mul(run.count))
+        sum.saturating_add(
+            run.free
+                .max_divided(&per_replica)
+                .max(0)
+                .saturating_mul(run.count),
+        )
     });
     Ok(total.min(i64::from(i32::MAX)))
 }
@@ -661,7 +690,10 @@ pub fn max_sets_by_resource_models(
     presimulate_assumed(&mut nodes, assumed);
     let set: Vec<(Resources, i64)> = components
         .iter()
-        .map(|c| (component_resources(c), i64::from(c.replicas)))
+        .map(|c| {
+            let per_replica = per_replica_resources(c.replica_requirements.as_ref());
+            (per_replica, i64::from(c.replicas))
+        })
         .collect();
     let mut sets = 0;
     while sets < upper_bound && place_set(&mut nodes, &set) {
@@ -803,17 +835,18 @@ pub fn calculate_available_replicas_with(
             }
         }
     }
+    let mut assigned: BTreeMap<&str, i32> = BTreeMap::new();
+    for tc in &spec.clusters {
+        // The first entry of a name counts, as Karmada's lookup finds it first.
+        assigned.entry(tc.name.as_str()).or_insert(tc.replicas);
+    }
     clusters
         .iter()
         .zip(replicas)
         .map(|(cluster, replicas)| AvailableReplicas {
             name: cluster.name().to_string(),
             replicas,
-            assigned: spec
-                .clusters
-                .iter()
-                .find(|tc| tc.name == cluster.name())
-                .map_or(0, |tc| tc.replicas),
+            assigned: assigned.get(cluster.name()).copied().unwrap_or(0),
         })
         .collect()
 }
@@ -875,7 +908,11 @@ mod tests {
             ),
         ];
         for (s, r, want) in cases {
-            assert_eq!(max_replicas_by_summary(&summary(s.clone()), &list(r)), want, "{s}");
+            assert_eq!(
+                max_replicas_by_summary(&summary(s.clone()), &list(r)),
+                want,
+                "{s}"
+            );
         }
     }
 
@@ -899,7 +936,9 @@ mod tests {
         let shape: Vec<(i64, i64)> = nodes.iter().map(|n| (n.count, n.free.milli_cpu)).collect();
         assert_eq!(shape, [(2, 0), (1, 1500), (2, 2000)]);
         assert!(!place_first_fit(&mut nodes, &per, 100));
-        assert!(nodes.iter().all(|n| n.free.milli_cpu == 0 || n.free.milli_cpu < 500));
+        assert!(nodes
+            .iter()
+            .all(|n| n.free.milli_cpu == 0 || n.free.milli_cpu < 500));
     }
 
     #[test]

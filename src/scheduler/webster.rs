@@ -354,10 +354,19 @@ mod tests {
         }
     }
 
+    /// (new seats, votes, initial seats, tie-break, expected seats).
+    type Case<'a> = (i64, &'a [i64], &'a [i64], TieBreak, &'a [i64]);
+
     #[test]
     fn table() {
-        let cases: &[(i64, &[i64], &[i64], TieBreak, &[i64])] = &[
-            (9, &[2, 1, 1, 1], &[0, 0, 0, 0], TieBreak::NameAscending, &[3, 2, 2, 2]),
+        let cases: &[Case<'_>] = &[
+            (
+                9,
+                &[2, 1, 1, 1],
+                &[0, 0, 0, 0],
+                TieBreak::NameAscending,
+                &[3, 2, 2, 2],
+            ),
             (2, &[2, 1], &[0, 0], TieBreak::NameAscending, &[1, 1]),
             (5, &[1, 1], &[0, 0], TieBreak::NameDescending, &[2, 3]),
             (5, &[1, 1], &[0, 0], TieBreak::NameAscending, &[3, 2]),

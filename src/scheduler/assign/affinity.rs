@@ -63,7 +63,8 @@ fn set_requirement_matches<'a>(
             let [bound] = values else {
                 return false;
             };
-            let (Ok(bound), Some(Ok(actual))) = (bound.parse::<i64>(), value.map(str::parse::<i64>))
+            let (Ok(bound), Some(Ok(actual))) =
+                (bound.parse::<i64>(), value.map(str::parse::<i64>))
             else {
                 return false;
             };

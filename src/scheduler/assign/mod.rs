@@ -22,6 +22,12 @@
 //! requirements) and multi-component workloads get every selected cluster without replicas.
 //!
 //! Two options go beyond Karmada; both are off by default ([`DivisionOptions`]).
+//!
+//! One deliberate difference: Karmada orders the clusters by estimate with Go's `sort.Sort`,
+//! which is stable only up to 12 entries; beyond that, the order of equal estimates (which
+//! decides Aggregated's prefix at a tie) follows Go's pattern-defeating quicksort. fedplan
+//! breaks such ties explicitly by the order selection delivers candidates in (see
+//! `candidate_weights`), for any number of clusters.
 
 mod affinity;
 
@@ -30,7 +36,7 @@ use std::sync::Arc;
 
 use crate::api::{
     Cluster, ComponentReplicas, Placement, ReplicaStrategy, ResourceBindingSpec,
-    ResourceBindingStatus, TargetCluster,
+    ResourceBindingStatus, StaticClusterWeight, TargetCluster,
 };
 
 use super::estimator::{calculate_available_replicas, Estimator};
@@ -195,7 +201,11 @@ impl<'a> AssignCandidate<'a> {
             cluster,
             allocatable_replicas,
             available_replicas: allocatable_replicas.saturating_add(assigned),
-            overflow_order: overflow_order(cluster, spec.placement.as_ref(), observed_affinity_name),
+            overflow_order: overflow_order(
+                cluster,
+                spec.placement.as_ref(),
+                observed_affinity_name,
+            ),
         }
     }
 
@@ -267,16 +277,18 @@ pub fn assign_replicas(
     options: &DivisionOptions,
 ) -> Result<Vec<TargetCluster>, AssignError> {
     let estimates = calculate_available_replicas(clusters, spec, estimators);
+    let observed = options.observed_affinity_name.as_deref();
     let candidates: Vec<AssignCandidate<'_>> = clusters
         .iter()
         .zip(estimates.iter())
         .map(|(cluster, estimate)| {
-            AssignCandidate::new(
+            let allocatable = i64::from(estimate.replicas);
+            AssignCandidate {
                 cluster,
-                i64::from(estimate.replicas),
-                spec,
-                options.observed_affinity_name.as_deref(),
-            )
+                allocatable_replicas: allocatable,
+                available_replicas: allocatable.saturating_add(i64::from(estimate.assigned)),
+                overflow_order: overflow_order(cluster, spec.placement.as_ref(), observed),
+            }
         })
         .collect();
     assign_replicas_to_candidates(&candidates, spec, options)
@@ -397,8 +409,10 @@ fn assign_by_tiers(
     Ok(result)
 }
 
-/// One strategy over `candidates`, for `replicas` replicas (zero entries not yet removed).
-fn assign_by_strategy(
+/// One strategy over `candidates`, for `replicas` replicas, as Karmada's per-strategy assign
+/// functions return it: zero-replica entries are not removed yet and there is no workload
+/// check. [`assign_replicas_to_candidates`] is the complete step.
+pub fn assign_by_strategy(
     candidates: &[AssignCandidate<'_>],
     spec: &ResourceBindingSpec,
     replicas: i32,
@@ -450,18 +464,45 @@ pub fn static_weights<'a>(
     let Some(rules) = rules else {
         return candidates.iter().map(|c| (c.name(), 1)).collect();
     };
+    // Rules naming clusters and nothing else are looked up by name; the others are matched
+    // against every cluster. Same answer as matching every rule, without the n × m cost.
+    let mut by_name: Vec<(&str, i64)> = Vec::new();
+    let mut general: Vec<&StaticClusterWeight> = Vec::new();
+    for rule in rules {
+        let t = &rule.target_cluster;
+        if t.label_selector.is_none()
+            && t.field_selector.is_none()
+            && t.exclude.is_empty()
+            && !t.cluster_names.is_empty()
+        {
+            by_name.extend(t.cluster_names.iter().map(|n| (n.as_str(), rule.weight)));
+        } else {
+            general.push(rule);
+        }
+    }
+    // Largest weight first within a name, so the first entry of a name is its maximum.
+    by_name.sort_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
+    by_name.dedup_by(|later, first| later.0 == first.0);
     let weighted: Vec<(&str, i64)> = candidates
         .iter()
         .filter_map(|c| {
-            let weight = rules
+            let named = by_name
+                .binary_search_by(|(name, _)| (*name).cmp(c.name()))
+                .map_or(0, |i| by_name[i].1);
+            let weight = general
                 .iter()
                 .filter(|rule| affinity::cluster_matches(c, &rule.target_cluster))
                 .map(|rule| rule.weight)
-                .fold(0, i64::max);
+                .fold(named.max(0), i64::max);
             (weight > 0).then_some((c.name(), weight))
         })
         .collect();
-    if weighted.iter().map(|(_, w)| *w).fold(0, i64::saturating_add) == 0 {
+    if weighted
+        .iter()
+        .map(|(_, w)| *w)
+        .fold(0, i64::saturating_add)
+        == 0
+    {
         return candidates.iter().map(|c| (c.name(), 1)).collect();
     }
     weighted
@@ -479,10 +520,11 @@ fn assign_by_static_weight(
     let mut base: Vec<TargetCluster> = Vec::new();
     let mut to_divide = i64::from(replicas);
     if options.stable_scale_up && options.mode == AssignmentMode::Steady {
+        let weighted: BTreeSet<&str> = weights.iter().map(|(name, _)| *name).collect();
         let previous: Vec<TargetCluster> = spec
             .clusters
             .iter()
-            .filter(|tc| weights.iter().any(|(name, _)| *name == tc.name))
+            .filter(|tc| weighted.contains(tc.name.as_str()))
             .map(|tc| target(&tc.name, i64::from(tc.replicas.max(0))))
             .collect();
         let held: i64 = previous.iter().map(|tc| i64::from(tc.replicas)).sum();
@@ -491,7 +533,13 @@ fn assign_by_static_weight(
             base = previous;
         }
     }
-    divide(&weights, &base, to_divide, tie, options.min_one_per_weighted_cluster)
+    divide(
+        &weights,
+        &base,
+        to_divide,
+        tie,
+        options.min_one_per_weighted_cluster,
+    )
 }
 
 /// Webster over `weights`, continuing from the seats in `base`; every party of `weights` and
@@ -510,16 +558,31 @@ fn divide(
     if weights.iter().map(|(_, w)| *w).fold(0, i64::saturating_add) == 0 {
         return base.to_vec();
     }
-    let mut parties: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-    for tc in base {
-        parties.insert(tc.name.as_str(), (0, i64::from(tc.replicas)));
+    // One entry per name, sorted by name; a repeated name keeps its last weight and its last
+    // seats. A sorted vector instead of a map: this runs once per scheduling call.
+    let mut entries: Vec<(&str, bool, i64)> = Vec::with_capacity(base.len() + weights.len());
+    entries.extend(
+        base.iter()
+            .map(|tc| (tc.name.as_str(), false, i64::from(tc.replicas))),
+    );
+    entries.extend(weights.iter().map(|(name, weight)| (*name, true, *weight)));
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let mut names: Vec<&str> = Vec::with_capacity(entries.len());
+    let mut votes: Vec<i64> = Vec::with_capacity(entries.len());
+    let mut seats: Vec<i64> = Vec::with_capacity(entries.len());
+    for (name, is_weight, value) in entries {
+        if names.last() != Some(&name) {
+            names.push(name);
+            votes.push(0);
+            seats.push(0);
+        }
+        let last = names.len() - 1;
+        if is_weight {
+            votes[last] = value;
+        } else {
+            seats[last] = value;
+        }
     }
-    for (name, weight) in weights {
-        parties.entry(name).or_insert((0, 0)).0 = *weight;
-    }
-    let names: Vec<&str> = parties.keys().copied().collect();
-    let votes: Vec<i64> = parties.values().map(|(v, _)| *v).collect();
-    let mut seats: Vec<i64> = parties.values().map(|(_, s)| *s).collect();
     let mut remaining = new_seats;
     if min_one {
         let empty: Vec<usize> = (0..names.len())
@@ -549,12 +612,13 @@ fn assign_by_dynamic(
     tie: TieBreak,
     options: &DivisionOptions,
 ) -> Result<Vec<TargetCluster>, AssignError> {
-    let candidate_names: BTreeSet<&str> = candidates.iter().map(|c| c.name()).collect();
+    let mut candidate_names: Vec<&str> = candidates.iter().map(|c| c.name()).collect();
+    candidate_names.sort_unstable();
     // Replicas on clusters that are no longer candidates count as unassigned.
     let scheduled: Vec<TargetCluster> = spec
         .clusters
         .iter()
-        .filter(|tc| candidate_names.contains(tc.name.as_str()))
+        .filter(|tc| candidate_names.binary_search(&tc.name.as_str()).is_ok())
         .cloned()
         .collect();
     let assigned: i64 = scheduled.iter().map(|tc| i64::from(tc.replicas)).sum();
@@ -562,16 +626,14 @@ fn assign_by_dynamic(
     let min_one = options.min_one_per_weighted_cluster && !aggregated;
 
     if options.mode == AssignmentMode::Fresh {
-        let weights: Vec<(&str, i64)> = candidates
-            .iter()
-            .map(|c| {
-                let current = scheduled
-                    .iter()
-                    .find(|tc| tc.name == c.name())
-                    .map_or(0, |tc| i64::from(tc.replicas));
-                (c.name(), c.allocatable_replicas.saturating_add(current))
-            })
-            .collect();
+        let mut current: BTreeMap<&str, i64> = BTreeMap::new();
+        for tc in &scheduled {
+            *current.entry(tc.name.as_str()).or_default() += i64::from(tc.replicas);
+        }
+        let weights = candidate_weights(candidates, spec, |c| {
+            let held = current.get(c.name()).copied().unwrap_or(0);
+            c.allocatable_replicas.saturating_add(held)
+        });
         return divide_dynamic(weights, replicas, aggregated, &[], tie, min_one);
     }
     if assigned > replicas {
@@ -580,21 +642,101 @@ fn assign_by_dynamic(
             .iter()
             .map(|tc| (tc.name.as_str(), i64::from(tc.replicas)))
             .collect();
-        return divide_dynamic(weights, replicas, aggregated, &[], tie, min_one);
+        return divide_dynamic(
+            by_weight_descending(weights),
+            replicas,
+            aggregated,
+            &[],
+            tie,
+            min_one,
+        );
     }
     if assigned < replicas {
-        let weights: Vec<(&str, i64)> = candidates
-            .iter()
-            .map(|c| (c.name(), c.allocatable_replicas))
-            .collect();
-        return divide_dynamic(weights, replicas - assigned, aggregated, &scheduled, tie, min_one);
+        let weights = candidate_weights(candidates, spec, |c| c.allocatable_replicas);
+        return divide_dynamic(
+            weights,
+            replicas - assigned,
+            aggregated,
+            &scheduled,
+            tie,
+            min_one,
+        );
     }
     Ok(scheduled)
 }
 
-/// Karmada's `dynamicDivideReplicas`: sort the weights by value (stable), check the capacity,
-/// keep Aggregated's shortest covering prefix (previously used clusters first), divide with
-/// Webster and add the previous replicas.
+/// Karmada's `dynamicDivideReplicas` over an already ordered weight list: check the capacity,
+/// keep Aggregated's shortest covering prefix (clusters with replicas in `scheduled` moved
+/// first), divide `target` with Webster and add the `scheduled` replicas (new entries first,
+/// then untouched previous ones).
+///
+/// ```
+/// use fedplan::api::TargetCluster;
+/// use fedplan::scheduler::assign::dynamic_divide_replicas;
+/// use fedplan::scheduler::webster::TieBreak;
+/// let weights: Vec<TargetCluster> = [("m3", 10), ("m2", 8), ("m1", 6)].iter()
+///     .map(|(n, r)| TargetCluster { name: n.to_string(), replicas: *r, components: vec![] })
+///     .collect();
+/// let result = dynamic_divide_replicas(&weights, 12, true, &[], TieBreak::NameAscending).unwrap();
+/// let counts: Vec<(&str, i32)> = result.iter().map(|t| (t.name.as_str(), t.replicas)).collect();
+/// assert_eq!(counts, [("m2", 5), ("m3", 7)]);
+/// ```
+pub fn dynamic_divide_replicas(
+    available: &[TargetCluster],
+    target: i64,
+    aggregated: bool,
+    scheduled: &[TargetCluster],
+    tie: TieBreak,
+) -> Result<Vec<TargetCluster>, AssignError> {
+    let weights: Vec<(&str, i64)> = available
+        .iter()
+        .map(|tc| (tc.name.as_str(), i64::from(tc.replicas)))
+        .collect();
+    divide_dynamic(weights, target, aggregated, scheduled, tie, false)
+}
+
+/// The candidates' weights, largest first. Karmada sorts stably by weight alone, so ties
+/// keep the order in which selection delivers the candidates: overflow order, then score
+/// (100 for clusters already in `spec.clusters`, the in-tree ClusterLocality score), then
+/// available replicas (larger first), then name. That order is applied explicitly here, so
+/// the result does not depend on the order of the candidate slice.
+fn candidate_weights<'a>(
+    candidates: &[AssignCandidate<'a>],
+    spec: &ResourceBindingSpec,
+    weight: impl Fn(&AssignCandidate<'a>) -> i64,
+) -> Vec<(&'a str, i64)> {
+    let mut used: Vec<&str> = spec.clusters.iter().map(|tc| tc.name.as_str()).collect();
+    used.sort_unstable();
+    let mut keyed: Vec<(i64, u32, bool, i64, &'a str)> = candidates
+        .iter()
+        .map(|c| {
+            let previously_used = used.binary_search(&c.name()).is_ok();
+            (
+                weight(c),
+                c.overflow_order,
+                previously_used,
+                c.available_replicas,
+                c.name(),
+            )
+        })
+        .collect();
+    keyed.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(a.1.cmp(&b.1))
+            .then(b.2.cmp(&a.2))
+            .then(b.3.cmp(&a.3))
+            .then(a.4.cmp(b.4))
+    });
+    keyed.into_iter().map(|k| (k.4, k.0)).collect()
+}
+
+/// Orders a weight list by weight, largest first, keeping the incoming order on ties (Go's
+/// `sort.Sort` on Karmada's lists, which are insertion-sorted up to 12 entries).
+fn by_weight_descending(mut weights: Vec<(&str, i64)>) -> Vec<(&str, i64)> {
+    weights.sort_by_key(|w| std::cmp::Reverse(w.1));
+    weights
+}
+
 fn divide_dynamic(
     mut weights: Vec<(&str, i64)>,
     target: i64,
@@ -603,7 +745,6 @@ fn divide_dynamic(
     tie: TieBreak,
     min_one: bool,
 ) -> Result<Vec<TargetCluster>, AssignError> {
-    weights.sort_by(|a, b| b.1.cmp(&a.1));
     let available: i64 = weights.iter().map(|(_, w)| *w).fold(0, i64::saturating_add);
     if available < target {
         return Err(AssignError::InsufficientReplicas {
@@ -618,8 +759,9 @@ fn divide_dynamic(
             .map(|tc| tc.name.as_str())
             .collect();
         if !prior.is_empty() {
-            let (mut front, back): (Vec<_>, Vec<_>) =
-                weights.into_iter().partition(|(name, _)| prior.contains(name));
+            let (mut front, back): (Vec<_>, Vec<_>) = weights
+                .into_iter()
+                .partition(|(name, _)| prior.contains(name));
             front.extend(back);
             weights = front;
         }
@@ -633,9 +775,14 @@ fn divide_dynamic(
     }
     let zero_floor: Vec<(&str, i64)> = if min_one {
         // Clusters already holding replicas keep them; only empty ones need a seat.
+        let holding: BTreeSet<&str> = scheduled
+            .iter()
+            .filter(|tc| tc.replicas > 0)
+            .map(|tc| tc.name.as_str())
+            .collect();
         weights
             .iter()
-            .filter(|(name, _)| !scheduled.iter().any(|tc| tc.name == *name && tc.replicas > 0))
+            .filter(|(name, _)| !holding.contains(name))
             .copied()
             .collect()
     } else {
@@ -678,22 +825,38 @@ fn merge_target_clusters(old: &[TargetCluster], new: Vec<TargetCluster>) -> Vec<
     if new.is_empty() {
         return old.to_vec();
     }
-    let mut previous: BTreeMap<&str, i64> = BTreeMap::new();
-    for tc in old {
-        *previous.entry(tc.name.as_str()).or_default() += i64::from(tc.replicas);
-    }
+    // (name, replicas, still unmentioned) sorted by name for lookups; duplicates add up.
+    let mut previous: Vec<(&str, i64, bool)> = old
+        .iter()
+        .map(|tc| (tc.name.as_str(), i64::from(tc.replicas), true))
+        .collect();
+    previous.sort_by(|a, b| a.0.cmp(b.0));
+    previous.dedup_by(|later, first| {
+        let same = later.0 == first.0;
+        if same {
+            first.1 += later.1;
+        }
+        same
+    });
     let mut merged: Vec<TargetCluster> = new
         .into_iter()
         .map(|mut tc| {
-            if let Some(prev) = previous.remove(tc.name.as_str()) {
-                tc.replicas = clamp_i32(i64::from(tc.replicas) + prev);
+            if let Ok(i) = previous.binary_search_by(|p| p.0.cmp(tc.name.as_str())) {
+                if previous[i].2 {
+                    previous[i].2 = false;
+                    tc.replicas = clamp_i32(i64::from(tc.replicas) + previous[i].1);
+                }
             }
             tc
         })
         .collect();
     merged.extend(
         old.iter()
-            .filter(|tc| previous.contains_key(tc.name.as_str()))
+            .filter(|tc| {
+                previous
+                    .binary_search_by(|p| p.0.cmp(tc.name.as_str()))
+                    .is_ok_and(|i| previous[i].2)
+            })
             .cloned(),
     );
     merged
@@ -744,7 +907,9 @@ fn rfc3339_nanos(text: &str) -> Option<i128> {
     }
     let offset_seconds: i64 = match bytes.get(pos) {
         Some(b'Z' | b'z') if pos + 1 == bytes.len() => 0,
-        Some(sign @ (b'+' | b'-')) if pos + 6 == bytes.len() && bytes.get(pos + 3) == Some(&b':') => {
+        Some(sign @ (b'+' | b'-'))
+            if pos + 6 == bytes.len() && bytes.get(pos + 3) == Some(&b':') =>
+        {
             let hours = digits(pos + 1..pos + 3)?;
             let minutes = digits(pos + 4..pos + 6)?;
             let total = hours * 3600 + minutes * 60;

@@ -13,7 +13,10 @@ fn spec(value: serde_json::Value) -> ResourceBindingSpec {
 }
 
 fn counts(result: &[TargetCluster]) -> Vec<(String, i32)> {
-    let mut v: Vec<(String, i32)> = result.iter().map(|t| (t.name.clone(), t.replicas)).collect();
+    let mut v: Vec<(String, i32)> = result
+        .iter()
+        .map(|t| (t.name.clone(), t.replicas))
+        .collect();
     v.sort();
     v
 }
@@ -56,43 +59,111 @@ fn divided(kind: &str, replicas: i32, previous: serde_json::Value) -> ResourceBi
 
 #[test]
 fn dynamic_table() {
-    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, i64)], i32, serde_json::Value, &'a [(&'a str, i32)]);
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a [(&'a str, i64)],
+        i32,
+        serde_json::Value,
+        &'a [(&'a str, i32)],
+    );
     let cases: Vec<Case<'_>> = vec![
-        ("first schedule", DYNAMIC, &[("m1", 8), ("m2", 8), ("m3", 10)], 12, json!(null),
-         &[("m1", 4), ("m2", 4), ("m3", 4)]),
-        ("scale down ignores capacity", DYNAMIC, &[("m1", 1), ("m2", 1), ("m3", 1)], 6,
-         json!([{"name": "m1", "replicas": 2}, {"name": "m2", "replicas": 4}, {"name": "m3", "replicas": 6}]),
-         &[("m1", 1), ("m2", 2), ("m3", 3)]),
-        ("equal total keeps the previous result", DYNAMIC, &[("m1", 0), ("m2", 100)], 5,
-         json!([{"name": "m1", "replicas": 5}]), &[("m1", 5)]),
-        ("scale up adds the delta", DYNAMIC, &[("m1", 3), ("m2", 1)], 8,
-         json!([{"name": "m1", "replicas": 2}, {"name": "m2", "replicas": 2}]),
-         &[("m1", 5), ("m2", 3)]),
-        ("aggregated splits inside the prefix", AGGREGATED, &[("m1", 6), ("m2", 8), ("m3", 10)], 12,
-         json!(null), &[("m2", 5), ("m3", 7)]),
-        ("aggregated prefers previous clusters", AGGREGATED, &[("m1", 6), ("m2", 6), ("m3", 20)], 24,
-         json!([{"name": "m1", "replicas": 4}, {"name": "m2", "replicas": 8}]),
-         &[("m1", 10), ("m2", 14)]),
-        ("disappeared cluster replicas are re-placed", AGGREGATED,
-         &[("m1", 4), ("m3", 8), ("m4", 12)], 24,
-         json!([{"name": "m1", "replicas": 4}, {"name": "m2", "replicas": 8}]),
-         &[("m1", 7), ("m3", 7), ("m4", 10)]),
-        ("aggregated scale down drops clusters", AGGREGATED, &[("m1", 100), ("m2", 100)], 8,
-         json!([{"name": "m1", "replicas": 4}, {"name": "m2", "replicas": 8}]), &[("m2", 8)]),
+        (
+            "first schedule",
+            DYNAMIC,
+            &[("m1", 8), ("m2", 8), ("m3", 10)],
+            12,
+            json!(null),
+            &[("m1", 4), ("m2", 4), ("m3", 4)],
+        ),
+        (
+            "scale down ignores capacity",
+            DYNAMIC,
+            &[("m1", 1), ("m2", 1), ("m3", 1)],
+            6,
+            json!([{"name": "m1", "replicas": 2}, {"name": "m2", "replicas": 4}, {"name": "m3", "replicas": 6}]),
+            &[("m1", 1), ("m2", 2), ("m3", 3)],
+        ),
+        (
+            "equal total keeps the previous result",
+            DYNAMIC,
+            &[("m1", 0), ("m2", 100)],
+            5,
+            json!([{"name": "m1", "replicas": 5}]),
+            &[("m1", 5)],
+        ),
+        (
+            "scale up adds the delta",
+            DYNAMIC,
+            &[("m1", 3), ("m2", 1)],
+            8,
+            json!([{"name": "m1", "replicas": 2}, {"name": "m2", "replicas": 2}]),
+            &[("m1", 5), ("m2", 3)],
+        ),
+        (
+            "aggregated splits inside the prefix",
+            AGGREGATED,
+            &[("m1", 6), ("m2", 8), ("m3", 10)],
+            12,
+            json!(null),
+            &[("m2", 5), ("m3", 7)],
+        ),
+        (
+            "aggregated prefers previous clusters",
+            AGGREGATED,
+            &[("m1", 6), ("m2", 6), ("m3", 20)],
+            24,
+            json!([{"name": "m1", "replicas": 4}, {"name": "m2", "replicas": 8}]),
+            &[("m1", 10), ("m2", 14)],
+        ),
+        (
+            "disappeared cluster replicas are re-placed",
+            AGGREGATED,
+            &[("m1", 4), ("m3", 8), ("m4", 12)],
+            24,
+            json!([{"name": "m1", "replicas": 4}, {"name": "m2", "replicas": 8}]),
+            &[("m1", 7), ("m3", 7), ("m4", 10)],
+        ),
+        (
+            "aggregated scale down drops clusters",
+            AGGREGATED,
+            &[("m1", 100), ("m2", 100)],
+            8,
+            json!([{"name": "m1", "replicas": 4}, {"name": "m2", "replicas": 8}]),
+            &[("m2", 8)],
+        ),
     ];
     for (name, kind, allocatable, replicas, previous, want) in cases {
         let s = divided(kind, replicas, previous);
-        assert_eq!(run(allocatable, &s, &DivisionOptions::default()), Ok(pairs(want)), "{name}");
+        assert_eq!(
+            run(allocatable, &s, &DivisionOptions::default()),
+            Ok(pairs(want)),
+            "{name}"
+        );
     }
 }
 
 #[test]
 fn insufficient_capacity_is_unschedulable() {
     let s = divided(AGGREGATED, 12, json!(null));
-    let err = run(&[("m1", 3), ("m2", 3), ("m3", 3)], &s, &DivisionOptions::default()).unwrap_err();
-    assert_eq!(err, AssignError::InsufficientReplicas { available: 9, wanted: 12 });
+    let err = run(
+        &[("m1", 3), ("m2", 3), ("m3", 3)],
+        &s,
+        &DivisionOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        AssignError::InsufficientReplicas {
+            available: 9,
+            wanted: 12
+        }
+    );
     assert!(err.is_unschedulable());
-    assert_eq!(err.to_string(), "Clusters available replicas 9 are not enough to schedule.");
+    assert_eq!(
+        err.to_string(),
+        "Clusters available replicas 9 are not enough to schedule."
+    );
 }
 
 #[test]
@@ -103,7 +174,10 @@ fn fresh_mode_recomputes_with_current_replicas() {
         ..Default::default()
     };
     // Weights 0+6 : 6+0 → 3:3; Steady would keep 6:0.
-    assert_eq!(run(&[("m1", 0), ("m2", 6)], &s, &options), Ok(pairs(&[("m1", 3), ("m2", 3)])));
+    assert_eq!(
+        run(&[("m1", 0), ("m2", 6)], &s, &options),
+        Ok(pairs(&[("m1", 3), ("m2", 3)]))
+    );
     assert_eq!(
         run(&[("m1", 0), ("m2", 6)], &s, &DivisionOptions::default()),
         Ok(pairs(&[("m1", 6)]))
@@ -117,24 +191,33 @@ fn duplicated_and_non_workloads() {
         run(&[("a", 0), ("b", 0)], &dup, &DivisionOptions::default()),
         Ok(pairs(&[("a", 3), ("b", 3)]))
     );
-    let config_map = spec(json!({"placement": {"replicaScheduling": {"replicaSchedulingType": "Divided"}}}));
+    let config_map =
+        spec(json!({"placement": {"replicaScheduling": {"replicaSchedulingType": "Divided"}}}));
     let clusters = [cluster("a"), cluster("b")];
     let candidates: Vec<_> = clusters
         .iter()
         .map(|c| AssignCandidate::new(c, i64::from(i32::MAX), &config_map, None))
         .collect();
-    let result = assign_replicas_to_candidates(&candidates, &config_map, &DivisionOptions::default()).unwrap();
+    let result =
+        assign_replicas_to_candidates(&candidates, &config_map, &DivisionOptions::default())
+            .unwrap();
     assert_eq!(counts(&result), pairs(&[("a", 0), ("b", 0)]));
     // A Deployment scaled to 0 (requirements set) ends with no cluster.
     let scaled_to_zero = spec(json!({"replicas": 0, "replicaRequirements": {},
         "placement": {"replicaScheduling": {"replicaSchedulingType": "Divided",
             "replicaDivisionPreference": "Weighted"}}}));
-    assert_eq!(run(&[("a", 5)], &scaled_to_zero, &DivisionOptions::default()), Ok(vec![]));
+    assert_eq!(
+        run(&[("a", 5)], &scaled_to_zero, &DivisionOptions::default()),
+        Ok(vec![])
+    );
     let keep_empty = DivisionOptions {
         enable_empty_workload_propagation: true,
         ..Default::default()
     };
-    assert_eq!(run(&[("a", 5)], &scaled_to_zero, &keep_empty), Ok(pairs(&[("a", 0)])));
+    assert_eq!(
+        run(&[("a", 5)], &scaled_to_zero, &keep_empty),
+        Ok(pairs(&[("a", 0)]))
+    );
     assert_eq!(
         assign_replicas_to_candidates(&[], &dup, &DivisionOptions::default()),
         Err(AssignError::NoClusters)
@@ -143,11 +226,20 @@ fn duplicated_and_non_workloads() {
 
 #[test]
 fn unsupported_strategy() {
-    let s = spec(json!({"replicas": 2, "placement": {"replicaScheduling": {"replicaSchedulingType": "Divided"}}}));
-    assert_eq!(run(&[("a", 1)], &s, &DivisionOptions::default()), Err(AssignError::UnsupportedStrategy));
+    let s = spec(
+        json!({"replicas": 2, "placement": {"replicaScheduling": {"replicaSchedulingType": "Divided"}}}),
+    );
+    assert_eq!(
+        run(&[("a", 1)], &s, &DivisionOptions::default()),
+        Err(AssignError::UnsupportedStrategy)
+    );
 }
 
-fn static_spec(replicas: i32, weights: &[(&str, i64)], previous: serde_json::Value) -> ResourceBindingSpec {
+fn static_spec(
+    replicas: i32,
+    weights: &[(&str, i64)],
+    previous: serde_json::Value,
+) -> ResourceBindingSpec {
     let list: Vec<serde_json::Value> = weights
         .iter()
         .map(|(n, w)| json!({"targetCluster": {"clusterNames": [n]}, "weight": w}))
@@ -162,26 +254,44 @@ fn static_spec(replicas: i32, weights: &[(&str, i64)], previous: serde_json::Val
 
 #[test]
 fn stable_scale_up_keeps_existing_replicas() {
-    let s = static_spec(5, &[("m1", 1), ("m2", 1), ("m3", 2)],
-        json!([{"name": "m1", "replicas": 2}, {"name": "m2", "replicas": 2}]));
+    let s = static_spec(
+        5,
+        &[("m1", 1), ("m2", 1), ("m3", 2)],
+        json!([{"name": "m1", "replicas": 2}, {"name": "m2", "replicas": 2}]),
+    );
     let all = [("m1", 0), ("m2", 0), ("m3", 0)];
-    assert_eq!(run(&all, &s, &DivisionOptions::default()), Ok(pairs(&[("m1", 1), ("m2", 1), ("m3", 3)])));
+    assert_eq!(
+        run(&all, &s, &DivisionOptions::default()),
+        Ok(pairs(&[("m1", 1), ("m2", 1), ("m3", 3)]))
+    );
     let stable = DivisionOptions {
         stable_scale_up: true,
         ..Default::default()
     };
-    assert_eq!(run(&all, &s, &stable), Ok(pairs(&[("m1", 2), ("m2", 2), ("m3", 1)])));
+    assert_eq!(
+        run(&all, &s, &stable),
+        Ok(pairs(&[("m1", 2), ("m2", 2), ("m3", 1)]))
+    );
     // Scale down is Karmada's from-scratch division.
-    let down = static_spec(2, &[("m1", 1), ("m2", 1), ("m3", 2)],
-        json!([{"name": "m1", "replicas": 2}, {"name": "m2", "replicas": 2}]));
-    assert_eq!(run(&all, &down, &stable), Ok(pairs(&[("m1", 1), ("m3", 1)])));
+    let down = static_spec(
+        2,
+        &[("m1", 1), ("m2", 1), ("m3", 2)],
+        json!([{"name": "m1", "replicas": 2}, {"name": "m2", "replicas": 2}]),
+    );
+    assert_eq!(
+        run(&all, &down, &stable),
+        Ok(pairs(&[("m1", 1), ("m3", 1)]))
+    );
 }
 
 #[test]
 fn min_one_per_weighted_cluster() {
     let s = static_spec(2, &[("a", 100), ("b", 1)], json!(null));
     let both = [("a", 0), ("b", 0)];
-    assert_eq!(run(&both, &s, &DivisionOptions::default()), Ok(pairs(&[("a", 2)])));
+    assert_eq!(
+        run(&both, &s, &DivisionOptions::default()),
+        Ok(pairs(&[("a", 2)]))
+    );
     let min_one = DivisionOptions {
         min_one_per_weighted_cluster: true,
         ..Default::default()
@@ -192,8 +302,14 @@ fn min_one_per_weighted_cluster() {
     assert_eq!(run(&both, &s, &min_one), Ok(pairs(&[("a", 1)])));
     // Dynamic weight: the new cluster gets one of the delta.
     let d = divided(DYNAMIC, 12, json!([{"name": "a", "replicas": 10}]));
-    assert_eq!(run(&[("a", 100), ("b", 1)], &d, &min_one), Ok(pairs(&[("a", 11), ("b", 1)])));
-    assert_eq!(run(&[("a", 100), ("b", 1)], &d, &DivisionOptions::default()), Ok(pairs(&[("a", 12)])));
+    assert_eq!(
+        run(&[("a", 100), ("b", 1)], &d, &min_one),
+        Ok(pairs(&[("a", 11), ("b", 1)]))
+    );
+    assert_eq!(
+        run(&[("a", 100), ("b", 1)], &d, &DivisionOptions::default()),
+        Ok(pairs(&[("a", 12)]))
+    );
 }
 
 #[test]
@@ -220,10 +336,20 @@ fn overflow_tiers() {
             .map(|(c, a)| AssignCandidate::new(c, a, &s, Some("primary")))
             .collect()
     };
-    assert_eq!(make([1, 1, 1]).iter().map(|c| c.overflow_order).collect::<Vec<_>>(), [0, 1, 1000]);
+    assert_eq!(
+        make([1, 1, 1])
+            .iter()
+            .map(|c| c.overflow_order)
+            .collect::<Vec<_>>(),
+        [0, 1, 1000]
+    );
     let r = assign_replicas_to_candidates(&make([3, 10, 10]), &s, &options).unwrap();
-    assert_eq!(r.iter().map(|t| (t.name.as_str(), t.replicas)).collect::<Vec<_>>(),
-        [("m1", 3), ("m2", 2)]);
+    assert_eq!(
+        r.iter()
+            .map(|t| (t.name.as_str(), t.replicas))
+            .collect::<Vec<_>>(),
+        [("m1", 3), ("m2", 2)]
+    );
     let err = assign_replicas_to_candidates(&make([1, 1, 1]), &s, &options).unwrap_err();
     assert_eq!(err, AssignError::OverflowExhausted { remaining: 2 });
 }
@@ -247,17 +373,44 @@ fn assignment_mode_from_timestamps() {
         ..Default::default()
     };
     let cases = [
-        ("2024-01-01T00:00:01Z", Some("2024-01-01T00:00:00Z"), AssignmentMode::Fresh),
-        ("2024-01-01T00:00:00Z", Some("2024-01-01T00:00:00Z"), AssignmentMode::Steady),
-        ("2024-01-01T01:00:00+02:00", Some("2024-01-01T00:00:00Z"), AssignmentMode::Steady),
-        ("2024-01-01T00:00:00.5Z", Some("2024-01-01T00:00:00Z"), AssignmentMode::Fresh),
+        (
+            "2024-01-01T00:00:01Z",
+            Some("2024-01-01T00:00:00Z"),
+            AssignmentMode::Fresh,
+        ),
+        (
+            "2024-01-01T00:00:00Z",
+            Some("2024-01-01T00:00:00Z"),
+            AssignmentMode::Steady,
+        ),
+        (
+            "2024-01-01T01:00:00+02:00",
+            Some("2024-01-01T00:00:00Z"),
+            AssignmentMode::Steady,
+        ),
+        (
+            "2024-01-01T00:00:00.5Z",
+            Some("2024-01-01T00:00:00Z"),
+            AssignmentMode::Fresh,
+        ),
         ("2024-01-01T00:00:01Z", None, AssignmentMode::Steady),
-        ("garbage", Some("2024-01-01T00:00:00Z"), AssignmentMode::Steady),
+        (
+            "garbage",
+            Some("2024-01-01T00:00:00Z"),
+            AssignmentMode::Steady,
+        ),
     ];
     for (triggered, last, want) in cases {
         let st = last.map(status);
-        assert_eq!(AssignmentMode::for_binding(&with(triggered), st.as_ref()), want, "{triggered}");
+        assert_eq!(
+            AssignmentMode::for_binding(&with(triggered), st.as_ref()),
+            want,
+            "{triggered}"
+        );
     }
     assert_eq!(rfc3339_nanos("1970-01-01T00:00:00Z"), Some(0));
-    assert_eq!(rfc3339_nanos("2000-03-01T00:00:00Z"), Some(951_868_800_000_000_000));
+    assert_eq!(
+        rfc3339_nanos("2000-03-01T00:00:00Z"),
+        Some(951_868_800_000_000_000)
+    );
 }
