@@ -63,7 +63,10 @@ fn binding_id(b: &ResourceBinding) -> String {
     if b.metadata.namespace.is_empty() {
         format!("ClusterResourceBinding {}", b.metadata.name)
     } else {
-        format!("ResourceBinding {}/{}", b.metadata.namespace, b.metadata.name)
+        format!(
+            "ResourceBinding {}/{}",
+            b.metadata.namespace, b.metadata.name
+        )
     }
 }
 
@@ -142,6 +145,9 @@ fn cluster_status(cp: &mut ControlPlane) -> bool {
             changed = true;
         }
     }
+    if changed {
+        cp.revisions.touch_env();
+    }
     changed
 }
 
@@ -185,6 +191,7 @@ fn detector(cp: &mut ControlPlane) -> bool {
             ClaimDecision::Release { .. } => {
                 let mut t = template.clone();
                 if policy::remove_claim(&mut t).is_ok() && t != template {
+                    cp.revisions.touch_template(&key);
                     cp.templates.insert(key.clone(), t);
                     cp.event(
                         "detector",
@@ -207,10 +214,17 @@ fn detector(cp: &mut ControlPlane) -> bool {
         };
         let mut claimed = template.clone();
         if let Err(e) = policy::write_claim(&mut claimed, p) {
-            cp.event("detector", "Warning", key.to_string(), "ClaimFailed", e.to_string());
+            cp.event(
+                "detector",
+                "Warning",
+                key.to_string(),
+                "ClaimFailed",
+                e.to_string(),
+            );
             continue;
         }
         if claimed != template {
+            cp.revisions.touch_template(&key);
             cp.templates.insert(key.clone(), claimed.clone());
             cp.event(
                 "detector",
@@ -244,6 +258,7 @@ fn detector(cp: &mut ControlPlane) -> bool {
                     if let Some(o) = old {
                         b.status = o.status.clone();
                     }
+                    cp.revisions.touch_binding(&bkey);
                     cp.bindings.insert(bkey, b);
                     if created {
                         let id = binding_id(&cp.bindings[&live_key(&key)]);
@@ -259,7 +274,13 @@ fn detector(cp: &mut ControlPlane) -> bool {
                 }
             }
             Err(e) => {
-                cp.event("detector", "Warning", key.to_string(), "ApplyPolicyFailed", e.to_string());
+                cp.event(
+                    "detector",
+                    "Warning",
+                    key.to_string(),
+                    "ApplyPolicyFailed",
+                    e.to_string(),
+                );
                 if cp.bindings.contains_key(&bkey) {
                     live_bindings.insert(bkey);
                 }
@@ -294,7 +315,10 @@ fn detector(cp: &mut ControlPlane) -> bool {
 }
 
 fn live_key(key: &ObjectKey) -> (String, String) {
-    (key.namespace.clone(), policy::binding_name(&key.kind, &key.name))
+    (
+        key.namespace.clone(),
+        policy::binding_name(&key.kind, &key.name),
+    )
 }
 
 fn scheduler_options(cp: &ControlPlane) -> SchedulerOptions {
@@ -327,7 +351,10 @@ fn schedule(cp: &mut ControlPlane) -> bool {
             continue;
         };
         let outcome = scheduler::schedule(binding, &clusters, &options);
-        if matches!(outcome.action, ScheduleAction::Kept | ScheduleAction::Suspended) {
+        if matches!(
+            outcome.action,
+            ScheduleAction::Kept | ScheduleAction::Suspended
+        ) {
             continue;
         }
         let mut updated = binding.clone();
@@ -336,6 +363,7 @@ fn schedule(cp: &mut ControlPlane) -> bool {
             continue;
         }
         let previous = binding.spec.clusters.clone();
+        let spec_moved = updated.spec != binding.spec || updated.metadata != binding.metadata;
         let id = binding_id(&updated);
         if let Some(cond) = updated
             .status
@@ -357,6 +385,9 @@ fn schedule(cp: &mut ControlPlane) -> bool {
                 let message = format!("{} [{}]", cond.message, placed.join(", "));
                 cp.event("scheduler", type_, id, reason, message);
             }
+        }
+        if spec_moved {
+            cp.revisions.touch_binding(&key);
         }
         cp.bindings.insert(key, updated);
         changed = true;
@@ -454,6 +485,7 @@ fn distribute_dependencies(cp: &mut ControlPlane) -> bool {
             }
         };
         if cp.bindings.get(&key) != Some(&updated) {
+            cp.revisions.touch_binding(&key);
             cp.bindings.insert(key, updated);
             changed = true;
         }
@@ -475,16 +507,13 @@ fn distribute_dependencies(cp: &mut ControlPlane) -> bool {
                 parents.iter().any(|p| {
                     p.metadata.namespace == s.namespace
                         && p.metadata.name == s.name
-                        && cp
-                            .templates
-                            .get(&template_key_of(p))
-                            .is_some_and(|t| {
-                                deps::resolve_dependencies(p, t, &templates, cp.interpreter.as_ref())
-                                    .map(|found| {
-                                        found.iter().any(|o| ObjectKey::of(o) == template_key_of(b))
-                                    })
-                                    .unwrap_or(false)
-                            })
+                        && cp.templates.get(&template_key_of(p)).is_some_and(|t| {
+                            deps::resolve_dependencies(p, t, &templates, cp.interpreter.as_ref())
+                                .map(|found| {
+                                    found.iter().any(|o| ObjectKey::of(o) == template_key_of(b))
+                                })
+                                .unwrap_or(false)
+                        })
                 })
             })
             .cloned()
@@ -492,6 +521,7 @@ fn distribute_dependencies(cp: &mut ControlPlane) -> bool {
         if still.len() != b.spec.required_by.len() {
             let mut nb = b.clone();
             nb.spec.required_by = still;
+            cp.revisions.touch_binding(&key);
             if nb.spec.required_by.is_empty() && nb.spec.placement.is_none() {
                 cp.bindings.remove(&key);
             } else {
@@ -510,18 +540,47 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
     let cops: Vec<_> = cp.cluster_override_policies.values().cloned().collect();
     let mut desired: BTreeMap<(String, String), Work> = BTreeMap::new();
     let mut kept_owners: BTreeSet<String> = BTreeSet::new();
-    let bindings: Vec<ResourceBinding> = cp.bindings.values().cloned().collect();
+    let mut stale: Vec<(String, String)> = Vec::new();
+    for (key, b) in &cp.bindings {
+        let tkey = template_key_of(b);
+        let fp = (
+            cp.revisions.bindings.get(key).copied().unwrap_or(0),
+            cp.revisions.templates.get(&tkey).copied().unwrap_or(0),
+            cp.revisions.env,
+        );
+        if cp.revisions.rendered.get(key) != Some(&fp) {
+            stale.push(key.clone());
+        }
+    }
+    let bindings: Vec<ResourceBinding> = stale
+        .iter()
+        .filter_map(|k| cp.bindings.get(k).cloned())
+        .collect();
+    // Failed renders of bindings rendered earlier keep their Works (see below).
+    for (key, b) in &cp.bindings {
+        if !stale.contains(key) {
+            kept_owners.insert(binding_id(b));
+        }
+    }
     for b in &bindings {
         let owner = binding_id(b);
-        let Some(template) = cp.templates.get(&template_key_of(b)).cloned() else {
+        let bkey = (b.metadata.namespace.clone(), b.metadata.name.clone());
+        let tkey = template_key_of(b);
+        let Some(template) = cp.templates.get(&tkey).cloned() else {
             continue;
         };
+        let fp = (
+            cp.revisions.bindings.get(&bkey).copied().unwrap_or(0),
+            cp.revisions.templates.get(&tkey).copied().unwrap_or(0),
+            cp.revisions.env,
+        );
         let overrides = OverrideSet {
             override_policies: &ops,
             cluster_override_policies: &cops,
         };
         match render::render_works(b, &template, &clusters, overrides, cp.interpreter.as_ref()) {
             Ok(works) => {
+                cp.revisions.rendered.insert(bkey.clone(), fp);
                 for w in works {
                     desired.insert((w.metadata.namespace.clone(), w.metadata.name.clone()), w);
                 }
@@ -535,7 +594,13 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
             Err(e) => {
                 // Keep the binding's existing Works; report why they were not refreshed.
                 kept_owners.insert(owner.clone());
-                cp.event("binding-controller", "Warning", owner, "SyncWorkFailed", e.to_string());
+                cp.event(
+                    "binding-controller",
+                    "Warning",
+                    owner,
+                    "SyncWorkFailed",
+                    e.to_string(),
+                );
             }
         }
     }
@@ -545,9 +610,13 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
             Some(old) => {
                 let mut merged = old.clone();
                 merged.metadata.labels.extend(work.metadata.labels.clone());
-                merged.metadata.annotations.extend(work.metadata.annotations.clone());
+                merged
+                    .metadata
+                    .annotations
+                    .extend(work.metadata.annotations.clone());
                 merged.spec = work.spec.clone();
                 if &merged != old {
+                    cp.revisions.touch_work(&key);
                     cp.works.insert(key, merged);
                     changed = true;
                 }
@@ -566,6 +635,7 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
                         names::cluster_of_execution_space(&key.0).unwrap_or(&key.0)
                     ),
                 );
+                cp.revisions.touch_work(&key);
                 cp.works.insert(key, work);
                 changed = true;
             }
@@ -576,7 +646,11 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
         .bindings
         .values()
         .flat_map(|b| {
-            let name = names::work_name(&b.spec.resource.kind, &b.spec.resource.name, &b.spec.resource.namespace);
+            let name = names::work_name(
+                &b.spec.resource.kind,
+                &b.spec.resource.name,
+                &b.spec.resource.namespace,
+            );
             render::target_clusters(b)
                 .into_iter()
                 .map(move |t| (names::execution_space(&t.name), name.clone()))
@@ -597,6 +671,9 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
         .collect();
     for key in orphans {
         if let Some(work) = cp.works.remove(&key) {
+            cp.revisions.works.remove(&key);
+            cp.revisions.applied.remove(&key);
+            cp.revisions.collected.remove(&key);
             delete_work_objects(cp, &work);
             changed = true;
         }
@@ -648,7 +725,10 @@ fn delete_work_objects(cp: &mut ControlPlane, work: &Work) {
         format!("Work {}/{}", work.metadata.namespace, work.metadata.name),
         "WorkDeleted",
         if preserve {
-            format!("kept {} in {cluster} (preserveResourcesOnDeletion)", describe_manifest(work))
+            format!(
+                "kept {} in {cluster} (preserveResourcesOnDeletion)",
+                describe_manifest(work)
+            )
         } else {
             format!("removed {} from {cluster}", removed.join(", "))
         },
@@ -657,7 +737,13 @@ fn delete_work_objects(cp: &mut ControlPlane, work: &Work) {
 
 fn set_condition(conditions: &mut Vec<Condition>, cond: Condition) -> bool {
     match conditions.iter_mut().find(|c| c.type_ == cond.type_) {
-        Some(old) if old.status == cond.status && old.reason == cond.reason && old.message == cond.message => false,
+        Some(old)
+            if old.status == cond.status
+                && old.reason == cond.reason
+                && old.message == cond.message =>
+        {
+            false
+        }
         Some(old) => {
             *old = cond;
             true
@@ -676,10 +762,25 @@ fn execute(cp: &mut ControlPlane) -> bool {
     let keys: Vec<(String, String)> = cp.works.keys().cloned().collect();
     let mut changed = false;
     for key in keys {
+        let rev = cp.revisions.works.get(&key).copied().unwrap_or(0);
+        let cluster = names::cluster_of_execution_space(&key.0)
+            .unwrap_or("")
+            .to_string();
+        if cp.revisions.applied.get(&key) == Some(&rev) {
+            let present = cp.works.get(&key).is_some_and(|w| {
+                w.spec.workload.manifests.iter().all(|m| {
+                    cp.members
+                        .get(&cluster)
+                        .is_some_and(|member| member.get(&ObjectKey::of(m)).is_some())
+                })
+            });
+            if present {
+                continue;
+            }
+        }
         let Some(work) = cp.works.get(&key).cloned() else {
             continue;
         };
-        let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("").to_string();
         let mut status = work.status.clone().unwrap_or_default();
         if work.spec.suspend_dispatching.unwrap_or(false) {
             let cond = Condition {
@@ -705,6 +806,7 @@ fn execute(cp: &mut ControlPlane) -> bool {
             }
             continue;
         }
+
         let mut applied_ok = true;
         let mut message = String::from("Manifest has been successfully applied");
         let mut any_change = false;
@@ -754,7 +856,11 @@ fn execute(cp: &mut ControlPlane) -> bool {
                 let outcome = member.apply(okey.clone(), &desired, now);
                 if outcome != ApplyOutcome::Unchanged {
                     any_change = true;
-                    let verb = if outcome == ApplyOutcome::Created { "created" } else { "updated" };
+                    let verb = if outcome == ApplyOutcome::Created {
+                        "created"
+                    } else {
+                        "updated"
+                    };
                     cp.event(
                         "execution-controller",
                         "Normal",
@@ -770,7 +876,12 @@ fn execute(cp: &mut ControlPlane) -> bool {
             Condition {
                 type_: "Applied".into(),
                 status: if applied_ok { "True" } else { "False" }.into(),
-                reason: if applied_ok { "AppliedSuccessful" } else { "AppliedFailed" }.into(),
+                reason: if applied_ok {
+                    "AppliedSuccessful"
+                } else {
+                    "AppliedFailed"
+                }
+                .into(),
                 message: message.clone(),
                 last_transition_time: Some(now.to_string()),
                 observed_generation: None,
@@ -778,6 +889,9 @@ fn execute(cp: &mut ControlPlane) -> bool {
         );
         cond_changed |= status.conditions.iter().any(|c| c.type_ == "Dispatching");
         status.conditions.retain(|c| c.type_ != "Dispatching");
+        if applied_ok {
+            cp.revisions.applied.insert(key.clone(), rev);
+        }
         if cond_changed {
             if !applied_ok {
                 cp.event(
@@ -819,10 +933,33 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
             continue;
         };
         let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
-        let applied = work
-            .status
-            .as_ref()
-            .is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Applied" && c.status == "True"));
+        let rev = cp.revisions.works.get(&key).copied().unwrap_or(0);
+        let member_rv = work
+            .spec
+            .workload
+            .manifests
+            .iter()
+            .filter_map(|m| cp.members.get(cluster)?.get(&ObjectKey::of(m)))
+            .filter_map(|o| {
+                o.pointer("/metadata/resourceVersion")
+                    .and_then(Value::as_str)
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        let applied_flag = work.status.as_ref().is_some_and(|s| {
+            s.conditions
+                .iter()
+                .any(|c| c.type_ == "Applied" && c.status == "True")
+        });
+        let fp = (rev, format!("{applied_flag}/{member_rv}"));
+        if cp.revisions.collected.get(&key) == Some(&fp) {
+            continue;
+        }
+        let applied = work.status.as_ref().is_some_and(|s| {
+            s.conditions
+                .iter()
+                .any(|c| c.type_ == "Applied" && c.status == "True")
+        });
         let mut statuses = Vec::new();
         if applied {
             for (ordinal, manifest) in work.spec.workload.manifests.iter().enumerate() {
@@ -869,6 +1006,7 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
             .as_ref()
             .map(|s| s.manifest_statuses.clone())
             .unwrap_or_default();
+        cp.revisions.collected.insert(key.clone(), fp);
         if current != statuses {
             let mut w = work.clone();
             let s = w.status.get_or_insert_with(WorkStatus::default);
@@ -921,7 +1059,11 @@ fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
                 } else {
                     applied_cond.message.clone()
                 },
-                health: Some(manifest.and_then(|m| m.health).unwrap_or(ResourceHealth::Unknown)),
+                health: Some(
+                    manifest
+                        .and_then(|m| m.health)
+                        .unwrap_or(ResourceHealth::Unknown),
+                ),
             });
         }
         let current = b
@@ -931,7 +1073,9 @@ fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
             .unwrap_or_default();
         if current != items {
             let mut nb = b.clone();
-            nb.status.get_or_insert_with(Default::default).aggregated_status = items;
+            nb.status
+                .get_or_insert_with(Default::default)
+                .aggregated_status = items;
             cp.bindings.insert(key, nb);
             changed = true;
         }
@@ -983,7 +1127,9 @@ fn aggregate_template_status(cp: &mut ControlPlane) -> bool {
                             "AggregateStatusSucceed",
                             format!(
                                 "status.observedGeneration is now {og} (generation {})",
-                                t.pointer("/metadata/generation").cloned().unwrap_or(Value::Null)
+                                t.pointer("/metadata/generation")
+                                    .cloned()
+                                    .unwrap_or(Value::Null)
                             ),
                         );
                     }

@@ -80,7 +80,12 @@ impl ObjectKey {
 
     /// The key of a JSON object.
     pub fn of(v: &Value) -> Self {
-        let s = |p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+        let s = |p: &str| {
+            v.pointer(p)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
         ObjectKey {
             api_version: s("/apiVersion"),
             kind: s("/kind"),
@@ -167,10 +172,7 @@ impl Config {
 
     /// A boolean flag (`true`/`false`), `default` when not set.
     pub fn flag_bool(&self, name: &str, default: bool) -> bool {
-        self.flags
-            .get(name)
-            .map(|v| v == "true")
-            .unwrap_or(default)
+        self.flags.get(name).map(|v| v == "true").unwrap_or(default)
     }
 
     /// A duration flag in seconds (`600s`, `10m`, `1h`, or a plain number of seconds).
@@ -237,6 +239,51 @@ pub struct ControlPlane {
     works: BTreeMap<(String, String), Work>,
     members: BTreeMap<String, MemberCluster>,
     events: EventLog,
+    revisions: Revisions,
+}
+
+/// Change counters that let the controllers skip work whose inputs did not move, as
+/// Karmada's informers only enqueue changed objects.
+#[derive(Debug, Default)]
+pub(crate) struct Revisions {
+    counter: u64,
+    /// Clusters and override policies (everything a render reads besides its binding).
+    pub(crate) env: u64,
+    pub(crate) templates: BTreeMap<ObjectKey, u64>,
+    pub(crate) bindings: BTreeMap<(String, String), u64>,
+    pub(crate) works: BTreeMap<(String, String), u64>,
+    /// (binding, template, env) revisions each binding was last rendered at.
+    pub(crate) rendered: BTreeMap<(String, String), (u64, u64, u64)>,
+    /// Work revision last applied to the member cluster.
+    pub(crate) applied: BTreeMap<(String, String), u64>,
+    /// (work revision, member resourceVersion) last reflected into the Work status.
+    pub(crate) collected: BTreeMap<(String, String), (u64, String)>,
+}
+
+impl Revisions {
+    pub(crate) fn bump(&mut self) -> u64 {
+        self.counter += 1;
+        self.counter
+    }
+
+    pub(crate) fn touch_template(&mut self, key: &ObjectKey) {
+        let r = self.bump();
+        self.templates.insert(key.clone(), r);
+    }
+
+    pub(crate) fn touch_binding(&mut self, key: &(String, String)) {
+        let r = self.bump();
+        self.bindings.insert(key.clone(), r);
+    }
+
+    pub(crate) fn touch_work(&mut self, key: &(String, String)) {
+        let r = self.bump();
+        self.works.insert(key.clone(), r);
+    }
+
+    pub(crate) fn touch_env(&mut self) {
+        self.env = self.bump();
+    }
 }
 
 impl fmt::Debug for ControlPlane {
@@ -277,6 +324,7 @@ impl ControlPlane {
             works: BTreeMap::new(),
             members: BTreeMap::new(),
             events: EventLog::default(),
+            revisions: Revisions::default(),
         }
     }
 
@@ -373,14 +421,16 @@ impl ControlPlane {
                 )
             }
             ("policy.karmada.io/v1alpha1", "OverridePolicy") => {
-                store_typed!(self.override_policies, ns_name, OverridePolicy)
+                store_typed!(self.override_policies, ns_name, OverridePolicy);
+                self.revisions.touch_env();
             }
             ("policy.karmada.io/v1alpha1", "ClusterOverridePolicy") => {
                 store_typed!(
                     self.cluster_override_policies,
                     key.name.clone(),
                     ClusterOverridePolicy
-                )
+                );
+                self.revisions.touch_env();
             }
             ("policy.karmada.io/v1alpha1", "ClusterTaintPolicy") => {
                 store_typed!(self.taint_policies, key.name.clone(), ClusterTaintPolicy)
@@ -400,6 +450,7 @@ impl ControlPlane {
                     .entry(key.name.clone())
                     .or_insert_with(|| MemberCluster::new(key.name.clone()));
                 self.clusters.insert(key.name.clone(), cluster);
+                self.revisions.touch_env();
             }
             ("work.karmada.io/v1alpha2", _) | ("work.karmada.io/v1alpha1", "Work") => {
                 return Err(invalid(
@@ -455,6 +506,7 @@ impl ControlPlane {
                 if let Some(claim) = claim {
                     controllers::restore_claim_metadata(&mut obj, &claim);
                 }
+                self.revisions.touch_template(&key);
                 self.templates.insert(key, obj);
             }
         }
@@ -465,14 +517,17 @@ impl ControlPlane {
     /// objects (unless `preserveResourcesOnDeletion`); deleting a Cluster removes it from
     /// scheduling. Returns whether the object existed.
     pub fn delete(&mut self, key: &ObjectKey) -> bool {
+        self.revisions.touch_env();
+        self.revisions.templates.remove(key);
         let ns_name = (key.namespace.clone(), key.name.clone());
         match (key.api_version.as_str(), key.kind.as_str()) {
             ("policy.karmada.io/v1alpha1", "PropagationPolicy") => {
                 self.propagation_policies.remove(&ns_name).is_some()
             }
-            ("policy.karmada.io/v1alpha1", "ClusterPropagationPolicy") => {
-                self.cluster_propagation_policies.remove(&key.name).is_some()
-            }
+            ("policy.karmada.io/v1alpha1", "ClusterPropagationPolicy") => self
+                .cluster_propagation_policies
+                .remove(&key.name)
+                .is_some(),
             ("policy.karmada.io/v1alpha1", "OverridePolicy") => {
                 self.override_policies.remove(&ns_name).is_some()
             }
@@ -522,10 +577,11 @@ impl ControlPlane {
             .clusters
             .get_mut(cluster)
             .ok_or_else(|| ControlPlaneError::Scenario(format!("no Cluster {cluster:?}")))?;
-        c.status = Some(
-            serde_json::from_value(status)
-                .map_err(|e| ControlPlaneError::Scenario(format!("Cluster {cluster} status: {e}")))?,
-        );
+        c.status =
+            Some(serde_json::from_value(status).map_err(|e| {
+                ControlPlaneError::Scenario(format!("Cluster {cluster} status: {e}"))
+            })?);
+        self.revisions.touch_env();
         Ok(())
     }
 

@@ -217,12 +217,8 @@ fn sorted_keys(manifest: &Value, key: &str) -> Vec<String> {
 pub fn sort_keys(v: &mut Value) {
     match v {
         Value::Object(m) => {
-            let mut entries: Vec<(String, Value)> = std::mem::take(m).into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            for (k, mut val) in entries {
-                sort_keys(&mut val);
-                m.insert(k, val);
-            }
+            m.sort_keys();
+            m.values_mut().for_each(sort_keys);
         }
         Value::Array(a) => a.iter_mut().for_each(sort_keys),
         _ => {}
