@@ -16,6 +16,8 @@ mod applied;
 mod command_args;
 mod error;
 mod field;
+#[cfg(feature = "yaml")]
+mod goyaml;
 mod image;
 mod imageparser;
 mod labels;
