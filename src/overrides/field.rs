@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::api::{FieldOverrider, SubPathPatch};
 
 use super::error::OverriderError;
-use super::patch::{apply_patch, json_type, to_go_json, PatchOp};
+use super::patch::{apply_operation, json_type, to_go_json};
 
 /// Applies one field overrider to `object`.
 ///
@@ -62,15 +62,12 @@ pub fn apply_field_overrider(
     Ok(())
 }
 
-fn ops(patches: &[SubPathPatch]) -> Vec<PatchOp> {
-    patches
-        .iter()
-        .map(|p| PatchOp {
-            op: p.operator,
-            path: p.sub_path.clone(),
-            value: Some(p.value.clone().unwrap_or(Value::Null)),
-        })
-        .collect()
+/// The operations of one document, applied in order as one patch.
+fn apply_sub_patches(doc: &mut Value, patches: &[SubPathPatch]) -> Result<(), OverriderError> {
+    for p in patches {
+        apply_operation(doc, p.operator, &p.sub_path, p.value.as_ref())?;
+    }
+    Ok(())
 }
 
 /// Karmada's patch library only patches a document that is an object, or an array written
@@ -85,7 +82,7 @@ fn patch_json(path: &str, text: &str, patches: &[SubPathPatch]) -> Result<String
     };
     let mut doc: Value = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
     check_patchable(&doc, text.starts_with('[')).map_err(invalid)?;
-    apply_patch(&mut doc, &ops(patches))?;
+    apply_sub_patches(&mut doc, patches)?;
     Ok(to_go_json(&doc))
 }
 
@@ -108,7 +105,7 @@ fn patch_yaml(path: &str, text: &str, patches: &[SubPathPatch]) -> Result<String
     };
     let mut doc = yaml::to_json(text).map_err(invalid)?;
     check_patchable(&doc, doc.is_array()).map_err(invalid)?;
-    apply_patch(&mut doc, &ops(patches))?;
+    apply_sub_patches(&mut doc, patches)?;
     Ok(yaml::from_json(&doc))
 }
 

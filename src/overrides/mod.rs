@@ -143,7 +143,7 @@ fn apply_group<P: OverridePolicyObject>(
 }
 
 /// Applies one rule's overriders in Karmada's order; on error names the failing overrider.
-pub fn apply_rule(
+fn apply_rule(
     manifest: &mut Value,
     overriders: &Overriders,
 ) -> Result<(), (String, OverriderError)> {
@@ -176,16 +176,13 @@ pub fn apply_rule(
     for (i, o) in overriders.field_overrider.iter().enumerate() {
         apply_field_overrider(manifest, o).map_err(at("fieldOverrider", i))?;
     }
-    let plaintext: Vec<PatchOp> = overriders
-        .plaintext
-        .iter()
-        .map(|p| PatchOp {
-            op: p.operator,
-            path: p.path.clone(),
-            value: Some(p.value.clone().unwrap_or(Value::Null)),
-        })
-        .collect();
-    patch_object(manifest, &plaintext).map_err(|e| ("plaintext".to_owned(), e))
+    // All plaintext operations form one patch, applied in order, after which Karmada re-reads
+    // the object even when the list is empty.
+    for (i, p) in overriders.plaintext.iter().enumerate() {
+        patch::apply_operation(manifest, p.operator, &p.path, p.value.as_ref())
+            .map_err(at("plaintext", i))?;
+    }
+    patch::ensure_kind(manifest).map_err(|e| ("plaintext".to_owned(), e))
 }
 
 /// Applies patches to the object and re-checks it the way Karmada re-reads it.

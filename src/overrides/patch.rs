@@ -59,31 +59,40 @@ pub(crate) fn json_type(value: &Value) -> &'static str {
 /// Applies `ops` in order. On error the document may be partly patched; callers work on a copy.
 pub(crate) fn apply_patch(doc: &mut Value, ops: &[PatchOp]) -> Result<(), OverriderError> {
     for op in ops {
-        apply_one(doc, op)?;
+        apply_operation(doc, op.op, &op.path, op.value.as_ref())?;
     }
     Ok(())
 }
 
-fn apply_one(doc: &mut Value, op: &PatchOp) -> Result<(), OverriderError> {
-    let path = resolve_pointer(doc, &op.path, op.op == OverriderOperator::Add)?;
-    let value = op.value.clone().unwrap_or(Value::Null);
-    let operation = match op.op {
+/// Applies one operation; a missing value is JSON `null`.
+pub(crate) fn apply_operation(
+    doc: &mut Value,
+    op: OverriderOperator,
+    path: &str,
+    value: Option<&Value>,
+) -> Result<(), OverriderError> {
+    let pointer = resolve_pointer(doc, path, op == OverriderOperator::Add)?;
+    let value = value.cloned().unwrap_or(Value::Null);
+    let operation = match op {
         OverriderOperator::Add => json_patch::PatchOperation::Add(json_patch::AddOperation {
-            path,
+            path: pointer,
             value,
         }),
         OverriderOperator::Remove => {
-            json_patch::PatchOperation::Remove(json_patch::RemoveOperation { path })
+            json_patch::PatchOperation::Remove(json_patch::RemoveOperation { path: pointer })
         }
         OverriderOperator::Replace => {
-            json_patch::PatchOperation::Replace(json_patch::ReplaceOperation { path, value })
+            json_patch::PatchOperation::Replace(json_patch::ReplaceOperation {
+                path: pointer,
+                value,
+            })
         }
     };
     json_patch::patch_unsafe(doc, std::slice::from_ref(&operation)).map_err(|e| {
         OverriderError::Patch {
-            op: op_name(op.op),
-            path: op.path.clone(),
-            reason: missing_reason(doc, &op.path, e.kind.to_string()),
+            op: op_name(op),
+            path: path.to_owned(),
+            reason: missing_reason(doc, path, e.kind.to_string()),
         }
     })
 }
