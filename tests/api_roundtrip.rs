@@ -1,3 +1,4 @@
+#![cfg(feature = "yaml")]
 //! Every Karmada object in the fixtures deserializes into its typed form and serializes back
 //! without losing a field.
 
