@@ -2,8 +2,8 @@
 //! against `fedplan::overrides`. Every case of every file is run; none is skipped.
 
 use fedplan::api::{
-    Cluster, ClusterOverridePolicy, CommandArgsOverrider, ImageOverrider,
-    LabelAnnotationOverrider, OverridePolicy, Overriders,
+    Cluster, ClusterOverridePolicy, CommandArgsOverrider, ImageOverrider, LabelAnnotationOverrider,
+    OverridePolicy, Overriders,
 };
 use fedplan::overrides::{
     apply_label_annotation_overriders, apply_overrides, command_args_patches, image_patches,
@@ -36,6 +36,15 @@ fn from<T: serde::de::DeserializeOwned>(v: &Value) -> T {
     serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{v}: {e}"))
 }
 
+/// Whether a vector expects an error.
+fn expects_error(expected: &Value) -> bool {
+    ["error", "err", "wantErr"].iter().any(|k| {
+        expected
+            .get(*k)
+            .is_some_and(|v| !v.is_null() && *v != json!(false))
+    })
+}
+
 fn patches_json<T: serde::Serialize>(patches: &[T]) -> Value {
     serde_json::to_value(patches).unwrap()
 }
@@ -49,7 +58,7 @@ fn imageparser_vectors() {
         match case["kind"].as_str().unwrap_or("") {
             "parse" => {
                 let parsed = ImageReference::parse(input["image"].as_str().unwrap());
-                if expected.get("error").is_some() {
+                if expects_error(expected) {
                     assert!(parsed.is_err(), "{name}: expected an error, got {parsed:?}");
                     continue;
                 }
@@ -100,13 +109,17 @@ fn image_overrider_vectors() {
         let name = label(&case);
         let overrider: ImageOverrider = from(&case["input"]["imageOverrider"]);
         let got = image_patches(&case["input"]["object"], &overrider);
-        if case["expected"].get("error").is_some() {
+        if expects_error(&case["expected"]) {
             assert!(got.is_err(), "{name}: expected an error, got {got:?}");
             continue;
         }
         let got = got.unwrap_or_else(|e| panic!("{name}: {e}"));
         let expected = case["expected"]["patches"].clone();
-        let expected = if expected.is_null() { json!([]) } else { expected };
+        let expected = if expected.is_null() {
+            json!([])
+        } else {
+            expected
+        };
         assert_eq!(patches_json(&got), expected, "{name}");
     }
 }
@@ -123,13 +136,17 @@ fn command_args_overrider_vectors() {
         };
         let overrider: CommandArgsOverrider = from(&input["overrider"]);
         let got = command_args_patches(target, &input["object"], &overrider);
-        if case["expected"].get("error").is_some() {
+        if expects_error(&case["expected"]) {
             assert!(got.is_err(), "{name}: expected an error, got {got:?}");
             continue;
         }
         let got = got.unwrap_or_else(|e| panic!("{name}: {e}"));
         let expected = case["expected"]["patches"].clone();
-        let expected = if expected.is_null() { json!([]) } else { expected };
+        let expected = if expected.is_null() {
+            json!([])
+        } else {
+            expected
+        };
         assert_eq!(patches_json(&got), expected, "{name}");
     }
 }
@@ -152,7 +169,10 @@ fn label_annotation_overrider_vectors() {
         let overriders: Vec<LabelAnnotationOverrider> = from(&input["overriders"]);
         apply_label_annotation_overriders(&mut object, map, &overriders)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let got = object["metadata"].get(field).cloned().unwrap_or(Value::Null);
+        let got = object["metadata"]
+            .get(field)
+            .cloned()
+            .unwrap_or(Value::Null);
         assert_eq!(got, case["expected"]["result"], "{name}");
     }
 }
@@ -174,8 +194,13 @@ fn cluster_of(v: &Value) -> Cluster {
     match v {
         Value::String(name) => from(&json!({"metadata": {"name": name}})),
         Value::Object(c) if c.contains_key("metadata") => from(v),
-        Value::Object(c) => from(&json!({"metadata": {"name": c.get("name").cloned().unwrap_or(Value::Null)},
-                                          "spec": c.get("spec").cloned().unwrap_or(json!({}))})),
+        Value::Object(c) => from(&json!({
+            "metadata": {
+                "name": c.get("name").cloned().unwrap_or(Value::Null),
+                "labels": c.get("labels").cloned().unwrap_or(Value::Null)
+            },
+            "spec": c.get("spec").cloned().unwrap_or(json!({}))
+        })),
         other => panic!("unexpected cluster {other}"),
     }
 }
@@ -233,7 +258,7 @@ fn override_manager_vectors() {
         }
 
         let result = apply_overrides(&input["object"], &cluster, &ops, &cops);
-        if expected.get("error").is_some() {
+        if expects_error(expected) {
             assert!(result.is_err(), "{name}: expected an error");
             continue;
         }
@@ -242,7 +267,11 @@ fn override_manager_vectors() {
         for (key, want) in expected_fields {
             match key.as_str() {
                 "appliedOverrides" => {
-                    assert_eq!(applied_json(&out.applied_overrides), normalized_applied(want), "{name}")
+                    assert_eq!(
+                        applied_json(&out.applied_overrides),
+                        normalized_applied(want),
+                        "{name}"
+                    )
                 }
                 "appliedClusterOverrides" => assert_eq!(
                     applied_json(&out.applied_cluster_overrides),
@@ -250,7 +279,11 @@ fn override_manager_vectors() {
                     "{name}"
                 ),
                 "labels" | "annotations" => {
-                    assert_eq!(out.manifest["metadata"][key.as_str()], *want, "{name}: {key}")
+                    assert_eq!(
+                        out.manifest["metadata"][key.as_str()],
+                        *want,
+                        "{name}: {key}"
+                    )
                 }
                 "manifest" | "object" => assert_eq!(out.manifest, *want, "{name}"),
                 _ => assert_eq!(out.manifest[key.as_str()], *want, "{name}: {key}"),

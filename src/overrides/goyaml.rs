@@ -71,8 +71,7 @@ impl Emitter {
 
     fn write_indent(&mut self) {
         let indent = self.indent.max(0) as usize;
-        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace)
-        {
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
         while self.column < indent {
@@ -386,7 +385,8 @@ fn is_break(c: char) -> bool {
 /// The emitter's printable set (with unicode output on).
 fn is_printable(c: char) -> bool {
     matches!(u32::from(c),
-        0x0A | 0x20..=0x7E | 0xA0..=0xD7FF | 0xE000..=0xFFFD) && c != '\u{FEFF}'
+        0x0A | 0x20..=0x7E | 0xA0..=0xD7FF | 0xE000..=0xFFFD)
+        && c != '\u{FEFF}'
 }
 
 /// What the emitter's scalar analysis allows.
@@ -531,7 +531,13 @@ fn is_go_int(s: &str) -> bool {
     } else {
         (unsigned, 10)
     };
-    !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix)) && fits_64_bits(digits, radix, unsigned.len() != s.len() && s.starts_with('-'))
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_digit(radix))
+        && fits_64_bits(
+            digits,
+            radix,
+            unsigned.len() != s.len() && s.starts_with('-'),
+        )
 }
 
 /// Whether the digits fit Go's int64 (or uint64 for non-negative values).
@@ -719,10 +725,20 @@ mod tests {
             ("trailing \nx", "\"trailing \\nx\""),
         ];
         for (input, expected) in cases {
-            assert_eq!(to_yaml(&json!({"k": input})), format!("k: {expected}\n"), "{input:?}");
+            assert_eq!(
+                to_yaml(&json!({"k": input})),
+                format!("k: {expected}\n"),
+                "{input:?}"
+            );
         }
-        assert_eq!(to_yaml(&json!({"k": "a\n\n", "l": 1})), "k: |+\n  a\n\nl: 1\n");
-        assert_eq!(to_yaml(&json!({"8080": 1, "": 2})), "\"\": 2\n\"8080\": 1\n");
+        assert_eq!(
+            to_yaml(&json!({"k": "a\n\n", "l": 1})),
+            "k: |+\n  a\n\nl: 1\n"
+        );
+        assert_eq!(
+            to_yaml(&json!({"8080": 1, "": 2})),
+            "\"\": 2\n\"8080\": 1\n"
+        );
     }
 
     #[test]

@@ -11,6 +11,25 @@
 //! `fieldOverrider`, then `plaintext` (one JSON patch with all its operations). Any failure
 //! aborts the whole pair with an [`OverrideError`] naming the policy, rule, overrider and
 //! cluster; the template is never returned half overridden.
+//!
+//! The applied rules are recorded per group ([`AppliedOverrides`]) and rendered as Karmada's
+//! Work annotations [`APPLIED_CLUSTER_OVERRIDES_ANNOTATION`] and
+//! [`APPLIED_OVERRIDES_ANNOTATION`].
+//!
+//! # Where fedplan differs from Karmada
+//! - YAML documents in `fieldOverrider` are read with YAML 1.2 core rules, so unquoted
+//!   `yes`/`no`/`on`/`off`/`y`/`n` stay strings and `017` is decimal, where Karmada's YAML 1.1
+//!   reader turns them into booleans and octal. The YAML written back matches Go's writer
+//!   (style, quoting, key order, folding), except for keys longer than 128 bytes or spanning
+//!   lines, which Go writes as `? ` complex keys.
+//! - Floats inside patched JSON documents are written in shortest form, where Go keeps the
+//!   document's original digits for untouched values.
+//! - Command/args elements that are not strings are an error (Karmada formats them with `%s`);
+//!   a container list entry that is not an object is an error (Karmada panics).
+//! - Without a predicate the image overrider only checks the container list's types; Karmada
+//!   converts the whole workload to its typed form first and fails on any mistyped field.
+//! - Patch paths must be well-formed JSON pointers (Karmada's patch library ignores what comes
+//!   before the first `/`); label and annotation keys are escaped fully (`~` as well as `/`).
 
 mod applied;
 mod command_args;
@@ -43,16 +62,16 @@ pub use select::{matching_rules, ImplicitPriority, MatchedRule, OverridePolicyOb
 
 /// A template as one member cluster receives it, and what was applied to it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Overridden {
+pub struct Overridden<'p> {
     /// The overridden manifest.
     pub manifest: Value,
     /// OverridePolicy rules applied, in application order.
-    pub applied_overrides: AppliedOverrides,
+    pub applied_overrides: AppliedOverrides<'p>,
     /// ClusterOverridePolicy rules applied, in application order.
-    pub applied_cluster_overrides: AppliedOverrides,
+    pub applied_cluster_overrides: AppliedOverrides<'p>,
 }
 
-impl Overridden {
+impl Overridden<'_> {
     /// The Work annotations Karmada writes for the applied overrides (none when nothing was
     /// applied), cluster overrides first.
     pub fn annotations(&self) -> Vec<(&'static str, String)> {
@@ -93,12 +112,12 @@ impl Overridden {
 ///            json!("mirror.example/nginx:1.25"));
 /// assert_eq!(out.applied_overrides.items[0].policy_name, "mirror");
 /// ```
-pub fn apply_overrides(
+pub fn apply_overrides<'p>(
     template: &Value,
     cluster: &Cluster,
-    ops: &[OverridePolicy],
-    cops: &[ClusterOverridePolicy],
-) -> Result<Overridden, OverrideError> {
+    ops: &'p [OverridePolicy],
+    cops: &'p [ClusterOverridePolicy],
+) -> Result<Overridden<'p>, OverrideError> {
     if !template.is_object() {
         return Err(OverrideError::TemplateNotObject);
     }
@@ -114,11 +133,11 @@ pub fn apply_overrides(
 
 /// Applies the matching rules of one group of policies; the rules are chosen against the
 /// object as it is before any of them runs.
-fn apply_group<P: OverridePolicyObject>(
+fn apply_group<'p, P: OverridePolicyObject>(
     manifest: &mut Value,
     cluster: &Cluster,
-    policies: &[P],
-) -> Result<AppliedOverrides, OverrideError> {
+    policies: &'p [P],
+) -> Result<AppliedOverrides<'p>, OverrideError> {
     let rules = matching_rules(policies, manifest, cluster);
     let mut applied = AppliedOverrides {
         items: Vec::with_capacity(rules.len()),
@@ -135,8 +154,8 @@ fn apply_group<P: OverridePolicyObject>(
             }
         })?;
         applied.items.push(AppliedOverride {
-            policy_name: rule.name.to_owned(),
-            overriders: rule.overriders.clone(),
+            policy_name: rule.name,
+            overriders: rule.overriders,
         });
     }
     Ok(applied)
@@ -149,27 +168,43 @@ fn apply_rule(
 ) -> Result<(), (String, OverriderError)> {
     for (i, o) in overriders.image_overrider.iter().enumerate() {
         let patches = image_patches(manifest, o).map_err(at("imageOverrider", i))?;
-        patch_object(manifest, &patches).map_err(at("imageOverrider", i))?;
+        patch_object(manifest, patches).map_err(at("imageOverrider", i))?;
     }
     let command_args = [
-        (CommandArgsTarget::Command, "commandOverrider", &overriders.command_overrider),
-        (CommandArgsTarget::Args, "argsOverrider", &overriders.args_overrider),
+        (
+            CommandArgsTarget::Command,
+            "commandOverrider",
+            &overriders.command_overrider,
+        ),
+        (
+            CommandArgsTarget::Args,
+            "argsOverrider",
+            &overriders.args_overrider,
+        ),
     ];
     for (target, name, list) in command_args {
         for (i, o) in list.iter().enumerate() {
             let patches = command_args_patches(target, manifest, o).map_err(at(name, i))?;
-            patch_object(manifest, &patches).map_err(at(name, i))?;
+            patch_object(manifest, patches).map_err(at(name, i))?;
         }
     }
     let metadata_maps = [
-        (MetadataMap::Labels, "labelsOverrider", &overriders.labels_overrider),
-        (MetadataMap::Annotations, "annotationsOverrider", &overriders.annotations_overrider),
+        (
+            MetadataMap::Labels,
+            "labelsOverrider",
+            &overriders.labels_overrider,
+        ),
+        (
+            MetadataMap::Annotations,
+            "annotationsOverrider",
+            &overriders.annotations_overrider,
+        ),
     ];
     for (map, name, list) in metadata_maps {
         for (i, o) in list.iter().enumerate() {
             let patches = label_annotation_patches(manifest, map, o);
             if !patches.is_empty() {
-                patch_object(manifest, &patches).map_err(at(name, i))?;
+                patch_object(manifest, patches).map_err(at(name, i))?;
             }
         }
     }
@@ -186,7 +221,7 @@ fn apply_rule(
 }
 
 /// Applies patches to the object and re-checks it the way Karmada re-reads it.
-fn patch_object(manifest: &mut Value, patches: &[PatchOp]) -> Result<(), OverriderError> {
+fn patch_object(manifest: &mut Value, patches: Vec<PatchOp>) -> Result<(), OverriderError> {
     patch::apply_patch(manifest, patches)?;
     patch::ensure_kind(manifest)
 }

@@ -11,11 +11,11 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::api::{
-    Cluster, ClusterAffinity, ClusterOverridePolicy, LabelSelector, OverridePolicy,
-    OverrideSpec, Overriders, ResourceSelector,
+    Cluster, ClusterAffinity, ClusterOverridePolicy, LabelSelector, OverridePolicy, OverrideSpec,
+    Overriders, ResourceSelector,
 };
 
 use super::error::{PolicyRef, RuleRef};
@@ -167,17 +167,18 @@ pub fn matching_rules<'p, P: OverridePolicyObject>(
     let mut rules = Vec::new();
     for (_, policy) in candidates {
         let spec = policy.spec();
-        let mut push = |rule: RuleRef, target: Option<&ClusterAffinity>, overriders: &'p Overriders| {
-            if target.is_none_or(|affinity| cluster_matches(cluster, affinity)) {
-                rules.push(MatchedRule {
-                    kind: P::KIND,
-                    namespace: policy.namespace(),
-                    name: policy.name(),
-                    rule,
-                    overriders,
-                });
-            }
-        };
+        let mut push =
+            |rule: RuleRef, target: Option<&ClusterAffinity>, overriders: &'p Overriders| {
+                if target.is_none_or(|affinity| cluster_matches(cluster, affinity)) {
+                    rules.push(MatchedRule {
+                        kind: P::KIND,
+                        namespace: policy.namespace(),
+                        name: policy.name(),
+                        rule,
+                        overriders,
+                    });
+                }
+            };
         if spec.override_rules.is_empty() {
             push(
                 RuleRef::Deprecated,
@@ -186,7 +187,11 @@ pub fn matching_rules<'p, P: OverridePolicyObject>(
             );
         } else {
             for (i, rule) in spec.override_rules.iter().enumerate() {
-                push(RuleRef::Index(i), rule.target_cluster.as_ref(), &rule.overriders);
+                push(
+                    RuleRef::Index(i),
+                    rule.target_cluster.as_ref(),
+                    &rule.overriders,
+                );
             }
         }
     }
@@ -199,7 +204,8 @@ struct TemplateFacts<'t> {
     kind: &'t str,
     namespace: &'t str,
     name: &'t str,
-    labels: BTreeMap<&'t str, &'t str>,
+    /// The labels, when they are a map of strings (Kubernetes reads anything else as none).
+    labels: Option<&'t Map<String, Value>>,
 }
 
 impl<'t> TemplateFacts<'t> {
@@ -213,6 +219,10 @@ impl<'t> TemplateFacts<'t> {
             name: text(metadata.and_then(|m| m.get("name"))),
             labels: string_map(metadata.and_then(|m| m.get("labels"))),
         }
+    }
+
+    fn label(&self, key: &str) -> Option<&'t str> {
+        self.labels.and_then(|m| m.get(key)).and_then(Value::as_str)
     }
 
     fn priority(&self, rs: &ResourceSelector) -> ImplicitPriority {
@@ -231,7 +241,7 @@ impl<'t> TemplateFacts<'t> {
         }
         match &rs.label_selector {
             None => ImplicitPriority::MatchAll,
-            Some(selector) if label_selector_matches(selector, &self.labels) => {
+            Some(selector) if label_selector_matches(selector, |k| self.label(k)) => {
                 ImplicitPriority::LabelSelector
             }
             Some(_) => ImplicitPriority::Mismatch,
@@ -239,33 +249,26 @@ impl<'t> TemplateFacts<'t> {
     }
 }
 
-/// A map of strings at `value`; empty when absent or when any value is not a string (as
-/// Kubernetes' accessors read labels).
-fn string_map(value: Option<&Value>) -> BTreeMap<&str, &str> {
-    let Some(Value::Object(map)) = value else {
-        return BTreeMap::new();
-    };
-    let mut out = BTreeMap::new();
-    for (k, v) in map {
-        match v.as_str() {
-            Some(s) => {
-                out.insert(k.as_str(), s);
-            }
-            None => return BTreeMap::new(),
-        }
+/// The map at `value` when it is an object of strings (as Kubernetes' accessors read labels).
+fn string_map(value: Option<&Value>) -> Option<&Map<String, Value>> {
+    match value {
+        Some(Value::Object(map)) if map.values().all(Value::is_string) => Some(map),
+        _ => None,
     }
-    out
 }
 
 /// `metav1.LabelSelector` matching; an invalid selector matches nothing.
-fn label_selector_matches(selector: &LabelSelector, labels: &BTreeMap<&str, &str>) -> bool {
+fn label_selector_matches<'l>(
+    selector: &LabelSelector,
+    label: impl Fn(&str) -> Option<&'l str>,
+) -> bool {
     let labels_ok = selector
         .match_labels
         .iter()
-        .all(|(k, v)| labels.get(k.as_str()) == Some(&v.as_str()));
+        .all(|(k, v)| label(k) == Some(v.as_str()));
     labels_ok
         && selector.match_expressions.iter().all(|req| {
-            let value = labels.get(req.key.as_str());
+            let value = label(&req.key);
             let listed = || value.is_some_and(|v| req.values.iter().any(|x| x == v));
             match req.operator.as_str() {
                 "In" => !req.values.is_empty() && listed(),
@@ -285,13 +288,8 @@ fn cluster_matches(cluster: &Cluster, affinity: &ClusterAffinity) -> bool {
         return false;
     }
     if let Some(selector) = &affinity.label_selector {
-        let labels: BTreeMap<&str, &str> = cluster
-            .metadata
-            .labels
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        if !label_selector_matches(selector, &labels) {
+        let labels = &cluster.metadata.labels;
+        if !label_selector_matches(selector, |k| labels.get(k).map(String::as_str)) {
             return false;
         }
     }
@@ -318,10 +316,12 @@ fn cluster_matches(cluster: &Cluster, affinity: &ClusterAffinity) -> bool {
                 let value = known.get(req.key.as_str()).copied();
                 match req.operator.as_str() {
                     "In" => {
-                        !req.values.is_empty() && value.is_some_and(|v| req.values.iter().any(|x| x == v))
+                        !req.values.is_empty()
+                            && value.is_some_and(|v| req.values.iter().any(|x| x == v))
                     }
                     "NotIn" => {
-                        !req.values.is_empty() && !value.is_some_and(|v| req.values.iter().any(|x| x == v))
+                        !req.values.is_empty()
+                            && !value.is_some_and(|v| req.values.iter().any(|x| x == v))
                     }
                     "Exists" => req.values.is_empty() && value.is_some(),
                     "DoesNotExist" => req.values.is_empty() && value.is_none(),
@@ -371,15 +371,42 @@ mod tests {
             (json!({"clusterNames": ["m1"]}), true),
             (json!({"clusterNames": ["m2"]}), false),
             (json!({"clusterNames": ["m1"], "exclude": ["m1"]}), false),
-            (json!({"labelSelector": {"matchLabels": {"env": "prod"}}}), true),
-            (json!({"labelSelector": {"matchLabels": {"env": "dev"}}}), false),
-            (json!({"labelSelector": {"matchExpressions": [{"key": "env", "operator": "NotIn", "values": ["dev"]}]}}), true),
-            (json!({"fieldSelector": {"matchExpressions": [{"key": "provider", "operator": "In", "values": ["aws"]}]}}), true),
-            (json!({"fieldSelector": {"matchExpressions": [{"key": "region", "operator": "NotIn", "values": ["eu"]}]}}), false),
-            (json!({"fieldSelector": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["eu-1", "eu-2", "eu-3"]}]}}), true),
-            (json!({"fieldSelector": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["eu-1"]}]}}), false),
-            (json!({"fieldSelector": {"matchExpressions": [{"key": "zone", "operator": "Exists"}]}}), true),
-            (json!({"fieldSelector": {"matchExpressions": [{"key": "provider", "operator": "Bogus", "values": ["aws"]}]}}), false),
+            (
+                json!({"labelSelector": {"matchLabels": {"env": "prod"}}}),
+                true,
+            ),
+            (
+                json!({"labelSelector": {"matchLabels": {"env": "dev"}}}),
+                false,
+            ),
+            (
+                json!({"labelSelector": {"matchExpressions": [{"key": "env", "operator": "NotIn", "values": ["dev"]}]}}),
+                true,
+            ),
+            (
+                json!({"fieldSelector": {"matchExpressions": [{"key": "provider", "operator": "In", "values": ["aws"]}]}}),
+                true,
+            ),
+            (
+                json!({"fieldSelector": {"matchExpressions": [{"key": "region", "operator": "NotIn", "values": ["eu"]}]}}),
+                false,
+            ),
+            (
+                json!({"fieldSelector": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["eu-1", "eu-2", "eu-3"]}]}}),
+                true,
+            ),
+            (
+                json!({"fieldSelector": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["eu-1"]}]}}),
+                false,
+            ),
+            (
+                json!({"fieldSelector": {"matchExpressions": [{"key": "zone", "operator": "Exists"}]}}),
+                true,
+            ),
+            (
+                json!({"fieldSelector": {"matchExpressions": [{"key": "provider", "operator": "Bogus", "values": ["aws"]}]}}),
+                false,
+            ),
         ];
         for (a, expected) in cases {
             assert_eq!(cluster_matches(&c, &affinity(a.clone())), expected, "{a}");
@@ -392,15 +419,36 @@ mod tests {
                        "metadata": {"name": "web", "namespace": "ns", "labels": {"app": "web"}}});
         let facts = TemplateFacts::of(&t);
         let cases = [
-            (json!({"apiVersion": "apps/v1", "kind": "Deployment"}), ImplicitPriority::MatchAll),
-            (json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "other"}), ImplicitPriority::Mismatch),
-            (json!({"apiVersion": "apps/v1", "kind": "StatefulSet"}), ImplicitPriority::Mismatch),
-            (json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web",
-                    "labelSelector": {"matchLabels": {"app": "other"}}}), ImplicitPriority::Name),
-            (json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "db"}), ImplicitPriority::Mismatch),
-            (json!({"apiVersion": "apps/v1", "kind": "Deployment",
-                    "labelSelector": {"matchLabels": {"app": "web"}}}), ImplicitPriority::LabelSelector),
-            (json!({"apiVersion": "apps/v1", "kind": "Deployment", "labelSelector": {}}), ImplicitPriority::LabelSelector),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment"}),
+                ImplicitPriority::MatchAll,
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "other"}),
+                ImplicitPriority::Mismatch,
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "StatefulSet"}),
+                ImplicitPriority::Mismatch,
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web",
+                    "labelSelector": {"matchLabels": {"app": "other"}}}),
+                ImplicitPriority::Name,
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "db"}),
+                ImplicitPriority::Mismatch,
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                    "labelSelector": {"matchLabels": {"app": "web"}}}),
+                ImplicitPriority::LabelSelector,
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "labelSelector": {}}),
+                ImplicitPriority::LabelSelector,
+            ),
         ];
         for (rs, expected) in cases {
             let rs: ResourceSelector = serde_json::from_value(rs.clone()).unwrap();

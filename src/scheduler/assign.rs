@@ -25,7 +25,9 @@ pub enum AssignError {
     #[error("unsupported replica scheduling strategy")]
     UnsupportedStrategy,
     /// The clusters cannot hold the replicas.
-    #[error("clusters available replicas {available} are not enough to schedule {wanted} replicas")]
+    #[error(
+        "clusters available replicas {available} are not enough to schedule {wanted} replicas"
+    )]
     InsufficientReplicas {
         /// Replicas that fit.
         available: i64,
