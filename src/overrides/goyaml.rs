@@ -173,10 +173,10 @@ impl Emitter {
         let simple_key = context == Context::MappingKey;
         let analysis = analyze(text);
         let mut style = requested;
-        if style == Style::Plain {
-            if !analysis.block_plain_allowed || (text.is_empty() && simple_key) {
-                style = Style::SingleQuoted;
-            }
+        if style == Style::Plain
+            && (!analysis.block_plain_allowed || (text.is_empty() && simple_key))
+        {
+            style = Style::SingleQuoted;
         }
         if style == Style::SingleQuoted && !analysis.single_quoted_allowed {
             style = Style::DoubleQuoted;

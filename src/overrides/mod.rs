@@ -52,7 +52,7 @@ pub use applied::{
     APPLIED_OVERRIDES_ANNOTATION,
 };
 pub use command_args::{command_args_patches, CommandArgsTarget};
-pub use error::{OverrideError, OverriderError, PolicyRef, RuleRef};
+pub use error::{OverrideError, OverriderError, OverriderFailure, PolicyRef, RuleRef};
 pub use field::apply_field_overrider;
 pub use image::{image_patches, override_image};
 pub use imageparser::{split_hostname, ImageParseError, ImageReference};
@@ -107,7 +107,8 @@ impl Overridden<'_> {
 /// })).unwrap();
 /// let cluster: Cluster = serde_json::from_value(json!({"metadata": {"name": "m1"}})).unwrap();
 ///
-/// let out = apply_overrides(&template, &cluster, &[policy], &[]).unwrap();
+/// let ops = [policy];
+/// let out = apply_overrides(&template, &cluster, &ops, &[]).unwrap();
 /// assert_eq!(out.manifest["spec"]["template"]["spec"]["containers"][0]["image"],
 ///            json!("mirror.example/nginx:1.25"));
 /// assert_eq!(out.applied_overrides.items[0].policy_name, "mirror");
@@ -144,14 +145,14 @@ fn apply_group<'p, P: OverridePolicyObject>(
     };
     for rule in rules {
         apply_rule(manifest, rule.overriders).map_err(|(overrider, source)| {
-            OverrideError::Overrider {
+            OverrideError::Overrider(Box::new(OverriderFailure {
                 policy: rule.policy_ref(),
                 rule: rule.rule,
                 overrider,
                 cluster: cluster.metadata.name.clone(),
                 object: describe(manifest),
                 source,
-            }
+            }))
         })?;
         applied.items.push(AppliedOverride {
             policy_name: rule.name,
