@@ -3,8 +3,8 @@
 
 use fedplan::api::{Cluster, ClusterOverridePolicy, OverridePolicy};
 use fedplan::overrides::{
-    apply_overrides, OverrideError, OverriderError, RuleRef, APPLIED_CLUSTER_OVERRIDES_ANNOTATION,
-    APPLIED_OVERRIDES_ANNOTATION,
+    apply_overrides, OverrideError, OverriderError, OverriderFailure, RuleRef,
+    APPLIED_CLUSTER_OVERRIDES_ANNOTATION, APPLIED_OVERRIDES_ANNOTATION,
 };
 use serde_json::{json, Value};
 
@@ -51,12 +51,8 @@ fn set_replicas(n: i64) -> Value {
     json!({"plaintext": [{"path": "/spec/replicas", "operator": "replace", "value": n}]})
 }
 
-fn names(applied: &fedplan::overrides::AppliedOverrides) -> Vec<&str> {
-    applied
-        .items
-        .iter()
-        .map(|i| i.policy_name.as_str())
-        .collect()
+fn names<'p>(applied: &fedplan::overrides::AppliedOverrides<'p>) -> Vec<&'p str> {
+    applied.items.iter().map(|i| i.policy_name).collect()
 }
 
 #[test]
@@ -339,16 +335,16 @@ fn broken_overrides_are_typed_errors_naming_policy_rule_and_cluster() {
             ]}),
         )];
         let err = apply_overrides(&template, &cluster("m1"), &ops, &[]).unwrap_err();
-        let OverrideError::Overrider {
+        let OverrideError::Overrider(failure) = &err else {
+            panic!("{what}: unexpected {err:?}");
+        };
+        let OverriderFailure {
             policy,
             rule,
             cluster,
             source,
             ..
-        } = &err
-        else {
-            panic!("{what}: unexpected {err:?}");
-        };
+        } = failure.as_ref();
         assert_eq!(policy.kind, "OverridePolicy", "{what}");
         assert_eq!(policy.namespace, "default", "{what}");
         assert_eq!(policy.name, "broken", "{what}");
@@ -389,13 +385,7 @@ fn a_later_failure_discards_earlier_overrides() {
     let template = deployment();
     let err = apply_overrides(&template, &cluster("m1"), &ops, &cops).unwrap_err();
     assert!(
-        matches!(
-            err,
-            OverrideError::Overrider {
-                rule: RuleRef::Deprecated,
-                ..
-            }
-        ),
+        matches!(&err, OverrideError::Overrider(f) if f.rule == RuleRef::Deprecated),
         "{err:?}"
     );
     assert_eq!(template, deployment());

@@ -36,6 +36,15 @@ fn from<T: serde::de::DeserializeOwned>(v: &Value) -> T {
     serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{v}: {e}"))
 }
 
+/// Whether a vector expects an error.
+fn expects_error(expected: &Value) -> bool {
+    ["error", "err", "wantErr"].iter().any(|k| {
+        expected
+            .get(*k)
+            .is_some_and(|v| !v.is_null() && *v != json!(false))
+    })
+}
+
 fn patches_json<T: serde::Serialize>(patches: &[T]) -> Value {
     serde_json::to_value(patches).unwrap()
 }
@@ -49,7 +58,7 @@ fn imageparser_vectors() {
         match case["kind"].as_str().unwrap_or("") {
             "parse" => {
                 let parsed = ImageReference::parse(input["image"].as_str().unwrap());
-                if expected.get("error").is_some() {
+                if expects_error(expected) {
                     assert!(parsed.is_err(), "{name}: expected an error, got {parsed:?}");
                     continue;
                 }
@@ -100,7 +109,7 @@ fn image_overrider_vectors() {
         let name = label(&case);
         let overrider: ImageOverrider = from(&case["input"]["imageOverrider"]);
         let got = image_patches(&case["input"]["object"], &overrider);
-        if case["expected"].get("error").is_some() {
+        if expects_error(&case["expected"]) {
             assert!(got.is_err(), "{name}: expected an error, got {got:?}");
             continue;
         }
@@ -127,7 +136,7 @@ fn command_args_overrider_vectors() {
         };
         let overrider: CommandArgsOverrider = from(&input["overrider"]);
         let got = command_args_patches(target, &input["object"], &overrider);
-        if case["expected"].get("error").is_some() {
+        if expects_error(&case["expected"]) {
             assert!(got.is_err(), "{name}: expected an error, got {got:?}");
             continue;
         }
@@ -185,10 +194,13 @@ fn cluster_of(v: &Value) -> Cluster {
     match v {
         Value::String(name) => from(&json!({"metadata": {"name": name}})),
         Value::Object(c) if c.contains_key("metadata") => from(v),
-        Value::Object(c) => from(
-            &json!({"metadata": {"name": c.get("name").cloned().unwrap_or(Value::Null)},
-                                          "spec": c.get("spec").cloned().unwrap_or(json!({}))}),
-        ),
+        Value::Object(c) => from(&json!({
+            "metadata": {
+                "name": c.get("name").cloned().unwrap_or(Value::Null),
+                "labels": c.get("labels").cloned().unwrap_or(Value::Null)
+            },
+            "spec": c.get("spec").cloned().unwrap_or(json!({}))
+        })),
         other => panic!("unexpected cluster {other}"),
     }
 }
@@ -246,7 +258,7 @@ fn override_manager_vectors() {
         }
 
         let result = apply_overrides(&input["object"], &cluster, &ops, &cops);
-        if expected.get("error").is_some() {
+        if expects_error(expected) {
             assert!(result.is_err(), "{name}: expected an error");
             continue;
         }

@@ -6,7 +6,7 @@
 //! `encoding/json` writes it: compact, HTML-sensitive characters escaped, and `value: null` on
 //! plaintext and field operations that have no value. Nothing is written for an empty list.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::api::Overriders;
@@ -19,33 +19,33 @@ pub const APPLIED_OVERRIDES_ANNOTATION: &str = "policy.karmada.io/applied-overri
 pub const APPLIED_CLUSTER_OVERRIDES_ANNOTATION: &str =
     "policy.karmada.io/applied-cluster-overrides";
 
-/// One applied rule: the policy's name and the rule's overriders.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One applied rule: the policy's name and the rule's overriders, borrowed from the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AppliedOverride {
+pub struct AppliedOverride<'p> {
     /// Name of the policy.
-    pub policy_name: String,
+    pub policy_name: &'p str,
     /// The overriders of the applied rule.
-    pub overriders: Overriders,
+    pub overriders: &'p Overriders,
 }
 
 /// The rules applied from one group of policies, in application order.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct AppliedOverrides {
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AppliedOverrides<'p> {
     /// The applied rules.
-    pub items: Vec<AppliedOverride>,
+    pub items: Vec<AppliedOverride<'p>>,
 }
 
-impl AppliedOverrides {
+impl AppliedOverrides<'_> {
     /// Whether nothing was applied.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
 
     /// The items sorted by policy name (stable, so rules of one policy keep their order).
-    pub fn sorted_items(&self) -> Vec<&AppliedOverride> {
-        let mut items: Vec<&AppliedOverride> = self.items.iter().collect();
-        items.sort_by(|a, b| a.policy_name.cmp(&b.policy_name));
+    pub fn sorted_items(&self) -> Vec<AppliedOverride<'_>> {
+        let mut items: Vec<AppliedOverride<'_>> = self.items.clone();
+        items.sort_by(|a, b| a.policy_name.cmp(b.policy_name));
         items
     }
 
@@ -55,9 +55,10 @@ impl AppliedOverrides {
     /// use fedplan::api::Overriders;
     /// use fedplan::overrides::{AppliedOverride, AppliedOverrides};
     ///
+    /// let none = Overriders::default();
     /// let applied = AppliedOverrides { items: vec![
-    ///     AppliedOverride { policy_name: "b".into(), overriders: Overriders::default() },
-    ///     AppliedOverride { policy_name: "a".into(), overriders: Overriders::default() },
+    ///     AppliedOverride { policy_name: "b", overriders: &none },
+    ///     AppliedOverride { policy_name: "a", overriders: &none },
     /// ]};
     /// assert_eq!(applied.annotation_value().unwrap(),
     ///            r#"[{"policyName":"a","overriders":{}},{"policyName":"b","overriders":{}}]"#);
@@ -115,19 +116,20 @@ mod tests {
             "fieldOverrider": [{"fieldPath": "/data/x", "yaml": [{"subPath": "/k", "operator": "remove"}]}]
         }))
         .unwrap();
+        let none = Overriders::default();
         let applied = AppliedOverrides {
             items: vec![
                 AppliedOverride {
-                    policy_name: "z".into(),
-                    overriders: overriders.clone(),
+                    policy_name: "z",
+                    overriders: &overriders,
                 },
                 AppliedOverride {
-                    policy_name: "a".into(),
-                    overriders: Overriders::default(),
+                    policy_name: "a",
+                    overriders: &none,
                 },
                 AppliedOverride {
-                    policy_name: "z".into(),
-                    overriders: Overriders::default(),
+                    policy_name: "z",
+                    overriders: &none,
                 },
             ],
         };

@@ -54,13 +54,12 @@ pub fn command_args_patches(
     overrider: &CommandArgsOverrider,
 ) -> Result<Vec<PatchOp>, OverriderError> {
     let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
-    let Some(prefix) = pod_spec_prefix(kind) else {
+    let Some((prefix, base)) = pod_spec_prefix(kind) else {
         return Ok(Vec::new());
     };
     let Some(containers) = containers_at(object, prefix)? else {
         return Ok(Vec::new());
     };
-    let base = format!("/{}/containers", prefix.join("/"));
     let field = target.field();
     let mut patches = Vec::new();
     for (i, container) in containers.iter().enumerate() {

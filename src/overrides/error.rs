@@ -140,20 +140,25 @@ pub enum OverrideError {
     #[error("the template is not a JSON object")]
     TemplateNotObject,
     /// One overrider of one rule failed.
-    #[error("{policy} {rule} ({overrider}) for cluster {cluster} on {object}: {source}")]
-    Overrider {
-        /// The policy.
-        policy: PolicyRef,
-        /// The rule.
-        rule: RuleRef,
-        /// The overrider, e.g. `imageOverrider[1]` or `plaintext`.
-        overrider: String,
-        /// The member cluster.
-        cluster: String,
-        /// The template, as `kind namespace/name`.
-        object: String,
-        /// What went wrong.
-        #[source]
-        source: OverriderError,
-    },
+    #[error(transparent)]
+    Overrider(Box<OverriderFailure>),
+}
+
+/// One overrider of one rule failed for one cluster.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{policy} {rule} ({overrider}) for cluster {cluster} on {object}: {source}")]
+pub struct OverriderFailure {
+    /// The policy.
+    pub policy: PolicyRef,
+    /// The rule.
+    pub rule: RuleRef,
+    /// The overrider, e.g. `imageOverrider[1]` or `plaintext[0]`.
+    pub overrider: String,
+    /// The member cluster.
+    pub cluster: String,
+    /// The template, as `kind namespace/name`.
+    pub object: String,
+    /// What went wrong.
+    #[source]
+    pub source: OverriderError,
 }

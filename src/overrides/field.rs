@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::api::{FieldOverrider, SubPathPatch};
 
 use super::error::OverriderError;
-use super::patch::{apply_patch, json_type, to_go_json, PatchOp};
+use super::patch::{apply_operation, json_type, to_go_json};
 
 /// Applies one field overrider to `object`.
 ///
@@ -62,15 +62,12 @@ pub fn apply_field_overrider(
     Ok(())
 }
 
-fn ops(patches: &[SubPathPatch]) -> Vec<PatchOp> {
-    patches
-        .iter()
-        .map(|p| PatchOp {
-            op: p.operator,
-            path: p.sub_path.clone(),
-            value: Some(p.value.clone().unwrap_or(Value::Null)),
-        })
-        .collect()
+/// The operations of one document, applied in order as one patch.
+fn apply_sub_patches(doc: &mut Value, patches: &[SubPathPatch]) -> Result<(), OverriderError> {
+    for p in patches {
+        apply_operation(doc, p.operator, &p.sub_path, p.value.as_ref())?;
+    }
+    Ok(())
 }
 
 /// Karmada's patch library only patches a document that is an object, or an array written
@@ -85,7 +82,7 @@ fn patch_json(path: &str, text: &str, patches: &[SubPathPatch]) -> Result<String
     };
     let mut doc: Value = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
     check_patchable(&doc, text.starts_with('[')).map_err(invalid)?;
-    apply_patch(&mut doc, &ops(patches))?;
+    apply_sub_patches(&mut doc, patches)?;
     Ok(to_go_json(&doc))
 }
 
@@ -108,8 +105,8 @@ fn patch_yaml(path: &str, text: &str, patches: &[SubPathPatch]) -> Result<String
     };
     let mut doc = yaml::to_json(text).map_err(invalid)?;
     check_patchable(&doc, doc.is_array()).map_err(invalid)?;
-    apply_patch(&mut doc, &ops(patches))?;
-    yaml::from_json(&doc).map_err(invalid)
+    apply_sub_patches(&mut doc, patches)?;
+    Ok(yaml::from_json(&doc))
 }
 
 #[cfg(not(feature = "yaml"))]
@@ -131,7 +128,7 @@ pub(crate) mod yaml {
 
     use serde::Deserialize;
     use serde_json::{Map, Number, Value};
-    use serde_yaml_ng::{Mapping, Value as Yaml};
+    use serde_yaml_ng::Value as Yaml;
 
     /// Parses the first YAML document of `text` into JSON; no document is `null`.
     pub(crate) fn to_json(text: &str) -> Result<Value, String> {
@@ -197,36 +194,9 @@ pub(crate) mod yaml {
         }
     }
 
-    /// Writes JSON as YAML with mapping keys in Go's YAML order.
-    pub(crate) fn from_json(value: &Value) -> Result<String, String> {
-        serde_yaml_ng::to_string(&to_yaml(value)).map_err(|e| e.to_string())
-    }
-
-    fn to_yaml(value: &Value) -> Yaml {
-        match value {
-            Value::Null => Yaml::Null,
-            Value::Bool(b) => Yaml::Bool(*b),
-            Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-                (Some(i), _, _) => Yaml::Number(i.into()),
-                (None, Some(u), _) => Yaml::Number(u.into()),
-                (None, None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
-                    Yaml::Number((f as i64).into())
-                }
-                (None, None, Some(f)) => Yaml::Number(f.into()),
-                (None, None, None) => Yaml::Null,
-            },
-            Value::String(s) => Yaml::String(s.clone()),
-            Value::Array(items) => Yaml::Sequence(items.iter().map(to_yaml).collect()),
-            Value::Object(map) => {
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort_by(|a, b| go_yaml_key_order(a, b));
-                let mut mapping = Mapping::with_capacity(keys.len());
-                for key in keys {
-                    mapping.insert(Yaml::String(key.clone()), to_yaml(&map[key.as_str()]));
-                }
-                Yaml::Mapping(mapping)
-            }
-        }
+    /// Writes JSON as YAML the way Go's YAML encoder does.
+    pub(crate) fn from_json(value: &Value) -> String {
+        super::super::goyaml::to_yaml(value)
     }
 
     /// The key order of Go's YAML encoder: letters compare by code point, a non-letter sorts
@@ -314,14 +284,14 @@ pub(crate) mod yaml {
                 ("a: 1\n", json!({"a": 1}), "a: 1\n"),
                 ("b: x\na: 1.0\n", json!({"b": "x", "a": 1}), "a: 1\nb: x\n"),
                 ("- 1\n- two\n", json!([1, "two"]), "- 1\n- two\n"),
-                ("1: one\n", json!({"1": "one"}), "'1': one\n"),
+                ("1: one\n", json!({"1": "one"}), "\"1\": one\n"),
                 ("x: 1.5\n", json!({"x": 1.5}), "x: 1.5\n"),
                 ("", json!(null), "null\n"),
             ];
             for (text, expected, back) in cases {
                 let got = to_json(text).unwrap();
                 assert_eq!(got, expected, "{text:?}");
-                assert_eq!(from_json(&got).unwrap(), back, "{text:?}");
+                assert_eq!(from_json(&got), back, "{text:?}");
             }
             assert!(to_json("a: [").is_err());
         }

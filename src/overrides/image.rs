@@ -14,13 +14,15 @@ use super::error::OverriderError;
 use super::imageparser::ImageReference;
 use super::patch::{json_type, PatchOp};
 
-/// Where the pod spec sits for the kinds whose containers are overridden by default.
-pub(crate) fn pod_spec_prefix(kind: &str) -> Option<&'static [&'static str]> {
+/// Where the pod spec sits for the kinds whose containers are overridden by default: the
+/// field names down to it and the JSON pointer of its container list.
+pub(crate) fn pod_spec_prefix(kind: &str) -> Option<(&'static [&'static str], &'static str)> {
     match kind {
-        "Pod" => Some(&["spec"]),
-        "ReplicaSet" | "Deployment" | "DaemonSet" | "StatefulSet" | "Job" => {
-            Some(&["spec", "template", "spec"])
-        }
+        "Pod" => Some((&["spec"], "/spec/containers")),
+        "ReplicaSet" | "Deployment" | "DaemonSet" | "StatefulSet" | "Job" => Some((
+            &["spec", "template", "spec"],
+            "/spec/template/spec/containers",
+        )),
         _ => None,
     }
 }
@@ -51,13 +53,12 @@ pub fn image_patches(
         }
         None => {
             let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
-            let Some(prefix) = pod_spec_prefix(kind) else {
+            let Some((prefix, base)) = pod_spec_prefix(kind) else {
                 return Ok(Vec::new());
             };
             let Some(containers) = containers_at(object, prefix)? else {
                 return Ok(Vec::new());
             };
-            let base = format!("/{}/containers", prefix.join("/"));
             let mut patches = Vec::with_capacity(containers.len());
             for (i, container) in containers.iter().enumerate() {
                 let path = format!("{base}/{i}/image");
@@ -95,17 +96,15 @@ pub(crate) fn containers_at<'v>(
     prefix: &[&str],
 ) -> Result<Option<&'v Vec<Value>>, OverriderError> {
     let mut current = object;
-    let mut path = String::new();
-    for segment in prefix.iter().copied().chain(std::iter::once("containers")) {
+    let segments = prefix.iter().copied().chain(std::iter::once("containers"));
+    for (depth, segment) in segments.enumerate() {
         let Value::Object(fields) = current else {
             return Err(OverriderError::WrongType {
-                path,
+                path: pointer_of(&prefix[..depth]),
                 expected: "an object",
                 found: json_type(current),
             });
         };
-        path.push('/');
-        path.push_str(segment);
         match fields.get(segment) {
             None | Some(Value::Null) => return Ok(None),
             Some(next) => current = next,
@@ -114,11 +113,16 @@ pub(crate) fn containers_at<'v>(
     match current {
         Value::Array(items) => Ok(Some(items)),
         other => Err(OverriderError::WrongType {
-            path,
+            path: format!("{}/containers", pointer_of(prefix)),
             expected: "a list",
             found: json_type(other),
         }),
     }
+}
+
+/// `/a/b` for `["a", "b"]`.
+fn pointer_of(segments: &[&str]) -> String {
+    segments.iter().map(|s| format!("/{s}")).collect()
 }
 
 /// Reads the image at a predicate path the way Karmada walks it: the path is trimmed of `/`

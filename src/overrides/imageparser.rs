@@ -408,7 +408,8 @@ mod tests {
     fn parse_table() {
         let with_digest = format!("registry.io/app@{SHA}");
         let with_tag_and_digest = format!("registry.io/app:v1@{SHA}");
-        let cases: Vec<(&str, Result<(&str, &str, &str, &str), ImageParseError>)> = vec![
+        type Parts<'a> = (&'a str, &'a str, &'a str, &'a str);
+        let cases: Vec<(&str, Result<Parts<'_>, ImageParseError>)> = vec![
             ("nginx", Ok(("", "nginx", "", ""))),
             ("nginx:1.25", Ok(("", "nginx", "1.25", ""))),
             ("localhost/app", Ok(("localhost", "app", "", ""))),

@@ -52,7 +52,7 @@ pub fn apply_label_annotation_overriders(
     for overrider in overriders {
         let patches = label_annotation_patches(object, map, overrider);
         if !patches.is_empty() {
-            apply_patch(object, &patches)?;
+            apply_patch(object, patches)?;
         }
     }
     Ok(())

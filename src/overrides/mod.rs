@@ -11,11 +11,32 @@
 //! `fieldOverrider`, then `plaintext` (one JSON patch with all its operations). Any failure
 //! aborts the whole pair with an [`OverrideError`] naming the policy, rule, overrider and
 //! cluster; the template is never returned half overridden.
+//!
+//! The applied rules are recorded per group ([`AppliedOverrides`]) and rendered as Karmada's
+//! Work annotations [`APPLIED_CLUSTER_OVERRIDES_ANNOTATION`] and
+//! [`APPLIED_OVERRIDES_ANNOTATION`].
+//!
+//! # Where fedplan differs from Karmada
+//! - YAML documents in `fieldOverrider` are read with YAML 1.2 core rules, so unquoted
+//!   `yes`/`no`/`on`/`off`/`y`/`n` stay strings and `017` is decimal, where Karmada's YAML 1.1
+//!   reader turns them into booleans and octal. The YAML written back matches Go's writer
+//!   (style, quoting, key order, folding), except for keys longer than 128 bytes or spanning
+//!   lines, which Go writes as `? ` complex keys.
+//! - Floats inside patched JSON documents are written in shortest form, where Go keeps the
+//!   document's original digits for untouched values.
+//! - Command/args elements that are not strings are an error (Karmada formats them with `%s`);
+//!   a container list entry that is not an object is an error (Karmada panics).
+//! - Without a predicate the image overrider only checks the container list's types; Karmada
+//!   converts the whole workload to its typed form first and fails on any mistyped field.
+//! - Patch paths must be well-formed JSON pointers (Karmada's patch library ignores what comes
+//!   before the first `/`); label and annotation keys are escaped fully (`~` as well as `/`).
 
 mod applied;
 mod command_args;
 mod error;
 mod field;
+#[cfg(feature = "yaml")]
+mod goyaml;
 mod image;
 mod imageparser;
 mod labels;
@@ -31,7 +52,7 @@ pub use applied::{
     APPLIED_OVERRIDES_ANNOTATION,
 };
 pub use command_args::{command_args_patches, CommandArgsTarget};
-pub use error::{OverrideError, OverriderError, PolicyRef, RuleRef};
+pub use error::{OverrideError, OverriderError, OverriderFailure, PolicyRef, RuleRef};
 pub use field::apply_field_overrider;
 pub use image::{image_patches, override_image};
 pub use imageparser::{split_hostname, ImageParseError, ImageReference};
@@ -41,16 +62,16 @@ pub use select::{matching_rules, ImplicitPriority, MatchedRule, OverridePolicyOb
 
 /// A template as one member cluster receives it, and what was applied to it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Overridden {
+pub struct Overridden<'p> {
     /// The overridden manifest.
     pub manifest: Value,
     /// OverridePolicy rules applied, in application order.
-    pub applied_overrides: AppliedOverrides,
+    pub applied_overrides: AppliedOverrides<'p>,
     /// ClusterOverridePolicy rules applied, in application order.
-    pub applied_cluster_overrides: AppliedOverrides,
+    pub applied_cluster_overrides: AppliedOverrides<'p>,
 }
 
-impl Overridden {
+impl Overridden<'_> {
     /// The Work annotations Karmada writes for the applied overrides (none when nothing was
     /// applied), cluster overrides first.
     pub fn annotations(&self) -> Vec<(&'static str, String)> {
@@ -86,17 +107,18 @@ impl Overridden {
 /// })).unwrap();
 /// let cluster: Cluster = serde_json::from_value(json!({"metadata": {"name": "m1"}})).unwrap();
 ///
-/// let out = apply_overrides(&template, &cluster, &[policy], &[]).unwrap();
+/// let ops = [policy];
+/// let out = apply_overrides(&template, &cluster, &ops, &[]).unwrap();
 /// assert_eq!(out.manifest["spec"]["template"]["spec"]["containers"][0]["image"],
 ///            json!("mirror.example/nginx:1.25"));
 /// assert_eq!(out.applied_overrides.items[0].policy_name, "mirror");
 /// ```
-pub fn apply_overrides(
+pub fn apply_overrides<'p>(
     template: &Value,
     cluster: &Cluster,
-    ops: &[OverridePolicy],
-    cops: &[ClusterOverridePolicy],
-) -> Result<Overridden, OverrideError> {
+    ops: &'p [OverridePolicy],
+    cops: &'p [ClusterOverridePolicy],
+) -> Result<Overridden<'p>, OverrideError> {
     if !template.is_object() {
         return Err(OverrideError::TemplateNotObject);
     }
@@ -112,42 +134,42 @@ pub fn apply_overrides(
 
 /// Applies the matching rules of one group of policies; the rules are chosen against the
 /// object as it is before any of them runs.
-fn apply_group<P: OverridePolicyObject>(
+fn apply_group<'p, P: OverridePolicyObject>(
     manifest: &mut Value,
     cluster: &Cluster,
-    policies: &[P],
-) -> Result<AppliedOverrides, OverrideError> {
+    policies: &'p [P],
+) -> Result<AppliedOverrides<'p>, OverrideError> {
     let rules = matching_rules(policies, manifest, cluster);
     let mut applied = AppliedOverrides {
         items: Vec::with_capacity(rules.len()),
     };
     for rule in rules {
         apply_rule(manifest, rule.overriders).map_err(|(overrider, source)| {
-            OverrideError::Overrider {
+            OverrideError::Overrider(Box::new(OverriderFailure {
                 policy: rule.policy_ref(),
                 rule: rule.rule,
                 overrider,
                 cluster: cluster.metadata.name.clone(),
                 object: describe(manifest),
                 source,
-            }
+            }))
         })?;
         applied.items.push(AppliedOverride {
-            policy_name: rule.name.to_owned(),
-            overriders: rule.overriders.clone(),
+            policy_name: rule.name,
+            overriders: rule.overriders,
         });
     }
     Ok(applied)
 }
 
 /// Applies one rule's overriders in Karmada's order; on error names the failing overrider.
-pub fn apply_rule(
+fn apply_rule(
     manifest: &mut Value,
     overriders: &Overriders,
 ) -> Result<(), (String, OverriderError)> {
     for (i, o) in overriders.image_overrider.iter().enumerate() {
         let patches = image_patches(manifest, o).map_err(at("imageOverrider", i))?;
-        patch_object(manifest, &patches).map_err(at("imageOverrider", i))?;
+        patch_object(manifest, patches).map_err(at("imageOverrider", i))?;
     }
     let command_args = [
         (
@@ -164,7 +186,7 @@ pub fn apply_rule(
     for (target, name, list) in command_args {
         for (i, o) in list.iter().enumerate() {
             let patches = command_args_patches(target, manifest, o).map_err(at(name, i))?;
-            patch_object(manifest, &patches).map_err(at(name, i))?;
+            patch_object(manifest, patches).map_err(at(name, i))?;
         }
     }
     let metadata_maps = [
@@ -183,27 +205,24 @@ pub fn apply_rule(
         for (i, o) in list.iter().enumerate() {
             let patches = label_annotation_patches(manifest, map, o);
             if !patches.is_empty() {
-                patch_object(manifest, &patches).map_err(at(name, i))?;
+                patch_object(manifest, patches).map_err(at(name, i))?;
             }
         }
     }
     for (i, o) in overriders.field_overrider.iter().enumerate() {
         apply_field_overrider(manifest, o).map_err(at("fieldOverrider", i))?;
     }
-    let plaintext: Vec<PatchOp> = overriders
-        .plaintext
-        .iter()
-        .map(|p| PatchOp {
-            op: p.operator,
-            path: p.path.clone(),
-            value: Some(p.value.clone().unwrap_or(Value::Null)),
-        })
-        .collect();
-    patch_object(manifest, &plaintext).map_err(|e| ("plaintext".to_owned(), e))
+    // All plaintext operations form one patch, applied in order, after which Karmada re-reads
+    // the object even when the list is empty.
+    for (i, p) in overriders.plaintext.iter().enumerate() {
+        patch::apply_operation(manifest, p.operator, &p.path, p.value.as_ref())
+            .map_err(at("plaintext", i))?;
+    }
+    patch::ensure_kind(manifest).map_err(|e| ("plaintext".to_owned(), e))
 }
 
 /// Applies patches to the object and re-checks it the way Karmada re-reads it.
-fn patch_object(manifest: &mut Value, patches: &[PatchOp]) -> Result<(), OverriderError> {
+fn patch_object(manifest: &mut Value, patches: Vec<PatchOp>) -> Result<(), OverriderError> {
     patch::apply_patch(manifest, patches)?;
     patch::ensure_kind(manifest)
 }

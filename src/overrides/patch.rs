@@ -57,32 +57,51 @@ pub(crate) fn json_type(value: &Value) -> &'static str {
 }
 
 /// Applies `ops` in order. On error the document may be partly patched; callers work on a copy.
-pub(crate) fn apply_patch(doc: &mut Value, ops: &[PatchOp]) -> Result<(), OverriderError> {
+pub(crate) fn apply_patch(doc: &mut Value, ops: Vec<PatchOp>) -> Result<(), OverriderError> {
     for op in ops {
-        apply_one(doc, op)?;
+        apply_owned(doc, op.op, op.path, op.value)?;
     }
     Ok(())
 }
 
-fn apply_one(doc: &mut Value, op: &PatchOp) -> Result<(), OverriderError> {
-    let path = resolve_pointer(doc, &op.path, op.op == OverriderOperator::Add)?;
-    let value = op.value.clone().unwrap_or(Value::Null);
-    let operation = match op.op {
-        OverriderOperator::Add => {
-            json_patch::PatchOperation::Add(json_patch::AddOperation { path, value })
-        }
+/// Applies one operation; a missing value is JSON `null`.
+pub(crate) fn apply_operation(
+    doc: &mut Value,
+    op: OverriderOperator,
+    path: &str,
+    value: Option<&Value>,
+) -> Result<(), OverriderError> {
+    apply_owned(doc, op, path.to_owned(), value.cloned())
+}
+
+fn apply_owned(
+    doc: &mut Value,
+    op: OverriderOperator,
+    path: String,
+    value: Option<Value>,
+) -> Result<(), OverriderError> {
+    let pointer = resolve_pointer(doc, &path, op == OverriderOperator::Add)?;
+    let value = value.unwrap_or(Value::Null);
+    let operation = match op {
+        OverriderOperator::Add => json_patch::PatchOperation::Add(json_patch::AddOperation {
+            path: pointer,
+            value,
+        }),
         OverriderOperator::Remove => {
-            json_patch::PatchOperation::Remove(json_patch::RemoveOperation { path })
+            json_patch::PatchOperation::Remove(json_patch::RemoveOperation { path: pointer })
         }
         OverriderOperator::Replace => {
-            json_patch::PatchOperation::Replace(json_patch::ReplaceOperation { path, value })
+            json_patch::PatchOperation::Replace(json_patch::ReplaceOperation {
+                path: pointer,
+                value,
+            })
         }
     };
     json_patch::patch_unsafe(doc, std::slice::from_ref(&operation)).map_err(|e| {
         OverriderError::Patch {
-            op: op_name(op.op),
-            path: op.path.clone(),
-            reason: missing_reason(doc, &op.path, e.kind.to_string()),
+            op: op_name(op),
+            reason: missing_reason(doc, &path, e.kind.to_string()),
+            path,
         }
     })
 }
@@ -102,13 +121,16 @@ fn missing_reason(doc: &Value, path: &str, fallback: String) -> String {
 /// them: `-n` is `len - n` for reading, replacing and removing, and `len + 1 - n` as the last
 /// token of an `add`.
 fn resolve_pointer(doc: &Value, path: &str, is_add: bool) -> Result<PointerBuf, OverriderError> {
+    if !path.contains("/-") {
+        return PointerBuf::parse(path.to_owned()).map_err(|e| OverriderError::InvalidPointer {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        });
+    }
     let pointer = PointerBuf::parse(path).map_err(|e| OverriderError::InvalidPointer {
         path: path.to_owned(),
         reason: e.to_string(),
     })?;
-    if !path.contains("/-") {
-        return Ok(pointer);
-    }
     let tokens: Vec<Token<'_>> = pointer.tokens().collect();
     let mut resolved: Vec<String> = Vec::with_capacity(tokens.len());
     let mut current = Some(doc);
@@ -222,7 +244,7 @@ mod tests {
         ];
         for (patch, expected) in cases {
             let mut got = doc.clone();
-            let result = apply_patch(&mut got, std::slice::from_ref(&patch));
+            let result = apply_patch(&mut got, vec![patch.clone()]);
             match expected {
                 Some(expected) => {
                     assert!(result.is_ok(), "{patch:?}: {result:?}");

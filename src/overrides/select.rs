@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::api::{
     Cluster, ClusterAffinity, ClusterOverridePolicy, LabelSelector, OverridePolicy, OverrideSpec,
@@ -204,7 +204,8 @@ struct TemplateFacts<'t> {
     kind: &'t str,
     namespace: &'t str,
     name: &'t str,
-    labels: BTreeMap<&'t str, &'t str>,
+    /// The labels, when they are a map of strings (Kubernetes reads anything else as none).
+    labels: Option<&'t Map<String, Value>>,
 }
 
 impl<'t> TemplateFacts<'t> {
@@ -218,6 +219,10 @@ impl<'t> TemplateFacts<'t> {
             name: text(metadata.and_then(|m| m.get("name"))),
             labels: string_map(metadata.and_then(|m| m.get("labels"))),
         }
+    }
+
+    fn label(&self, key: &str) -> Option<&'t str> {
+        self.labels.and_then(|m| m.get(key)).and_then(Value::as_str)
     }
 
     fn priority(&self, rs: &ResourceSelector) -> ImplicitPriority {
@@ -236,7 +241,7 @@ impl<'t> TemplateFacts<'t> {
         }
         match &rs.label_selector {
             None => ImplicitPriority::MatchAll,
-            Some(selector) if label_selector_matches(selector, &self.labels) => {
+            Some(selector) if label_selector_matches(selector, |k| self.label(k)) => {
                 ImplicitPriority::LabelSelector
             }
             Some(_) => ImplicitPriority::Mismatch,
@@ -244,33 +249,26 @@ impl<'t> TemplateFacts<'t> {
     }
 }
 
-/// A map of strings at `value`; empty when absent or when any value is not a string (as
-/// Kubernetes' accessors read labels).
-fn string_map(value: Option<&Value>) -> BTreeMap<&str, &str> {
-    let Some(Value::Object(map)) = value else {
-        return BTreeMap::new();
-    };
-    let mut out = BTreeMap::new();
-    for (k, v) in map {
-        match v.as_str() {
-            Some(s) => {
-                out.insert(k.as_str(), s);
-            }
-            None => return BTreeMap::new(),
-        }
+/// The map at `value` when it is an object of strings (as Kubernetes' accessors read labels).
+fn string_map(value: Option<&Value>) -> Option<&Map<String, Value>> {
+    match value {
+        Some(Value::Object(map)) if map.values().all(Value::is_string) => Some(map),
+        _ => None,
     }
-    out
 }
 
 /// `metav1.LabelSelector` matching; an invalid selector matches nothing.
-fn label_selector_matches(selector: &LabelSelector, labels: &BTreeMap<&str, &str>) -> bool {
+fn label_selector_matches<'l>(
+    selector: &LabelSelector,
+    label: impl Fn(&str) -> Option<&'l str>,
+) -> bool {
     let labels_ok = selector
         .match_labels
         .iter()
-        .all(|(k, v)| labels.get(k.as_str()) == Some(&v.as_str()));
+        .all(|(k, v)| label(k) == Some(v.as_str()));
     labels_ok
         && selector.match_expressions.iter().all(|req| {
-            let value = labels.get(req.key.as_str());
+            let value = label(&req.key);
             let listed = || value.is_some_and(|v| req.values.iter().any(|x| x == v));
             match req.operator.as_str() {
                 "In" => !req.values.is_empty() && listed(),
@@ -290,13 +288,8 @@ fn cluster_matches(cluster: &Cluster, affinity: &ClusterAffinity) -> bool {
         return false;
     }
     if let Some(selector) = &affinity.label_selector {
-        let labels: BTreeMap<&str, &str> = cluster
-            .metadata
-            .labels
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        if !label_selector_matches(selector, &labels) {
+        let labels = &cluster.metadata.labels;
+        if !label_selector_matches(selector, |k| labels.get(k).map(String::as_str)) {
             return false;
         }
     }
