@@ -387,11 +387,10 @@ impl ControlPlane {
             Ok(None) => object,
         };
         let rv = self.next_rv();
-        let typed = |v: Value| -> Result<Value, ControlPlaneError> { Ok(v) };
         let ns_name = (key.namespace.clone(), key.name.clone());
         macro_rules! store_typed {
             ($map:expr, $k:expr, $ty:ty) => {{
-                let mut obj: $ty = serde_json::from_value(typed(object.clone())?)
+                let mut obj: $ty = serde_json::from_value(object.clone())
                     .map_err(|e| invalid(e.to_string()))?;
                 let old = $map.get(&$k);
                 let generation = match old {
