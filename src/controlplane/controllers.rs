@@ -212,6 +212,21 @@ fn detector(cp: &mut ControlPlane) -> bool {
             }
             continue;
         };
+        let version = format!(
+            "{}/{}/{}/{}",
+            p.kind(),
+            p.namespace(),
+            p.name(),
+            policy_version(cp, p)
+        );
+        let fp = (
+            cp.revisions.templates.get(&key).copied().unwrap_or(0),
+            version.clone(),
+        );
+        if cp.revisions.detected.get(&key) == Some(&fp) && cp.bindings.contains_key(&bkey) {
+            live_bindings.insert(bkey);
+            continue;
+        }
         let mut claimed = template.clone();
         if let Err(e) = policy::write_claim(&mut claimed, p) {
             cp.event(
@@ -236,6 +251,10 @@ fn detector(cp: &mut ControlPlane) -> bool {
             changed = true;
         }
         let existing = cp.bindings.get(&bkey);
+        let fp = (
+            cp.revisions.templates.get(&key).copied().unwrap_or(0),
+            version,
+        );
         match policy::build_binding(
             &claimed,
             p,
@@ -244,6 +263,7 @@ fn detector(cp: &mut ControlPlane) -> bool {
             &binding_options,
         ) {
             Ok(mut b) => {
+                cp.revisions.detected.insert(key.clone(), fp);
                 live_bindings.insert(bkey.clone());
                 let old = cp.bindings.get(&bkey);
                 b.metadata.generation = match old {
@@ -312,6 +332,22 @@ fn detector(cp: &mut ControlPlane) -> bool {
         }
     }
     changed
+}
+
+/// The stored version of a claiming policy (its resourceVersion), so that a policy change
+/// refreshes the bindings it claims.
+fn policy_version(cp: &ControlPlane, p: policy::ClaimedBy<'_>) -> String {
+    match p {
+        policy::ClaimedBy::PropagationPolicy(pp) => cp
+            .propagation_policies
+            .get(&(pp.metadata.namespace.clone(), pp.metadata.name.clone()))
+            .map(|x| x.metadata.resource_version.clone()),
+        policy::ClaimedBy::ClusterPropagationPolicy(cpp) => cp
+            .cluster_propagation_policies
+            .get(&cpp.metadata.name)
+            .map(|x| x.metadata.resource_version.clone()),
+    }
+    .unwrap_or_default()
 }
 
 fn live_key(key: &ObjectKey) -> (String, String) {
@@ -399,6 +435,14 @@ fn schedule(cp: &mut ControlPlane) -> bool {
 /// workload's clusters.
 fn distribute_dependencies(cp: &mut ControlPlane) -> bool {
     if !cp.config.gate("PropagateDeps") {
+        return false;
+    }
+    let any_required = cp.bindings.values().any(|b| !b.spec.required_by.is_empty());
+    let any_parent = cp
+        .bindings
+        .values()
+        .any(|b| b.spec.propagate_deps && !b.spec.clusters.is_empty());
+    if !any_required && !any_parent {
         return false;
     }
     let templates: Vec<Value> = cp.templates.values().cloned().collect();
@@ -540,7 +584,7 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
     let cops: Vec<_> = cp.cluster_override_policies.values().cloned().collect();
     let mut desired: BTreeMap<(String, String), Work> = BTreeMap::new();
     let mut kept_owners: BTreeSet<String> = BTreeSet::new();
-    let mut stale: Vec<(String, String)> = Vec::new();
+    let mut stale: BTreeSet<(String, String)> = BTreeSet::new();
     for (key, b) in &cp.bindings {
         let tkey = template_key_of(b);
         let fp = (
@@ -549,7 +593,7 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
             cp.revisions.env,
         );
         if cp.revisions.rendered.get(key) != Some(&fp) {
-            stale.push(key.clone());
+            stale.insert(key.clone());
         }
     }
     let bindings: Vec<ResourceBinding> = stale
@@ -801,6 +845,7 @@ fn execute(cp: &mut ControlPlane) -> bool {
                 );
                 let mut w = work.clone();
                 w.status = Some(status);
+                cp.revisions.touch_work_status(&key);
                 cp.works.insert(key, w);
                 changed = true;
             }
@@ -904,6 +949,7 @@ fn execute(cp: &mut ControlPlane) -> bool {
             }
             let mut w = work.clone();
             w.status = Some(status);
+            cp.revisions.touch_work_status(&key);
             cp.works.insert(key, w);
         }
         changed |= cond_changed || any_change;
@@ -1011,6 +1057,7 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
             let mut w = work.clone();
             let s = w.status.get_or_insert_with(WorkStatus::default);
             s.manifest_statuses = statuses;
+            cp.revisions.touch_work_status(&key);
             cp.works.insert(key, w);
             changed = true;
         }
@@ -1031,8 +1078,26 @@ fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
             &b.spec.resource.name,
             &b.spec.resource.namespace,
         );
+        let targets = render::target_clusters(b);
+        let fp = (
+            cp.revisions.bindings.get(&key).copied().unwrap_or(0),
+            targets
+                .iter()
+                .map(|t| {
+                    let wkey = (names::execution_space(&t.name), work_name.clone());
+                    cp.revisions.work_status.get(&wkey).copied().unwrap_or(0)
+                })
+                .collect::<Vec<u64>>(),
+        );
+        if cp.revisions.aggregated.get(&key) == Some(&fp) {
+            continue;
+        }
+        cp.revisions.aggregated.insert(key.clone(), fp);
+        let Some(b) = cp.bindings.get(&key) else {
+            continue;
+        };
         let mut items = Vec::new();
-        for t in render::target_clusters(b) {
+        for t in targets {
             let wkey = (names::execution_space(&t.name), work_name.clone());
             let Some(work) = cp.works.get(&wkey) else {
                 continue;
@@ -1076,6 +1141,8 @@ fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
             nb.status
                 .get_or_insert_with(Default::default)
                 .aggregated_status = items;
+            let r = cp.revisions.bump();
+            cp.revisions.binding_status.insert(key.clone(), r);
             cp.bindings.insert(key, nb);
             changed = true;
         }
@@ -1086,9 +1153,19 @@ fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
 /// The resource template status controller: AggregateStatus onto the template.
 fn aggregate_template_status(cp: &mut ControlPlane) -> bool {
     let mut changed = false;
-    let bindings: Vec<ResourceBinding> = cp.bindings.values().cloned().collect();
-    for b in bindings {
-        let tkey = template_key_of(&b);
+    let keys: Vec<(String, String)> = cp.bindings.keys().cloned().collect();
+    for bkey in keys {
+        let Some(b) = cp.bindings.get(&bkey) else {
+            continue;
+        };
+        let tkey = template_key_of(b);
+        let fp = (
+            cp.revisions.binding_status.get(&bkey).copied().unwrap_or(0),
+            cp.revisions.templates.get(&tkey).copied().unwrap_or(0),
+        );
+        if cp.revisions.template_status.get(&tkey) == Some(&fp) {
+            continue;
+        }
         let Some(template) = cp.templates.get(&tkey) else {
             continue;
         };
@@ -1101,6 +1178,7 @@ fn aggregate_template_status(cp: &mut ControlPlane) -> bool {
             .as_ref()
             .map(|s| s.aggregated_status.clone())
             .unwrap_or_default();
+        cp.revisions.template_status.insert(tkey.clone(), fp);
         match cp.interpreter.aggregate_status(template, &items) {
             Ok(new) => {
                 let new_status = new.get("status").cloned();

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::clock::Timestamp;
 use super::ObjectKey;
@@ -16,6 +16,8 @@ pub struct MemberObject {
     /// While set, the simulated controllers leave the status alone until the object's
     /// generation moves past this one (a status injected by a scenario).
     pinned_generation: Option<i64>,
+    /// The generation the simulated controller last reconciled.
+    reconciled_generation: Option<i64>,
 }
 
 /// A simulated member cluster.
@@ -40,19 +42,25 @@ pub enum ApplyOutcome {
     Unchanged,
 }
 
-/// The parts of an object other than `metadata` and `status`, whose change bumps the
-/// generation, as the Kubernetes API server does for resources with a status subresource.
-pub fn spec_part(v: &Value) -> Map<String, Value> {
-    v.as_object()
-        .map(|m| {
-            m.iter()
-                .filter(|(k, _)| {
-                    !matches!(k.as_str(), "metadata" | "status" | "apiVersion" | "kind")
-                })
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
+fn is_spec_key(k: &str) -> bool {
+    !matches!(k, "metadata" | "status" | "apiVersion" | "kind")
+}
+
+/// Whether two objects agree on everything but `metadata`, `status`, `apiVersion` and
+/// `kind`: a change there bumps the generation, as the Kubernetes API server does for
+/// resources with a status subresource.
+pub fn same_spec(a: &Value, b: &Value) -> bool {
+    match (a.as_object(), b.as_object()) {
+        (Some(a), Some(b)) => {
+            let count =
+                |m: &serde_json::Map<String, Value>| m.keys().filter(|k| is_spec_key(k)).count();
+            count(a) == count(b)
+                && a.iter()
+                    .filter(|(k, _)| is_spec_key(k))
+                    .all(|(k, v)| b.get(k) == Some(v))
+        }
+        _ => a == b,
+    }
 }
 
 fn int_at(v: &Value, ptr: &str) -> Option<i64> {
@@ -126,13 +134,14 @@ impl MemberCluster {
                     MemberObject {
                         object: obj,
                         pinned_generation: None,
+                        reconciled_generation: None,
                     },
                 );
                 ApplyOutcome::Created
             }
             Some(existing) => {
                 let old = &existing.object;
-                let spec_changed = spec_part(old) != spec_part(manifest);
+                let spec_changed = !same_spec(old, manifest);
                 let meta_changed = old.pointer("/metadata/labels")
                     != manifest.pointer("/metadata/labels")
                     || old.pointer("/metadata/annotations")
@@ -204,6 +213,10 @@ impl MemberCluster {
                 continue;
             }
             o.pinned_generation = None;
+            if o.reconciled_generation == Some(generation) {
+                continue;
+            }
+            o.reconciled_generation = Some(generation);
             let Some(status) = simulated_status(key, &o.object, ready_nodes) else {
                 continue;
             };

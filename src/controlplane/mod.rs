@@ -258,6 +258,16 @@ pub(crate) struct Revisions {
     pub(crate) applied: BTreeMap<(String, String), u64>,
     /// (work revision, member resourceVersion) last reflected into the Work status.
     pub(crate) collected: BTreeMap<(String, String), (u64, String)>,
+    /// Revision of each Work's status.
+    pub(crate) work_status: BTreeMap<(String, String), u64>,
+    /// Template revision and claiming policy version each binding was last built from.
+    pub(crate) detected: BTreeMap<ObjectKey, (u64, String)>,
+    /// Work status revisions each binding's aggregated status was last computed from.
+    pub(crate) aggregated: BTreeMap<(String, String), (u64, Vec<u64>)>,
+    /// Revision of each binding's aggregated status.
+    pub(crate) binding_status: BTreeMap<(String, String), u64>,
+    /// (binding status, template) revisions each template status was last aggregated from.
+    pub(crate) template_status: BTreeMap<ObjectKey, (u64, u64)>,
 }
 
 impl Revisions {
@@ -279,6 +289,11 @@ impl Revisions {
     pub(crate) fn touch_work(&mut self, key: &(String, String)) {
         let r = self.bump();
         self.works.insert(key.clone(), r);
+    }
+
+    pub(crate) fn touch_work_status(&mut self, key: &(String, String)) {
+        let r = self.bump();
+        self.work_status.insert(key.clone(), r);
     }
 
     pub(crate) fn touch_env(&mut self) {
@@ -390,8 +405,8 @@ impl ControlPlane {
         let ns_name = (key.namespace.clone(), key.name.clone());
         macro_rules! store_typed {
             ($map:expr, $k:expr, $ty:ty) => {{
-                let mut obj: $ty = serde_json::from_value(object.clone())
-                    .map_err(|e| invalid(e.to_string()))?;
+                let mut obj: $ty =
+                    serde_json::from_value(object.clone()).map_err(|e| invalid(e.to_string()))?;
                 let old = $map.get(&$k);
                 let generation = match old {
                     Some(o) if o.spec == obj.spec => o.metadata.generation,
@@ -460,7 +475,7 @@ impl ControlPlane {
                 let mut obj = object;
                 let old = self.templates.get(&key);
                 let generation = match old {
-                    Some(o) if member::spec_part(o) == member::spec_part(&obj) => o
+                    Some(o) if member::same_spec(o, &obj) => o
                         .pointer("/metadata/generation")
                         .and_then(Value::as_i64)
                         .unwrap_or(1),
