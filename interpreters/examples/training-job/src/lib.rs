@@ -1,0 +1,54 @@
+//! Example plugin: `training.example.io/v1` `TrainingJob`, a PyTorchJob-like kind whose
+//! `spec.replicaSpecs` maps a role (`Master`, `Worker`) to `{replicas, template}`.
+use fedplan_interpreter_sdk::prelude::*;
+
+struct TrainingJob;
+
+const STATUS_FIELDS: &[&str] = &["active", "succeeded", "failed"];
+
+impl Interpreter for TrainingJob {
+    fn manifest() -> Vec<Target> {
+        use Operation::*;
+        let ops = [InterpretReplica, ReviseReplica, AggregateStatus, InterpretHealth, InterpretDependency];
+        vec![Target::new("training.example.io/v1", "TrainingJob").with(&ops)]
+    }
+
+    /// Workers are the scheduled replicas; each needs what the worker pod template asks for.
+    fn interpret_replica(job: &Value) -> Result<ReplicaInterpretation, PluginError> {
+        let replicas = get_replicas(job, "spec.replicaSpecs.Worker.replicas", 1)?;
+        let template = get(job, "spec.replicaSpecs.Worker.template").unwrap_or(&Value::Null);
+        let requirements = pod_requirements(template, namespace_of(job))?;
+        log(Level::Debug, &format!("{replicas} workers"));
+        Ok(ReplicaInterpretation { replicas, requirements })
+    }
+
+    fn revise_replica(mut job: Value, replicas: i64) -> Result<Value, PluginError> {
+        set(&mut job, "spec.replicaSpecs.Worker.replicas", json!(replicas))?;
+        Ok(job)
+    }
+
+    /// Sums the members' replica counters; the job has failed if any member's has.
+    fn aggregate_status(mut job: Value, items: &[StatusItem]) -> Result<Value, PluginError> {
+        let mut status = sum_status_fields(items, STATUS_FIELDS);
+        let failed = items.iter().filter_map(|i| i.status.as_ref()).any(|s| condition_is_true(s, "Failed"));
+        status.insert("phase".into(), json!(if failed { "Failed" } else { "Running" }));
+        set(&mut job, "status", Value::Object(status))?;
+        Ok(job)
+    }
+
+    fn interpret_health(job: &Value) -> Result<bool, PluginError> {
+        Ok(!condition_is_true(job, "Failed"))
+    }
+
+    fn interpret_dependency(job: &Value) -> Result<Vec<DependentObjectReference>, PluginError> {
+        let roles = get(job, "spec.replicaSpecs").and_then(Value::as_object);
+        let mut deps: Vec<_> = roles.into_iter().flatten()
+            .flat_map(|(_, role)| pod_dependencies(role.get("template").unwrap_or(&Value::Null), namespace_of(job)))
+            .collect();
+        deps.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
+        deps.dedup_by(|a, b| a.kind == b.kind && a.name == b.name);
+        Ok(deps)
+    }
+}
+
+export_plugin!(TrainingJob);
