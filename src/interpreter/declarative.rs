@@ -1,0 +1,1 @@
+//! Declarative customizations (placeholder while being written).
