@@ -78,6 +78,9 @@ fn every_operation_of_the_made_up_crd() {
     let mut not_ready = observed.clone();
     not_ready["status"]["readyReplicas"] = json!(0);
     assert!(!interpreter.interpret_health(&not_ready).expect("health"), "expression fails");
+    let mut scaling = observed.clone();
+    scaling["spec"]["size"] = json!(4);
+    assert!(!interpreter.interpret_health(&scaling).expect("health"), "replicas != size");
     let mut no_condition = observed.clone();
     no_condition["status"]["conditions"][0]["status"] = json!("False");
     assert!(!interpreter.interpret_health(&no_condition).expect("health"), "condition fails");

@@ -185,8 +185,9 @@ pub struct HealthInterpretationRule {
     /// fedplan: conditions (in `status.conditions`) that must all hold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<ConditionRule>,
-    /// fedplan: JSONPath queries that must each select at least one value other than
-    /// `null` and `false` (e.g. `$.status[?@.readyReplicas == 3]`).
+    /// fedplan: JSONPath filter expressions on the object (`@`) that must all hold, e.g.
+    /// `@.status.readyReplicas == @.spec.replicas` (evaluated as `$[?EXPR]` over a list
+    /// holding only the object).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expressions: Vec<String>,
 }

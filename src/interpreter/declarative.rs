@@ -32,7 +32,7 @@
 //!       sumFields: [readyReplicas]
 //!     healthInterpretation:       # InterpretHealth: every rule must hold
 //!       conditions: [{type: Ready, status: "True"}]
-//!       expressions: ["$.status[?@.readyReplicas > 0]"]
+//!       expressions: ["@.status.readyReplicas == @.spec.size"]  # JSONPath filters on the object
 //!     dependencyInterpretation:   # InterpretDependency
 //!       podTemplatePaths: [spec.template]
 //!       dependencies: [{apiVersion: v1, kind: ConfigMap, namePath: "spec.configRefs[*].name"}]
@@ -430,7 +430,11 @@ fn compile(name: &str, c: &ResourceInterpreterCustomization) -> Result<Compiled,
                     .expressions
                     .iter()
                     .enumerate()
-                    .map(|(i, t)| Path::parse(name, &at("healthInterpretation", &format!("expressions[{i}]")), t))
+                    .map(|(i, t)| {
+                        // The object itself is the only element filtered, as `@`.
+                        let filter = format!("$[?{}]", t.trim());
+                        Path::parse(name, &at("healthInterpretation", &format!("expressions[{i}]")), &filter)
+                    })
                     .collect::<Result<Vec<_>, _>>()?,
             })
         }
@@ -730,9 +734,6 @@ fn customization_error(rule: &str, object: &Value, operation: Operation, message
     }
 }
 
-fn truthy(value: &Value) -> bool {
-    !matches!(value, Value::Null | Value::Bool(false))
-}
 
 impl ResourceInterpreter for DeclarativeInterpreter {
     fn name(&self) -> &str {
@@ -879,7 +880,10 @@ impl ResourceInterpreter for DeclarativeInterpreter {
             })
         };
         Ok(rule.conditions.iter().all(condition_holds)
-            && rule.expressions.iter().all(|e| e.all(object).into_iter().any(truthy)))
+            && (rule.expressions.is_empty() || {
+                let wrapped = Value::Array(vec![object.clone()]);
+                rule.expressions.iter().all(|e| !e.all(&wrapped).is_empty())
+            }))
     }
 
     fn interpret_dependency(&self, object: &Value) -> Result<Vec<DependentObjectReference>, InterpreterError> {
