@@ -380,3 +380,79 @@ pub fn pod_dependencies(pod_template: &Value, namespace: &str) -> Vec<DependentO
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_read_and_write() {
+        let mut obj = json!({"spec": {"containers": [{"name": "a"}], "replicas": 2}});
+        assert_eq!(get_str(&obj, "spec.containers.0.name"), Some("a"));
+        assert_eq!(get_i64(&obj, "spec.replicas").unwrap(), Some(2));
+        assert_eq!(get_i64(&obj, "spec.missing").unwrap(), None);
+        assert!(get_i64(&obj, "spec.containers").is_err());
+        assert_eq!(get_replicas(&obj, "spec.none", 1).unwrap(), 1);
+        set(&mut obj, "status.ready.count", json!(3)).unwrap();
+        assert_eq!(obj["status"]["ready"]["count"], 3);
+        assert!(!set_if_present(&mut obj, "spec.parallelism", json!(4)).unwrap());
+        assert!(obj["spec"].get("parallelism").is_none());
+    }
+
+    #[test]
+    fn conditions_and_sums() {
+        let obj = json!({"status": {"conditions": [{"type": "Ready", "status": "True"}, {"type": "Failed", "status": "False"}]}});
+        assert!(condition_is_true(&obj, "Ready"));
+        assert!(!condition_is_true(&obj, "Failed"));
+        assert!(find_condition(&obj, "Missing").is_none());
+        let item = |s: Option<Value>| StatusItem {
+            cluster_name: "m".into(),
+            status: s,
+            applied: true,
+            applied_message: String::new(),
+            health: None,
+        };
+        let sums = sum_status_fields(&[item(Some(json!({"ready": 2}))), item(None), item(Some(json!({"ready": 3, "total": 1})))], &["ready", "total"]);
+        assert_eq!(Value::Object(sums), json!({"ready": 5, "total": 1}));
+    }
+
+    #[test]
+    fn pod_requirements_follow_karmada() {
+        let template = json!({"spec": {
+            "initContainers": [{"name": "i", "resources": {"requests": {"cpu": "3", "memory": "1Gi"}}}],
+            "containers": [
+                {"name": "a", "resources": {"requests": {"cpu": "500m"}, "limits": {"memory": "2Gi", "example.com/foo": "2"}}},
+                {"name": "b", "resources": {"requests": {"cpu": "1", "unknown": "5"}}}
+            ],
+            "overhead": {"cpu": "100m"}
+        }});
+        let r = pod_requirements(&template, "ns").unwrap().unwrap();
+        assert_eq!(r.namespace, "ns");
+        assert!(r.node_claim.is_none());
+        assert_eq!(
+            r.resource_request,
+            vec![
+                ("cpu".to_string(), "3100m".to_string()),
+                ("example.com/foo".to_string(), "2".to_string()),
+                ("memory".to_string(), "2147483648".to_string())
+            ]
+        );
+        let empty_selector = json!({"spec": {"nodeSelector": {}, "containers": []}});
+        let r = pod_requirements(&empty_selector, "").unwrap().unwrap();
+        assert!(r.node_claim.is_some(), "an empty nodeSelector still counts");
+        assert!(pod_requirements(&json!({"spec": {"containers": []}}), "").unwrap().is_none());
+    }
+
+    #[test]
+    fn pod_dependencies_are_sorted_and_unique() {
+        let template = json!({"spec": {
+            "serviceAccountName": "runner",
+            "containers": [{"name": "a", "envFrom": [{"configMapRef": {"name": "cfg"}}],
+                "env": [{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "x"}}}]}],
+            "volumes": [{"name": "v", "secret": {"secretName": "tls"}}]
+        }});
+        let deps: Vec<String> = pod_dependencies(&template, "ns").into_iter().map(|d| format!("{}/{}", d.kind, d.name)).collect();
+        assert_eq!(deps, vec!["ConfigMap/cfg", "Secret/tls", "ServiceAccount/runner"]);
+    }
+}

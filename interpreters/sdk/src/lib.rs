@@ -44,6 +44,7 @@ pub mod bindings {
         pub_export_macro: true,
         export_macro_name: "export_world",
         default_bindings_module: "fedplan_interpreter_sdk::bindings",
+        additional_derives: [PartialEq],
     });
 }
 
@@ -67,9 +68,13 @@ pub mod prelude {
 /// The world version this SDK builds plugins against.
 pub const WORLD_VERSION: &str = "1.0.0";
 
-/// Writes a line to the call's log (shown by `fedplan interpret -v`).
+/// Writes a line to the call's log (shown by `fedplan interpret -v`). In native unit tests of
+/// a plugin (`cargo test`), the line goes to standard error.
 pub fn log(level: Level, message: &str) {
+    #[cfg(target_arch = "wasm32")]
     bindings::fedplan::interpreter::host::log(level, message);
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("[{level:?}] {message}");
 }
 
 impl Target {

@@ -52,3 +52,31 @@ impl Interpreter for TrainingJob {
 }
 
 export_plugin!(TrainingJob);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job() -> Value {
+        json!({"apiVersion": "training.example.io/v1", "kind": "TrainingJob",
+            "metadata": {"name": "mnist", "namespace": "ml"},
+            "spec": {"replicaSpecs": {"Worker": {"replicas": 2, "template": {"spec": {
+                "containers": [{"name": "w", "resources": {"limits": {"cpu": "2", "memory": "1Gi"}}}]}}}}}})
+    }
+
+    #[test]
+    fn workers_are_the_replicas() {
+        let got = TrainingJob::interpret_replica(&job()).unwrap();
+        assert_eq!(got.replicas, 2);
+        let request = got.requirements.unwrap().resource_request;
+        assert_eq!(request, vec![("cpu".into(), "2".into()), ("memory".into(), "1073741824".into())]);
+    }
+
+    #[test]
+    fn status_sums_the_members() {
+        let item = |active| StatusItem { cluster_name: "m".into(), status: Some(json!({"active": active})),
+            applied: true, applied_message: String::new(), health: None };
+        let got = TrainingJob::aggregate_status(job(), &[item(1), item(2)]).unwrap();
+        assert_eq!(got["status"], json!({"active": 3, "succeeded": 0, "failed": 0, "phase": "Running"}));
+    }
+}
