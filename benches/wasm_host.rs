@@ -15,7 +15,11 @@ fn plugin_path() -> PathBuf {
         env!("CARGO_MANIFEST_DIR"),
         "/interpreters/dist/examples/training-job.wasm"
     ));
-    assert!(path.exists(), "{} is missing: run `bash interpreters/build.sh` first", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `bash interpreters/build.sh` first",
+        path.display()
+    );
     path
 }
 
@@ -92,24 +96,36 @@ fn bench(c: &mut Criterion) {
     let cache = std::env::temp_dir().join("fedplan-bench-wasm-cache");
     let config = HostConfig::default().with_cache_dir(&cache);
     let mut host = PluginHost::new(config.clone()).expect("host");
-    host.add_bytes("training-job", &bytes).expect("plugin loads");
+    host.add_bytes("training-job", &bytes)
+        .expect("plugin loads");
 
     let job = training_job();
-    assert_eq!(host.call_interpret_replica(&job).expect("works").replicas, 8);
+    assert_eq!(
+        host.call_interpret_replica(&job).expect("works").replicas,
+        8
+    );
     c.bench_function("wasm/interpret_replica_pytorchjob_sized", |b| {
-        b.iter(|| host.call_interpret_replica(black_box(&job)).expect("replicas"))
+        b.iter(|| {
+            host.call_interpret_replica(black_box(&job))
+                .expect("replicas")
+        })
     });
 
     let items = status_items(100);
     c.bench_function("wasm/aggregate_status_100_items", |b| {
-        b.iter(|| host.call_aggregate_status(black_box(&job), black_box(&items)).expect("aggregate"))
+        b.iter(|| {
+            host.call_aggregate_status(black_box(&job), black_box(&items))
+                .expect("aggregate")
+        })
     });
 
     c.bench_function("wasm/load_plugin_from_disk_cache", |b| {
         b.iter(|| {
             clear_memory_cache();
             let mut fresh = PluginHost::new(config.clone()).expect("host");
-            fresh.add_bytes("training-job", black_box(&bytes)).expect("load");
+            fresh
+                .add_bytes("training-job", black_box(&bytes))
+                .expect("load");
             fresh
         })
     });

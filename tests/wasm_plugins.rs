@@ -12,7 +12,8 @@ use fedplan::interpreter::{Gvk, InterpreterError, Operation, ResourceInterpreter
 use serde_json::{json, Value};
 
 fn dist(relative: &str) -> PathBuf {
-    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/interpreters/dist")).join(relative);
+    let path =
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/interpreters/dist")).join(relative);
     assert!(
         path.exists(),
         "{} is missing: run `bash interpreters/build.sh` first (it builds the plugins from source)",
@@ -57,7 +58,12 @@ fn training_job(workers: i64) -> Value {
 
 fn failure(error: WasmError) -> (String, String, Operation, CallFailure) {
     match error {
-        WasmError::Call { plugin, kind, operation, failure } => (plugin, kind, operation, failure),
+        WasmError::Call {
+            plugin,
+            kind,
+            operation,
+            failure,
+        } => (plugin, kind, operation, failure),
         other => panic!("expected a call failure, got {other:?}"),
     }
 }
@@ -68,7 +74,9 @@ fn object(kind: &str) -> Value {
 
 /// A good call after a failure proves the host survived it.
 fn assert_example_still_works(host: &PluginHost) {
-    let result = host.call_interpret_replica(&training_job(3)).expect("good plugin still works");
+    let result = host
+        .call_interpret_replica(&training_job(3))
+        .expect("good plugin still works");
     assert_eq!(result.replicas, 3);
 }
 
@@ -77,8 +85,14 @@ fn example_plugin_implements_its_operations() {
     let host = host(&[EXAMPLE]);
     let gvk = Gvk::new("training.example.io/v1", "TrainingJob");
     assert!(host.handles(&gvk, Operation::InterpretReplica));
-    assert!(!host.handles(&gvk, Operation::Retain), "only the manifest's operations");
-    assert!(!host.handles(&Gvk::new("apps/v1", "Deployment"), Operation::InterpretReplica));
+    assert!(
+        !host.handles(&gvk, Operation::Retain),
+        "only the manifest's operations"
+    );
+    assert!(!host.handles(
+        &Gvk::new("apps/v1", "Deployment"),
+        Operation::InterpretReplica
+    ));
 
     let replicas = host.interpret_replica(&training_job(4)).expect("replicas");
     assert_eq!(replicas.replicas, 4);
@@ -94,7 +108,10 @@ fn example_plugin_implements_its_operations() {
     assert_eq!(requirements.resource_request["memory"].value(), 2 << 30);
     assert_eq!(requirements.resource_request["nvidia.com/gpu"].value(), 1);
     let claim = requirements.node_claim.expect("node claim");
-    assert_eq!(claim.node_selector.get("gpu").map(String::as_str), Some("a100"));
+    assert_eq!(
+        claim.node_selector.get("gpu").map(String::as_str),
+        Some("a100")
+    );
 
     let revised = host.revise_replica(&training_job(4), 7).expect("revise");
     assert_eq!(revised["spec"]["replicaSpecs"]["Worker"]["replicas"], 7);
@@ -108,7 +125,11 @@ fn example_plugin_implements_its_operations() {
             health: Some(ResourceHealth::Healthy),
             ..Default::default()
         },
-        AggregatedStatusItem { cluster_name: "b".into(), status: None, ..Default::default() },
+        AggregatedStatusItem {
+            cluster_name: "b".into(),
+            status: None,
+            ..Default::default()
+        },
         AggregatedStatusItem {
             cluster_name: "c".into(),
             status: Some(json!({"active": 3, "failed": 1})),
@@ -116,41 +137,81 @@ fn example_plugin_implements_its_operations() {
             ..Default::default()
         },
     ];
-    let aggregated = host.aggregate_status(&training_job(4), &items).expect("aggregate");
-    assert_eq!(aggregated["status"], json!({"active": 5, "succeeded": 1, "failed": 1, "phase": "Running"}));
+    let aggregated = host
+        .aggregate_status(&training_job(4), &items)
+        .expect("aggregate");
+    assert_eq!(
+        aggregated["status"],
+        json!({"active": 5, "succeeded": 1, "failed": 1, "phase": "Running"})
+    );
 
     let failed = json!({"apiVersion": "training.example.io/v1", "kind": "TrainingJob",
         "status": {"conditions": [{"type": "Failed", "status": "True"}]}});
     assert!(!host.interpret_health(&failed).expect("health"));
     assert!(host.interpret_health(&training_job(1)).expect("health"));
 
-    let deps = host.interpret_dependency(&training_job(1)).expect("dependencies");
-    let names: Vec<(&str, &str, &str)> =
-        deps.iter().map(|d| (d.kind.as_str(), d.name.as_str(), d.namespace.as_str())).collect();
-    assert_eq!(names, vec![("PersistentVolumeClaim", "dataset", "ml"), ("Secret", "token", "ml")]);
+    let deps = host
+        .interpret_dependency(&training_job(1))
+        .expect("dependencies");
+    let names: Vec<(&str, &str, &str)> = deps
+        .iter()
+        .map(|d| (d.kind.as_str(), d.name.as_str(), d.namespace.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("PersistentVolumeClaim", "dataset", "ml"),
+            ("Secret", "token", "ml")
+        ]
+    );
 }
 
 #[test]
 fn unimplemented_operation_and_unknown_kind_are_typed() {
     let host = host(&[EXAMPLE]);
-    let err = host.call_retain(&training_job(1), &training_job(1)).unwrap_err();
-    assert!(matches!(err, WasmError::NotHandled { operation: Operation::Retain, .. }), "{err:?}");
-    let err = host.interpret_replica(&json!({"apiVersion": "v1", "kind": "Pod"})).unwrap_err();
-    assert!(matches!(err, InterpreterError::Unsupported { .. }), "{err:?}");
+    let err = host
+        .call_retain(&training_job(1), &training_job(1))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WasmError::NotHandled {
+                operation: Operation::Retain,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = host
+        .interpret_replica(&json!({"apiVersion": "v1", "kind": "Pod"}))
+        .unwrap_err();
+    assert!(
+        matches!(err, InterpreterError::Unsupported { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn infinite_loop_is_stopped_by_fuel() {
     let host = host(&["testing/infinite-loop.wasm", EXAMPLE]);
-    let (plugin, kind, operation, failure) = failure(host.call_interpret_replica(&object("Spin")).unwrap_err());
-    assert_eq!((plugin.as_str(), kind.as_str(), operation), ("infinite-loop", "Spin", Operation::InterpretReplica));
-    assert!(matches!(failure, CallFailure::FuelExhausted { .. }), "{failure:?}");
+    let (plugin, kind, operation, failure) =
+        failure(host.call_interpret_replica(&object("Spin")).unwrap_err());
+    assert_eq!(
+        (plugin.as_str(), kind.as_str(), operation),
+        ("infinite-loop", "Spin", Operation::InterpretReplica)
+    );
+    assert!(
+        matches!(failure, CallFailure::FuelExhausted { .. }),
+        "{failure:?}"
+    );
     assert_example_still_works(&host);
 }
 
 #[test]
 fn infinite_loop_is_stopped_by_the_epoch_deadline_when_fuel_is_off() {
-    let config = HostConfig::default().with_fuel(None).with_timeout(Duration::from_millis(50));
+    let config = HostConfig::default()
+        .with_fuel(None)
+        .with_timeout(Duration::from_millis(50));
     let host = host_with(config, &["testing/infinite-loop.wasm", EXAMPLE]);
     let (_, _, _, failure) = failure(host.call_interpret_replica(&object("Spin")).unwrap_err());
     assert_eq!(failure, CallFailure::Timeout { millis: 50 });
@@ -161,7 +222,8 @@ fn infinite_loop_is_stopped_by_the_epoch_deadline_when_fuel_is_off() {
 fn memory_bomb_hits_the_memory_limit() {
     let config = HostConfig::default().with_memory_limit(16 << 20);
     let host = host_with(config, &["testing/memory-bomb.wasm", EXAMPLE]);
-    let (plugin, _, _, failure) = failure(host.call_interpret_replica(&object("Bomb")).unwrap_err());
+    let (plugin, _, _, failure) =
+        failure(host.call_interpret_replica(&object("Bomb")).unwrap_err());
     assert_eq!(plugin, "memory-bomb");
     assert_eq!(failure, CallFailure::MemoryLimit { limit: 16 << 20 });
     assert_example_still_works(&host);
@@ -170,15 +232,27 @@ fn memory_bomb_hits_the_memory_limit() {
 #[test]
 fn trap_is_a_typed_error() {
     let host = host(&["testing/trap.wasm", EXAMPLE]);
-    let (_, kind, operation, failure) = failure(host.call_interpret_health(&object("Trap")).unwrap_err());
-    assert_eq!((kind.as_str(), operation), ("Trap", Operation::InterpretHealth));
+    let (_, kind, operation, failure) =
+        failure(host.call_interpret_health(&object("Trap")).unwrap_err());
+    assert_eq!(
+        (kind.as_str(), operation),
+        ("Trap", Operation::InterpretHealth)
+    );
     assert!(matches!(failure, CallFailure::Trap { .. }), "{failure:?}");
     assert_example_still_works(&host);
     // The chain sees the same failure as an interpreter error naming the plugin.
     let err = host.interpret_health(&object("Trap")).unwrap_err();
     match err {
-        InterpreterError::Customization { interpreter, kind, operation, .. } => {
-            assert_eq!((interpreter.as_str(), kind.as_str(), operation), ("trap", "Trap", Operation::InterpretHealth));
+        InterpreterError::Customization {
+            interpreter,
+            kind,
+            operation,
+            ..
+        } => {
+            assert_eq!(
+                (interpreter.as_str(), kind.as_str(), operation),
+                ("trap", "Trap", Operation::InterpretHealth)
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -195,7 +269,10 @@ fn invalid_json_output_is_a_typed_error() {
     ] {
         let (plugin, _, _, failure) = failure(err);
         assert_eq!(plugin, "invalid-json");
-        assert!(matches!(failure, CallFailure::InvalidJson { .. }), "{failure:?}");
+        assert!(
+            matches!(failure, CallFailure::InvalidJson { .. }),
+            "{failure:?}"
+        );
     }
     assert_example_still_works(&host);
 }
@@ -208,10 +285,22 @@ fn output_of_the_wrong_shape_is_a_typed_error() {
         CallFailure::WrongShape { field, .. } => field,
         other => panic!("expected WrongShape, got {other:?}"),
     };
-    assert_eq!(shape(host.call_interpret_replica(&obj).unwrap_err()), "replicaRequirements.resourceRequest.cpu");
-    assert_eq!(shape(host.call_aggregate_status(&obj, &[]).unwrap_err()), "(result)");
-    assert_eq!(shape(host.call_revise_replica(&obj, 1).unwrap_err()), "(result)");
-    assert_eq!(shape(host.call_interpret_dependency(&obj).unwrap_err()), "dependencies[0].apiVersion");
+    assert_eq!(
+        shape(host.call_interpret_replica(&obj).unwrap_err()),
+        "replicaRequirements.resourceRequest.cpu"
+    );
+    assert_eq!(
+        shape(host.call_aggregate_status(&obj, &[]).unwrap_err()),
+        "(result)"
+    );
+    assert_eq!(
+        shape(host.call_revise_replica(&obj, 1).unwrap_err()),
+        "(result)"
+    );
+    assert_eq!(
+        shape(host.call_interpret_dependency(&obj).unwrap_err()),
+        "dependencies[0].apiVersion"
+    );
     assert_example_still_works(&host);
 }
 
@@ -243,7 +332,10 @@ fn other_major_version_is_refused_naming_its_version() {
             supported: "1.x".into()
         }
     );
-    assert!(err.to_string().contains("fedplan:interpreter@2.0.0"), "{err}");
+    assert!(
+        err.to_string().contains("fedplan:interpreter@2.0.0"),
+        "{err}"
+    );
     assert_example_still_works(&host);
 }
 
@@ -251,20 +343,32 @@ fn other_major_version_is_refused_naming_its_version() {
 fn calls_never_share_state() {
     let host = host(&["testing/call-counter.wasm"]);
     for _ in 0..5 {
-        let result = host.call_interpret_replica(&object("Counter")).expect("call");
+        let result = host
+            .call_interpret_replica(&object("Counter"))
+            .expect("call");
         assert_eq!(result.replicas, 1, "a fresh instance per call");
     }
-    let status = host.call_interpret_status(&object("Counter")).expect("status");
+    let status = host
+        .call_interpret_status(&object("Counter"))
+        .expect("status");
     assert_eq!(status, Some(json!({"calls": 1, "replicas": 2})));
 }
 
 #[test]
 fn plugin_logs_are_captured_and_bounded() {
-    let config = HostConfig { max_log_lines: 5, max_log_line_bytes: 64, ..HostConfig::default() };
+    let config = HostConfig {
+        max_log_lines: 5,
+        max_log_line_bytes: 64,
+        ..HostConfig::default()
+    };
     let host = host_with(config, &["testing/call-counter.wasm"]);
-    host.call_interpret_replica(&object("Counter")).expect("call");
+    host.call_interpret_replica(&object("Counter"))
+        .expect("call");
     let logs = host.take_logs();
-    let lines: Vec<String> = logs.iter().map(|l| format!("{} {}", l.level, l.message)).collect();
+    let lines: Vec<String> = logs
+        .iter()
+        .map(|l| format!("{} {}", l.level, l.message))
+        .collect();
     assert_eq!(lines, vec!["info call 1", "debug spec.replicas=2"]);
     assert_eq!(logs[0].plugin, "call-counter");
     assert_eq!(logs[0].kind, "Counter");
@@ -272,12 +376,21 @@ fn plugin_logs_are_captured_and_bounded() {
 
     let mut flood = object("Counter");
     flood["spec"]["flood"] = json!(true);
-    host.call_interpret_status(&flood).expect("flood call still succeeds");
+    host.call_interpret_status(&flood)
+        .expect("flood call still succeeds");
     let logs = host.take_logs();
-    assert_eq!(logs.len(), 6, "5 lines kept, then one line counting the dropped");
+    assert_eq!(
+        logs.len(),
+        6,
+        "5 lines kept, then one line counting the dropped"
+    );
     assert!(logs[0].message.len() <= 64 + 3);
     assert_eq!(logs[5].level, LogLevel::Warn);
-    assert!(logs[5].message.contains("9995 more log lines dropped"), "{}", logs[5].message);
+    assert!(
+        logs[5].message.contains("9995 more log lines dropped"),
+        "{}",
+        logs[5].message
+    );
 }
 
 #[test]
@@ -286,7 +399,10 @@ fn directory_loads_every_component_in_name_order() {
     let names: Vec<&str> = host.plugins().iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, vec!["training-job"]);
     let info = host
-        .plugin_for(&Gvk::new("training.example.io/v1", "TrainingJob"), Operation::AggregateStatus)
+        .plugin_for(
+            &Gvk::new("training.example.io/v1", "TrainingJob"),
+            Operation::AggregateStatus,
+        )
         .expect("dispatch");
     assert_eq!(info.name, "training-job");
 }
@@ -299,14 +415,21 @@ fn first_loaded_plugin_wins_an_operation() {
     host.add_bytes("a-first", &bytes).expect("load");
     host.add_bytes("b-second", &bytes).expect("load");
     let gvk = Gvk::new("training.example.io/v1", "TrainingJob");
-    assert_eq!(host.plugin_for(&gvk, Operation::InterpretReplica).map(|p| p.name.as_str()), Some("a-first"));
+    assert_eq!(
+        host.plugin_for(&gvk, Operation::InterpretReplica)
+            .map(|p| p.name.as_str()),
+        Some("a-first")
+    );
 }
 
 #[test]
 fn garbage_bytes_are_a_compile_error() {
     let mut host = PluginHost::new(HostConfig::default()).expect("engine");
     let err = host.add_bytes("garbage", b"not wasm at all").unwrap_err();
-    assert!(matches!(err, WasmError::Compile { ref plugin, .. } if plugin == "garbage"), "{err:?}");
+    assert!(
+        matches!(err, WasmError::Compile { ref plugin, .. } if plugin == "garbage"),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -321,7 +444,9 @@ fn four_threads_give_the_same_results_as_one() {
     let sequential: Vec<String> = inputs.iter().map(run).collect();
     let mut parallel: Vec<Option<String>> = vec![None; CALLS];
     std::thread::scope(|scope| {
-        for (chunk_inputs, chunk_out) in inputs.chunks(CALLS / 4).zip(parallel.chunks_mut(CALLS / 4)) {
+        for (chunk_inputs, chunk_out) in
+            inputs.chunks(CALLS / 4).zip(parallel.chunks_mut(CALLS / 4))
+        {
             let run = &run;
             scope.spawn(move || {
                 for (input, out) in chunk_inputs.iter().zip(chunk_out.iter_mut()) {
@@ -330,6 +455,9 @@ fn four_threads_give_the_same_results_as_one() {
             });
         }
     });
-    let parallel: Vec<String> = parallel.into_iter().map(|r| r.expect("every call ran")).collect();
+    let parallel: Vec<String> = parallel
+        .into_iter()
+        .map(|r| r.expect("every call ran"))
+        .collect();
     assert_eq!(parallel, sequential);
 }

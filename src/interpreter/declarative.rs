@@ -142,7 +142,9 @@ impl Path {
         let fields = normalized.strip_prefix("$.").and_then(|rest| {
             let names: Vec<String> = rest.split('.').map(String::from).collect();
             let plain = names.iter().all(|n| {
-                !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                !n.is_empty()
+                    && n.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
             });
             plain.then_some(names)
         });
@@ -315,7 +317,10 @@ impl DeclarativeInterpreter {
         self.kinds
             .keys()
             .map(|gvk| {
-                let ops = Operation::ALL.into_iter().filter(|op| self.handles(gvk, *op)).collect();
+                let ops = Operation::ALL
+                    .into_iter()
+                    .filter(|op| self.handles(gvk, *op))
+                    .collect();
                 (gvk.clone(), ops)
             })
             .collect()
@@ -340,46 +345,107 @@ struct Compiled {
 fn compile(name: &str, c: &ResourceInterpreterCustomization) -> Result<Compiled, DeclarativeError> {
     let rules = &c.spec.customizations;
     let lua = [
-        ("retention", rules.retention.as_ref().and_then(|r| r.lua_script.as_ref())),
-        ("replicaResource", rules.replica_resource.as_ref().and_then(|r| r.lua_script.as_ref())),
-        ("componentResource", rules.component_resource.as_ref().and_then(|r| r.lua_script.as_ref())),
-        ("replicaRevision", rules.replica_revision.as_ref().and_then(|r| r.lua_script.as_ref())),
-        ("statusReflection", rules.status_reflection.as_ref().and_then(|r| r.lua_script.as_ref())),
-        ("statusAggregation", rules.status_aggregation.as_ref().and_then(|r| r.lua_script.as_ref())),
-        ("healthInterpretation", rules.health_interpretation.as_ref().and_then(|r| r.lua_script.as_ref())),
-        ("dependencyInterpretation", rules.dependency_interpretation.as_ref().and_then(|r| r.lua_script.as_ref())),
+        (
+            "retention",
+            rules.retention.as_ref().and_then(|r| r.lua_script.as_ref()),
+        ),
+        (
+            "replicaResource",
+            rules
+                .replica_resource
+                .as_ref()
+                .and_then(|r| r.lua_script.as_ref()),
+        ),
+        (
+            "componentResource",
+            rules
+                .component_resource
+                .as_ref()
+                .and_then(|r| r.lua_script.as_ref()),
+        ),
+        (
+            "replicaRevision",
+            rules
+                .replica_revision
+                .as_ref()
+                .and_then(|r| r.lua_script.as_ref()),
+        ),
+        (
+            "statusReflection",
+            rules
+                .status_reflection
+                .as_ref()
+                .and_then(|r| r.lua_script.as_ref()),
+        ),
+        (
+            "statusAggregation",
+            rules
+                .status_aggregation
+                .as_ref()
+                .and_then(|r| r.lua_script.as_ref()),
+        ),
+        (
+            "healthInterpretation",
+            rules
+                .health_interpretation
+                .as_ref()
+                .and_then(|r| r.lua_script.as_ref()),
+        ),
+        (
+            "dependencyInterpretation",
+            rules
+                .dependency_interpretation
+                .as_ref()
+                .and_then(|r| r.lua_script.as_ref()),
+        ),
     ];
     // An empty script does not enable an operation in Karmada either.
-    if let Some((field, _)) = lua.iter().find(|(_, script)| script.is_some_and(|s| !s.trim().is_empty())) {
+    if let Some((field, _)) = lua
+        .iter()
+        .find(|(_, script)| script.is_some_and(|s| !s.trim().is_empty()))
+    {
         return Err(DeclarativeError::LuaScript {
             customization: name.to_string(),
             field: field.to_string(),
         });
     }
     let at = |op: &str, key: &str| format!("spec.customizations.{op}.{key}");
-    let opt = |op: &str, key: &str, text: &Option<String>| -> Result<Option<Path>, DeclarativeError> {
-        text.as_deref()
-            .filter(|t| !t.is_empty())
-            .map(|t| Path::parse(name, &at(op, key), t))
-            .transpose()
-    };
+    let opt =
+        |op: &str, key: &str, text: &Option<String>| -> Result<Option<Path>, DeclarativeError> {
+            text.as_deref()
+                .filter(|t| !t.is_empty())
+                .map(|t| Path::parse(name, &at(op, key), t))
+                .transpose()
+        };
 
     let replica = match &rules.replica_resource {
         Some(r) => {
             let rule = ReplicaRule {
                 replicas: opt("replicaResource", "replicasPath", &r.replicas_path)?,
                 pod_template: opt("replicaResource", "podTemplatePath", &r.pod_template_path)?,
-                resource_request: opt("replicaResource", "resourceRequestPath", &r.resource_request_path)?,
+                resource_request: opt(
+                    "replicaResource",
+                    "resourceRequestPath",
+                    &r.resource_request_path,
+                )?,
             };
-            (rule.replicas.is_some() || rule.pod_template.is_some() || rule.resource_request.is_some())
-                .then_some(rule)
+            (rule.replicas.is_some()
+                || rule.pod_template.is_some()
+                || rule.resource_request.is_some())
+            .then_some(rule)
         }
         None => None,
     };
-    let revision = match rules.replica_revision.as_ref().and_then(|r| r.replicas_path.as_deref()) {
-        Some(text) if !text.is_empty() => {
-            Some(Path::parse_plain(name, &at("replicaRevision", "replicasPath"), text)?)
-        }
+    let revision = match rules
+        .replica_revision
+        .as_ref()
+        .and_then(|r| r.replicas_path.as_deref())
+    {
+        Some(text) if !text.is_empty() => Some(Path::parse_plain(
+            name,
+            &at("replicaRevision", "replicasPath"),
+            text,
+        )?),
         _ => None,
     };
     let retention = match &rules.retention {
@@ -387,7 +453,9 @@ fn compile(name: &str, c: &ResourceInterpreterCustomization) -> Result<Compiled,
             r.retain_fields
                 .iter()
                 .enumerate()
-                .map(|(i, t)| Path::parse_plain(name, &at("retention", &format!("retainFields[{i}]")), t))
+                .map(|(i, t)| {
+                    Path::parse_plain(name, &at("retention", &format!("retainFields[{i}]")), t)
+                })
                 .collect::<Result<Vec<_>, _>>()?,
         ),
         _ => None,
@@ -397,7 +465,10 @@ fn compile(name: &str, c: &ResourceInterpreterCustomization) -> Result<Compiled,
             r.fields
                 .iter()
                 .map(|(key, t)| {
-                    Ok((key.clone(), Path::parse(name, &at("statusReflection", &format!("fields.{key}")), t)?))
+                    Ok((
+                        key.clone(),
+                        Path::parse(name, &at("statusReflection", &format!("fields.{key}")), t)?,
+                    ))
                 })
                 .collect::<Result<Vec<_>, DeclarativeError>>()?,
         ),
@@ -408,7 +479,13 @@ fn compile(name: &str, c: &ResourceInterpreterCustomization) -> Result<Compiled,
             r.sum_fields
                 .iter()
                 .enumerate()
-                .map(|(i, t)| Path::parse_plain(name, &at("statusAggregation", &format!("sumFields[{i}]")), t))
+                .map(|(i, t)| {
+                    Path::parse_plain(
+                        name,
+                        &at("statusAggregation", &format!("sumFields[{i}]")),
+                        t,
+                    )
+                })
                 .collect::<Result<Vec<_>, _>>()?,
         ),
         _ => None,
@@ -433,7 +510,11 @@ fn compile(name: &str, c: &ResourceInterpreterCustomization) -> Result<Compiled,
                     .map(|(i, t)| {
                         // The object itself is the only element filtered, as `@`.
                         let filter = format!("$[?{}]", t.trim());
-                        Path::parse(name, &at("healthInterpretation", &format!("expressions[{i}]")), &filter)
+                        Path::parse(
+                            name,
+                            &at("healthInterpretation", &format!("expressions[{i}]")),
+                            &filter,
+                        )
                     })
                     .collect::<Result<Vec<_>, _>>()?,
             })
@@ -458,10 +539,17 @@ fn compile(name: &str, c: &ResourceInterpreterCustomization) -> Result<Compiled,
                         message: "apiVersion and kind are required".to_string(),
                     });
                 }
-                let path = Path::parse(name, &at(op, &format!("dependencies[{i}].namePath")), &d.name_path)?;
+                let path = Path::parse(
+                    name,
+                    &at(op, &format!("dependencies[{i}].namePath")),
+                    &d.name_path,
+                )?;
                 named.push((d.api_version.clone(), d.kind.clone(), path));
             }
-            Some(DependencyRule { pod_templates, named })
+            Some(DependencyRule {
+                pod_templates,
+                named,
+            })
         }
         _ => None,
     };
@@ -480,7 +568,11 @@ fn compile(name: &str, c: &ResourceInterpreterCustomization) -> Result<Compiled,
                 }
                 out.push(ComponentRule {
                     name: c.name.clone(),
-                    replicas: Path::parse(name, &format!("{field}.replicasPath"), &c.replicas_path)?,
+                    replicas: Path::parse(
+                        name,
+                        &format!("{field}.replicasPath"),
+                        &c.replicas_path,
+                    )?,
                     pod_template: c
                         .pod_template_path
                         .as_deref()
@@ -512,7 +604,12 @@ fn object_name(object: &Value) -> String {
     }
 }
 
-fn malformed(object: &Value, operation: Operation, field: &str, message: String) -> InterpreterError {
+fn malformed(
+    object: &Value,
+    operation: Operation,
+    field: &str,
+    message: String,
+) -> InterpreterError {
     InterpreterError::Malformed {
         operation,
         kind: Gvk::of(object).kind,
@@ -522,7 +619,11 @@ fn malformed(object: &Value, operation: Operation, field: &str, message: String)
     }
 }
 
-fn replica_count(object: &Value, operation: Operation, path: &Path) -> Result<i32, InterpreterError> {
+fn replica_count(
+    object: &Value,
+    operation: Operation,
+    path: &Path,
+) -> Result<i32, InterpreterError> {
     match path.first(object) {
         None => Ok(0),
         Some(value) => value
@@ -530,7 +631,12 @@ fn replica_count(object: &Value, operation: Operation, path: &Path) -> Result<i3
             .and_then(|n| i32::try_from(n).ok())
             .filter(|n| *n >= 0)
             .ok_or_else(|| {
-                malformed(object, operation, &path.text, format!("expected a replica count, found {value}"))
+                malformed(
+                    object,
+                    operation,
+                    &path.text,
+                    format!("expected a replica count, found {value}"),
+                )
             }),
     }
 }
@@ -545,7 +651,9 @@ fn set_plain(target: &mut Value, fields: &[String], value: Value) {
             *cursor = Value::Object(Map::new());
         }
         let Value::Object(map) = cursor else { return };
-        cursor = map.entry(field.clone()).or_insert_with(|| Value::Object(Map::new()));
+        cursor = map
+            .entry(field.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
     }
     if !cursor.is_object() {
         *cursor = Value::Object(Map::new());
@@ -587,18 +695,35 @@ fn read_resources(
     let Some(value) = value.filter(|v| !v.is_null()) else {
         return Ok(out);
     };
-    let map = value
-        .as_object()
-        .ok_or_else(|| malformed(object, operation, field, format!("expected a resource list, found {value}")))?;
+    let map = value.as_object().ok_or_else(|| {
+        malformed(
+            object,
+            operation,
+            field,
+            format!("expected a resource list, found {value}"),
+        )
+    })?;
     for (name, q) in map {
         let text = match q {
             Value::String(s) => s.clone(),
             Value::Number(n) => n.to_string(),
-            other => return Err(malformed(object, operation, &format!("{field}.{name}"), format!("expected a quantity, found {other}"))),
+            other => {
+                return Err(malformed(
+                    object,
+                    operation,
+                    &format!("{field}.{name}"),
+                    format!("expected a quantity, found {other}"),
+                ))
+            }
         };
-        let quantity: Quantity = text
-            .parse()
-            .map_err(|e| malformed(object, operation, &format!("{field}.{name}"), format!("{e}")))?;
+        let quantity: Quantity = text.parse().map_err(|e| {
+            malformed(
+                object,
+                operation,
+                &format!("{field}.{name}"),
+                format!("{e}"),
+            )
+        })?;
         out.insert(name.clone(), quantity);
     }
     Ok(out)
@@ -659,23 +784,50 @@ fn binary_si(value: i64) -> String {
 
 /// Karmada's effective per-pod request: limits fill missing requests per container,
 /// containers summed, raised to each init container, overhead added, zero entries dropped.
-fn pod_request(object: &Value, operation: Operation, field: &str, spec: &Value) -> Result<ResourceList, InterpreterError> {
+fn pod_request(
+    object: &Value,
+    operation: Operation,
+    field: &str,
+    spec: &Value,
+) -> Result<ResourceList, InterpreterError> {
     let container = |c: &Value, path: &str| -> Result<ResourceList, InterpreterError> {
-        let mut requests = read_resources(object, operation, &format!("{path}.resources.requests"), c.pointer("/resources/requests"))?;
-        for (name, q) in read_resources(object, operation, &format!("{path}.resources.limits"), c.pointer("/resources/limits"))? {
+        let mut requests = read_resources(
+            object,
+            operation,
+            &format!("{path}.resources.requests"),
+            c.pointer("/resources/requests"),
+        )?;
+        for (name, q) in read_resources(
+            object,
+            operation,
+            &format!("{path}.resources.limits"),
+            c.pointer("/resources/limits"),
+        )? {
             requests.entry(name).or_insert(q);
         }
         Ok(requests)
     };
     let mut total = ResourceList::new();
-    for (i, c) in spec.get("containers").and_then(Value::as_array).into_iter().flatten().enumerate() {
+    for (i, c) in spec
+        .get("containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         for (name, q) in container(c, &format!("{field}.containers[{i}]"))? {
             let q = karmada_units(&name, &q);
             let sum = total.get(&name).map(|t| t.add(&q)).unwrap_or(q);
             total.insert(name, sum);
         }
     }
-    for (i, c) in spec.get("initContainers").and_then(Value::as_array).into_iter().flatten().enumerate() {
+    for (i, c) in spec
+        .get("initContainers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         for (name, q) in container(c, &format!("{field}.initContainers[{i}]"))? {
             let q = karmada_units(&name, &q);
             if total.get(&name).is_none_or(|t| q > *t) {
@@ -683,7 +835,12 @@ fn pod_request(object: &Value, operation: Operation, field: &str, spec: &Value) 
             }
         }
     }
-    for (name, q) in read_resources(object, operation, &format!("{field}.overhead"), spec.get("overhead"))? {
+    for (name, q) in read_resources(
+        object,
+        operation,
+        &format!("{field}.overhead"),
+        spec.get("overhead"),
+    )? {
         let q = karmada_units(&name, &q);
         let sum = total.get(&name).map(|t| t.add(&q)).unwrap_or(q);
         total.insert(name, sum);
@@ -692,7 +849,12 @@ fn pod_request(object: &Value, operation: Operation, field: &str, spec: &Value) 
     Ok(total)
 }
 
-fn node_claim(object: &Value, operation: Operation, field: &str, spec: &Value) -> Result<Option<NodeClaim>, InterpreterError> {
+fn node_claim(
+    object: &Value,
+    operation: Operation,
+    field: &str,
+    spec: &Value,
+) -> Result<Option<NodeClaim>, InterpreterError> {
     let node_selector = spec.get("nodeSelector").filter(|v| !v.is_null());
     let tolerations = spec.get("tolerations").filter(|v| !v.is_null());
     let affinity = spec
@@ -700,8 +862,14 @@ fn node_claim(object: &Value, operation: Operation, field: &str, spec: &Value) -
         .filter(|v| !v.is_null());
     let tolerations: Vec<Toleration> = match tolerations {
         None => Vec::new(),
-        Some(t) => serde_json::from_value(t.clone())
-            .map_err(|e| malformed(object, operation, &format!("{field}.tolerations"), e.to_string()))?,
+        Some(t) => serde_json::from_value(t.clone()).map_err(|e| {
+            malformed(
+                object,
+                operation,
+                &format!("{field}.tolerations"),
+                e.to_string(),
+            )
+        })?,
     };
     if node_selector.is_none() && tolerations.is_empty() && affinity.is_none() {
         return Ok(None);
@@ -710,22 +878,44 @@ fn node_claim(object: &Value, operation: Operation, field: &str, spec: &Value) -
         hard_node_affinity: affinity
             .map(|a| serde_json::from_value::<NodeSelector>(a.clone()))
             .transpose()
-            .map_err(|e| malformed(object, operation, &format!("{field}.affinity.nodeAffinity"), e.to_string()))?,
+            .map_err(|e| {
+                malformed(
+                    object,
+                    operation,
+                    &format!("{field}.affinity.nodeAffinity"),
+                    e.to_string(),
+                )
+            })?,
         node_selector: node_selector
             .map(|s| serde_json::from_value(s.clone()))
             .transpose()
-            .map_err(|e| malformed(object, operation, &format!("{field}.nodeSelector"), e.to_string()))?
+            .map_err(|e| {
+                malformed(
+                    object,
+                    operation,
+                    &format!("{field}.nodeSelector"),
+                    e.to_string(),
+                )
+            })?
             .unwrap_or_default(),
         tolerations,
     }))
 }
 
 fn template_spec<'a>(object: &'a Value, path: &Path) -> (&'a Value, String) {
-    let spec = path.first(object).and_then(|t| t.get("spec")).unwrap_or(&Value::Null);
+    let spec = path
+        .first(object)
+        .and_then(|t| t.get("spec"))
+        .unwrap_or(&Value::Null);
     (spec, format!("{}.spec", path.text))
 }
 
-fn customization_error(rule: &str, object: &Value, operation: Operation, message: String) -> InterpreterError {
+fn customization_error(
+    rule: &str,
+    object: &Value,
+    operation: Operation,
+    message: String,
+) -> InterpreterError {
     InterpreterError::Customization {
         interpreter: rule.to_string(),
         kind: Gvk::of(object).kind,
@@ -733,7 +923,6 @@ fn customization_error(rule: &str, object: &Value, operation: Operation, message
         message,
     }
 }
-
 
 impl ResourceInterpreter for DeclarativeInterpreter {
     fn name(&self) -> &str {
@@ -765,7 +954,10 @@ impl ResourceInterpreter for DeclarativeInterpreter {
             Some(path) => replica_count(object, op, path)?,
             None => 0,
         };
-        let namespace = object.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("");
+        let namespace = object
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let (mut node_claim_found, mut request) = (None, ResourceList::new());
         if let Some(path) = &rule.pod_template {
             let (spec, field) = template_spec(object, path);
@@ -776,12 +968,13 @@ impl ResourceInterpreter for DeclarativeInterpreter {
             request = read_resources(object, op, &path.text, path.first(object))?;
             request.retain(|_, q| !q.is_zero());
         }
-        let replica_requirements = (node_claim_found.is_some() || !request.is_empty()).then(|| ReplicaRequirements {
-            node_claim: node_claim_found,
-            resource_request: request,
-            namespace: namespace.to_string(),
-            priority_class_name: String::new(),
-        });
+        let replica_requirements =
+            (node_claim_found.is_some() || !request.is_empty()).then(|| ReplicaRequirements {
+                node_claim: node_claim_found,
+                resource_request: request,
+                namespace: namespace.to_string(),
+                priority_class_name: String::new(),
+            });
         Ok(ReplicaInterpretation {
             replicas,
             replica_requirements,
@@ -789,8 +982,12 @@ impl ResourceInterpreter for DeclarativeInterpreter {
     }
 
     fn revise_replica(&self, object: &Value, replicas: i64) -> Result<Value, InterpreterError> {
-        let Some(Sourced { rule, .. }) = self.rules(object).and_then(|r| r.revision.as_ref()) else {
-            return Err(crate::interpreter::unsupported(object, Operation::ReviseReplica));
+        let Some(Sourced { rule, .. }) = self.rules(object).and_then(|r| r.revision.as_ref())
+        else {
+            return Err(crate::interpreter::unsupported(
+                object,
+                Operation::ReviseReplica,
+            ));
         };
         let mut revised = object.clone();
         set_plain(&mut revised, rule.plain(), Value::from(replicas));
@@ -798,7 +995,8 @@ impl ResourceInterpreter for DeclarativeInterpreter {
     }
 
     fn retain(&self, desired: &Value, observed: &Value) -> Result<Value, InterpreterError> {
-        let Some(Sourced { rule, .. }) = self.rules(desired).and_then(|r| r.retention.as_ref()) else {
+        let Some(Sourced { rule, .. }) = self.rules(desired).and_then(|r| r.retention.as_ref())
+        else {
             return Err(crate::interpreter::unsupported(desired, Operation::Retain));
         };
         let mut retained = desired.clone();
@@ -811,9 +1009,17 @@ impl ResourceInterpreter for DeclarativeInterpreter {
         Ok(retained)
     }
 
-    fn aggregate_status(&self, object: &Value, items: &[AggregatedStatusItem]) -> Result<Value, InterpreterError> {
+    fn aggregate_status(
+        &self,
+        object: &Value,
+        items: &[AggregatedStatusItem],
+    ) -> Result<Value, InterpreterError> {
         let op = Operation::AggregateStatus;
-        let Some(Sourced { customization, rule }) = self.rules(object).and_then(|r| r.aggregation.as_ref()) else {
+        let Some(Sourced {
+            customization,
+            rule,
+        }) = self.rules(object).and_then(|r| r.aggregation.as_ref())
+        else {
             return Err(crate::interpreter::unsupported(object, op));
         };
         let mut status = match object.get("status") {
@@ -825,12 +1031,21 @@ impl ResourceInterpreter for DeclarativeInterpreter {
             let mut float_total: f64 = 0.0;
             let mut any_float = false;
             for item in items {
-                let Some(value) = item.status.as_ref().and_then(|s| get_plain(s, path.plain())) else {
+                let Some(value) = item
+                    .status
+                    .as_ref()
+                    .and_then(|s| get_plain(s, path.plain()))
+                else {
                     continue;
                 };
                 if let Some(n) = value.as_i64() {
                     int_total = int_total.checked_add(n).ok_or_else(|| {
-                        customization_error(customization, object, op, format!("sum of {} overflows", path.text))
+                        customization_error(
+                            customization,
+                            object,
+                            op,
+                            format!("sum of {} overflows", path.text),
+                        )
                     })?;
                 } else if let Some(f) = value.as_f64() {
                     any_float = true;
@@ -840,12 +1055,17 @@ impl ResourceInterpreter for DeclarativeInterpreter {
                         customization,
                         object,
                         op,
-                        format!("cluster {}: status field {} is {value}, not a number", item.cluster_name, path.text),
+                        format!(
+                            "cluster {}: status field {} is {value}, not a number",
+                            item.cluster_name, path.text
+                        ),
                     ));
                 }
             }
             let total = if any_float {
-                serde_json::Number::from_f64(float_total + int_total as f64).map(Value::Number).unwrap_or(Value::Null)
+                serde_json::Number::from_f64(float_total + int_total as f64)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null)
             } else {
                 Value::from(int_total)
             };
@@ -857,8 +1077,12 @@ impl ResourceInterpreter for DeclarativeInterpreter {
     }
 
     fn interpret_status(&self, object: &Value) -> Result<Option<Value>, InterpreterError> {
-        let Some(Sourced { rule, .. }) = self.rules(object).and_then(|r| r.reflection.as_ref()) else {
-            return Err(crate::interpreter::unsupported(object, Operation::InterpretStatus));
+        let Some(Sourced { rule, .. }) = self.rules(object).and_then(|r| r.reflection.as_ref())
+        else {
+            return Err(crate::interpreter::unsupported(
+                object,
+                Operation::InterpretStatus,
+            ));
         };
         let reflected: Map<String, Value> = rule
             .iter()
@@ -869,11 +1093,20 @@ impl ResourceInterpreter for DeclarativeInterpreter {
 
     fn interpret_health(&self, object: &Value) -> Result<bool, InterpreterError> {
         let Some(Sourced { rule, .. }) = self.rules(object).and_then(|r| r.health.as_ref()) else {
-            return Err(crate::interpreter::unsupported(object, Operation::InterpretHealth));
+            return Err(crate::interpreter::unsupported(
+                object,
+                Operation::InterpretHealth,
+            ));
         };
-        let conditions = object.pointer("/status/conditions").and_then(Value::as_array);
+        let conditions = object
+            .pointer("/status/conditions")
+            .and_then(Value::as_array);
         let condition_holds = |c: &ConditionRule| {
-            let want = if c.status.is_empty() { "True" } else { c.status.as_str() };
+            let want = if c.status.is_empty() {
+                "True"
+            } else {
+                c.status.as_str()
+            };
             conditions.into_iter().flatten().any(|found| {
                 found.get("type").and_then(Value::as_str) == Some(c.type_.as_str())
                     && found.get("status").and_then(Value::as_str) == Some(want)
@@ -886,11 +1119,20 @@ impl ResourceInterpreter for DeclarativeInterpreter {
             }))
     }
 
-    fn interpret_dependency(&self, object: &Value) -> Result<Vec<DependentObjectReference>, InterpreterError> {
+    fn interpret_dependency(
+        &self,
+        object: &Value,
+    ) -> Result<Vec<DependentObjectReference>, InterpreterError> {
         let Some(rules) = self.rules(object).filter(|r| !r.dependencies.is_empty()) else {
-            return Err(crate::interpreter::unsupported(object, Operation::InterpretDependency));
+            return Err(crate::interpreter::unsupported(
+                object,
+                Operation::InterpretDependency,
+            ));
         };
-        let namespace = object.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("");
+        let namespace = object
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let mut found: BTreeSet<(String, String, String)> = BTreeSet::new();
         for Sourced { rule, .. } in &rules.dependencies {
             for path in &rule.pod_templates {
@@ -921,7 +1163,8 @@ impl ResourceInterpreter for DeclarativeInterpreter {
 
     fn interpret_component(&self, object: &Value) -> Result<Vec<Component>, InterpreterError> {
         let op = Operation::InterpretComponent;
-        let Some(Sourced { rule, .. }) = self.rules(object).and_then(|r| r.components.as_ref()) else {
+        let Some(Sourced { rule, .. }) = self.rules(object).and_then(|r| r.components.as_ref())
+        else {
             return Err(crate::interpreter::unsupported(object, op));
         };
         rule.iter()
@@ -933,14 +1176,16 @@ impl ResourceInterpreter for DeclarativeInterpreter {
                         let (spec, field) = template_spec(object, path);
                         let claim = node_claim(object, op, &field, spec)?;
                         let request = pod_request(object, op, &field, spec)?;
-                        (claim.is_some() || !request.is_empty()).then(|| ComponentReplicaRequirements {
-                            node_claim: claim,
-                            resource_request: request,
-                            priority_class_name: spec
-                                .get("priorityClassName")
-                                .and_then(Value::as_str)
-                                .unwrap_or("")
-                                .to_string(),
+                        (claim.is_some() || !request.is_empty()).then(|| {
+                            ComponentReplicaRequirements {
+                                node_claim: claim,
+                                resource_request: request,
+                                priority_class_name: spec
+                                    .get("priorityClassName")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or("")
+                                    .to_string(),
+                            }
                         })
                     }
                 };
@@ -963,27 +1208,55 @@ fn pod_dependencies(spec: &Value) -> BTreeSet<(&'static str, String)> {
         }
     };
     for key in ["containers", "initContainers", "ephemeralContainers"] {
-        for c in spec.get(key).and_then(Value::as_array).into_iter().flatten() {
+        for c in spec
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             for env in c.get("env").and_then(Value::as_array).into_iter().flatten() {
                 add("ConfigMap", env.pointer("/valueFrom/configMapKeyRef/name"));
                 add("Secret", env.pointer("/valueFrom/secretKeyRef/name"));
             }
-            for from in c.get("envFrom").and_then(Value::as_array).into_iter().flatten() {
+            for from in c
+                .get("envFrom")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 add("ConfigMap", from.pointer("/configMapRef/name"));
                 add("Secret", from.pointer("/secretRef/name"));
             }
         }
     }
-    for v in spec.get("volumes").and_then(Value::as_array).into_iter().flatten() {
+    for v in spec
+        .get("volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         add("ConfigMap", v.pointer("/configMap/name"));
         add("Secret", v.pointer("/secret/secretName"));
-        add("PersistentVolumeClaim", v.pointer("/persistentVolumeClaim/claimName"));
-        for s in v.pointer("/projected/sources").and_then(Value::as_array).into_iter().flatten() {
+        add(
+            "PersistentVolumeClaim",
+            v.pointer("/persistentVolumeClaim/claimName"),
+        );
+        for s in v
+            .pointer("/projected/sources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             add("ConfigMap", s.pointer("/configMap/name"));
             add("Secret", s.pointer("/secret/name"));
         }
     }
-    for s in spec.get("imagePullSecrets").and_then(Value::as_array).into_iter().flatten() {
+    for s in spec
+        .get("imagePullSecrets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         add("Secret", s.get("name"));
     }
     if spec.get("serviceAccountName").and_then(Value::as_str) != Some("default") {
@@ -1018,7 +1291,12 @@ mod tests {
     #[test]
     fn paths_accept_the_short_forms() {
         let value = serde_json::json!({"spec": {"size": 3}});
-        for text in ["spec.size", ".spec.size", "$.spec.size", "$['spec']['size']"] {
+        for text in [
+            "spec.size",
+            ".spec.size",
+            "$.spec.size",
+            "$['spec']['size']",
+        ] {
             let path = Path::parse("c", "f", text).expect("parses");
             assert_eq!(path.first(&value), Some(&serde_json::json!(3)), "{text}");
         }

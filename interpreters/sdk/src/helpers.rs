@@ -121,7 +121,9 @@ pub fn find_condition<'a>(object: &'a Value, type_: &str) -> Option<&'a Value> {
 
 /// Whether the condition `type_` exists with status `"True"`.
 pub fn condition_is_true(object: &Value, type_: &str) -> bool {
-    find_condition(object, type_).and_then(|c| c.get("status")).and_then(Value::as_str)
+    find_condition(object, type_)
+        .and_then(|c| c.get("status"))
+        .and_then(Value::as_str)
         == Some("True")
 }
 
@@ -151,7 +153,13 @@ pub fn pod_requirements(
 fn strings(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(Value::as_str).map(String::from).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -254,7 +262,10 @@ fn resource_map(value: Option<&Value>, path: &str) -> Result<BTreeMap<String, i1
                 }
             };
             let nanos = quantity::parse_nanos(&text).ok_or_else(|| {
-                PluginError::at(format!("{path}.{name}"), format!("{text:?} is not a quantity"))
+                PluginError::at(
+                    format!("{path}.{name}"),
+                    format!("{text:?} is not a quantity"),
+                )
             })?;
             out.insert(name.clone(), nanos);
         }
@@ -279,7 +290,9 @@ fn pod_request(spec: &Value) -> Result<Vec<(String, String)>, PluginError> {
         .flatten()
         .enumerate()
     {
-        for (name, nanos) in container_request(container, &format!("spec.containers.{i}.resources"))? {
+        for (name, nanos) in
+            container_request(container, &format!("spec.containers.{i}.resources"))?
+        {
             *total.entry(name).or_insert(0) += nanos;
         }
     }
@@ -324,7 +337,12 @@ pub fn pod_dependencies(pod_template: &Value, namespace: &str) -> Vec<DependentO
         .filter_map(|key| spec.get(*key).and_then(Value::as_array))
         .flatten();
     for container in containers {
-        for env in container.get("env").and_then(Value::as_array).into_iter().flatten() {
+        for env in container
+            .get("env")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(name) = get_str(env, "valueFrom.configMapKeyRef.name") {
                 found.insert(("ConfigMap", name.to_string()));
             }
@@ -332,7 +350,12 @@ pub fn pod_dependencies(pod_template: &Value, namespace: &str) -> Vec<DependentO
                 found.insert(("Secret", name.to_string()));
             }
         }
-        for source in container.get("envFrom").and_then(Value::as_array).into_iter().flatten() {
+        for source in container
+            .get("envFrom")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(name) = get_str(source, "configMapRef.name") {
                 found.insert(("ConfigMap", name.to_string()));
             }
@@ -341,7 +364,12 @@ pub fn pod_dependencies(pod_template: &Value, namespace: &str) -> Vec<DependentO
             }
         }
     }
-    for volume in spec.get("volumes").and_then(Value::as_array).into_iter().flatten() {
+    for volume in spec
+        .get("volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         if let Some(name) = get_str(volume, "configMap.name") {
             found.insert(("ConfigMap", name.to_string()));
         }
@@ -351,7 +379,11 @@ pub fn pod_dependencies(pod_template: &Value, namespace: &str) -> Vec<DependentO
         if let Some(name) = get_str(volume, "persistentVolumeClaim.claimName") {
             found.insert(("PersistentVolumeClaim", name.to_string()));
         }
-        for source in get(volume, "projected.sources").and_then(Value::as_array).into_iter().flatten() {
+        for source in get(volume, "projected.sources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(name) = get_str(source, "configMap.name") {
                 found.insert(("ConfigMap", name.to_string()));
             }
@@ -360,12 +392,19 @@ pub fn pod_dependencies(pod_template: &Value, namespace: &str) -> Vec<DependentO
             }
         }
     }
-    for secret in spec.get("imagePullSecrets").and_then(Value::as_array).into_iter().flatten() {
+    for secret in spec
+        .get("imagePullSecrets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         if let Some(name) = get_str(secret, "name") {
             found.insert(("Secret", name.to_string()));
         }
     }
-    if let Some(name) = get_str(spec, "serviceAccountName").filter(|n| !n.is_empty() && *n != "default") {
+    if let Some(name) =
+        get_str(spec, "serviceAccountName").filter(|n| !n.is_empty() && *n != "default")
+    {
         found.insert(("ServiceAccount", name.to_string()));
     }
     found
@@ -413,7 +452,14 @@ mod tests {
             applied_message: String::new(),
             health: None,
         };
-        let sums = sum_status_fields(&[item(Some(json!({"ready": 2}))), item(None), item(Some(json!({"ready": 3, "total": 1})))], &["ready", "total"]);
+        let sums = sum_status_fields(
+            &[
+                item(Some(json!({"ready": 2}))),
+                item(None),
+                item(Some(json!({"ready": 3, "total": 1}))),
+            ],
+            &["ready", "total"],
+        );
         assert_eq!(Value::Object(sums), json!({"ready": 5, "total": 1}));
     }
 
@@ -441,7 +487,9 @@ mod tests {
         let empty_selector = json!({"spec": {"nodeSelector": {}, "containers": []}});
         let r = pod_requirements(&empty_selector, "").unwrap().unwrap();
         assert!(r.node_claim.is_some(), "an empty nodeSelector still counts");
-        assert!(pod_requirements(&json!({"spec": {"containers": []}}), "").unwrap().is_none());
+        assert!(pod_requirements(&json!({"spec": {"containers": []}}), "")
+            .unwrap()
+            .is_none());
     }
 
     #[test]
@@ -452,7 +500,13 @@ mod tests {
                 "env": [{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "x"}}}]}],
             "volumes": [{"name": "v", "secret": {"secretName": "tls"}}]
         }});
-        let deps: Vec<String> = pod_dependencies(&template, "ns").into_iter().map(|d| format!("{}/{}", d.kind, d.name)).collect();
-        assert_eq!(deps, vec!["ConfigMap/cfg", "Secret/tls", "ServiceAccount/runner"]);
+        let deps: Vec<String> = pod_dependencies(&template, "ns")
+            .into_iter()
+            .map(|d| format!("{}/{}", d.kind, d.name))
+            .collect();
+        assert_eq!(
+            deps,
+            vec!["ConfigMap/cfg", "Secret/tls", "ServiceAccount/runner"]
+        );
     }
 }

@@ -95,7 +95,11 @@ mod tests {
             ("7n", "7n"),
         ];
         for (input, want) in cases {
-            assert_eq!(parse_nanos(input).map(format).as_deref(), Some(want), "{input}");
+            assert_eq!(
+                parse_nanos(input).map(format).as_deref(),
+                Some(want),
+                "{input}"
+            );
         }
         assert_eq!(parse_nanos("lots"), None);
         assert_eq!(add(&["250m", "1", "750m"]), "2");

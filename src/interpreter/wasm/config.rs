@@ -93,7 +93,11 @@ impl HostConfig {
         if let Some(dir) = &self.cache_dir {
             return Some(dir.clone());
         }
-        let env_dir = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let env_dir = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
         env_dir("FEDPLAN_WASM_CACHE")
             .or_else(|| env_dir("XDG_CACHE_HOME").map(|d| d.join("fedplan").join("wasm")))
             .or_else(|| env_dir("HOME").map(|d| d.join(".cache").join("fedplan").join("wasm")))

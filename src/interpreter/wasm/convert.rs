@@ -80,7 +80,9 @@ fn resource_list(list: Vec<(String, String)>, field: &str) -> Result<ResourceLis
     Ok(out)
 }
 
-fn node_selector_requirements(list: Vec<wit::NodeSelectorRequirement>) -> Vec<NodeSelectorRequirement> {
+fn node_selector_requirements(
+    list: Vec<wit::NodeSelectorRequirement>,
+) -> Vec<NodeSelectorRequirement> {
     list.into_iter()
         .map(|r| NodeSelectorRequirement {
             key: r.key,
@@ -132,7 +134,10 @@ pub(crate) fn replica_interpretation(
         None => None,
         Some(r) => Some(ReplicaRequirements {
             node_claim: r.node_claim.map(node_claim),
-            resource_request: resource_list(r.resource_request, "replicaRequirements.resourceRequest")?,
+            resource_request: resource_list(
+                r.resource_request,
+                "replicaRequirements.resourceRequest",
+            )?,
             namespace: r.namespace,
             priority_class_name: r.priority_class_name,
         }),
@@ -150,7 +155,10 @@ pub(crate) fn components(list: Vec<wit::Component>) -> Result<Vec<Component>, Ca
         .enumerate()
         .map(|(i, c)| {
             if c.name.is_empty() {
-                return Err(wrong_shape(format!("components[{i}].name"), "empty component name"));
+                return Err(wrong_shape(
+                    format!("components[{i}].name"),
+                    "empty component name",
+                ));
             }
             if !seen.insert(c.name.clone()) {
                 return Err(wrong_shape(
@@ -187,10 +195,16 @@ pub(crate) fn dependencies(
         .enumerate()
         .map(|(i, d)| {
             if d.api_version.is_empty() {
-                return Err(wrong_shape(format!("dependencies[{i}].apiVersion"), "apiVersion is empty"));
+                return Err(wrong_shape(
+                    format!("dependencies[{i}].apiVersion"),
+                    "apiVersion is empty",
+                ));
             }
             if d.kind.is_empty() {
-                return Err(wrong_shape(format!("dependencies[{i}].kind"), "kind is empty"));
+                return Err(wrong_shape(
+                    format!("dependencies[{i}].kind"),
+                    "kind is empty",
+                ));
             }
             if d.name.is_empty() && d.label_selector.is_none() {
                 return Err(wrong_shape(
@@ -218,10 +232,15 @@ pub(crate) fn dependencies(
                             return Err(wrong_shape(field, format!("{} needs values", r.operator)))
                         }
                         "Exists" | "DoesNotExist" if !r.values.is_empty() => {
-                            return Err(wrong_shape(field, format!("{} takes no values", r.operator)))
+                            return Err(wrong_shape(
+                                field,
+                                format!("{} takes no values", r.operator),
+                            ))
                         }
                         "In" | "NotIn" | "Exists" | "DoesNotExist" => {}
-                        other => return Err(wrong_shape(field, format!("unknown operator {other:?}"))),
+                        other => {
+                            return Err(wrong_shape(field, format!("unknown operator {other:?}")))
+                        }
                     }
                 }
             }
@@ -245,9 +264,13 @@ pub(crate) fn status_items(
         .map(|item| {
             let status = match &item.status {
                 None => None,
-                Some(status) => Some(serde_json::to_string(status).map_err(|e| CallFailure::Input {
-                    message: e.to_string(),
-                })?),
+                Some(status) => {
+                    Some(
+                        serde_json::to_string(status).map_err(|e| CallFailure::Input {
+                            message: e.to_string(),
+                        })?,
+                    )
+                }
             };
             Ok(wit::AggregatedStatusItem {
                 cluster_name: item.cluster_name.clone(),

@@ -115,7 +115,8 @@ fn build_engine(key: &EngineKey) -> Result<Engine, WasmError> {
     pool.max_memory_size(1 << 32);
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     if let Some(dir) = &key.cache_dir {
-        std::fs::create_dir_all(dir).map_err(|e| engine_error(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| engine_error(format!("{}: {e}", dir.display())))?;
         let mut cache_config = wasmtime::CacheConfig::new();
         cache_config.with_directory(dir);
         let cache = wasmtime::Cache::new(cache_config).map_err(engine_error)?;
@@ -146,6 +147,3 @@ pub(crate) fn deadline_ticks(timeout: Duration) -> u64 {
     let ticks = timeout.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1);
     u64::try_from(ticks).unwrap_or(u64::MAX)
 }
-
-
-

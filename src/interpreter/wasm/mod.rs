@@ -45,7 +45,9 @@ use serde_json::Value;
 use wasmtime::component::Linker;
 
 use crate::api::{AggregatedStatusItem, Component, DependentObjectReference};
-use crate::interpreter::{Gvk, InterpreterError, Operation, ReplicaInterpretation, ResourceInterpreter};
+use crate::interpreter::{
+    Gvk, InterpreterError, Operation, ReplicaInterpretation, ResourceInterpreter,
+};
 
 use bindings::InterpreterPluginPre;
 use call::CallState;
@@ -131,7 +133,10 @@ impl std::fmt::Debug for PluginHost {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PluginHost")
             .field("config", &self.config)
-            .field("plugins", &self.plugins.iter().map(|p| &p.info).collect::<Vec<_>>())
+            .field(
+                "plugins",
+                &self.plugins.iter().map(|p| &p.info).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -211,26 +216,34 @@ impl PluginHost {
         self.add_component(name, None, bytes)
     }
 
-    fn add_component(&mut self, name: &str, path: Option<PathBuf>, bytes: &[u8]) -> Result<(), WasmError> {
+    fn add_component(
+        &mut self,
+        name: &str,
+        path: Option<PathBuf>,
+        bytes: &[u8],
+    ) -> Result<(), WasmError> {
         let component = self.engine.component(name, bytes)?;
         check_interface(name, &self.engine.engine, &component)?;
-        let instance_pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|e| WasmError::Compile {
+        let instance_pre =
+            self.linker
+                .instantiate_pre(&component)
+                .map_err(|e| WasmError::Compile {
+                    plugin: name.to_string(),
+                    message: format!("{e:#}"),
+                })?;
+        let pre =
+            InterpreterPluginPre::new(instance_pre).map_err(|e| WasmError::MissingExport {
                 plugin: name.to_string(),
-                message: format!("{e:#}"),
+                supported: WORLD_VERSION.to_string(),
+                exports: format!("{e:#}"),
             })?;
-        let pre = InterpreterPluginPre::new(instance_pre).map_err(|e| WasmError::MissingExport {
-            plugin: name.to_string(),
-            supported: WORLD_VERSION.to_string(),
-            exports: format!("{e:#}"),
-        })?;
         let manifest = self.read_manifest(name, &pre)?;
         let index = self.plugins.len();
         for target in &manifest {
             for op in &target.operations {
-                self.dispatch.entry((target.gvk.clone(), *op)).or_insert(index);
+                self.dispatch
+                    .entry((target.gvk.clone(), *op))
+                    .or_insert(index);
             }
         }
         self.plugins.push(LoadedPlugin {
@@ -268,8 +281,11 @@ impl PluginHost {
                 });
             }
             let gvk = Gvk::new(target.api_version, target.kind);
-            let mut operations: Vec<Operation> =
-                target.operations.into_iter().map(convert::operation).collect();
+            let mut operations: Vec<Operation> = target
+                .operations
+                .into_iter()
+                .map(convert::operation)
+                .collect();
             operations.sort();
             operations.dedup();
             match out.iter_mut().find(|t| t.gvk == gvk) {
@@ -316,9 +332,16 @@ impl PluginHost {
             message,
         };
         let mut logs = self.logs.lock().unwrap_or_else(PoisonError::into_inner);
-        logs.extend(lines.into_iter().map(|(level, message)| line(level, message)));
+        logs.extend(
+            lines
+                .into_iter()
+                .map(|(level, message)| line(level, message)),
+        );
         if dropped > 0 {
-            logs.push_back(line(LogLevel::Warn, format!("({dropped} more log lines dropped)")));
+            logs.push_back(line(
+                LogLevel::Warn,
+                format!("({dropped} more log lines dropped)"),
+            ));
         }
         while logs.len() > self.config.max_retained_log_lines {
             logs.pop_front();
@@ -331,11 +354,21 @@ impl PluginHost {
         &self,
         object: &Value,
         operation: Operation,
-        body: impl FnOnce(&mut wasmtime::Store<CallState>, &bindings::InterpreterPlugin, &str) -> wasmtime::Result<Result<W, bindings::fedplan::interpreter::types::PluginError>>,
+        body: impl FnOnce(
+            &mut wasmtime::Store<CallState>,
+            &bindings::InterpreterPlugin,
+            &str,
+        ) -> wasmtime::Result<
+            Result<W, bindings::fedplan::interpreter::types::PluginError>,
+        >,
         convert: impl FnOnce(W) -> Result<R, CallFailure>,
     ) -> Result<R, WasmError> {
         let gvk = Gvk::of(object);
-        let Some(plugin) = self.dispatch.get(&(gvk.clone(), operation)).and_then(|i| self.plugins.get(*i)) else {
+        let Some(plugin) = self
+            .dispatch
+            .get(&(gvk.clone(), operation))
+            .and_then(|i| self.plugins.get(*i))
+        else {
             return Err(WasmError::NotHandled {
                 api_version: gvk.api_version,
                 kind: gvk.kind,
@@ -368,11 +401,17 @@ impl PluginHost {
     }
 
     /// InterpretReplica through the plugin for the object's kind, with the typed error.
-    pub fn call_interpret_replica(&self, object: &Value) -> Result<ReplicaInterpretation, WasmError> {
+    pub fn call_interpret_replica(
+        &self,
+        object: &Value,
+    ) -> Result<ReplicaInterpretation, WasmError> {
         self.dispatch_call(
             object,
             Operation::InterpretReplica,
-            |store, p, json| p.fedplan_interpreter_plugin().call_interpret_replica(store, json),
+            |store, p, json| {
+                p.fedplan_interpreter_plugin()
+                    .call_interpret_replica(store, json)
+            },
             convert::replica_interpretation,
         )
     }
@@ -382,7 +421,10 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::ReviseReplica,
-            |store, p, json| p.fedplan_interpreter_plugin().call_revise_replica(store, json, replicas),
+            |store, p, json| {
+                p.fedplan_interpreter_plugin()
+                    .call_revise_replica(store, json, replicas)
+            },
             |text| convert::parse_object(&text),
         )
     }
@@ -393,7 +435,10 @@ impl PluginHost {
         self.dispatch_call(
             desired,
             Operation::Retain,
-            |store, p, json| p.fedplan_interpreter_plugin().call_retain(store, json, &observed),
+            |store, p, json| {
+                p.fedplan_interpreter_plugin()
+                    .call_retain(store, json, &observed)
+            },
             |text| convert::parse_object(&text),
         )
     }
@@ -424,7 +469,10 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::InterpretStatus,
-            |store, p, json| p.fedplan_interpreter_plugin().call_interpret_status(store, json),
+            |store, p, json| {
+                p.fedplan_interpreter_plugin()
+                    .call_interpret_status(store, json)
+            },
             |text: Option<String>| match text {
                 None => Ok(None),
                 Some(text) => convert::parse_json(&text).map(|v| Some(v).filter(|v| !v.is_null())),
@@ -437,7 +485,10 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::InterpretHealth,
-            |store, p, json| p.fedplan_interpreter_plugin().call_interpret_health(store, json),
+            |store, p, json| {
+                p.fedplan_interpreter_plugin()
+                    .call_interpret_health(store, json)
+            },
             Ok,
         )
     }
@@ -450,7 +501,10 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::InterpretDependency,
-            |store, p, json| p.fedplan_interpreter_plugin().call_interpret_dependency(store, json),
+            |store, p, json| {
+                p.fedplan_interpreter_plugin()
+                    .call_interpret_dependency(store, json)
+            },
             convert::dependencies,
         )
     }
@@ -460,7 +514,10 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::InterpretComponent,
-            |store, p, json| p.fedplan_interpreter_plugin().call_interpret_component(store, json),
+            |store, p, json| {
+                p.fedplan_interpreter_plugin()
+                    .call_interpret_component(store, json)
+            },
             convert::components,
         )
     }
@@ -480,8 +537,14 @@ fn check_interface(
         path.strip_prefix(WORLD_PACKAGE)?.strip_prefix('/')?;
         Some(version.to_string())
     };
-    let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
-    let imports: Vec<String> = ty.imports(engine).map(|(name, _)| name.to_string()).collect();
+    let exports: Vec<String> = ty
+        .exports(engine)
+        .map(|(name, _)| name.to_string())
+        .collect();
+    let imports: Vec<String> = ty
+        .imports(engine)
+        .map(|(name, _)| name.to_string())
+        .collect();
     for name in exports.iter().chain(&imports) {
         if let Some(version) = world_version(name) {
             if world_major(&version) != supported_major {
@@ -494,9 +557,9 @@ fn check_interface(
         }
     }
     for name in &imports {
-        let allowed = name
-            .split_once('@')
-            .is_some_and(|(path, _)| path == "fedplan:interpreter/host" || path == "fedplan:interpreter/types");
+        let allowed = name.split_once('@').is_some_and(|(path, _)| {
+            path == "fedplan:interpreter/host" || path == "fedplan:interpreter/types"
+        });
         if !allowed {
             return Err(WasmError::ForbiddenImport {
                 plugin: plugin.to_string(),
@@ -504,9 +567,10 @@ fn check_interface(
             });
         }
     }
-    let has_plugin = exports
-        .iter()
-        .any(|name| name.split_once('@').is_some_and(|(path, _)| path == "fedplan:interpreter/plugin"));
+    let has_plugin = exports.iter().any(|name| {
+        name.split_once('@')
+            .is_some_and(|(path, _)| path == "fedplan:interpreter/plugin")
+    });
     if !has_plugin {
         return Err(WasmError::MissingExport {
             plugin: plugin.to_string(),
@@ -574,7 +638,10 @@ mod tests {
     fn world_version_matches_the_wit_package() {
         let wit = include_str!("../../../interpreters/wit/interpreter.wit");
         let package = format!("package {WORLD_PACKAGE}@{WORLD_VERSION};");
-        assert!(wit.lines().any(|l| l.trim() == package), "{package} not in interpreter.wit");
+        assert!(
+            wit.lines().any(|l| l.trim() == package),
+            "{package} not in interpreter.wit"
+        );
     }
 
     #[test]

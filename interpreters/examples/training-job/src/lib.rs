@@ -9,7 +9,13 @@ const STATUS_FIELDS: &[&str] = &["active", "succeeded", "failed"];
 impl Interpreter for TrainingJob {
     fn manifest() -> Vec<Target> {
         use Operation::*;
-        let ops = [InterpretReplica, ReviseReplica, AggregateStatus, InterpretHealth, InterpretDependency];
+        let ops = [
+            InterpretReplica,
+            ReviseReplica,
+            AggregateStatus,
+            InterpretHealth,
+            InterpretDependency,
+        ];
         vec![Target::new("training.example.io/v1", "TrainingJob").with(&ops)]
     }
 
@@ -19,19 +25,32 @@ impl Interpreter for TrainingJob {
         let template = get(job, "spec.replicaSpecs.Worker.template").unwrap_or(&Value::Null);
         let requirements = pod_requirements(template, namespace_of(job))?;
         log(Level::Debug, &format!("{replicas} workers"));
-        Ok(ReplicaInterpretation { replicas, requirements })
+        Ok(ReplicaInterpretation {
+            replicas,
+            requirements,
+        })
     }
 
     fn revise_replica(mut job: Value, replicas: i64) -> Result<Value, PluginError> {
-        set(&mut job, "spec.replicaSpecs.Worker.replicas", json!(replicas))?;
+        set(
+            &mut job,
+            "spec.replicaSpecs.Worker.replicas",
+            json!(replicas),
+        )?;
         Ok(job)
     }
 
     /// Sums the members' replica counters; the job has failed if any member's has.
     fn aggregate_status(mut job: Value, items: &[StatusItem]) -> Result<Value, PluginError> {
         let mut status = sum_status_fields(items, STATUS_FIELDS);
-        let failed = items.iter().filter_map(|i| i.status.as_ref()).any(|s| condition_is_true(s, "Failed"));
-        status.insert("phase".into(), json!(if failed { "Failed" } else { "Running" }));
+        let failed = items
+            .iter()
+            .filter_map(|i| i.status.as_ref())
+            .any(|s| condition_is_true(s, "Failed"));
+        status.insert(
+            "phase".into(),
+            json!(if failed { "Failed" } else { "Running" }),
+        );
         set(&mut job, "status", Value::Object(status))?;
         Ok(job)
     }
@@ -42,8 +61,15 @@ impl Interpreter for TrainingJob {
 
     fn interpret_dependency(job: &Value) -> Result<Vec<DependentObjectReference>, PluginError> {
         let roles = get(job, "spec.replicaSpecs").and_then(Value::as_object);
-        let mut deps: Vec<_> = roles.into_iter().flatten()
-            .flat_map(|(_, role)| pod_dependencies(role.get("template").unwrap_or(&Value::Null), namespace_of(job)))
+        let mut deps: Vec<_> = roles
+            .into_iter()
+            .flatten()
+            .flat_map(|(_, role)| {
+                pod_dependencies(
+                    role.get("template").unwrap_or(&Value::Null),
+                    namespace_of(job),
+                )
+            })
             .collect();
         deps.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
         deps.dedup_by(|a, b| a.kind == b.kind && a.name == b.name);
@@ -69,14 +95,28 @@ mod tests {
         let got = TrainingJob::interpret_replica(&job()).unwrap();
         assert_eq!(got.replicas, 2);
         let request = got.requirements.unwrap().resource_request;
-        assert_eq!(request, vec![("cpu".into(), "2".into()), ("memory".into(), "1073741824".into())]);
+        assert_eq!(
+            request,
+            vec![
+                ("cpu".into(), "2".into()),
+                ("memory".into(), "1073741824".into())
+            ]
+        );
     }
 
     #[test]
     fn status_sums_the_members() {
-        let item = |active| StatusItem { cluster_name: "m".into(), status: Some(json!({"active": active})),
-            applied: true, applied_message: String::new(), health: None };
+        let item = |active| StatusItem {
+            cluster_name: "m".into(),
+            status: Some(json!({"active": active})),
+            applied: true,
+            applied_message: String::new(),
+            health: None,
+        };
         let got = TrainingJob::aggregate_status(job(), &[item(1), item(2)]).unwrap();
-        assert_eq!(got["status"], json!({"active": 3, "succeeded": 0, "failed": 0, "phase": "Running"}));
+        assert_eq!(
+            got["status"],
+            json!({"active": 3, "succeeded": 0, "failed": 0, "phase": "Running"})
+        );
     }
 }

@@ -19,7 +19,10 @@ impl Interpreter for Counter {
         log(Level::Info, &format!("call {calls}"));
         let asked = get_replicas(object, "spec.replicas", 0)?;
         log(Level::Debug, &format!("spec.replicas={asked}"));
-        Ok(ReplicaInterpretation { replicas: calls, requirements: None })
+        Ok(ReplicaInterpretation {
+            replicas: calls,
+            requirements: None,
+        })
     }
 
     /// Reflects `{calls, replicas}`; floods the log when `spec.flood` is set.
@@ -30,7 +33,9 @@ impl Interpreter for Counter {
                 log(Level::Warn, &format!("line {i} {}", "x".repeat(4096)));
             }
         }
-        Ok(Some(json!({"calls": calls, "replicas": get_i64(object, "spec.replicas")?})))
+        Ok(Some(
+            json!({"calls": calls, "replicas": get_i64(object, "spec.replicas")?}),
+        ))
     }
 }
 

@@ -13,7 +13,10 @@ impl Interpreter for Bomb {
         loop {
             hoard.push(std::hint::black_box(vec![1u8; 1 << 20]));
             if hoard.len() == usize::MAX {
-                return Ok(ReplicaInterpretation { replicas: 0, requirements: None });
+                return Ok(ReplicaInterpretation {
+                    replicas: 0,
+                    requirements: None,
+                });
             }
         }
     }

@@ -9,7 +9,10 @@ struct Raw;
 use bindings::fedplan::interpreter::types::*;
 
 fn refuse() -> PluginError {
-    PluginError { message: "not implemented".into(), field: None }
+    PluginError {
+        message: "not implemented".into(),
+        field: None,
+    }
 }
 
 impl bindings::exports::fedplan::interpreter::plugin::Guest for Raw {
@@ -36,7 +39,10 @@ impl bindings::exports::fedplan::interpreter::plugin::Guest for Raw {
     fn retain(_desired: String, _observed: String) -> Result<String, PluginError> {
         Err(refuse())
     }
-    fn aggregate_status(_object: String, _items: Vec<AggregatedStatusItem>) -> Result<String, PluginError> {
+    fn aggregate_status(
+        _object: String,
+        _items: Vec<AggregatedStatusItem>,
+    ) -> Result<String, PluginError> {
         Err(refuse())
     }
     fn interpret_status(_object: String) -> Result<Option<String>, PluginError> {

@@ -6,7 +6,10 @@ struct Raw;
 use bindings::fedplan::interpreter::types::*;
 
 fn refuse() -> PluginError {
-    PluginError { message: "not implemented".into(), field: None }
+    PluginError {
+        message: "not implemented".into(),
+        field: None,
+    }
 }
 
 impl bindings::exports::fedplan::interpreter::plugin::Guest for Raw {
@@ -25,7 +28,15 @@ impl bindings::exports::fedplan::interpreter::plugin::Guest for Raw {
         }]
     }
     fn interpret_replica(_object: String) -> Result<ReplicaInterpretation, PluginError> {
-        Ok(ReplicaInterpretation { replicas: -3, requirements: Some(ReplicaRequirements { node_claim: None, resource_request: vec![("cpu".into(), "lots".into())], namespace: String::new(), priority_class_name: String::new() }) })
+        Ok(ReplicaInterpretation {
+            replicas: -3,
+            requirements: Some(ReplicaRequirements {
+                node_claim: None,
+                resource_request: vec![("cpu".into(), "lots".into())],
+                namespace: String::new(),
+                priority_class_name: String::new(),
+            }),
+        })
     }
     fn revise_replica(_object: String, _replicas: i64) -> Result<String, PluginError> {
         Ok("[1, 2, 3]".into())
@@ -33,7 +44,10 @@ impl bindings::exports::fedplan::interpreter::plugin::Guest for Raw {
     fn retain(_desired: String, _observed: String) -> Result<String, PluginError> {
         Err(refuse())
     }
-    fn aggregate_status(_object: String, _items: Vec<AggregatedStatusItem>) -> Result<String, PluginError> {
+    fn aggregate_status(
+        _object: String,
+        _items: Vec<AggregatedStatusItem>,
+    ) -> Result<String, PluginError> {
         Ok("\"done\"".into())
     }
     fn interpret_status(_object: String) -> Result<Option<String>, PluginError> {
@@ -43,7 +57,13 @@ impl bindings::exports::fedplan::interpreter::plugin::Guest for Raw {
         Err(refuse())
     }
     fn interpret_dependency(_object: String) -> Result<Vec<DependentObjectReference>, PluginError> {
-        Ok(vec![DependentObjectReference { api_version: String::new(), kind: "ConfigMap".into(), namespace: String::new(), name: String::new(), label_selector: None }])
+        Ok(vec![DependentObjectReference {
+            api_version: String::new(),
+            kind: "ConfigMap".into(),
+            namespace: String::new(),
+            name: String::new(),
+            label_selector: None,
+        }])
     }
     fn interpret_component(_object: String) -> Result<Vec<Component>, PluginError> {
         Err(refuse())
