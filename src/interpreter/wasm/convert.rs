@@ -286,3 +286,136 @@ pub(crate) fn status_items(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dep(
+        api_version: &str,
+        kind: &str,
+        name: &str,
+        selector: Option<wit::LabelSelector>,
+    ) -> wit::DependentObjectReference {
+        wit::DependentObjectReference {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            namespace: "ns".into(),
+            name: name.into(),
+            label_selector: selector,
+        }
+    }
+
+    fn selector(operator: &str, values: &[&str]) -> Option<wit::LabelSelector> {
+        Some(wit::LabelSelector {
+            match_labels: vec![],
+            match_expressions: vec![wit::LabelSelectorRequirement {
+                key: "app".into(),
+                operator: operator.into(),
+                values: values.iter().map(|v| v.to_string()).collect(),
+            }],
+        })
+    }
+
+    #[test]
+    fn dependencies_are_validated_as_karmada_does() {
+        let cases: Vec<(wit::DependentObjectReference, Option<&str>)> = vec![
+            (dep("v1", "ConfigMap", "cfg", None), None),
+            (dep("v1", "Secret", "", selector("In", &["web"])), None),
+            (dep("v1", "Secret", "", selector("Exists", &[])), None),
+            (
+                dep("", "ConfigMap", "cfg", None),
+                Some("dependencies[0].apiVersion"),
+            ),
+            (dep("v1", "", "cfg", None), Some("dependencies[0].kind")),
+            (dep("v1", "ConfigMap", "", None), Some("dependencies[0]")),
+            (
+                dep("v1", "Secret", "", selector("In", &[])),
+                Some("dependencies[0].labelSelector.matchExpressions[0]"),
+            ),
+            (
+                dep("v1", "Secret", "", selector("Exists", &["x"])),
+                Some("dependencies[0].labelSelector.matchExpressions[0]"),
+            ),
+            (
+                dep("v1", "Secret", "", selector("Near", &["x"])),
+                Some("dependencies[0].labelSelector.matchExpressions[0]"),
+            ),
+        ];
+        for (input, want) in cases {
+            let got = dependencies(vec![input.clone()]);
+            match (got, want) {
+                (Ok(_), None) => {}
+                (Err(CallFailure::WrongShape { field, .. }), Some(want)) => {
+                    assert_eq!(field, want, "{input:?}")
+                }
+                (other, want) => panic!("{input:?}: got {other:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn replica_results_are_checked() {
+        let ok = wit::ReplicaInterpretation {
+            replicas: 2,
+            requirements: Some(wit::ReplicaRequirements {
+                node_claim: None,
+                resource_request: vec![
+                    ("cpu".into(), "1500m".into()),
+                    ("memory".into(), "1Gi".into()),
+                ],
+                namespace: "ns".into(),
+                priority_class_name: String::new(),
+            }),
+        };
+        let got = replica_interpretation(ok.clone()).expect("valid");
+        assert_eq!(got.replicas, 2);
+        let request = got
+            .replica_requirements
+            .expect("requirements")
+            .resource_request;
+        assert_eq!(request["cpu"].milli_value(), 1500);
+
+        let mut negative = ok.clone();
+        negative.replicas = -1;
+        assert!(
+            matches!(replica_interpretation(negative), Err(CallFailure::WrongShape { field, .. }) if field == "replicas")
+        );
+        let mut twice = ok;
+        if let Some(r) = twice.requirements.as_mut() {
+            r.resource_request.push(("cpu".into(), "1".into()));
+        }
+        assert!(
+            matches!(replica_interpretation(twice), Err(CallFailure::WrongShape { field, .. }) if field == "replicaRequirements.resourceRequest.cpu")
+        );
+    }
+
+    #[test]
+    fn objects_must_be_json_objects() {
+        assert!(parse_object("{\"a\": 1}").is_ok());
+        assert!(matches!(
+            parse_object("{\"a\""),
+            Err(CallFailure::InvalidJson { .. })
+        ));
+        assert!(matches!(
+            parse_object("[1]"),
+            Err(CallFailure::WrongShape { .. })
+        ));
+        assert!(matches!(
+            parse_object("null"),
+            Err(CallFailure::WrongShape { .. })
+        ));
+    }
+
+    #[test]
+    fn components_need_unique_names() {
+        let component = |name: &str| wit::Component {
+            name: name.into(),
+            replicas: 1,
+            requirements: None,
+        };
+        assert!(components(vec![component("a"), component("b")]).is_ok());
+        assert!(components(vec![component("a"), component("a")]).is_err());
+        assert!(components(vec![component("")]).is_err());
+    }
+}

@@ -19,6 +19,10 @@ use super::error::WasmError;
 /// How often the epoch advances; the deadline is counted in these ticks.
 pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
 
+/// Calls that can run at once on one engine (the pooling allocator's slots); a call beyond
+/// that fails with [`CallFailure::Instantiate`](super::CallFailure::Instantiate).
+pub const MAX_CONCURRENT_CALLS: u32 = 256;
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct EngineKey {
     fuel: bool,
@@ -108,10 +112,11 @@ fn build_engine(key: &EngineKey) -> Result<Engine, WasmError> {
     // A fresh instance per call is what isolation costs; the pooling allocator and
     // copy-on-write memory images make it a few microseconds.
     let mut pool = PoolingAllocationConfig::default();
-    pool.total_component_instances(1000);
-    pool.total_core_instances(1000);
-    pool.total_memories(1000);
-    pool.total_tables(1000);
+    // Concurrent calls per engine; a component instance holds a few core instances.
+    pool.total_component_instances(MAX_CONCURRENT_CALLS);
+    pool.total_core_instances(MAX_CONCURRENT_CALLS * 4);
+    pool.total_memories(MAX_CONCURRENT_CALLS);
+    pool.total_tables(MAX_CONCURRENT_CALLS * 4);
     pool.max_memory_size(1 << 32);
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     if let Some(dir) = &key.cache_dir {

@@ -53,7 +53,7 @@ use bindings::InterpreterPluginPre;
 use call::CallState;
 pub use call::LogLevel;
 pub use config::*;
-pub use engine::clear_memory_cache;
+pub use engine::{clear_memory_cache, MAX_CONCURRENT_CALLS};
 pub use error::{CallFailure, WasmError};
 
 /// The version of the `fedplan:interpreter` world this host implements.

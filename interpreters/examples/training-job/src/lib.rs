@@ -59,21 +59,10 @@ impl Interpreter for TrainingJob {
         Ok(!condition_is_true(job, "Failed"))
     }
 
+    /// What the worker pods use (ConfigMaps, Secrets, PVCs, service account).
     fn interpret_dependency(job: &Value) -> Result<Vec<DependentObjectReference>, PluginError> {
-        let roles = get(job, "spec.replicaSpecs").and_then(Value::as_object);
-        let mut deps: Vec<_> = roles
-            .into_iter()
-            .flatten()
-            .flat_map(|(_, role)| {
-                pod_dependencies(
-                    role.get("template").unwrap_or(&Value::Null),
-                    namespace_of(job),
-                )
-            })
-            .collect();
-        deps.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
-        deps.dedup_by(|a, b| a.kind == b.kind && a.name == b.name);
-        Ok(deps)
+        let template = get(job, "spec.replicaSpecs.Worker.template").unwrap_or(&Value::Null);
+        Ok(pod_dependencies(template, namespace_of(job)))
     }
 }
 
