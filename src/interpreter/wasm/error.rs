@@ -48,6 +48,15 @@ pub enum WasmError {
         /// The refused import.
         import: String,
     },
+    /// The component needs something of the world this host does not provide (e.g. a
+    /// function added by a newer minor version).
+    #[error("plugin {plugin:?} cannot be linked: {message}; rebuild it against interpreters/wit of this release")]
+    Link {
+        /// Plugin name.
+        plugin: String,
+        /// The linker's reason.
+        message: String,
+    },
     /// The component does not export the `fedplan:interpreter/plugin` interface.
     #[error("plugin {plugin:?} does not export fedplan:interpreter/plugin@{supported} (exports: {exports})")]
     MissingExport {

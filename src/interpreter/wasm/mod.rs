@@ -227,7 +227,7 @@ impl PluginHost {
         let instance_pre =
             self.linker
                 .instantiate_pre(&component)
-                .map_err(|e| WasmError::Compile {
+                .map_err(|e| WasmError::Link {
                     plugin: name.to_string(),
                     message: format!("{e:#}"),
                 })?;
