@@ -652,14 +652,25 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
     for (key, mut work) in desired {
         match cp.works.get(&key) {
             Some(old) => {
-                let mut merged = old.clone();
-                merged.metadata.labels.extend(work.metadata.labels.clone());
-                merged
-                    .metadata
-                    .annotations
-                    .extend(work.metadata.annotations.clone());
-                merged.spec = work.spec.clone();
-                if &merged != old {
+                let same = old.spec == work.spec
+                    && work
+                        .metadata
+                        .labels
+                        .iter()
+                        .all(|(k, v)| old.metadata.labels.get(k) == Some(v))
+                    && work
+                        .metadata
+                        .annotations
+                        .iter()
+                        .all(|(k, v)| old.metadata.annotations.get(k) == Some(v));
+                if !same {
+                    let mut merged = old.clone();
+                    merged.metadata.labels.append(&mut work.metadata.labels);
+                    merged
+                        .metadata
+                        .annotations
+                        .append(&mut work.metadata.annotations);
+                    merged.spec = work.spec;
                     cp.revisions.touch_work(&key);
                     cp.works.insert(key, merged);
                     changed = true;
@@ -810,17 +821,9 @@ fn execute(cp: &mut ControlPlane) -> bool {
         let cluster = names::cluster_of_execution_space(&key.0)
             .unwrap_or("")
             .to_string();
+        // Member objects leave only with their Work, so an applied revision stays applied.
         if cp.revisions.applied.get(&key) == Some(&rev) {
-            let present = cp.works.get(&key).is_some_and(|w| {
-                w.spec.workload.manifests.iter().all(|m| {
-                    cp.members
-                        .get(&cluster)
-                        .is_some_and(|member| member.get(&ObjectKey::of(m)).is_some())
-                })
-            });
-            if present {
-                continue;
-            }
+            continue;
         }
         let Some(work) = cp.works.get(&key).cloned() else {
             continue;
