@@ -3,6 +3,7 @@
 //! (`cpu` a number, `memory` read as a Kubernetes quantity, as Karmada reads it).
 use fedplan_interpreter_sdk::prelude::*;
 use fedplan_interpreter_sdk::quantity;
+use fedplan_interpreter_sdk::NodeClaim;
 
 struct FlinkDeployment;
 
