@@ -150,7 +150,7 @@ pub fn interpret_mpi_status(object: &Value) -> Result<Option<Value>, PluginError
 pub fn aggregate_status(job: Job, mut object: Value, items: &[StatusItem]) -> Result<Value, PluginError> {
     match job {
         Job::Mpi => aggregate_mpi(object, items),
-        Job::PyTorch if items.is_empty() => {
+        Job::PyTorch | Job::Tf if items.is_empty() => {
             let mut status = status_map(&object);
             for key in ["startTime", "completionTime", "replicaStatuses", "conditions"] {
                 status.remove(key);
@@ -344,7 +344,7 @@ fn aggregate_mpi(mut object: Value, items: &[StatusItem]) -> Result<Value, Plugi
             for (role, counts) in roles {
                 let entry = replica_statuses
                     .entry(role.clone())
-                    .or_insert_with(|| json!({}));
+                    .or_insert_with(|| json!({"active": 0, "failed": 0, "succeeded": 0}));
                 for field in ["active", "succeeded", "failed"] {
                     if let Some(n) = counts.get(field).and_then(Value::as_i64) {
                         let total = entry.get(field).and_then(Value::as_i64).unwrap_or(0) + n;
