@@ -83,7 +83,7 @@ impl Interpreter for Kubeflow {
 }
 
 /// The kinds this plugin knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Notebook,
     Training(training::Job),
@@ -103,7 +103,11 @@ fn kind(object: &Value) -> Result<Kind, PluginError> {
 }
 
 fn unsupported(kind: Kind, operation: &str) -> PluginError {
-    PluginError::new(format!("{operation} is not implemented for {kind:?}"))
+    let name = match kind {
+        Kind::Notebook => "Notebook",
+        Kind::Training(job) => job.name(),
+    };
+    PluginError::new(format!("{operation} is not implemented for {name}"))
 }
 
 /// Removes a field, used where Karmada's script assigns `nil`.

@@ -2,7 +2,7 @@
 use fedplan_interpreter_sdk::prelude::*;
 
 /// Which training job kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Job {
     PyTorch,
     Tf,
@@ -27,7 +27,7 @@ impl Job {
         }
     }
 
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Job::PyTorch => "PyTorchJob",
             Job::Tf => "TFJob",
@@ -57,14 +57,14 @@ fn replica_specs(job: Job, object: &Value) -> Vec<(String, &Value)> {
 /// A replica count that may be written as a string; `default` when absent or not a number.
 fn replicas_of(spec: &Value, default: i32) -> i32 {
     let number = match spec.get("replicas") {
-        Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
-        Some(v) => v.as_f64(),
+        Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
+        Some(v) => v.as_i64(),
         None => None,
     };
-    match number {
-        Some(n) if n >= 0.0 && n <= f64::from(i32::MAX) => n as i32,
-        _ => default,
-    }
+    number
+        .and_then(|n| i32::try_from(n).ok())
+        .filter(|n| *n >= 0)
+        .unwrap_or(default)
 }
 
 pub fn interpret_component(job: Job, object: &Value) -> Result<Vec<Component>, PluginError> {
@@ -408,7 +408,7 @@ fn strip_defaults(value: &mut Value) {
 fn is_default(value: &Value) -> bool {
     match value {
         Value::Null => true,
-        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::Number(n) => n.as_i64() == Some(0) || n.as_f64() == Some(0.0),
         Value::String(s) => s.is_empty() || s == "0s",
         Value::Object(map) => map.is_empty(),
         Value::Array(items) => items.is_empty(),

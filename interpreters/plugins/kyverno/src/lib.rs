@@ -70,13 +70,18 @@ impl Interpreter for Kyverno {
 
     fn interpret_status(policy: &Value) -> Result<Option<Value>, PluginError> {
         let status = get(policy, "status").unwrap_or(&Value::Null);
-        let mut reflected: Map<String, Value> = REFLECTED
+        let reflected: Map<String, Value> = REFLECTED
             .iter()
-            .filter_map(|key| status.get(*key).filter(|v| !v.is_null()).map(|v| (key.to_string(), v.clone())))
+            .filter_map(|key| {
+                status
+                    .get(*key)
+                    .filter(|v| !v.is_null())
+                    .map(|v| (key.to_string(), v.clone()))
+            })
             .collect();
-        let mut whole = Value::Object(std::mem::take(&mut reflected));
-        prune_empty_tables(&mut whole);
-        Ok(Some(whole))
+        let mut reflected = Value::Object(reflected);
+        prune_empty_tables(&mut reflected);
+        Ok(Some(reflected))
     }
 }
 
