@@ -26,7 +26,11 @@ const HEAVIEST: &[(&str, &str, &str, &str)] = &[
 
 fn host() -> PluginHost {
     let dist = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/interpreters/dist"));
-    assert!(dist.is_dir(), "{} is missing: run `bash interpreters/build.sh` first", dist.display());
+    assert!(
+        dist.is_dir(),
+        "{} is missing: run `bash interpreters/build.sh` first",
+        dist.display()
+    );
     PluginHost::load_path(&dist).expect("plugins load")
 }
 
@@ -62,20 +66,33 @@ fn heaviest_operations(c: &mut Criterion) {
     for (plugin, file, operation, name) in HEAVIEST {
         let case = case(file, name);
         let input = &case["input"];
-        let object = input.get("desiredObj").or_else(|| input.get("observedObj")).expect("object").clone();
+        let object = input
+            .get("desiredObj")
+            .or_else(|| input.get("observedObj"))
+            .expect("object")
+            .clone();
         let id = format!("{plugin}/{operation}");
         match *operation {
             "AggregateStatus" => {
                 let items = members(&input["statusItems"]);
                 group.bench_function(&id, |b| {
-                    b.iter(|| host.call_aggregate_status(black_box(&object), black_box(&items)).expect("call"))
+                    b.iter(|| {
+                        host.call_aggregate_status(black_box(&object), black_box(&items))
+                            .expect("call")
+                    })
                 });
             }
             "InterpretReplica" => group.bench_function(&id, |b| {
-                b.iter(|| host.call_interpret_replica(black_box(&object)).expect("call"))
+                b.iter(|| {
+                    host.call_interpret_replica(black_box(&object))
+                        .expect("call")
+                })
             }),
             "InterpretDependency" => group.bench_function(&id, |b| {
-                b.iter(|| host.call_interpret_dependency(black_box(&object)).expect("call"))
+                b.iter(|| {
+                    host.call_interpret_dependency(black_box(&object))
+                        .expect("call")
+                })
             }),
             other => panic!("no bench for {other}"),
         }

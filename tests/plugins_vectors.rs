@@ -78,19 +78,74 @@ fn each_kind_is_served_by_its_plugin() {
     use fedplan::interpreter::{Gvk, Operation};
     let host = plugins_support::host();
     let cases = [
-        ("argoproj.io/v1alpha1", "Workflow", Operation::Retain, "argo-workflow"),
-        ("batch.volcano.sh/v1alpha1", "Job", Operation::InterpretComponent, "volcano-job"),
-        ("flink.apache.org/v1beta1", "FlinkDeployment", Operation::InterpretReplica, "flink"),
-        ("kubeflow.org/v1", "Notebook", Operation::InterpretReplica, "kubeflow"),
-        ("kubeflow.org/v1", "PyTorchJob", Operation::InterpretDependency, "kubeflow"),
-        ("kubeflow.org/v1", "TFJob", Operation::AggregateStatus, "kubeflow"),
-        ("kubeflow.org/v2beta1", "MPIJob", Operation::InterpretStatus, "kubeflow"),
-        ("kyverno.io/v1", "ClusterPolicy", Operation::InterpretHealth, "kyverno"),
-        ("kyverno.io/v1", "Policy", Operation::AggregateStatus, "kyverno"),
-        ("ray.io/v1", "RayCluster", Operation::InterpretComponent, "ray"),
+        (
+            "argoproj.io/v1alpha1",
+            "Workflow",
+            Operation::Retain,
+            "argo-workflow",
+        ),
+        (
+            "batch.volcano.sh/v1alpha1",
+            "Job",
+            Operation::InterpretComponent,
+            "volcano-job",
+        ),
+        (
+            "flink.apache.org/v1beta1",
+            "FlinkDeployment",
+            Operation::InterpretReplica,
+            "flink",
+        ),
+        (
+            "kubeflow.org/v1",
+            "Notebook",
+            Operation::InterpretReplica,
+            "kubeflow",
+        ),
+        (
+            "kubeflow.org/v1",
+            "PyTorchJob",
+            Operation::InterpretDependency,
+            "kubeflow",
+        ),
+        (
+            "kubeflow.org/v1",
+            "TFJob",
+            Operation::AggregateStatus,
+            "kubeflow",
+        ),
+        (
+            "kubeflow.org/v2beta1",
+            "MPIJob",
+            Operation::InterpretStatus,
+            "kubeflow",
+        ),
+        (
+            "kyverno.io/v1",
+            "ClusterPolicy",
+            Operation::InterpretHealth,
+            "kyverno",
+        ),
+        (
+            "kyverno.io/v1",
+            "Policy",
+            Operation::AggregateStatus,
+            "kyverno",
+        ),
+        (
+            "ray.io/v1",
+            "RayCluster",
+            Operation::InterpretComponent,
+            "ray",
+        ),
         ("ray.io/v1", "RayJob", Operation::InterpretDependency, "ray"),
         ("ray.io/v1", "RayService", Operation::ReviseReplica, "ray"),
-        ("sparkoperator.k8s.io/v1beta2", "SparkApplication", Operation::InterpretComponent, "spark"),
+        (
+            "sparkoperator.k8s.io/v1beta2",
+            "SparkApplication",
+            Operation::InterpretComponent,
+            "spark",
+        ),
     ];
     for (api_version, kind, operation, plugin) in cases {
         let gvk = Gvk::new(api_version, kind);
@@ -101,11 +156,19 @@ fn each_kind_is_served_by_its_plugin() {
     }
     // Operations Karmada's scripts do not implement stay with the built-ins.
     let absent = [
-        ("argoproj.io/v1alpha1", "Workflow", Operation::AggregateStatus),
+        (
+            "argoproj.io/v1alpha1",
+            "Workflow",
+            Operation::AggregateStatus,
+        ),
         ("ray.io/v1", "RayCluster", Operation::InterpretReplica),
         ("kyverno.io/v1", "Policy", Operation::InterpretDependency),
     ];
     for (api_version, kind, operation) in absent {
-        assert!(host.plugin_for(&Gvk::new(api_version, kind), operation).is_none(), "{kind} {operation}");
+        assert!(
+            host.plugin_for(&Gvk::new(api_version, kind), operation)
+                .is_none(),
+            "{kind} {operation}"
+        );
     }
 }

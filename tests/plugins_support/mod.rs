@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use fedplan::api::{AggregatedStatusItem, Component, DependentObjectReference, ReplicaRequirements};
+use fedplan::api::{
+    AggregatedStatusItem, Component, DependentObjectReference, ReplicaRequirements,
+};
 use fedplan::interpreter::wasm::PluginHost;
 use serde_json::{Map, Value};
 
@@ -89,7 +91,8 @@ fn run_case(case: &Value) -> Result<(), String> {
         "InterpretReplica" => {
             let result = host.call_interpret_replica(object).map_err(fail)?;
             actual.insert("replica".into(), Value::from(result.replicas));
-            let requires = serde_json::to_value(&result.replica_requirements).map_err(|e| e.to_string())?;
+            let requires =
+                serde_json::to_value(&result.replica_requirements).map_err(|e| e.to_string())?;
             actual.insert("requires".into(), requires);
         }
         "ReviseReplica" => {
@@ -119,11 +122,17 @@ fn run_case(case: &Value) -> Result<(), String> {
         }
         "InterpretDependency" => {
             let found = host.call_interpret_dependency(object).map_err(fail)?;
-            actual.insert("dependencies".into(), serde_json::to_value(found).map_err(|e| e.to_string())?);
+            actual.insert(
+                "dependencies".into(),
+                serde_json::to_value(found).map_err(|e| e.to_string())?,
+            );
         }
         "InterpretComponent" => {
             let found = host.call_interpret_component(observed).map_err(fail)?;
-            actual.insert("components".into(), serde_json::to_value(found).map_err(|e| e.to_string())?);
+            actual.insert(
+                "components".into(),
+                serde_json::to_value(found).map_err(|e| e.to_string())?,
+            );
         }
         other => return Err(format!("unknown operation {other}")),
     }
@@ -146,12 +155,15 @@ fn equivalent(key: &str, want: &Value, got: &Value) -> Result<bool, String> {
     let parse_err = |e: serde_json::Error| format!("{key}: {e}");
     Ok(match key {
         "requires" => {
-            let want: Option<ReplicaRequirements> = serde_json::from_value(want.clone()).map_err(parse_err)?;
-            let got: Option<ReplicaRequirements> = serde_json::from_value(got.clone()).map_err(parse_err)?;
+            let want: Option<ReplicaRequirements> =
+                serde_json::from_value(want.clone()).map_err(parse_err)?;
+            let got: Option<ReplicaRequirements> =
+                serde_json::from_value(got.clone()).map_err(parse_err)?;
             want == got
         }
         "components" => {
-            let mut want: Vec<Component> = serde_json::from_value(want.clone()).map_err(parse_err)?;
+            let mut want: Vec<Component> =
+                serde_json::from_value(want.clone()).map_err(parse_err)?;
             let mut got: Vec<Component> = serde_json::from_value(got.clone()).map_err(parse_err)?;
             want.sort_by(|a, b| a.name.cmp(&b.name));
             got.sort_by(|a, b| a.name.cmp(&b.name));

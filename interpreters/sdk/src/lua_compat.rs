@@ -40,11 +40,13 @@ fn is_empty_table(value: &Value) -> bool {
 pub fn component_requirements(
     pod_template: &Value,
 ) -> Result<Option<ComponentRequirements>, PluginError> {
-    Ok(pod_requirements(pod_template, "")?.map(|r| ComponentRequirements {
-        node_claim: r.node_claim,
-        resource_request: r.resource_request,
-        priority_class_name: r.priority_class_name,
-    }))
+    Ok(
+        pod_requirements(pod_template, "")?.map(|r| ComponentRequirements {
+            node_claim: r.node_claim,
+            resource_request: r.resource_request,
+            priority_class_name: r.priority_class_name,
+        }),
+    )
 }
 
 #[cfg(test)]
@@ -70,7 +72,10 @@ mod tests {
     fn component_requirements_drop_the_namespace() {
         let template = json!({"spec": {"containers": [{"resources": {"requests": {"cpu": "1"}}}]}});
         let found = component_requirements(&template).unwrap().unwrap();
-        assert_eq!(found.resource_request, vec![("cpu".to_string(), "1".to_string())]);
+        assert_eq!(
+            found.resource_request,
+            vec![("cpu".to_string(), "1".to_string())]
+        );
         assert_eq!(component_requirements(&json!({})).unwrap(), None);
     }
 }

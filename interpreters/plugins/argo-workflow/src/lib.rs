@@ -26,15 +26,13 @@ const SECRET_VOLUME_REFS: &[(&str, &str)] = &[
 impl Interpreter for Workflow {
     fn manifest() -> Vec<Target> {
         use Operation::*;
-        vec![
-            Target::new("argoproj.io/v1alpha1", "Workflow").with(&[
-                InterpretReplica,
-                ReviseReplica,
-                InterpretHealth,
-                Retain,
-                InterpretDependency,
-            ]),
-        ]
+        vec![Target::new("argoproj.io/v1alpha1", "Workflow").with(&[
+            InterpretReplica,
+            ReviseReplica,
+            InterpretHealth,
+            Retain,
+            InterpretDependency,
+        ])]
     }
 
     fn interpret_replica(workflow: &Value) -> Result<ReplicaInterpretation, PluginError> {
@@ -81,7 +79,9 @@ impl Interpreter for Workflow {
         })
     }
 
-    fn interpret_dependency(workflow: &Value) -> Result<Vec<DependentObjectReference>, PluginError> {
+    fn interpret_dependency(
+        workflow: &Value,
+    ) -> Result<Vec<DependentObjectReference>, PluginError> {
         let namespace = namespace_of(workflow);
         let spec = get(workflow, "spec").unwrap_or(&Value::Null);
         let mut pod_spec = Map::new();
@@ -126,7 +126,10 @@ impl Interpreter for Workflow {
 }
 
 fn array(value: Option<&Value>) -> &[Value] {
-    value.and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+    value
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
 }
 
 export_plugin!(Workflow);

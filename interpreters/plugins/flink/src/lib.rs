@@ -43,19 +43,23 @@ struct Role {
 impl Interpreter for FlinkDeployment {
     fn manifest() -> Vec<Target> {
         use Operation::*;
-        vec![Target::new("flink.apache.org/v1beta1", "FlinkDeployment").with(&[
-            InterpretHealth,
-            InterpretComponent,
-            InterpretReplica,
-            AggregateStatus,
-            InterpretStatus,
-        ])]
+        vec![
+            Target::new("flink.apache.org/v1beta1", "FlinkDeployment").with(&[
+                InterpretHealth,
+                InterpretComponent,
+                InterpretReplica,
+                AggregateStatus,
+                InterpretStatus,
+            ]),
+        ]
     }
 
     fn interpret_health(deployment: &Value) -> Result<bool, PluginError> {
         let Some(state) = get_str(deployment, "status.jobStatus.state") else {
-            return Ok(get_str(deployment, "status.jobManagerDeploymentStatus") == Some("READY")
-                && get_str(deployment, "status.lifecycleState") == Some("STABLE"));
+            return Ok(
+                get_str(deployment, "status.jobManagerDeploymentStatus") == Some("READY")
+                    && get_str(deployment, "status.lifecycleState") == Some("STABLE"),
+            );
         };
         if RUNNING_STATES.contains(&state) {
             return Ok(true);
@@ -88,7 +92,10 @@ impl Interpreter for FlinkDeployment {
     /// All pods of the deployment, each sized for the larger of the two roles.
     fn interpret_replica(deployment: &Value) -> Result<ReplicaInterpretation, PluginError> {
         let roles = roles(deployment)?;
-        let replicas = roles.iter().map(|r| r.replicas).fold(0i32, i32::saturating_add);
+        let replicas = roles
+            .iter()
+            .map(|r| r.replicas)
+            .fold(0i32, i32::saturating_add);
         let cpu = roles.iter().filter_map(|r| r.cpu_nanos).max();
         let memory = roles.iter().filter_map(|r| r.memory_nanos).max();
         let (node_claim, priority_class_name) = placement(deployment)?;
@@ -181,7 +188,10 @@ fn replicas_for_parallelism(deployment: &Value) -> Result<i32, PluginError> {
         (Some(p), Some(s)) if s > 0.0 && p > 0.0 => {
             let replicas = (p / s).ceil();
             if replicas > f64::from(i32::MAX) {
-                return Err(PluginError::at("spec.job.parallelism", "too many task managers"));
+                return Err(PluginError::at(
+                    "spec.job.parallelism",
+                    "too many task managers",
+                ));
             }
             Ok(replicas as i32)
         }

@@ -97,7 +97,10 @@ fn kind(object: &Value) -> Result<Kind, PluginError> {
         Some("MPIJob") => Ok(Kind::Training(training::Job::Mpi)),
         other => Err(PluginError::at(
             "kind",
-            format!("{} is not a Kubeflow kind this plugin interprets", other.unwrap_or("(none)")),
+            format!(
+                "{} is not a Kubeflow kind this plugin interprets",
+                other.unwrap_or("(none)")
+            ),
         )),
     }
 }

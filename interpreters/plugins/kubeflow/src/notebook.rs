@@ -21,7 +21,10 @@ pub fn interpret_health(notebook: &Value) -> bool {
     }
     if let Some(terminated) = state.get("terminated") {
         let reason = get_str(terminated, "reason").unwrap_or("");
-        let exit_code = terminated.get("exitCode").and_then(Value::as_i64).unwrap_or(0);
+        let exit_code = terminated
+            .get("exitCode")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
         return !FAILED_TERMINATION.contains(&reason) && exit_code == 0;
     }
     false
@@ -63,7 +66,10 @@ pub fn aggregate_status(mut notebook: Value, items: &[StatusItem]) -> Result<Val
     let mut running = 0usize;
     for item in items {
         let status = item.status.as_ref().unwrap_or(&Value::Null);
-        ready += status.get("readyReplicas").and_then(Value::as_i64).unwrap_or(0);
+        ready += status
+            .get("readyReplicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
         let state = status
             .get("containerState")
             .filter(|s| s.as_object().is_some_and(|m| !m.is_empty()));

@@ -49,7 +49,12 @@ fn replica_specs(job: Job, object: &Value) -> Vec<(String, &Value)> {
         _ => job
             .roles()
             .iter()
-            .filter_map(|role| specs.get(*role).filter(|v| !v.is_null()).map(|v| (role.to_string(), v)))
+            .filter_map(|role| {
+                specs
+                    .get(*role)
+                    .filter(|v| !v.is_null())
+                    .map(|v| (role.to_string(), v))
+            })
             .collect(),
     }
 }
@@ -76,7 +81,11 @@ pub fn interpret_component(job: Job, object: &Value) -> Result<Vec<Component>, P
                 if template.is_none() {
                     continue;
                 }
-                let default = if role.eq_ignore_ascii_case("worker") { 0 } else { 1 };
+                let default = if role.eq_ignore_ascii_case("worker") {
+                    0
+                } else {
+                    1
+                };
                 (role.clone(), default)
             }
             _ => (role.to_lowercase(), 1),
@@ -113,9 +122,9 @@ pub fn interpret_dependency(job: Job, object: &Value) -> Vec<DependentObjectRefe
 pub fn interpret_health(object: &Value) -> bool {
     match get(object, "status.conditions").and_then(Value::as_array) {
         None => false,
-        Some(conditions) => !conditions.iter().any(|c| {
-            get_str(c, "type") == Some("Failed") && get_str(c, "status") == Some("True")
-        }),
+        Some(conditions) => !conditions
+            .iter()
+            .any(|c| get_str(c, "type") == Some("Failed") && get_str(c, "status") == Some("True")),
     }
 }
 
@@ -137,7 +146,12 @@ pub fn interpret_mpi_status(object: &Value) -> Result<Option<Value>, PluginError
             .collect();
         reflected.insert("replicaStatuses".into(), Value::Object(kept));
     }
-    for key in ["conditions", "startTime", "completionTime", "lastReconcileTime"] {
+    for key in [
+        "conditions",
+        "startTime",
+        "completionTime",
+        "lastReconcileTime",
+    ] {
         if let Some(value) = status.get(key).filter(|v| !v.is_null()) {
             reflected.insert(key.into(), value.clone());
         }
@@ -147,12 +161,21 @@ pub fn interpret_mpi_status(object: &Value) -> Result<Option<Value>, PluginError
     Ok(Some(reflected))
 }
 
-pub fn aggregate_status(job: Job, mut object: Value, items: &[StatusItem]) -> Result<Value, PluginError> {
+pub fn aggregate_status(
+    job: Job,
+    mut object: Value,
+    items: &[StatusItem],
+) -> Result<Value, PluginError> {
     match job {
         Job::Mpi => aggregate_mpi(object, items),
         Job::PyTorch | Job::Tf if items.is_empty() => {
             let mut status = status_map(&object);
-            for key in ["startTime", "completionTime", "replicaStatuses", "conditions"] {
+            for key in [
+                "startTime",
+                "completionTime",
+                "replicaStatuses",
+                "conditions",
+            ] {
                 status.remove(key);
             }
             set(&mut object, "status", Value::Object(status))?;
@@ -217,11 +240,18 @@ fn condition_true(status: &Value, type_: &str) -> Option<Value> {
 
 /// PyTorchJob and TFJob: counters per role summed, conditions rebuilt from the members'
 /// final states.
-fn aggregate_training(job: Job, mut object: Value, items: &[StatusItem]) -> Result<Value, PluginError> {
+fn aggregate_training(
+    job: Job,
+    mut object: Value,
+    items: &[StatusItem],
+) -> Result<Value, PluginError> {
     let mut times = Times::default();
     let mut replica_statuses = Map::new();
     for role in job.roles() {
-        replica_statuses.insert(role.to_string(), json!({"active": 0, "failed": 0, "succeeded": 0}));
+        replica_statuses.insert(
+            role.to_string(),
+            json!({"active": 0, "failed": 0, "succeeded": 0}),
+        );
     }
     let mut succeeded = 0usize;
     let mut failed_clusters = Vec::new();
@@ -356,7 +386,12 @@ fn aggregate_mpi(mut object: Value, items: &[StatusItem]) -> Result<Value, Plugi
                 }
             }
         }
-        for condition in status.get("conditions").and_then(Value::as_array).into_iter().flatten() {
+        for condition in status
+            .get("conditions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let type_ = get_str(condition, "type");
             let stamp = |c: &Value| {
                 get_str(c, "lastUpdateTime")

@@ -82,15 +82,25 @@ pub fn aggregate_status(mut cluster: Value, items: &[StatusItem]) -> Result<Valu
         let values: Vec<Option<&str>> = statuses.iter().map(|s| get_str(s, resource)).collect();
         status.insert(resource.into(), json!(quantity_format::sum(&values)));
     }
-    if let Some(latest) = statuses.iter().filter_map(|s| get_str(s, "lastUpdateTime")).max() {
+    if let Some(latest) = statuses
+        .iter()
+        .filter_map(|s| get_str(s, "lastUpdateTime"))
+        .max()
+    {
         status.insert("lastUpdateTime".into(), json!(latest));
     }
     for key in ["endpoints", "head"] {
-        if let Some(value) = statuses.iter().find_map(|s| s.get(key).filter(|v| !v.is_null())) {
+        if let Some(value) = statuses
+            .iter()
+            .find_map(|s| s.get(key).filter(|v| !v.is_null()))
+        {
             status.insert(key.into(), value.clone());
         }
     }
-    if let Some(first) = statuses.iter().find(|s| s.get("state").is_some_and(|v| !v.is_null())) {
+    if let Some(first) = statuses
+        .iter()
+        .find(|s| s.get("state").is_some_and(|v| !v.is_null()))
+    {
         status.insert("state".into(), first["state"].clone());
         if let Some(times) = first.get("stateTransitionTimes").filter(|v| !v.is_null()) {
             status.insert("stateTransitionTimes".into(), times.clone());

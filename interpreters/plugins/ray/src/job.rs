@@ -15,7 +15,14 @@ const DEPLOYMENT_ORDER: &[&[&str]] = &[
 ];
 
 /// Job statuses from best to worst.
-const JOB_ORDER: &[&[&str]] = &[&[""], &["PENDING"], &["RUNNING"], &["SUCCEEDED"], &["STOPPED"], &["FAILED"]];
+const JOB_ORDER: &[&[&str]] = &[
+    &[""],
+    &["PENDING"],
+    &["RUNNING"],
+    &["SUCCEEDED"],
+    &["STOPPED"],
+    &["FAILED"],
+];
 
 fn rank(order: &[&[&str]], value: &str) -> usize {
     order
@@ -39,7 +46,10 @@ pub fn aggregate_status(mut job: Value, items: &[StatusItem]) -> Result<Value, P
     let statuses: Vec<&Value> = items.iter().filter_map(|i| i.status.as_ref()).collect();
     let mut status = Map::new();
     let worst_deployment = statuses.iter().fold(None::<(usize, &Value)>, |worst, s| {
-        let r = rank(DEPLOYMENT_ORDER, get_str(s, "jobDeploymentStatus").unwrap_or(""));
+        let r = rank(
+            DEPLOYMENT_ORDER,
+            get_str(s, "jobDeploymentStatus").unwrap_or(""),
+        );
         match worst {
             Some((w, _)) if w >= r => worst,
             _ => Some((r, s)),

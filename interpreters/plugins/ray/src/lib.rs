@@ -104,7 +104,10 @@ fn kind(object: &Value) -> Result<Kind, PluginError> {
         Some("RayService") => Ok(Kind::Service),
         other => Err(PluginError::at(
             "kind",
-            format!("{} is not a Ray kind this plugin interprets", other.unwrap_or("(none)")),
+            format!(
+                "{} is not a Ray kind this plugin interprets",
+                other.unwrap_or("(none)")
+            ),
         )),
     }
 }
@@ -133,7 +136,9 @@ fn cluster_dependencies(
         ns => ns,
     };
     let head = cluster_spec.and_then(|s| get(s, "headGroupSpec.template"));
-    let workers = worker_groups(cluster_spec).iter().filter_map(|g| g.get("template"));
+    let workers = worker_groups(cluster_spec)
+        .iter()
+        .filter_map(|g| g.get("template"));
     let mut found: Vec<DependentObjectReference> = head
         .into_iter()
         .chain(workers)

@@ -13,7 +13,9 @@ pub fn sum(values: &[Option<&str>]) -> String {
         .filter_map(|v| quantity::parse_nanos(v).map(|n| (*v, n)))
         .collect();
     let total: i128 = parsed.iter().map(|(_, n)| n).sum();
-    let binary = parsed.first().is_some_and(|(text, _)| text.trim_end().ends_with('i'));
+    let binary = parsed
+        .first()
+        .is_some_and(|(text, _)| text.trim_end().ends_with('i'));
     canonical(total, binary)
 }
 

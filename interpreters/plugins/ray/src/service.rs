@@ -27,7 +27,10 @@ pub fn interpret_replica(service: &Value) -> Result<ReplicaInterpretation, Plugi
     let mut replicas: i32 = 1;
     for (index, group) in groups.iter().enumerate() {
         let n = get_replicas(group, "replicas", 0).map_err(|e| {
-            PluginError::at(format!("{CONFIG}.workerGroupSpecs.{index}.replicas"), e.message)
+            PluginError::at(
+                format!("{CONFIG}.workerGroupSpecs.{index}.replicas"),
+                e.message,
+            )
         })?;
         replicas = replicas.saturating_add(n);
     }
@@ -58,13 +61,20 @@ pub fn interpret_replica(service: &Value) -> Result<ReplicaInterpretation, Plugi
     for (name, max) in largest {
         let Some(max) = max else { continue };
         let formatted = quantity::format(max);
-        match requirements.resource_request.iter_mut().find(|(n, _)| n == name) {
+        match requirements
+            .resource_request
+            .iter_mut()
+            .find(|(n, _)| n == name)
+        {
             Some(entry) => entry.1 = formatted,
-            None => requirements.resource_request.push((name.to_string(), formatted)),
+            None => requirements
+                .resource_request
+                .push((name.to_string(), formatted)),
         }
     }
-    let requirements = (requirements.node_claim.is_some() || !requirements.resource_request.is_empty())
-        .then_some(requirements);
+    let requirements = (requirements.node_claim.is_some()
+        || !requirements.resource_request.is_empty())
+    .then_some(requirements);
     Ok(ReplicaInterpretation {
         replicas,
         requirements,
@@ -78,11 +88,20 @@ pub fn revise_replica(mut service: Value, replicas: i64) -> Result<Value, Plugin
     let path = format!("{CONFIG}.workerGroupSpecs");
     let current: Vec<i64> = crate::worker_groups(get(&service, CONFIG))
         .iter()
-        .map(|g| g.get("replicas").and_then(Value::as_i64).unwrap_or(0).max(0))
+        .map(|g| {
+            g.get("replicas")
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+                .max(0)
+        })
         .collect();
     let shares = split(workers, &current);
     for (index, share) in shares.into_iter().enumerate() {
-        set(&mut service, &format!("{path}.{index}.replicas"), json!(share))?;
+        set(
+            &mut service,
+            &format!("{path}.{index}.replicas"),
+            json!(share),
+        )?;
     }
     Ok(service)
 }
@@ -104,8 +123,12 @@ fn split(total: i64, current: &[i64]) -> Vec<i64> {
         if index + 1 == current.len() {
             shares.push((total - given).max(0));
         } else {
-            let share = (i128::from(total) * i128::from(*n) * 2 + i128::from(sum)) / (i128::from(sum) * 2);
-            let share = i64::try_from(share).unwrap_or(i64::MAX).min(total - given).max(0);
+            let share =
+                (i128::from(total) * i128::from(*n) * 2 + i128::from(sum)) / (i128::from(sum) * 2);
+            let share = i64::try_from(share)
+                .unwrap_or(i64::MAX)
+                .min(total - given)
+                .max(0);
             given += share;
             shares.push(share);
         }
@@ -131,7 +154,11 @@ pub fn aggregate_status(mut service: Value, items: &[StatusItem]) -> Result<Valu
         .filter_map(|s| s.get("numServeEndpoints").and_then(Value::as_i64))
         .sum();
     status.insert("numServeEndpoints".into(), json!(endpoints));
-    if let Some(latest) = statuses.iter().filter_map(|s| get_str(s, "lastUpdateTime")).max() {
+    if let Some(latest) = statuses
+        .iter()
+        .filter_map(|s| get_str(s, "lastUpdateTime"))
+        .max()
+    {
         status.insert("lastUpdateTime".into(), json!(latest));
     }
     if let Some(max) = statuses
@@ -141,7 +168,9 @@ pub fn aggregate_status(mut service: Value, items: &[StatusItem]) -> Result<Valu
     {
         status.insert("observedGeneration".into(), json!(max));
     }
-    let not_serving = statuses.iter().any(|s| get_str(s, "serviceStatus") == Some(""));
+    let not_serving = statuses
+        .iter()
+        .any(|s| get_str(s, "serviceStatus") == Some(""));
     status.insert(
         "serviceStatus".into(),
         json!(if not_serving { "" } else { "Running" }),
@@ -171,14 +200,17 @@ fn active_status(statuses: &[&Value]) -> Option<Value> {
     let rank = |s: &str| APPLICATION_ORDER.iter().position(|x| *x == s).unwrap_or(0);
     let mut merged: Map<String, Value> = Map::new();
     for status in statuses {
-        let Some(apps) = get(status, "activeServiceStatus.applicationStatuses").and_then(Value::as_object) else {
+        let Some(apps) =
+            get(status, "activeServiceStatus.applicationStatuses").and_then(Value::as_object)
+        else {
             continue;
         };
         for (name, app) in apps {
             let worse = match merged.get(name) {
                 None => true,
                 Some(kept) => {
-                    rank(get_str(app, "status").unwrap_or("")) > rank(get_str(kept, "status").unwrap_or(""))
+                    rank(get_str(app, "status").unwrap_or(""))
+                        > rank(get_str(kept, "status").unwrap_or(""))
                 }
             };
             if worse {

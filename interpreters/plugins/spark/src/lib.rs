@@ -38,12 +38,14 @@ const STATE_ORDER: &[&[&str]] = &[
 impl Interpreter for SparkApplication {
     fn manifest() -> Vec<Target> {
         use Operation::*;
-        vec![Target::new("sparkoperator.k8s.io/v1beta2", "SparkApplication").with(&[
-            InterpretHealth,
-            InterpretComponent,
-            AggregateStatus,
-            InterpretStatus,
-        ])]
+        vec![
+            Target::new("sparkoperator.k8s.io/v1beta2", "SparkApplication").with(&[
+                InterpretHealth,
+                InterpretComponent,
+                AggregateStatus,
+                InterpretStatus,
+            ]),
+        ]
     }
 
     /// Only a failed application is unhealthy; one that reports no state yet is not healthy.
@@ -91,7 +93,12 @@ impl Interpreter for SparkApplication {
         }
         let statuses: Vec<&Value> = items.iter().filter_map(|i| i.status.as_ref()).collect();
         let mut status = Map::new();
-        let rank = |state: &str| STATE_ORDER.iter().position(|l| l.contains(&state)).unwrap_or(0);
+        let rank = |state: &str| {
+            STATE_ORDER
+                .iter()
+                .position(|l| l.contains(&state))
+                .unwrap_or(0)
+        };
         let worst = statuses
             .iter()
             .filter_map(|s| get(s, "applicationState").filter(|v| v.is_object()))
@@ -113,7 +120,11 @@ impl Interpreter for SparkApplication {
             status.insert(counter.into(), json!(total));
         }
         for time in ["lastSubmissionAttemptTime", "terminationTime"] {
-            let latest = statuses.iter().filter_map(|s| get_str(s, time)).max().unwrap_or("");
+            let latest = statuses
+                .iter()
+                .filter_map(|s| get_str(s, time))
+                .max()
+                .unwrap_or("");
             status.insert(time.into(), json!(latest));
         }
         let mut executors = Map::new();
@@ -158,16 +169,26 @@ fn executor_count(app: &Value) -> Result<i32, PluginError> {
     Ok(instances.max(initial).max(minimum))
 }
 
-fn role_requirements(app: &Value, role: &str, language: &str) -> Result<ComponentRequirements, PluginError> {
+fn role_requirements(
+    app: &Value,
+    role: &str,
+    language: &str,
+) -> Result<ComponentRequirements, PluginError> {
     let spec = get(app, &format!("spec.{role}")).unwrap_or(&Value::Null);
     let mut resources = Vec::new();
     let cores = match spec.get("cores") {
         None | Some(Value::Null) => 1.0,
         Some(v) => v.as_f64().ok_or_else(|| {
-            PluginError::at(format!("spec.{role}.cores"), format!("expected a number, found {v}"))
+            PluginError::at(
+                format!("spec.{role}.cores"),
+                format!("expected a number, found {v}"),
+            )
         })?,
     };
-    resources.push(("cpu".to_string(), quantity::format((cores * 1e9).round() as i128)));
+    resources.push((
+        "cpu".to_string(),
+        quantity::format((cores * 1e9).round() as i128),
+    ));
     resources.push(("memory".to_string(), memory_request(app, role, language)?));
     if let Some(gpu) = spec.get("gpu").filter(|g| !g.is_null()) {
         let name = get_str(gpu, "name").filter(|n| !n.is_empty());
@@ -182,13 +203,17 @@ fn role_requirements(app: &Value, role: &str, language: &str) -> Result<Componen
             placement.insert(key.to_string(), value.clone());
         }
     }
-    if let Some(required) = get(spec, "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution") {
+    if let Some(required) = get(
+        spec,
+        "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution",
+    ) {
         placement.insert(
             "affinity".to_string(),
             json!({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": required}}),
         );
     }
-    let node_claim = pod_requirements(&json!({ "spec": placement }), "")?.and_then(|r| r.node_claim);
+    let node_claim =
+        pod_requirements(&json!({ "spec": placement }), "")?.and_then(|r| r.node_claim);
     let priority_class_name = get_str(spec, "priorityClassName")
         .or_else(|| get_str(app, "spec.batchSchedulerOptions.priorityClassName"))
         .unwrap_or("")
@@ -205,12 +230,17 @@ fn role_requirements(app: &Value, role: &str, language: &str) -> Result<Componen
 fn memory_request(app: &Value, role: &str, language: &str) -> Result<String, PluginError> {
     let path = format!("spec.{role}.memory");
     let text = get_str(app, &path).unwrap_or("1g");
-    let (memory, unit) = java_bytes(text).ok_or_else(|| PluginError::at(&path, format!("{text:?} is not a JVM memory size")))?;
+    let (memory, unit) = java_bytes(text)
+        .ok_or_else(|| PluginError::at(&path, format!("{text:?} is not a JVM memory size")))?;
     let overhead_path = format!("spec.{role}.memoryOverhead");
     let overhead = match get_str(app, &overhead_path) {
-        Some(text) => java_bytes(text)
-            .ok_or_else(|| PluginError::at(&overhead_path, format!("{text:?} is not a JVM memory size")))?
-            .0,
+        Some(text) => {
+            java_bytes(text)
+                .ok_or_else(|| {
+                    PluginError::at(&overhead_path, format!("{text:?} is not a JVM memory size"))
+                })?
+                .0
+        }
         None => {
             let default_factor = match language {
                 "Java" | "Scala" => JVM_OVERHEAD_FACTOR,
@@ -273,8 +303,14 @@ mod tests {
     fn memory_with_overhead() {
         let cases = [
             (json!({"spec": {"type": "Java"}}), "1408.000000Mi"),
-            (json!({"spec": {"type": "Python", "driver": {"memory": "4g"}}}), "5734.400000Mi"),
-            (json!({"spec": {"type": "Scala", "driver": {"memory": "512m", "memoryOverhead": "128m"}}}), "655360.000000Ki"),
+            (
+                json!({"spec": {"type": "Python", "driver": {"memory": "4g"}}}),
+                "5734.400000Mi",
+            ),
+            (
+                json!({"spec": {"type": "Scala", "driver": {"memory": "512m", "memoryOverhead": "128m"}}}),
+                "655360.000000Ki",
+            ),
         ];
         for (app, want) in cases {
             let language = get_str(&app, "spec.type").unwrap();

@@ -76,8 +76,9 @@ impl Interpreter for VolcanoJob {
                 Some(name) if !name.is_empty() => name.to_string(),
                 _ => format!("task-{index}"),
             };
-            let replicas = get_replicas(task, "minAvailable", 1)
-                .map_err(|e| PluginError::at(format!("spec.tasks.{index}.minAvailable"), e.message))?;
+            let replicas = get_replicas(task, "minAvailable", 1).map_err(|e| {
+                PluginError::at(format!("spec.tasks.{index}.minAvailable"), e.message)
+            })?;
             let template = get(task, "template").unwrap_or(&Value::Null);
             components.push(Component {
                 name,
@@ -127,7 +128,10 @@ impl Interpreter for VolcanoJob {
         if let Some((_, duration)) = longest {
             status.insert("runningDuration".into(), json!(duration));
         }
-        status.insert("taskStatusCount".into(), Value::Object(task_counts(&statuses)));
+        status.insert(
+            "taskStatusCount".into(),
+            Value::Object(task_counts(&statuses)),
+        );
         let mut resources = Map::new();
         for (_, s) in &statuses {
             if let Some(map) = s.get("controlledResources").and_then(Value::as_object) {
@@ -206,7 +210,8 @@ fn conditions(statuses: &[(&str, &Value)]) -> Vec<Value> {
             .unwrap_or_default()
     };
     let failing = statuses.iter().find(|(_, s)| {
-        of(s).iter()
+        of(s)
+            .iter()
             .any(|c| get_str(c, "status").is_some_and(|st| FAILING.contains(&st)))
     });
     if let Some((_, s)) = failing {
@@ -216,7 +221,9 @@ fn conditions(statuses: &[(&str, &Value)]) -> Vec<Value> {
     for (_, s) in statuses {
         for condition in of(s) {
             let status = get_str(&condition, "status").unwrap_or("").to_string();
-            let time = get_str(&condition, "lastTransitionTime").unwrap_or("").to_string();
+            let time = get_str(&condition, "lastTransitionTime")
+                .unwrap_or("")
+                .to_string();
             match latest
                 .iter_mut()
                 .find(|c| get_str(c, "status").unwrap_or("") == status)
@@ -248,13 +255,18 @@ fn state(statuses: &[(&str, &Value)], members: usize) -> Option<Value> {
             "message": format!("Job failed in clusters: {}", failed.join(",")),
         }));
     }
-    let completed = statuses.iter().filter(|(_, s)| phase(s) == "Completed").count();
+    let completed = statuses
+        .iter()
+        .filter(|(_, s)| phase(s) == "Completed")
+        .count();
     (completed == members && members > 0).then(|| json!({"phase": "Completed"}))
 }
 
 /// Seconds of a Go duration (`1h2m3.5s`, `35.6s`, `250ms`), or `None` when it is not one.
 fn parse_duration(text: &str) -> Option<f64> {
-    let units: BTreeSet<&str> = ["h", "m", "s", "ms", "us", "µs", "ns"].into_iter().collect();
+    let units: BTreeSet<&str> = ["h", "m", "s", "ms", "us", "µs", "ns"]
+        .into_iter()
+        .collect();
     let mut total = 0.0;
     let mut rest = text.trim();
     if rest.is_empty() {
@@ -326,7 +338,13 @@ mod tests {
 
     #[test]
     fn durations_parse() {
-        let cases = [("35.5s", Some(35.5)), ("1h2m3s", Some(3723.0)), ("250ms", Some(0.25)), ("x", None), ("", None)];
+        let cases = [
+            ("35.5s", Some(35.5)),
+            ("1h2m3s", Some(3723.0)),
+            ("250ms", Some(0.25)),
+            ("x", None),
+            ("", None),
+        ];
         for (text, want) in cases {
             assert_eq!(parse_duration(text), want, "{text}");
         }
