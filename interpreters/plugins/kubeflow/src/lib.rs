@@ -63,7 +63,7 @@ impl Interpreter for Kubeflow {
     fn interpret_health(object: &Value) -> Result<bool, PluginError> {
         match kind(object)? {
             Kind::Notebook => Ok(notebook::interpret_health(object)),
-            Kind::Training(_) => Ok(training::interpret_health(object)),
+            Kind::Training(job) => Ok(training::interpret_health(job, object)),
         }
     }
 

@@ -7,7 +7,7 @@ pub fn interpret_replica(notebook: &Value) -> Result<ReplicaInterpretation, Plug
     let template = get(notebook, "spec.template").unwrap_or(&Value::Null);
     Ok(ReplicaInterpretation {
         replicas: 1,
-        requirements: pod_requirements(template, namespace_of(notebook))?,
+        requirements: pod_requirements(template, "")?,
     })
 }
 

@@ -118,10 +118,12 @@ pub fn interpret_dependency(job: Job, object: &Value) -> Vec<DependentObjectRefe
     found
 }
 
-/// Unhealthy without conditions or once a Failed condition is true.
-pub fn interpret_health(object: &Value) -> bool {
+/// Unhealthy without conditions (MPIJob: also with an empty list) or once a Failed condition
+/// is true.
+pub fn interpret_health(job: Job, object: &Value) -> bool {
     match get(object, "status.conditions").and_then(Value::as_array) {
         None => false,
+        Some(conditions) if conditions.is_empty() && job == Job::Mpi => false,
         Some(conditions) => !conditions
             .iter()
             .any(|c| get_str(c, "type") == Some("Failed") && get_str(c, "status") == Some("True")),

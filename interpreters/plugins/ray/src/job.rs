@@ -43,6 +43,7 @@ pub fn aggregate_status(mut job: Value, items: &[StatusItem]) -> Result<Value, P
     if items.is_empty() {
         return Ok(job);
     }
+    crate::remove(&mut job, "spec");
     let statuses: Vec<&Value> = items.iter().filter_map(|i| i.status.as_ref()).collect();
     let mut status = Map::new();
     let worst_deployment = statuses.iter().fold(None::<(usize, &Value)>, |worst, s| {

@@ -34,7 +34,8 @@ pub fn interpret_replica(service: &Value) -> Result<ReplicaInterpretation, Plugi
         })?;
         replicas = replicas.saturating_add(n);
     }
-    let namespace = namespace_of(service);
+    // Karmada's script returns the pod requirements without a namespace.
+    let namespace = "";
     let mut requirements = pod_requirements(head, namespace)?.unwrap_or(ReplicaRequirements {
         node_claim: None,
         resource_request: Vec::new(),
@@ -96,12 +97,16 @@ pub fn revise_replica(mut service: Value, replicas: i64) -> Result<Value, Plugin
         })
         .collect();
     let shares = split(workers, &current);
-    for (index, share) in shares.into_iter().enumerate() {
-        set(
-            &mut service,
-            &format!("{path}.{index}.replicas"),
-            json!(share),
-        )?;
+    let groups = service
+        .get_mut("spec")
+        .and_then(|s| s.get_mut("rayClusterConfig"))
+        .and_then(|c| c.get_mut("workerGroupSpecs"))
+        .and_then(Value::as_array_mut);
+    for (index, (group, share)) in groups.into_iter().flatten().zip(shares).enumerate() {
+        let group = group
+            .as_object_mut()
+            .ok_or_else(|| PluginError::at(format!("{path}.{index}"), "not an object"))?;
+        group.insert("replicas".to_string(), json!(share));
     }
     Ok(service)
 }
@@ -140,6 +145,7 @@ pub fn aggregate_status(mut service: Value, items: &[StatusItem]) -> Result<Valu
     if items.is_empty() {
         return Ok(service);
     }
+    crate::remove(&mut service, "spec");
     let statuses: Vec<&Value> = items.iter().filter_map(|i| i.status.as_ref()).collect();
     let mut status = Map::new();
     let conditions: Vec<Value> = statuses
