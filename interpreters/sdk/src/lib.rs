@@ -29,9 +29,11 @@
 #![deny(unsafe_code)]
 
 mod helpers;
+mod lua_compat;
 pub mod quantity;
 
 pub use helpers::*;
+pub use lua_compat::{component_requirements, prune_empty_tables};
 pub use serde_json::{self, json, Map, Value};
 
 /// The generated bindings of the `fedplan:interpreter` world (for plugins that need the raw
@@ -58,6 +60,7 @@ pub use bindings::fedplan::interpreter::types::{
 /// Everything a plugin usually needs, in one `use`.
 pub mod prelude {
     pub use crate::helpers::*;
+    pub use crate::{component_requirements, prune_empty_tables};
     pub use crate::{
         export_plugin, json, log, Component, ComponentRequirements, DependentObjectReference,
         Health, Interpreter, Level, Map, Operation, PluginError, ReplicaInterpretation,

@@ -1,0 +1,115 @@
+//! Kyverno `ClusterPolicy` and `Policy` (`kyverno.io/v1`): Karmada's built-in customizations
+//! as a plugin. Both kinds share every rule.
+use fedplan_interpreter_sdk::prelude::*;
+
+struct Kyverno;
+
+const RULE_COUNTS: &[&str] = &["validate", "generate", "mutate", "verifyimages"];
+const REFLECTED: &[&str] = &["ready", "conditions", "autogen", "rulecount"];
+
+impl Interpreter for Kyverno {
+    fn manifest() -> Vec<Target> {
+        use Operation::*;
+        let operations = [InterpretHealth, AggregateStatus, InterpretStatus];
+        vec![
+            Target::new("kyverno.io/v1", "ClusterPolicy").with(&operations),
+            Target::new("kyverno.io/v1", "Policy").with(&operations),
+        ]
+    }
+
+    /// `status.ready` when the policy reports it; else a Ready condition that succeeded.
+    fn interpret_health(policy: &Value) -> Result<bool, PluginError> {
+        if let Some(ready) = get(policy, "status.ready").and_then(Value::as_bool) {
+            return Ok(ready);
+        }
+        Ok(find_condition(policy, "Ready").is_some_and(|c| {
+            get_str(c, "status") == Some("True") && get_str(c, "reason") == Some("Succeeded")
+        }))
+    }
+
+    fn aggregate_status(mut policy: Value, items: &[StatusItem]) -> Result<Value, PluginError> {
+        if items.is_empty() {
+            return Ok(policy);
+        }
+        let mut status = Map::new();
+        let mut rule_counts = [0i64; 4];
+        let mut conditions: Vec<Value> = Vec::new();
+        for item in items {
+            let Some(member) = &item.status else { continue };
+            for key in ["autogen", "ready"] {
+                match member.get(key).filter(|v| !v.is_null()) {
+                    Some(value) => status.insert(key.to_string(), value.clone()),
+                    None => status.remove(key),
+                };
+            }
+            if let Some(counts) = member.get("rulecount").filter(|v| !v.is_null()) {
+                for (total, field) in rule_counts.iter_mut().zip(RULE_COUNTS) {
+                    let n = counts.get(*field).and_then(Value::as_i64).ok_or_else(|| {
+                        PluginError::at(
+                            format!("status.rulecount.{field}"),
+                            format!("missing in the status of cluster {}", item.cluster_name),
+                        )
+                    })?;
+                    *total += n;
+                }
+            }
+            merge_conditions(&mut conditions, &item.cluster_name, member);
+        }
+        let counts: Map<String, Value> = RULE_COUNTS
+            .iter()
+            .zip(rule_counts)
+            .map(|(field, n)| (field.to_string(), json!(n)))
+            .collect();
+        status.insert("rulecount".into(), Value::Object(counts));
+        status.insert("conditions".into(), Value::Array(conditions));
+        let mut status = Value::Object(status);
+        prune_empty_tables(&mut status);
+        set(&mut policy, "status", status)?;
+        Ok(policy)
+    }
+
+    fn interpret_status(policy: &Value) -> Result<Option<Value>, PluginError> {
+        let status = get(policy, "status").unwrap_or(&Value::Null);
+        let reflected: Map<String, Value> = REFLECTED
+            .iter()
+            .filter_map(|key| {
+                status
+                    .get(*key)
+                    .filter(|v| !v.is_null())
+                    .map(|v| (key.to_string(), v.clone()))
+            })
+            .collect();
+        let mut reflected = Value::Object(reflected);
+        prune_empty_tables(&mut reflected);
+        Ok(Some(reflected))
+    }
+}
+
+/// Each member condition's message becomes `<cluster>=<message>`; conditions with the same
+/// type, status and reason become one, their messages joined with `", "`.
+fn merge_conditions(merged: &mut Vec<Value>, cluster: &str, member: &Value) {
+    let conditions = member.get("conditions").and_then(Value::as_array);
+    for condition in conditions.into_iter().flatten() {
+        let message = format!("{cluster}={}", get_str(condition, "message").unwrap_or(""));
+        let key = |c: &Value| {
+            (
+                get_str(c, "type").map(String::from),
+                get_str(c, "status").map(String::from),
+                get_str(c, "reason").map(String::from),
+            )
+        };
+        match merged.iter_mut().find(|c| key(c) == key(condition)) {
+            Some(kept) => {
+                let joined = format!("{}, {message}", get_str(kept, "message").unwrap_or(""));
+                kept["message"] = json!(joined);
+            }
+            None => {
+                let mut condition = condition.clone();
+                condition["message"] = json!(message);
+                merged.push(condition);
+            }
+        }
+    }
+}
+
+export_plugin!(Kyverno);

@@ -1,0 +1,159 @@
+//! Ray `RayCluster`, `RayJob` and `RayService` (`ray.io/v1`): Karmada's built-in
+//! customizations as one plugin. All three carry a Ray cluster spec: a head group and
+//! worker groups, each with a pod template.
+use fedplan_interpreter_sdk::prelude::*;
+
+mod cluster;
+mod job;
+mod quantity_format;
+mod service;
+
+struct Ray;
+
+impl Interpreter for Ray {
+    fn manifest() -> Vec<Target> {
+        use Operation::*;
+        vec![
+            Target::new("ray.io/v1", "RayCluster").with(&[
+                InterpretComponent,
+                InterpretHealth,
+                AggregateStatus,
+            ]),
+            Target::new("ray.io/v1", "RayJob").with(&[
+                InterpretComponent,
+                InterpretHealth,
+                AggregateStatus,
+                InterpretDependency,
+            ]),
+            Target::new("ray.io/v1", "RayService").with(&[
+                InterpretReplica,
+                ReviseReplica,
+                InterpretHealth,
+                AggregateStatus,
+                InterpretDependency,
+            ]),
+        ]
+    }
+
+    fn interpret_replica(object: &Value) -> Result<ReplicaInterpretation, PluginError> {
+        match kind(object)? {
+            Kind::Service => service::interpret_replica(object),
+            other => Err(unsupported(other, "InterpretReplica")),
+        }
+    }
+
+    fn revise_replica(object: Value, replicas: i64) -> Result<Value, PluginError> {
+        match kind(&object)? {
+            Kind::Service => service::revise_replica(object, replicas),
+            other => Err(unsupported(other, "ReviseReplica")),
+        }
+    }
+
+    fn aggregate_status(object: Value, items: &[StatusItem]) -> Result<Value, PluginError> {
+        match kind(&object)? {
+            Kind::Cluster => cluster::aggregate_status(object, items),
+            Kind::Job => job::aggregate_status(object, items),
+            Kind::Service => service::aggregate_status(object, items),
+        }
+    }
+
+    fn interpret_health(object: &Value) -> Result<bool, PluginError> {
+        Ok(match kind(object)? {
+            Kind::Cluster => cluster::interpret_health(object),
+            Kind::Job => job::interpret_health(object),
+            Kind::Service => condition_is_true(object, "Ready"),
+        })
+    }
+
+    fn interpret_dependency(object: &Value) -> Result<Vec<DependentObjectReference>, PluginError> {
+        match kind(object)? {
+            Kind::Job => Ok(cluster_dependencies(
+                object,
+                get(object, "spec.rayClusterSpec"),
+                get(object, "spec.submitterPodTemplate"),
+            )),
+            Kind::Service => Ok(cluster_dependencies(
+                object,
+                get(object, "spec.rayClusterConfig"),
+                None,
+            )),
+            other => Err(unsupported(other, "InterpretDependency")),
+        }
+    }
+
+    fn interpret_component(object: &Value) -> Result<Vec<Component>, PluginError> {
+        match kind(object)? {
+            Kind::Cluster => cluster::components(get(object, "spec")),
+            Kind::Job => cluster::components(get(object, "spec.rayClusterSpec")),
+            other => Err(unsupported(other, "InterpretComponent")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Cluster,
+    Job,
+    Service,
+}
+
+fn kind(object: &Value) -> Result<Kind, PluginError> {
+    match get_str(object, "kind") {
+        Some("RayCluster") => Ok(Kind::Cluster),
+        Some("RayJob") => Ok(Kind::Job),
+        Some("RayService") => Ok(Kind::Service),
+        other => Err(PluginError::at(
+            "kind",
+            format!(
+                "{} is not a Ray kind this plugin interprets",
+                other.unwrap_or("(none)")
+            ),
+        )),
+    }
+}
+
+fn unsupported(kind: Kind, operation: &str) -> PluginError {
+    PluginError::new(format!("{operation} is not implemented for Ray{kind:?}"))
+}
+
+/// The worker groups of a Ray cluster spec.
+pub(crate) fn worker_groups(cluster_spec: Option<&Value>) -> &[Value] {
+    cluster_spec
+        .and_then(|s| s.get("workerGroupSpecs"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+/// ConfigMaps, Secrets, service accounts and claims of the head, worker and submitter pods.
+fn cluster_dependencies(
+    object: &Value,
+    cluster_spec: Option<&Value>,
+    submitter: Option<&Value>,
+) -> Vec<DependentObjectReference> {
+    let namespace = match namespace_of(object) {
+        "" => "default",
+        ns => ns,
+    };
+    let head = cluster_spec.and_then(|s| get(s, "headGroupSpec.template"));
+    let workers = worker_groups(cluster_spec)
+        .iter()
+        .filter_map(|g| g.get("template"));
+    let mut found: Vec<DependentObjectReference> = head
+        .into_iter()
+        .chain(workers)
+        .chain(submitter)
+        .flat_map(|template| pod_dependencies(template, namespace))
+        .collect();
+    found.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
+    found.dedup();
+    found
+}
+
+pub(crate) fn remove(object: &mut Value, key: &str) {
+    if let Some(map) = object.as_object_mut() {
+        map.remove(key);
+    }
+}
+
+export_plugin!(Ray);

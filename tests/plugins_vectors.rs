@@ -1,0 +1,174 @@
+//! Karmada's third-party customization testdata for the kinds fedplan ships as plugins
+//! (`interpreters/plugins/*`), run through the compiled components in `interpreters/dist`
+//! as the plugin host loads them. Build them first with `bash interpreters/build.sh`.
+#![cfg(feature = "wasm")]
+
+mod plugins_support;
+
+use plugins_support::run_vectors;
+
+#[test]
+fn argo_workflow() {
+    run_vectors("argoproj.io/v1alpha1/Workflow.json", &[]);
+}
+
+#[test]
+fn volcano_job() {
+    run_vectors("batch.volcano.sh/v1alpha1/Job.json", &[]);
+}
+
+#[test]
+fn flink_deployment() {
+    run_vectors("flink.apache.org/v1beta1/FlinkDeployment.json", &[]);
+}
+
+#[test]
+fn kubeflow_notebook() {
+    run_vectors("kubeflow.org/v1/Notebook.json", &[]);
+}
+
+#[test]
+fn kubeflow_pytorch_job() {
+    run_vectors("kubeflow.org/v1/PyTorchJob.json", &[]);
+}
+
+#[test]
+fn kubeflow_tf_job() {
+    run_vectors("kubeflow.org/v1/TFJob.json", &[]);
+}
+
+#[test]
+fn kubeflow_mpi_job() {
+    run_vectors("kubeflow.org/v2beta1/MPIJob.json", &[]);
+}
+
+#[test]
+fn kyverno_cluster_policy() {
+    run_vectors("kyverno.io/v1/ClusterPolicy.json", &[]);
+}
+
+#[test]
+fn kyverno_policy() {
+    run_vectors("kyverno.io/v1/Policy.json", &[]);
+}
+
+#[test]
+fn ray_cluster() {
+    run_vectors("ray.io/v1/RayCluster.json", &[]);
+}
+
+#[test]
+fn ray_job() {
+    run_vectors("ray.io/v1/RayJob.json", &[]);
+}
+
+#[test]
+fn ray_service() {
+    run_vectors("ray.io/v1/RayService.json", &[]);
+}
+
+#[test]
+fn spark_application() {
+    run_vectors("sparkoperator.k8s.io/v1beta2/SparkApplication.json", &[]);
+}
+
+/// Every kind the plugins claim is served by exactly the plugin built for its project.
+#[test]
+fn each_kind_is_served_by_its_plugin() {
+    use fedplan::interpreter::{Gvk, Operation};
+    let host = plugins_support::host();
+    let cases = [
+        (
+            "argoproj.io/v1alpha1",
+            "Workflow",
+            Operation::Retain,
+            "argo-workflow",
+        ),
+        (
+            "batch.volcano.sh/v1alpha1",
+            "Job",
+            Operation::InterpretComponent,
+            "volcano-job",
+        ),
+        (
+            "flink.apache.org/v1beta1",
+            "FlinkDeployment",
+            Operation::InterpretReplica,
+            "flink",
+        ),
+        (
+            "kubeflow.org/v1",
+            "Notebook",
+            Operation::InterpretReplica,
+            "kubeflow",
+        ),
+        (
+            "kubeflow.org/v1",
+            "PyTorchJob",
+            Operation::InterpretDependency,
+            "kubeflow",
+        ),
+        (
+            "kubeflow.org/v1",
+            "TFJob",
+            Operation::AggregateStatus,
+            "kubeflow",
+        ),
+        (
+            "kubeflow.org/v2beta1",
+            "MPIJob",
+            Operation::InterpretStatus,
+            "kubeflow",
+        ),
+        (
+            "kyverno.io/v1",
+            "ClusterPolicy",
+            Operation::InterpretHealth,
+            "kyverno",
+        ),
+        (
+            "kyverno.io/v1",
+            "Policy",
+            Operation::AggregateStatus,
+            "kyverno",
+        ),
+        (
+            "ray.io/v1",
+            "RayCluster",
+            Operation::InterpretComponent,
+            "ray",
+        ),
+        ("ray.io/v1", "RayJob", Operation::InterpretDependency, "ray"),
+        ("ray.io/v1", "RayService", Operation::ReviseReplica, "ray"),
+        (
+            "sparkoperator.k8s.io/v1beta2",
+            "SparkApplication",
+            Operation::InterpretComponent,
+            "spark",
+        ),
+    ];
+    for (api_version, kind, operation, plugin) in cases {
+        let gvk = Gvk::new(api_version, kind);
+        let found = host
+            .plugin_for(&gvk, operation)
+            .unwrap_or_else(|| panic!("no plugin for {kind} {operation}"));
+        assert_eq!(found.name, plugin, "{kind} {operation}");
+    }
+    // Operations Karmada's scripts do not implement stay with the built-ins.
+    let absent = [
+        (
+            "argoproj.io/v1alpha1",
+            "Workflow",
+            Operation::AggregateStatus,
+        ),
+        ("ray.io/v1", "RayCluster", Operation::InterpretReplica),
+        ("kyverno.io/v1", "Policy", Operation::InterpretDependency),
+    ];
+    for (api_version, kind, operation) in absent {
+        assert!(
+            host.plugin_for(&Gvk::new(api_version, kind), operation)
+                .is_none(),
+            "{kind} {operation}"
+        );
+    }
+}
