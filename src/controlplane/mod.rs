@@ -25,7 +25,9 @@
 pub mod clock;
 mod controllers;
 pub mod events;
+mod failover;
 pub mod member;
+mod rollout;
 pub mod scenario;
 pub mod synthetic;
 
@@ -237,6 +239,8 @@ pub struct ControlPlane {
     works: BTreeMap<(String, String), Work>,
     members: BTreeMap<String, MemberCluster>,
     events: EventLog,
+    failover: failover::FailoverMemory,
+    rollouts: rollout::RolloutMemory,
 }
 
 impl fmt::Debug for ControlPlane {
@@ -277,6 +281,8 @@ impl ControlPlane {
             works: BTreeMap::new(),
             members: BTreeMap::new(),
             events: EventLog::default(),
+            failover: failover::FailoverMemory::default(),
+            rollouts: rollout::RolloutMemory::default(),
         }
     }
 
