@@ -268,7 +268,37 @@ fn application_failover(cp: &mut ControlPlane) -> bool {
             .map(|t| t.from_cluster.clone())
             .collect();
         let toleration = i64::from(app.decision_conditions.toleration_seconds.unwrap_or(300));
+        let before: Vec<Option<crate::controlplane::Timestamp>> = items
+            .iter()
+            .map(|i| cp.failover.application.first_seen(&id, &i.cluster_name))
+            .collect();
         let due = cp.failover.application.observe(&id, &items, &evicting, toleration, now);
+        for (item, was) in items.iter().zip(before) {
+            let is = cp.failover.application.first_seen(&id, &item.cluster_name);
+            if was.is_none() {
+                if let Some(first) = is {
+                    cp.event(
+                        "application-failover",
+                        "Warning",
+                        id.clone(),
+                        "ApplicationUnhealthy",
+                        format!(
+                            "unhealthy in cluster {}; failover once unhealthy for longer than {toleration}s (after {})",
+                            item.cluster_name,
+                            first.plus(toleration)
+                        ),
+                    );
+                }
+            } else if is.is_none() && !due.contains(&item.cluster_name) {
+                cp.event(
+                    "application-failover",
+                    "Normal",
+                    id.clone(),
+                    "ApplicationRecovered",
+                    format!("no longer unhealthy in cluster {}", item.cluster_name),
+                );
+            }
+        }
         for cluster_name in due {
             let Some(b) = cp.bindings.get(&key) else {
                 continue;

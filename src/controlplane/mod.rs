@@ -333,7 +333,12 @@ impl ControlPlane {
         let object = match crate::api::validate::admit(
             &object,
             &ctx,
-            &crate::api::validate::ValidationOptions::default(),
+            &crate::api::validate::ValidationOptions {
+                allow_no_execute_taint_policy: self
+                    .config
+                    .flag_bool("allow-no-execute-taint-policy", false),
+                ..Default::default()
+            },
         ) {
             Err(e) => return Err(invalid(e.to_string())),
             Ok(Some(admission)) if !admission.errors.is_empty() => {

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use crate::interpreter::{Gvk, Operation};
 use crate::api::{ResourceBinding, ResourceHealth, SuspendClusters, Suspension};
 use crate::render::RESOURCE_TEMPLATE_GENERATION_ANNOTATION;
 use crate::rollout::{self, ClusterObservation, RolloutStatus, Strategy};
@@ -101,11 +102,25 @@ fn observe(cp: &ControlPlane, b: &ResourceBinding, key: &ObjectKey, generation: 
             let observed = o.pointer("/status/observedGeneration").and_then(Value::as_i64);
             template_generation == Some(generation) && member_generation.is_some() && observed == member_generation
         });
+        // The live object's health as the work status controller will report it, so a
+        // status change is seen in the pass it happens rather than one pass later.
+        let live_health = live.and_then(|o| {
+            let gvk = Gvk::of(o);
+            cp.interpreter
+                .handles(&gvk, Operation::InterpretHealth)
+                .then(|| match cp.interpreter.interpret_health(o) {
+                    Ok(true) => ResourceHealth::Healthy,
+                    Ok(false) => ResourceHealth::Unhealthy,
+                    Err(_) => ResourceHealth::Unknown,
+                })
+        });
         out.insert(
             t.name.clone(),
             ClusterObservation {
                 caught_up,
-                health: health.get(t.name.as_str()).copied().unwrap_or_default(),
+                health: live_health
+                    .or_else(|| health.get(t.name.as_str()).copied())
+                    .unwrap_or_default(),
             },
         );
     }
