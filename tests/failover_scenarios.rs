@@ -26,7 +26,14 @@ fn replicas(step: &StepOutput, name: &str) -> BTreeMap<String, i64> {
         .filter_map(|(c, objs)| {
             objs.iter()
                 .find(|o| o.pointer("/metadata/name").and_then(Value::as_str) == Some(name))
-                .map(|o| (c.clone(), o.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(-1)))
+                .map(|o| {
+                    (
+                        c.clone(),
+                        o.pointer("/spec/replicas")
+                            .and_then(Value::as_i64)
+                            .unwrap_or(-1),
+                    )
+                })
         })
         .collect()
 }
@@ -57,7 +64,10 @@ fn no_execute_taint_evicts_after_toleration_and_not_before() {
     assert_eq!(replicas(&out[1], "web"), even);
     let scheduled = events_with(&out[1], "TaintEvictionScheduled");
     assert_eq!(scheduled.len(), 1);
-    assert!(scheduled[0].contains("2026-01-01T00:05:00Z"), "{scheduled:?}");
+    assert!(
+        scheduled[0].contains("2026-01-01T00:05:00Z"),
+        "{scheduled:?}"
+    );
     // One second before the toleration ends nothing moves.
     assert_eq!(replicas(&out[2], "web"), even);
     assert!(!reasons(&out[2]).contains(&"EvictWorkloadFromClusterSucceed".to_string()));
@@ -75,14 +85,23 @@ fn no_execute_taint_evicts_after_toleration_and_not_before() {
 #[test]
 fn not_ready_cluster_is_tainted_and_drained() {
     let out = run("cluster-not-ready.yaml");
-    assert_eq!(replicas(&out[0], "web"), map(&[("a", 2), ("b", 2), ("c", 2)]));
+    assert_eq!(
+        replicas(&out[0], "web"),
+        map(&[("a", 2), ("b", 2), ("c", 2)])
+    );
     let tainted = events_with(&out[1], "TaintClusterSucceed");
     assert_eq!(tainted.len(), 1);
-    assert!(tainted[0].contains("cluster.karmada.io/not-ready:NoExecute"), "{tainted:?}");
+    assert!(
+        tainted[0].contains("cluster.karmada.io/not-ready:NoExecute"),
+        "{tainted:?}"
+    );
     assert!(tainted[0].contains("Ready=False"));
     assert_eq!(replicas(&out[1], "web"), map(&[("a", 3), ("b", 3)]));
     let evicted = events_with(&out[1], "EvictWorkloadFromClusterSucceed");
-    assert!(evicted.iter().any(|m| m.contains("untolerated NoExecute")), "{evicted:?}");
+    assert!(
+        evicted.iter().any(|m| m.contains("untolerated NoExecute")),
+        "{evicted:?}"
+    );
     // Ready again: the policy removes its taint; the workload stays where it is.
     assert_eq!(events_with(&out[2], "UntaintClusterSucceed").len(), 1);
     assert_eq!(replicas(&out[2], "web"), map(&[("a", 3), ("b", 3)]));
@@ -105,7 +124,9 @@ fn unhealthy_application_fails_over_with_preserved_state() {
         .cloned()
         .unwrap_or(Value::Null);
     assert_eq!(
-        live_b.pointer("/metadata/labels/failover.example.io~1ready").and_then(Value::as_str),
+        live_b
+            .pointer("/metadata/labels/failover.example.io~1ready")
+            .and_then(Value::as_str),
         Some("1"),
         "the readyReplicas a reported are preserved on b"
     );

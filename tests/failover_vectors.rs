@@ -3,7 +3,9 @@
 
 use fedplan::api::{AggregatedStatusItem, GracefulEvictionTask, Taint, Toleration};
 use fedplan::controlplane::Timestamp;
-use fedplan::failover::{assess_task, matching_tolerations, min_toleration_seconds, TaskAssessment};
+use fedplan::failover::{
+    assess_task, matching_tolerations, min_toleration_seconds, TaskAssessment,
+};
 use serde_json::Value;
 
 const FILE: &str = concat!(
@@ -12,8 +14,12 @@ const FILE: &str = concat!(
 );
 
 fn de<T: serde::de::DeserializeOwned>(v: &Value, id: &str) -> T {
-    serde_json::from_value(if v.is_null() { Value::Array(vec![]) } else { v.clone() })
-        .unwrap_or_else(|e| panic!("{id}: {e}"))
+    serde_json::from_value(if v.is_null() {
+        Value::Array(vec![])
+    } else {
+        v.clone()
+    })
+    .unwrap_or_else(|e| panic!("{id}: {e}"))
 }
 
 #[test]
@@ -53,7 +59,11 @@ fn failover_vectors() {
                 let timeout = option["timeoutMinutes"].as_i64().unwrap_or(10) * 60;
                 let scheduled: Vec<String> = option["scheduleResult"]
                     .as_array()
-                    .map(|a| a.iter().filter_map(|c| c["name"].as_str().map(String::from)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|c| c["name"].as_str().map(String::from))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let observed: Vec<AggregatedStatusItem> = de(&option["observedStatus"], id);
                 let has_scheduled = option["hasScheduled"].as_bool().unwrap_or(false);

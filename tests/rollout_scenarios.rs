@@ -25,7 +25,10 @@ fn images(step: &StepOutput) -> BTreeMap<String, String> {
         .iter()
         .filter_map(|(c, objs)| {
             objs.iter()
-                .find_map(|o| o.pointer("/spec/template/spec/containers/0/image").and_then(Value::as_str))
+                .find_map(|o| {
+                    o.pointer("/spec/template/spec/containers/0/image")
+                        .and_then(Value::as_str)
+                })
                 .map(|i| (c.clone(), i.to_string()))
         })
         .collect()
@@ -104,5 +107,10 @@ fn failure_rolls_back_to_the_last_complete_revision() {
     assert!(held(&out[2]).is_empty());
     assert_eq!(status(&out[2])["phase"], "RolledBack");
     let template = &out[2].templates[0];
-    assert_eq!(template.pointer("/metadata/generation").and_then(Value::as_i64), Some(3));
+    assert_eq!(
+        template
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64),
+        Some(3)
+    );
 }

@@ -36,7 +36,10 @@ fn binding_id(b: &ResourceBinding) -> String {
     if b.metadata.namespace.is_empty() {
         format!("ClusterResourceBinding {}", b.metadata.name)
     } else {
-        format!("ResourceBinding {}/{}", b.metadata.namespace, b.metadata.name)
+        format!(
+            "ResourceBinding {}/{}",
+            b.metadata.namespace, b.metadata.name
+        )
     }
 }
 
@@ -63,7 +66,9 @@ fn taint_clusters(cp: &mut ControlPlane) -> bool {
             continue;
         };
         let describe = |ts: &[crate::api::Taint]| -> BTreeSet<String> {
-            ts.iter().map(|t| format!("{}:{}", t.key, t.effect)).collect()
+            ts.iter()
+                .map(|t| format!("{}:{}", t.key, t.effect))
+                .collect()
         };
         let before = describe(&cluster.spec.taints);
         let after = describe(&taints);
@@ -128,12 +133,18 @@ fn log_once(cp: &mut ControlPlane, key: (String, String), reason: &str, message:
 fn taint_manager(cp: &mut ControlPlane) -> bool {
     if !cp.config.gate("Failover")
         || !cp.config.flag_bool("enable-taint-manager", true)
-        || !cp.config.flag_bool("enable-no-execute-taint-eviction", false)
+        || !cp
+            .config
+            .flag_bool("enable-no-execute-taint-eviction", false)
     {
         return false;
     }
     let now = cp.now();
-    let purge_flag = cp.config.flags.get("no-execute-taint-eviction-purge-mode").cloned();
+    let purge_flag = cp
+        .config
+        .flags
+        .get("no-execute-taint-eviction-purge-mode")
+        .cloned();
     let stateful = cp.config.gate("StatefulFailoverInjection");
     let keys: Vec<(String, String)> = cp.bindings.keys().cloned().collect();
     let mut changed = false;
@@ -143,7 +154,12 @@ fn taint_manager(cp: &mut ControlPlane) -> bool {
         };
         let id = binding_id(binding);
         let tolerations = applied_tolerations(binding);
-        let targets: Vec<String> = binding.spec.clusters.iter().map(|t| t.name.clone()).collect();
+        let targets: Vec<String> = binding
+            .spec
+            .clusters
+            .iter()
+            .map(|t| t.name.clone())
+            .collect();
         for cluster_name in targets {
             let Some(cluster) = cp.clusters.get(&cluster_name) else {
                 continue;
@@ -186,10 +202,17 @@ fn taint_manager(cp: &mut ControlPlane) -> bool {
                         match preserved_state(&nb, "cluster", &p, &cluster_name) {
                             Ok(state) => {
                                 options.preserved_label_state = state;
-                                options.clusters_before_failover = nb.spec.clusters.iter().map(|t| t.name.clone()).collect();
+                                options.clusters_before_failover =
+                                    nb.spec.clusters.iter().map(|t| t.name.clone()).collect();
                             }
                             Err(e) => {
-                                cp.event("taint-manager", "Warning", id.clone(), "EvictWorkloadFromClusterFailed", e.to_string());
+                                cp.event(
+                                    "taint-manager",
+                                    "Warning",
+                                    id.clone(),
+                                    "EvictWorkloadFromClusterFailed",
+                                    e.to_string(),
+                                );
                                 continue;
                             }
                         }
@@ -222,7 +245,11 @@ fn preserved_state(
     let status = b
         .status
         .as_ref()
-        .and_then(|s| s.aggregated_status.iter().find(|i| i.cluster_name == cluster))
+        .and_then(|s| {
+            s.aggregated_status
+                .iter()
+                .find(|i| i.cluster_name == cluster)
+        })
         .and_then(|i| i.status.as_ref());
     failover::preserved_label_state(&binding_id(b), kind, p, cluster, status)
 }
@@ -242,7 +269,12 @@ fn application_failover(cp: &mut ControlPlane) -> bool {
         let Some(binding) = cp.bindings.get(&key) else {
             continue;
         };
-        let Some(app) = binding.spec.failover.as_ref().and_then(|f| f.application.clone()) else {
+        let Some(app) = binding
+            .spec
+            .failover
+            .as_ref()
+            .and_then(|f| f.application.clone())
+        else {
             continue;
         };
         let items = binding
@@ -272,7 +304,10 @@ fn application_failover(cp: &mut ControlPlane) -> bool {
             .iter()
             .map(|i| cp.failover.application.first_seen(&id, &i.cluster_name))
             .collect();
-        let due = cp.failover.application.observe(&id, &items, &evicting, toleration, now);
+        let due = cp
+            .failover
+            .application
+            .observe(&id, &items, &evicting, toleration, now);
         for (item, was) in items.iter().zip(before) {
             let is = cp.failover.application.first_seen(&id, &item.cluster_name);
             if was.is_none() {
@@ -338,7 +373,13 @@ fn application_failover(cp: &mut ControlPlane) -> bool {
                             nb.spec.clusters.iter().map(|t| t.name.clone()).collect();
                     }
                     Err(e) => {
-                        cp.event("application-failover", "Warning", id.clone(), "EvictWorkloadFromClusterFailed", e.to_string());
+                        cp.event(
+                            "application-failover",
+                            "Warning",
+                            id.clone(),
+                            "EvictWorkloadFromClusterFailed",
+                            e.to_string(),
+                        );
                         continue;
                     }
                 }
@@ -389,7 +430,14 @@ fn graceful_eviction(cp: &mut ControlPlane) -> bool {
         let mut kept = Vec::new();
         let mut removed = Vec::new();
         for task in &b.spec.graceful_eviction_tasks {
-            match failover::assess_task(task, &scheduled, &status.aggregated_status, has_scheduled, timeout, now) {
+            match failover::assess_task(
+                task,
+                &scheduled,
+                &status.aggregated_status,
+                has_scheduled,
+                timeout,
+                now,
+            ) {
                 TaskAssessment::Keep(t) => kept.push(t),
                 TaskAssessment::Remove(why) => removed.push((task.from_cluster.clone(), why)),
             }
@@ -425,8 +473,14 @@ fn graceful_eviction(cp: &mut ControlPlane) -> bool {
 
 /// Stateful failover injection for the binding controller: merges the last eviction task's
 /// preserved labels into the manifest of each Work for a cluster new since the failover.
-pub(super) fn inject_preserved_state(cp: &ControlPlane, binding: &ResourceBinding, works: &mut [Work]) {
-    if !cp.config.gate("StatefulFailoverInjection") || binding.spec.graceful_eviction_tasks.is_empty() {
+pub(super) fn inject_preserved_state(
+    cp: &ControlPlane,
+    binding: &ResourceBinding,
+    works: &mut [Work],
+) {
+    if !cp.config.gate("StatefulFailoverInjection")
+        || binding.spec.graceful_eviction_tasks.is_empty()
+    {
         return;
     }
     let clusters_len = binding.spec.clusters.len();

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::interpreter::{Gvk, Operation};
 use crate::api::{ResourceBinding, ResourceHealth, SuspendClusters, Suspension};
+use crate::interpreter::{Gvk, Operation};
 use crate::render::RESOURCE_TEMPLATE_GENERATION_ANNOTATION;
 use crate::rollout::{self, ClusterObservation, RolloutStatus, Strategy};
 
@@ -28,7 +28,10 @@ fn binding_id(b: &ResourceBinding) -> String {
     if b.metadata.namespace.is_empty() {
         format!("ClusterResourceBinding {}", b.metadata.name)
     } else {
-        format!("ResourceBinding {}/{}", b.metadata.namespace, b.metadata.name)
+        format!(
+            "ResourceBinding {}/{}",
+            b.metadata.namespace, b.metadata.name
+        )
     }
 }
 
@@ -52,11 +55,12 @@ fn claiming_policy(b: &ResourceBinding) -> Option<PolicyRef> {
 
 fn strategy_text(cp: &ControlPlane, p: &PolicyRef) -> Option<String> {
     let annotations = match p {
-        PolicyRef::Namespaced(ns, n) => &cp
-            .propagation_policies
-            .get(&(ns.clone(), n.clone()))?
-            .metadata
-            .annotations,
+        PolicyRef::Namespaced(ns, n) => {
+            &cp.propagation_policies
+                .get(&(ns.clone(), n.clone()))?
+                .metadata
+                .annotations
+        }
         PolicyRef::Cluster(n) => &cp.cluster_propagation_policies.get(n)?.metadata.annotations,
     };
     annotations.get(rollout::STRATEGY_ANNOTATION).cloned()
@@ -78,7 +82,12 @@ fn set_strategy_text(cp: &mut ControlPlane, p: &PolicyRef, text: String) {
     }
 }
 
-fn observe(cp: &ControlPlane, b: &ResourceBinding, key: &ObjectKey, generation: i64) -> BTreeMap<String, ClusterObservation> {
+fn observe(
+    cp: &ControlPlane,
+    b: &ResourceBinding,
+    key: &ObjectKey,
+    generation: i64,
+) -> BTreeMap<String, ClusterObservation> {
     let health: BTreeMap<&str, ResourceHealth> = b
         .status
         .as_ref()
@@ -99,8 +108,12 @@ fn observe(cp: &ControlPlane, b: &ResourceBinding, key: &ObjectKey, generation: 
                 .and_then(Value::as_str)
                 .and_then(|s| s.parse::<i64>().ok());
             let member_generation = o.pointer("/metadata/generation").and_then(Value::as_i64);
-            let observed = o.pointer("/status/observedGeneration").and_then(Value::as_i64);
-            template_generation == Some(generation) && member_generation.is_some() && observed == member_generation
+            let observed = o
+                .pointer("/status/observedGeneration")
+                .and_then(Value::as_i64);
+            template_generation == Some(generation)
+                && member_generation.is_some()
+                && observed == member_generation
         });
         // The live object's health as the work status controller will report it, so a
         // status change is seen in the pass it happens rather than one pass later.
@@ -159,9 +172,17 @@ pub(super) fn run(cp: &mut ControlPlane) -> bool {
                 let note = json!({"error": message}).to_string();
                 if last != Some(&note) {
                     let mut nb = b.clone();
-                    nb.metadata.annotations.insert(rollout::STATUS_ANNOTATION.into(), note);
+                    nb.metadata
+                        .annotations
+                        .insert(rollout::STATUS_ANNOTATION.into(), note);
                     cp.bindings.insert(key, nb);
-                    cp.event("rollout-planner", "Warning", id, "RolloutStrategyInvalid", message);
+                    cp.event(
+                        "rollout-planner",
+                        "Warning",
+                        id,
+                        "RolloutStrategyInvalid",
+                        message,
+                    );
                     changed = true;
                 }
                 continue;
@@ -183,7 +204,14 @@ pub(super) fn run(cp: &mut ControlPlane) -> bool {
             .and_then(|s| serde_json::from_str(s).ok());
         let scheduled: Vec<String> = b.spec.clusters.iter().map(|t| t.name.clone()).collect();
         let observed = observe(cp, b, &tkey, generation);
-        let plan = rollout::plan(&strategy, status.as_ref(), generation, &scheduled, &observed, now);
+        let plan = rollout::plan(
+            &strategy,
+            status.as_ref(),
+            generation,
+            &scheduled,
+            &observed,
+            now,
+        );
         if plan.status.phase == rollout::Phase::Completed
             && cp.rollouts.stable.get(&key).map(|(g, _)| *g) != Some(plan.status.revision)
         {
@@ -245,7 +273,13 @@ fn roll_back(cp: &mut ControlPlane, key: &(String, String), tkey: &ObjectKey, id
         o.remove("status");
     }
     if let Err(e) = cp.apply(restored) {
-        cp.event("rollout-planner", "Warning", id.to_string(), "RolloutRollbackFailed", e.to_string());
+        cp.event(
+            "rollout-planner",
+            "Warning",
+            id.to_string(),
+            "RolloutRollbackFailed",
+            e.to_string(),
+        );
         return false;
     }
     let generation = cp
@@ -265,7 +299,9 @@ fn roll_back(cp: &mut ControlPlane, key: &(String, String), tkey: &ObjectKey, id
             st.stable_revision = Some(generation);
             st.released = b.spec.clusters.iter().map(|t| t.name.clone()).collect();
             if let Ok(text) = serde_json::to_string(&st) {
-                b.metadata.annotations.insert(rollout::STATUS_ANNOTATION.into(), text);
+                b.metadata
+                    .annotations
+                    .insert(rollout::STATUS_ANNOTATION.into(), text);
             }
         }
     }

@@ -41,7 +41,9 @@ use crate::scheduler::filter::tolerates;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FailoverError {
     /// A `statePreservation` rule's JSONPath is not a supported path.
-    #[error("{binding}: failover.{kind}.statePreservation.rules[{index}].jsonPath {path:?}: {message}")]
+    #[error(
+        "{binding}: failover.{kind}.statePreservation.rules[{index}].jsonPath {path:?}: {message}"
+    )]
     InvalidJsonPath {
         /// The binding (`ResourceBinding ns/name`).
         binding: String,
@@ -101,7 +103,7 @@ pub fn conditions_match(cluster: &Cluster, tests: &[MatchCondition]) -> bool {
             let Some(c) = cluster.condition(&t.condition_type) else {
                 return false;
             };
-            let listed = t.status_values.iter().any(|v| *v == c.status);
+            let listed = t.status_values.contains(&c.status);
             match t.operator.as_str() {
                 "In" => listed,
                 "NotIn" => !listed,
@@ -123,7 +125,8 @@ pub fn apply_taint_policies(
     ordered.sort_by(|a, b| {
         let ta = ts(&a.metadata.creation_timestamp);
         let tb = ts(&b.metadata.creation_timestamp);
-        ta.cmp(&tb).then_with(|| a.metadata.name.cmp(&b.metadata.name))
+        ta.cmp(&tb)
+            .then_with(|| a.metadata.name.cmp(&b.metadata.name))
     });
     let mut taints = cluster.spec.taints.clone();
     for p in ordered {
@@ -134,7 +137,10 @@ pub fn apply_taint_policies(
         }
         if conditions_match(cluster, &p.spec.add_on_conditions) {
             for t in &p.spec.taints {
-                if !taints.iter().any(|x| x.key == t.key && x.effect == t.effect) {
+                if !taints
+                    .iter()
+                    .any(|x| x.key == t.key && x.effect == t.effect)
+                {
                     taints.push(Taint {
                         key: t.key.clone(),
                         value: t.value.clone(),
@@ -145,7 +151,12 @@ pub fn apply_taint_policies(
             }
         }
         if conditions_match(cluster, &p.spec.remove_on_conditions) {
-            taints.retain(|x| !p.spec.taints.iter().any(|t| x.key == t.key && x.effect == t.effect));
+            taints.retain(|x| {
+                !p.spec
+                    .taints
+                    .iter()
+                    .any(|t| x.key == t.key && x.effect == t.effect)
+            });
         }
     }
     (taints != cluster.spec.taints).then_some(taints)
@@ -167,7 +178,10 @@ pub fn apply_ready_taints(cluster: &Cluster, now: Timestamp) -> Option<Vec<Taint
             || Some(t.key.as_str()) == want
     });
     if let Some(key) = want {
-        if !taints.iter().any(|t| t.key == key && t.effect == "NoSchedule") {
+        if !taints
+            .iter()
+            .any(|t| t.key == key && t.effect == "NoSchedule")
+        {
             taints.push(Taint {
                 key: key.into(),
                 effect: "NoSchedule".into(),
@@ -204,7 +218,10 @@ pub fn taint_cluster(
 
 /// Whether every taint is tolerated, and the toleration used for each (first match), as
 /// Karmada's `GetMatchingTolerations`; the list is empty unless all are tolerated.
-pub fn matching_tolerations(taints: &[Taint], tolerations: &[Toleration]) -> (bool, Vec<Toleration>) {
+pub fn matching_tolerations(
+    taints: &[Taint],
+    tolerations: &[Toleration],
+) -> (bool, Vec<Toleration>) {
     let mut used = Vec::with_capacity(taints.len());
     for t in taints {
         match tolerations.iter().find(|tol| tolerates(tol, t)) {
@@ -349,13 +366,22 @@ pub fn assess_task(
 }
 
 /// The earliest deadline among tasks without `suppressDeletion`, for requeueing.
-pub fn next_task_deadline(tasks: &[GracefulEvictionTask], default_timeout_seconds: i64) -> Option<Timestamp> {
+pub fn next_task_deadline(
+    tasks: &[GracefulEvictionTask],
+    default_timeout_seconds: i64,
+) -> Option<Timestamp> {
     tasks
         .iter()
         .filter(|t| t.suppress_deletion.is_none())
         .filter_map(|t| {
             let created = ts(&t.creation_timestamp)?;
-            Some(created.plus(t.grace_period_seconds.map(i64::from).unwrap_or(default_timeout_seconds)))
+            Some(
+                created.plus(
+                    t.grace_period_seconds
+                        .map(i64::from)
+                        .unwrap_or(default_timeout_seconds),
+                ),
+            )
         })
         .min()
 }
@@ -384,7 +410,11 @@ pub struct EvictionTaskOptions {
 /// Karmada's `GracefulEvictCluster`: removes `cluster` from `spec.clusters` and, unless a
 /// task for it already exists, appends a task (with the evicted replicas when > 0). Bumps
 /// the binding's generation when the spec changes. Returns whether it changed.
-pub fn evict_cluster(binding: &mut ResourceBinding, cluster: &str, options: EvictionTaskOptions) -> bool {
+pub fn evict_cluster(
+    binding: &mut ResourceBinding,
+    cluster: &str,
+    options: EvictionTaskOptions,
+) -> bool {
     let before = binding.spec.clone();
     let replicas = binding
         .spec
@@ -400,19 +430,22 @@ pub fn evict_cluster(binding: &mut ResourceBinding, cluster: &str, options: Evic
         .iter()
         .any(|t| t.from_cluster == cluster)
     {
-        binding.spec.graceful_eviction_tasks.push(GracefulEvictionTask {
-            from_cluster: cluster.to_string(),
-            purge_mode: options.purge_mode,
-            replicas: (replicas > 0).then_some(replicas),
-            reason: options.reason,
-            message: options.message,
-            producer: options.producer,
-            grace_period_seconds: options.grace_period_seconds,
-            suppress_deletion: options.suppress_deletion,
-            preserved_label_state: options.preserved_label_state,
-            clusters_before_failover: options.clusters_before_failover,
-            creation_timestamp: None,
-        });
+        binding
+            .spec
+            .graceful_eviction_tasks
+            .push(GracefulEvictionTask {
+                from_cluster: cluster.to_string(),
+                purge_mode: options.purge_mode,
+                replicas: (replicas > 0).then_some(replicas),
+                reason: options.reason,
+                message: options.message,
+                producer: options.producer,
+                grace_period_seconds: options.grace_period_seconds,
+                suppress_deletion: options.suppress_deletion,
+                preserved_label_state: options.preserved_label_state,
+                clusters_before_failover: options.clusters_before_failover,
+                creation_timestamp: None,
+            });
     }
     let changed = binding.spec != before;
     if changed {
@@ -426,7 +459,12 @@ pub fn evict_cluster(binding: &mut ResourceBinding, cluster: &str, options: Evic
 /// `--no-execute-taint-eviction-purge-mode` (only `Directly` is recognised; otherwise
 /// `Gracefully`).
 pub fn taint_eviction_purge_mode(binding: &ResourceBinding, flag: Option<&str>) -> PurgeMode {
-    if let Some(c) = binding.spec.failover.as_ref().and_then(|f| f.cluster.as_ref()) {
+    if let Some(c) = binding
+        .spec
+        .failover
+        .as_ref()
+        .and_then(|f| f.cluster.as_ref())
+    {
         return c.purge_mode.unwrap_or(PurgeMode::Gracefully);
     }
     match flag {
@@ -438,7 +476,10 @@ pub fn taint_eviction_purge_mode(binding: &ResourceBinding, flag: Option<&str>) 
 /// The task fields application failover derives from the policy's purge mode:
 /// `Gracefully` copies `gracePeriodSeconds`, `Never` sets `suppressDeletion: true`,
 /// `Directly` adds nothing.
-pub fn purge_mode_fields(mode: PurgeMode, grace_period_seconds: Option<i32>) -> (Option<i32>, Option<bool>) {
+pub fn purge_mode_fields(
+    mode: PurgeMode,
+    grace_period_seconds: Option<i32>,
+) -> (Option<i32>, Option<bool>) {
     match mode {
         PurgeMode::Gracefully => (grace_period_seconds, None),
         PurgeMode::Never => (None, Some(true)),
@@ -612,7 +653,12 @@ pub fn preserved_label_state(
 /// the binding has a single target cluster, its last eviction task purges `Directly`, and
 /// `target` is not among that task's `clustersBeforeFailover`; the task's
 /// `preservedLabelState` is merged into the manifest's labels. Returns whether it changed.
-pub fn inject_preserved_state(binding: &ResourceBinding, target: &str, clusters_len: usize, manifest: &mut Value) -> bool {
+pub fn inject_preserved_state(
+    binding: &ResourceBinding,
+    target: &str,
+    clusters_len: usize,
+    manifest: &mut Value,
+) -> bool {
     if clusters_len > 1 {
         return false;
     }
@@ -627,7 +673,10 @@ pub fn inject_preserved_state(binding: &ResourceBinding, target: &str, clusters_
     }
     let Some(meta) = manifest
         .as_object_mut()
-        .map(|o| o.entry("metadata").or_insert_with(|| Value::Object(Default::default())))
+        .map(|o| {
+            o.entry("metadata")
+                .or_insert_with(|| Value::Object(Default::default()))
+        })
         .and_then(Value::as_object_mut)
     else {
         return false;

@@ -113,8 +113,8 @@ pub struct Strategy {
 impl Strategy {
     /// Reads a strategy from the annotation's JSON, checking it.
     pub fn parse(text: &str) -> Result<Self, RolloutError> {
-        let s: Strategy = serde_json::from_str(text)
-            .map_err(|e| RolloutError::InvalidStrategy(e.to_string()))?;
+        let s: Strategy =
+            serde_json::from_str(text).map_err(|e| RolloutError::InvalidStrategy(e.to_string()))?;
         match (&s.batches.is_empty(), s.max_unavailable_clusters) {
             (false, Some(_)) => Err(RolloutError::InvalidStrategy(
                 "batches and maxUnavailableClusters are exclusive".into(),
@@ -145,7 +145,12 @@ impl Strategy {
         let mut out: Vec<Vec<String>> = self
             .batches
             .iter()
-            .map(|b| b.iter().filter(|c| sorted.contains(c)).cloned().collect::<Vec<_>>())
+            .map(|b| {
+                b.iter()
+                    .filter(|c| sorted.contains(c))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
             .filter(|b: &Vec<String>| !b.is_empty())
             .collect();
         let rest: Vec<String> = sorted
@@ -317,7 +322,13 @@ pub fn plan(
             events.push(("RolloutPaused".into(), st.message.clone()));
         }
         let held = held_of(scheduled, &st.released);
-        return Plan { status: st, held, events, pause_strategy: false, rollback: false };
+        return Plan {
+            status: st,
+            held,
+            events,
+            pause_strategy: false,
+            rollback: false,
+        };
     }
     if st.phase == Phase::Paused {
         st.phase = Phase::Progressing;
@@ -343,24 +354,39 @@ pub fn plan(
                 st.message = format!("paused: unhealthy in [{}]", failed.join(", "));
                 events.push(("RolloutPaused".into(), st.message.clone()));
                 let held = held_of(scheduled, &st.released);
-                return Plan { status: st, held, events, pause_strategy: true, rollback: false };
+                return Plan {
+                    status: st,
+                    held,
+                    events,
+                    pause_strategy: true,
+                    rollback: false,
+                };
             }
             OnFailure::Rollback => {
                 st.message = format!(
                     "rolling back to generation {}: unhealthy in [{}]",
-                    st.stable_revision.map(|r| r.to_string()).unwrap_or_default(),
+                    st.stable_revision
+                        .map(|r| r.to_string())
+                        .unwrap_or_default(),
                     failed.join(", ")
                 );
                 st.phase = Phase::RolledBack;
                 events.push(("RolloutRolledBack".into(), st.message.clone()));
-                return Plan { status: st, held: Vec::new(), events, pause_strategy: false, rollback: true };
+                return Plan {
+                    status: st,
+                    held: Vec::new(),
+                    events,
+                    pause_strategy: false,
+                    rollback: true,
+                };
             }
         }
     }
-    let ready = st
-        .released
-        .iter()
-        .all(|c| observed.get(c).is_some_and(|o| o.caught_up && o.health == ResourceHealth::Healthy));
+    let ready = st.released.iter().all(|c| {
+        observed
+            .get(c)
+            .is_some_and(|o| o.caught_up && o.health == ResourceHealth::Healthy)
+    });
     if !ready {
         st.healthy_since = None;
     } else {
@@ -388,7 +414,10 @@ pub fn plan(
                         next + 1,
                         batches.len(),
                         batch.join(", "),
-                        batches.get(next - 1).map(|b| b.join(", ")).unwrap_or_default(),
+                        batches
+                            .get(next - 1)
+                            .map(|b| b.join(", "))
+                            .unwrap_or_default(),
                         strategy.soak_seconds
                     ),
                 ));
@@ -405,7 +434,12 @@ pub fn plan(
         }
     }
     // Clusters scheduled in the meantime are released with the batch that names them.
-    let mut released_all: Vec<String> = batches.iter().take(st.batch + 1).flatten().cloned().collect();
+    let mut released_all: Vec<String> = batches
+        .iter()
+        .take(st.batch + 1)
+        .flatten()
+        .cloned()
+        .collect();
     for c in &st.released {
         if !released_all.contains(c) {
             released_all.push(c.clone());
@@ -417,7 +451,13 @@ pub fn plan(
     } else {
         held_of(scheduled, &st.released)
     };
-    Plan { status: st, held, events, pause_strategy: false, rollback: false }
+    Plan {
+        status: st,
+        held,
+        events,
+        pause_strategy: false,
+        rollback: false,
+    }
 }
 
 #[cfg(test)]

@@ -8,8 +8,14 @@ fn names(v: &[&str]) -> Vec<String> {
 fn strategy_parsing() {
     let cases = [
         (r#"{"batches": [["a"]]}"#, true),
-        (r#"{"maxUnavailableClusters": 2, "onFailure": "Rollback"}"#, true),
-        (r#"{"batches": [["a"]], "maxUnavailableClusters": 2}"#, false),
+        (
+            r#"{"maxUnavailableClusters": 2, "onFailure": "Rollback"}"#,
+            true,
+        ),
+        (
+            r#"{"batches": [["a"]], "maxUnavailableClusters": 2}"#,
+            false,
+        ),
         (r#"{}"#, false),
         (r#"{"maxUnavailableClusters": 0}"#, false),
         (r#"{"batches": [["a"]], "soakSeconds": -1}"#, false),
@@ -47,7 +53,10 @@ fn failure_pauses_or_rolls_back() {
         ("Pause", Phase::Paused, true, false),
         ("Rollback", Phase::RolledBack, false, true),
     ] {
-        let s = Strategy::parse(&format!(r#"{{"batches": [["a"], ["b"]], "onFailure": "{on_failure}"}}"#)).unwrap();
+        let s = Strategy::parse(&format!(
+            r#"{{"batches": [["a"], ["b"]], "onFailure": "{on_failure}"}}"#
+        ))
+        .unwrap();
         let p = plan(&s, None, 1, &scheduled, &BTreeMap::new(), t0);
         let p = plan(&s, Some(&p.status), 2, &scheduled, &BTreeMap::new(), t0);
         // Not caught up yet: an unhealthy report is progress, not failure.
@@ -56,7 +65,10 @@ fn failure_pauses_or_rolls_back() {
         assert_eq!(p.status.phase, Phase::Progressing);
         let bad = BTreeMap::from([("a".to_string(), obs(true, ResourceHealth::Unhealthy))]);
         let p = plan(&s, Some(&p.status), 2, &scheduled, &bad, t0);
-        assert_eq!((p.status.phase, p.pause_strategy, p.rollback), (phase, pause, rollback));
+        assert_eq!(
+            (p.status.phase, p.pause_strategy, p.rollback),
+            (phase, pause, rollback)
+        );
         assert_eq!(p.status.stable_revision, Some(1));
     }
 }
@@ -67,21 +79,58 @@ fn resume_after_pause_completes() {
     let mut s = Strategy::parse(r#"{"batches": [["a"], ["b"]], "soakSeconds": 10}"#).unwrap();
     let t0 = Timestamp(0);
     let good = |c: &[&str]| -> BTreeMap<String, ClusterObservation> {
-        c.iter().map(|n| (n.to_string(), obs(true, ResourceHealth::Healthy))).collect()
+        c.iter()
+            .map(|n| (n.to_string(), obs(true, ResourceHealth::Healthy)))
+            .collect()
     };
     let p = plan(&s, None, 1, &scheduled, &BTreeMap::new(), t0);
     let p = plan(&s, Some(&p.status), 2, &scheduled, &BTreeMap::new(), t0);
     s.paused = true;
-    let p = plan(&s, Some(&p.status), 2, &scheduled, &good(&["a"]), t0.plus(100));
+    let p = plan(
+        &s,
+        Some(&p.status),
+        2,
+        &scheduled,
+        &good(&["a"]),
+        t0.plus(100),
+    );
     assert_eq!(p.status.phase, Phase::Paused);
     assert_eq!(p.held, names(&["b"]));
     s.paused = false;
-    let p = plan(&s, Some(&p.status), 2, &scheduled, &good(&["a"]), t0.plus(100));
+    let p = plan(
+        &s,
+        Some(&p.status),
+        2,
+        &scheduled,
+        &good(&["a"]),
+        t0.plus(100),
+    );
     assert_eq!(p.status.phase, Phase::Progressing);
-    let p = plan(&s, Some(&p.status), 2, &scheduled, &good(&["a"]), t0.plus(110));
+    let p = plan(
+        &s,
+        Some(&p.status),
+        2,
+        &scheduled,
+        &good(&["a"]),
+        t0.plus(110),
+    );
     assert!(p.held.is_empty());
-    let p = plan(&s, Some(&p.status), 2, &scheduled, &good(&["a", "b"]), t0.plus(110));
-    let p = plan(&s, Some(&p.status), 2, &scheduled, &good(&["a", "b"]), t0.plus(120));
+    let p = plan(
+        &s,
+        Some(&p.status),
+        2,
+        &scheduled,
+        &good(&["a", "b"]),
+        t0.plus(110),
+    );
+    let p = plan(
+        &s,
+        Some(&p.status),
+        2,
+        &scheduled,
+        &good(&["a", "b"]),
+        t0.plus(120),
+    );
     assert_eq!(p.status.phase, Phase::Completed);
     assert_eq!(p.status.stable_revision, Some(2));
 }
