@@ -79,7 +79,9 @@ fn template_key_of(b: &ResourceBinding) -> ObjectKey {
 pub(super) fn run_pass(cp: &mut ControlPlane) -> bool {
     let mut changed = false;
     changed |= cluster_status(cp);
+    changed |= super::failover::run(cp);
     changed |= detector(cp);
+    changed |= super::rollout::run(cp);
     changed |= schedule(cp);
     changed |= distribute_dependencies(cp);
     changed |= sync_works(cp);
@@ -623,8 +625,9 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
             cluster_override_policies: &cops,
         };
         match render::render_works(b, &template, &clusters, overrides, cp.interpreter.as_ref()) {
-            Ok(works) => {
+            Ok(mut works) => {
                 cp.revisions.rendered.insert(bkey.clone(), fp);
+                super::failover::inject_preserved_state(cp, b, &mut works);
                 for w in works {
                     desired.insert((w.metadata.namespace.clone(), w.metadata.name.clone()), w);
                 }

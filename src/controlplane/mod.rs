@@ -25,7 +25,9 @@
 pub mod clock;
 mod controllers;
 pub mod events;
+mod failover;
 pub mod member;
+mod rollout;
 pub mod scenario;
 pub mod synthetic;
 
@@ -240,6 +242,8 @@ pub struct ControlPlane {
     members: BTreeMap<String, MemberCluster>,
     events: EventLog,
     revisions: Revisions,
+    failover: failover::FailoverMemory,
+    rollouts: rollout::RolloutMemory,
 }
 
 /// Change counters that let the controllers skip work whose inputs did not move, as
@@ -340,6 +344,8 @@ impl ControlPlane {
             members: BTreeMap::new(),
             events: EventLog::default(),
             revisions: Revisions::default(),
+            failover: failover::FailoverMemory::default(),
+            rollouts: rollout::RolloutMemory::default(),
         }
     }
 
@@ -390,7 +396,12 @@ impl ControlPlane {
         let object = match crate::api::validate::admit(
             &object,
             &ctx,
-            &crate::api::validate::ValidationOptions::default(),
+            &crate::api::validate::ValidationOptions {
+                allow_no_execute_taint_policy: self
+                    .config
+                    .flag_bool("allow-no-execute-taint-policy", false),
+                ..Default::default()
+            },
         ) {
             Err(e) => return Err(invalid(e.to_string())),
             Ok(Some(admission)) if !admission.errors.is_empty() => {
