@@ -5,6 +5,7 @@
 
 pub mod binding;
 pub mod cluster;
+pub mod customization;
 pub mod defaults;
 pub mod meta;
 pub mod override_policy;
@@ -16,6 +17,7 @@ pub mod work;
 
 pub use binding::*;
 pub use cluster::*;
+pub use customization::*;
 pub use meta::*;
 pub use override_policy::*;
 pub use policy::*;

@@ -59,6 +59,10 @@ use serde_json::Value;
 
 use crate::api::{AggregatedStatusItem, Component, DependentObjectReference, ReplicaRequirements};
 
+pub mod declarative;
+#[cfg(feature = "wasm")]
+pub mod wasm;
+
 /// One interpreter operation, named as Karmada names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Operation {

@@ -1,0 +1,268 @@
+//! Write fedplan interpreter plugins in Rust.
+//!
+//! A plugin implements [`Interpreter`] over `serde_json::Value` objects, lists the kinds and
+//! operations it implements in [`Interpreter::manifest`], and exports itself with
+//! [`export_plugin!`]. The operations it does not override report "not implemented"; fedplan
+//! only calls the operations a manifest lists, so the built-ins answer the others.
+//!
+//! ```ignore
+//! use fedplan_interpreter_sdk::prelude::*;
+//!
+//! struct Widget;
+//!
+//! impl Interpreter for Widget {
+//!     fn manifest() -> Vec<Target> {
+//!         vec![Target::new("example.io/v1", "Widget").with(&[Operation::InterpretHealth])]
+//!     }
+//!     fn interpret_health(object: &Value) -> Result<bool, PluginError> {
+//!         Ok(condition_is_true(object, "Ready"))
+//!     }
+//! }
+//!
+//! export_plugin!(Widget);
+//! ```
+//!
+//! Build for `wasm32-unknown-unknown` in release, then `wasm-tools component new`; see
+//! `interpreters/README.md`.
+
+#![warn(missing_docs)]
+#![deny(unsafe_code)]
+
+mod helpers;
+pub mod quantity;
+
+pub use helpers::*;
+pub use serde_json::{self, json, Map, Value};
+
+/// The generated bindings of the `fedplan:interpreter` world (for plugins that need the raw
+/// interface; [`Interpreter`] is the pleasant way).
+#[allow(missing_docs, unsafe_code)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "interpreter-plugin",
+        pub_export_macro: true,
+        export_macro_name: "export_world",
+        default_bindings_module: "fedplan_interpreter_sdk::bindings",
+        additional_derives: [PartialEq],
+    });
+}
+
+pub use bindings::fedplan::interpreter::host::Level;
+pub use bindings::fedplan::interpreter::types::{
+    Component, ComponentRequirements, DependentObjectReference, Health, LabelSelector,
+    LabelSelectorRequirement, NodeClaim, NodeSelectorRequirement, NodeSelectorTerm, Operation,
+    PluginError, ReplicaInterpretation, ReplicaRequirements, Target, Toleration,
+};
+
+/// Everything a plugin usually needs, in one `use`.
+pub mod prelude {
+    pub use crate::helpers::*;
+    pub use crate::{
+        export_plugin, json, log, Component, ComponentRequirements, DependentObjectReference,
+        Health, Interpreter, Level, Map, Operation, PluginError, ReplicaInterpretation,
+        ReplicaRequirements, StatusItem, Target, Value,
+    };
+}
+
+/// The world version this SDK builds plugins against.
+pub const WORLD_VERSION: &str = "1.0.0";
+
+/// Writes a line to the call's log (shown by `fedplan interpret -v`). In native unit tests of
+/// a plugin (`cargo test`), the line goes to standard error.
+pub fn log(level: Level, message: &str) {
+    #[cfg(target_arch = "wasm32")]
+    bindings::fedplan::interpreter::host::log(level, message);
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("[{level:?}] {message}");
+}
+
+impl Target {
+    /// A kind with no operations yet; add them with [`Target::with`].
+    pub fn new(api_version: &str, kind: &str) -> Self {
+        Target {
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+            operations: Vec::new(),
+        }
+    }
+
+    /// The target implementing `operations` too.
+    pub fn with(mut self, operations: &[Operation]) -> Self {
+        self.operations.extend_from_slice(operations);
+        self
+    }
+}
+
+impl PluginError {
+    /// An error about the object as a whole.
+    pub fn new(message: impl Into<String>) -> Self {
+        PluginError {
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// An error about one field (a dotted JSON path such as `spec.replicas`).
+    pub fn at(field: impl Into<String>, message: impl Into<String>) -> Self {
+        PluginError {
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+}
+
+/// One member cluster's status, as [`Interpreter::aggregate_status`] receives it (the
+/// `AggregatedStatusItem` with its status already parsed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusItem {
+    /// Member cluster name.
+    pub cluster_name: String,
+    /// Status reflected from the member object; `None` when nothing was reflected.
+    pub status: Option<Value>,
+    /// Whether the manifest was applied.
+    pub applied: bool,
+    /// Why applying failed.
+    pub applied_message: String,
+    /// Health found by InterpretHealth, when interpreted.
+    pub health: Option<Health>,
+}
+
+/// A plugin: the operations it implements for the kinds of its manifest.
+///
+/// Every operation has a default that fails with "not implemented"; override the ones the
+/// manifest lists. Objects arrive parsed; the SDK serializes what the operations return.
+pub trait Interpreter {
+    /// The kinds this plugin interprets and, per kind, the operations it implements.
+    fn manifest() -> Vec<Target>;
+
+    /// `InterpretReplica`: replicas and per-replica requirements.
+    fn interpret_replica(object: &Value) -> Result<ReplicaInterpretation, PluginError> {
+        Err(not_implemented(object, "InterpretReplica"))
+    }
+
+    /// `ReviseReplica`: `object` with its replicas set to `replicas`.
+    fn revise_replica(object: Value, replicas: i64) -> Result<Value, PluginError> {
+        let _ = replicas;
+        Err(not_implemented(&object, "ReviseReplica"))
+    }
+
+    /// `Retain`: `desired` keeping the member-owned values of `observed`.
+    fn retain(desired: Value, observed: &Value) -> Result<Value, PluginError> {
+        let _ = observed;
+        Err(not_implemented(&desired, "Retain"))
+    }
+
+    /// `AggregateStatus`: `object` with its status folded from the members' `items`.
+    fn aggregate_status(object: Value, items: &[StatusItem]) -> Result<Value, PluginError> {
+        let _ = items;
+        Err(not_implemented(&object, "AggregateStatus"))
+    }
+
+    /// `InterpretStatus`: the status worth reflecting; `None` when there is none.
+    fn interpret_status(object: &Value) -> Result<Option<Value>, PluginError> {
+        Err(not_implemented(object, "InterpretStatus"))
+    }
+
+    /// `InterpretHealth`: whether a member object is healthy.
+    fn interpret_health(object: &Value) -> Result<bool, PluginError> {
+        Err(not_implemented(object, "InterpretHealth"))
+    }
+
+    /// `InterpretDependency`: the objects `object` depends on.
+    fn interpret_dependency(object: &Value) -> Result<Vec<DependentObjectReference>, PluginError> {
+        Err(not_implemented(object, "InterpretDependency"))
+    }
+
+    /// `InterpretComponent`: the pod templates of a multi-template workload.
+    fn interpret_component(object: &Value) -> Result<Vec<Component>, PluginError> {
+        Err(not_implemented(object, "InterpretComponent"))
+    }
+}
+
+fn not_implemented(object: &Value, operation: &str) -> PluginError {
+    let kind = object.get("kind").and_then(Value::as_str).unwrap_or("?");
+    PluginError::new(format!("{operation} is not implemented for kind {kind}"))
+}
+
+fn parse(what: &str, json: &str) -> Result<Value, PluginError> {
+    serde_json::from_str(json).map_err(|e| PluginError::new(format!("{what} is not JSON: {e}")))
+}
+
+fn render(value: &Value) -> Result<String, PluginError> {
+    serde_json::to_string(value).map_err(|e| PluginError::new(format!("cannot serialize: {e}")))
+}
+
+/// Bridges an [`Interpreter`] to the generated bindings; [`export_plugin!`] uses it.
+#[doc(hidden)]
+pub struct Adapter<T>(std::marker::PhantomData<T>);
+
+impl<T: Interpreter> bindings::exports::fedplan::interpreter::plugin::Guest for Adapter<T> {
+    fn manifest() -> Vec<Target> {
+        T::manifest()
+    }
+
+    fn interpret_replica(object: String) -> Result<ReplicaInterpretation, PluginError> {
+        T::interpret_replica(&parse("object", &object)?)
+    }
+
+    fn revise_replica(object: String, replicas: i64) -> Result<String, PluginError> {
+        render(&T::revise_replica(parse("object", &object)?, replicas)?)
+    }
+
+    fn retain(desired: String, observed: String) -> Result<String, PluginError> {
+        let observed = parse("observed object", &observed)?;
+        render(&T::retain(parse("desired object", &desired)?, &observed)?)
+    }
+
+    fn aggregate_status(
+        object: String,
+        items: Vec<bindings::fedplan::interpreter::types::AggregatedStatusItem>,
+    ) -> Result<String, PluginError> {
+        let items = items
+            .into_iter()
+            .map(|item| {
+                let status = match item.status {
+                    Some(raw) => Some(parse("status item", &raw)?),
+                    None => None,
+                };
+                Ok(StatusItem {
+                    cluster_name: item.cluster_name,
+                    status,
+                    applied: item.applied,
+                    applied_message: item.applied_message,
+                    health: item.health,
+                })
+            })
+            .collect::<Result<Vec<_>, PluginError>>()?;
+        render(&T::aggregate_status(parse("object", &object)?, &items)?)
+    }
+
+    fn interpret_status(object: String) -> Result<Option<String>, PluginError> {
+        match T::interpret_status(&parse("object", &object)?)? {
+            Some(status) => Ok(Some(render(&status)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn interpret_health(object: String) -> Result<bool, PluginError> {
+        T::interpret_health(&parse("object", &object)?)
+    }
+
+    fn interpret_dependency(object: String) -> Result<Vec<DependentObjectReference>, PluginError> {
+        T::interpret_dependency(&parse("object", &object)?)
+    }
+
+    fn interpret_component(object: String) -> Result<Vec<Component>, PluginError> {
+        T::interpret_component(&parse("object", &object)?)
+    }
+}
+
+/// Exports an [`Interpreter`] as the plugin of this component. Use it once, in the crate root.
+#[macro_export]
+macro_rules! export_plugin {
+    ($interpreter:ty) => {
+        type __FedplanPluginExport = $crate::Adapter<$interpreter>;
+        $crate::bindings::export_world!(__FedplanPluginExport with_types_in $crate::bindings);
+    };
+}

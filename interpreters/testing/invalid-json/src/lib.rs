@@ -1,0 +1,59 @@
+//! Test fixture: every object it returns is not JSON.
+use fedplan_interpreter_sdk::bindings;
+
+struct Raw;
+
+use bindings::fedplan::interpreter::types::*;
+
+fn refuse() -> PluginError {
+    PluginError {
+        message: "not implemented".into(),
+        field: None,
+    }
+}
+
+impl bindings::exports::fedplan::interpreter::plugin::Guest for Raw {
+    fn manifest() -> Vec<Target> {
+        vec![Target {
+            api_version: "testing.fedplan.io/v1".into(),
+            kind: "InvalidJson".into(),
+            operations: vec![
+                Operation::InterpretReplica,
+                Operation::ReviseReplica,
+                Operation::AggregateStatus,
+                Operation::InterpretStatus,
+                Operation::InterpretHealth,
+                Operation::InterpretDependency,
+            ],
+        }]
+    }
+    fn interpret_replica(_object: String) -> Result<ReplicaInterpretation, PluginError> {
+        Err(refuse())
+    }
+    fn revise_replica(_object: String, _replicas: i64) -> Result<String, PluginError> {
+        Ok("{not json".into())
+    }
+    fn retain(_desired: String, _observed: String) -> Result<String, PluginError> {
+        Err(refuse())
+    }
+    fn aggregate_status(
+        _object: String,
+        _items: Vec<AggregatedStatusItem>,
+    ) -> Result<String, PluginError> {
+        Ok("<html>".into())
+    }
+    fn interpret_status(_object: String) -> Result<Option<String>, PluginError> {
+        Ok(Some("{\"phase\": Running".into()))
+    }
+    fn interpret_health(_object: String) -> Result<bool, PluginError> {
+        Err(refuse())
+    }
+    fn interpret_dependency(_object: String) -> Result<Vec<DependentObjectReference>, PluginError> {
+        Err(refuse())
+    }
+    fn interpret_component(_object: String) -> Result<Vec<Component>, PluginError> {
+        Err(refuse())
+    }
+}
+
+fedplan_interpreter_sdk::bindings::export_world!(Raw with_types_in fedplan_interpreter_sdk::bindings);
