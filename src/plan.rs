@@ -99,7 +99,9 @@ impl PlanInput {
         for loaded in objects {
             let resource = match &loaded.object {
                 Object::Template(resource) => {
-                    input.templates.push(resource.as_value().clone());
+                    input
+                        .templates
+                        .push(with_default_namespace(resource.as_value().clone(), &ctx));
                     continue;
                 }
                 Object::Karmada(object) => &object.resource,
@@ -185,6 +187,53 @@ impl PlanInput {
                 && r.name == at("/metadata/name")
         })
     }
+}
+
+/// Kubernetes kinds that are cluster-scoped. A template of any other kind that names no
+/// namespace is put in the default namespace, as `kubectl apply` does.
+pub const CLUSTER_SCOPED_KINDS: &[&str] = &[
+    "APIService",
+    "CSIDriver",
+    "CSINode",
+    "CertificateSigningRequest",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "FlowSchema",
+    "IngressClass",
+    "MutatingWebhookConfiguration",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "PriorityClass",
+    "PriorityLevelConfiguration",
+    "RuntimeClass",
+    "StorageClass",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration",
+    "VolumeAttachment",
+];
+
+/// Puts a namespaced template that names no namespace in `ctx.default_namespace`.
+fn with_default_namespace(mut template: Value, ctx: &DefaultingContext) -> Value {
+    let kind = template.get("kind").and_then(Value::as_str).unwrap_or("");
+    if CLUSTER_SCOPED_KINDS.contains(&kind) {
+        return template;
+    }
+    if let Some(meta) = template.get_mut("metadata").and_then(Value::as_object_mut) {
+        let named = meta
+            .get("namespace")
+            .and_then(Value::as_str)
+            .is_some_and(|ns| !ns.is_empty());
+        if !named {
+            meta.insert(
+                "namespace".to_string(),
+                Value::from(ctx.default_namespace.clone()),
+            );
+        }
+    }
+    template
 }
 
 /// A decision that could not be made, for one template or binding.

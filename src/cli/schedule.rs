@@ -96,7 +96,6 @@ pub(crate) fn print_tables(bindings: &[PlannedBinding], stderr: &mut dyn Write) 
                 binding_ref(planned)
             );
             let _ = write!(stderr, "{}", diagnosis.render_table());
-            let _ = writeln!(stderr, "{}", diagnosis.message);
             let _ = writeln!(stderr);
         }
     }
