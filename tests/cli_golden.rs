@@ -221,20 +221,23 @@ fn broken_overrides_fail_the_binding_and_name_policy_rule_and_cluster() {
     let cases = [
         (
             "patch on a missing path",
+            "nginx",
             "plaintext:\n          - {path: /spec/missing/deeper, operator: replace, value: 3}",
         ),
         (
             "invalid image component",
-            "imageOverrider:\n          - {component: Registry, operator: replace, value: \"UPPER CASE/@@\"}",
+            "Nginx:latest",
+            "imageOverrider:\n          - {component: Registry, operator: replace, value: registry.example}",
         ),
         (
             "unparsable YAML in a fieldOverrider",
+            "nginx",
             "fieldOverrider:\n          - fieldPath: /spec/template/metadata/annotations/config\n            yaml:\n              - {subPath: /a, operator: add, value: 1}",
         ),
     ];
     let dir = std::env::temp_dir().join(format!("fedplan-golden-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    for (index, (what, overriders)) in cases.iter().enumerate() {
+    for (index, (what, image, overriders)) in cases.iter().enumerate() {
         let policy = format!(
             "apiVersion: policy.karmada.io/v1alpha1\nkind: OverridePolicy\n\
              metadata: {{name: broken, namespace: default}}\nspec:\n  \
@@ -246,11 +249,12 @@ fn broken_overrides_fail_the_binding_and_name_policy_rule_and_cluster() {
              namespace: default\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: nginx}}\n  \
              template:\n    metadata:\n      labels: {app: nginx}\n      \
              annotations: {config: \"a: [unclosed\"}\n    spec:\n      \
-             containers: [{name: nginx, image: nginx}]\n";
+             containers: [{name: nginx, image: \"IMAGE\"}]\n"
+            .replace("IMAGE", image);
         let case_dir = dir.join(index.to_string());
         std::fs::create_dir_all(&case_dir).expect("case dir");
         std::fs::write(case_dir.join("op.yaml"), policy).expect("write policy");
-        std::fs::write(case_dir.join("deployment.yaml"), deployment).expect("write template");
+        std::fs::write(case_dir.join("deployment.yaml"), &deployment).expect("write template");
         let files = vec![
             three_clusters(),
             karmada("samples/nginx/propagationpolicy.yaml"),
