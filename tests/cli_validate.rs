@@ -227,6 +227,9 @@ fn invalid_cases() -> Vec<Case> {
         case("rb-clusters.yaml", format!("{RB}spec:\n  resource: {{apiVersion: apps/v1, kind: Deployment, name: foo}}\n  clusters:\n    - {{name: m1, replicas: many}}\n"), &["spec.clusters[0].replicas: invalid type: string"]),
         case("cluster-taints.yaml", format!("{CLUSTER}spec:\n  taints: NoSchedule\n"), &["(Cluster member1)", "spec.taints: invalid type: string"]),
         case("cluster-spec-type.yaml", format!("{CLUSTER}spec: [1]\n"), &["(Cluster member1)", "spec: invalid type: sequence"]),
+        case("pp-affinity-conflict.yaml", format!("{PP}{sel}  placement:\n    clusterAffinity: {{clusterNames: [m1]}}\n    clusterAffinities:\n      - {{affinityName: a, clusterNames: [m1]}}\n"), &["(PropagationPolicy default/foo)", "spec.placement: Invalid value", "clusterAffinities", "clusterAffinity"]),
+        case("pp-spread-conflict.yaml", format!("{PP}{sel}  placement:\n    spreadConstraints:\n      - {{spreadByField: cluster, spreadByLabel: zone, maxGroups: 2}}\n"), &["(PropagationPolicy default/foo)", "spec.placement.spreadConstraints[0].spreadByLabel", "spreadByField"]),
+        case("op-overriders-conflict.yaml", format!("{OP}{sel}  overriders:\n    plaintext:\n      - {{path: /spec/replicas, operator: remove}}\n  overrideRules:\n    - overriders:\n        plaintext:\n          - {{path: /spec/replicas, operator: remove}}\n"), &["(OverridePolicy default/foo)", "spec.overriders", "overrideRules"]),
         case("work-manifests.yaml", "apiVersion: work.karmada.io/v1alpha1\nkind: Work\nmetadata: {name: w, namespace: karmada-es-m1}\nspec:\n  workload:\n    manifests: {a: 1}\n", &["(Work karmada-es-m1/w)", "spec.workload.manifests: invalid type: map"]),
     ]
 }
