@@ -60,9 +60,7 @@ use crate::load::{LoadError, LoadedObject, Object};
 use crate::policy::{self, BindingOptions, ClaimDecision, MatchOptions};
 use crate::render::{self, deps, OverrideSet};
 use crate::resource::ObjectRef;
-use crate::scheduler::{
-    self, diagnosis::Diagnosis, SchedulerOptions, CONDITION_SCHEDULED,
-};
+use crate::scheduler::{self, diagnosis::Diagnosis, SchedulerOptions, CONDITION_SCHEDULED};
 
 /// The clock used when no existing binding tells the last schedule time.
 pub const DEFAULT_NOW: &str = "2026-01-01T00:00:00Z";
@@ -148,9 +146,7 @@ impl PlanInput {
                     input.cluster_propagation_policies.push(*o)
                 }
                 KarmadaObject::OverridePolicy(o) => input.override_policies.push(*o),
-                KarmadaObject::ClusterOverridePolicy(o) => {
-                    input.cluster_override_policies.push(*o)
-                }
+                KarmadaObject::ClusterOverridePolicy(o) => input.cluster_override_policies.push(*o),
                 KarmadaObject::ResourceBinding(o) => input.bindings.push(*o),
                 // Taint policies and Works play no part in one scheduling pass.
                 KarmadaObject::ClusterTaintPolicy(_) | KarmadaObject::Work(_) => {}
@@ -487,18 +483,14 @@ fn attach_dependencies(
         .map(|p| (p.binding.clone(), p.template.clone()))
         .collect();
     for (parent, template) in &parents {
-        let found = match deps::resolve_dependencies(
-            parent,
-            template,
-            &input.templates,
-            interpreter,
-        ) {
-            Ok(found) => found,
-            Err(error) => {
-                errors.push(PlanError::Render(error));
-                continue;
-            }
-        };
+        let found =
+            match deps::resolve_dependencies(parent, template, &input.templates, interpreter) {
+                Ok(found) => found,
+                Err(error) => {
+                    errors.push(PlanError::Render(error));
+                    continue;
+                }
+            };
         for object in found {
             let attached = deps::attached_binding(parent, object);
             let snapshot = deps::snapshot_of(parent);

@@ -235,13 +235,29 @@ fn render_diff_compares_with_a_previous_render() {
     let dir = std::env::temp_dir().join(format!("fedplan-prev-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     std::fs::write(dir.join("render.yaml"), stdout(&out)).expect("write");
-    let same = fedplan(&["render", "-f", QUICKSTART, "--diff", &dir.display().to_string()]);
+    let same = fedplan(&[
+        "render",
+        "-f",
+        QUICKSTART,
+        "--diff",
+        &dir.display().to_string(),
+    ]);
     assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
     assert_eq!(stdout(&same), "clusters: {}\n");
     let empty = dir.join("empty");
     std::fs::create_dir_all(&empty).expect("dir");
-    let added = fedplan(&["render", "-f", QUICKSTART, "--diff", &empty.display().to_string()]);
-    assert!(stdout(&added).contains("change: added"), "{}", stdout(&added));
+    let added = fedplan(&[
+        "render",
+        "-f",
+        QUICKSTART,
+        "--diff",
+        &empty.display().to_string(),
+    ]);
+    assert!(
+        stdout(&added).contains("change: added"),
+        "{}",
+        stdout(&added)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -251,30 +267,74 @@ fn interpret_prints_the_contract_shapes() {
     let empty = scratch("empty-status.yaml", "[]\n");
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
-            vec!["interpret", "--operation", "InterpretReplica", "--desired-file", &deployment, "-o", "json"],
+            vec![
+                "interpret",
+                "--operation",
+                "InterpretReplica",
+                "--desired-file",
+                &deployment,
+                "-o",
+                "json",
+            ],
             "\"replicas\": 6",
         ),
         (
-            vec!["interpret", "--operation", "InterpretHealth", "--observed-file", &deployment, "-o", "json"],
+            vec![
+                "interpret",
+                "--operation",
+                "InterpretHealth",
+                "--observed-file",
+                &deployment,
+                "-o",
+                "json",
+            ],
             "\"healthy\"",
         ),
         (
-            vec!["interpret", "--operation", "InterpretDependency", "--desired-file", &deployment, "-o", "json"],
+            vec![
+                "interpret",
+                "--operation",
+                "InterpretDependency",
+                "--desired-file",
+                &deployment,
+                "-o",
+                "json",
+            ],
             "\"dependencies\"",
         ),
         (
-            vec!["interpret", "--operation", "ReviseReplica", "--desired-file", &deployment, "--desired-replica", "2"],
+            vec![
+                "interpret",
+                "--operation",
+                "ReviseReplica",
+                "--desired-file",
+                &deployment,
+                "--desired-replica",
+                "2",
+            ],
             "replicas: 2",
         ),
         (
-            vec!["interpret", "--operation", "AggregateStatus", "--desired-file", &deployment, "--status-file", &empty],
+            vec![
+                "interpret",
+                "--operation",
+                "AggregateStatus",
+                "--desired-file",
+                &deployment,
+                "--status-file",
+                &empty,
+            ],
             "kind: Deployment",
         ),
     ];
     for (args, expected) in cases {
         let out = fedplan(&args);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
-        assert!(stdout(&out).contains(expected), "{args:?}: {}", stdout(&out));
+        assert!(
+            stdout(&out).contains(expected),
+            "{args:?}: {}",
+            stdout(&out)
+        );
     }
 }
 
@@ -283,20 +343,41 @@ fn interpret_uses_customizations_and_refuses_lua() {
     let widget = format!("{DECLARATIVE}/widget.yaml");
     let rules = format!("{DECLARATIVE}/widget-customization.yaml");
     let lua = format!("{DECLARATIVE}/lua-customization.yaml");
-    let without = fedplan(&["interpret", "--operation", "InterpretReplica", "--desired-file", &widget]);
+    let without = fedplan(&[
+        "interpret",
+        "--operation",
+        "InterpretReplica",
+        "--desired-file",
+        &widget,
+    ]);
     assert_eq!(without.status.code(), Some(1), "{}", stderr(&without));
     let with = fedplan(&[
-        "interpret", "--operation", "InterpretReplica", "--desired-file", &widget,
-        "--customization", &rules, "-v",
+        "interpret",
+        "--operation",
+        "InterpretReplica",
+        "--desired-file",
+        &widget,
+        "--customization",
+        &rules,
+        "-v",
     ]);
     assert_eq!(with.status.code(), Some(0), "{}", stderr(&with));
     assert!(stdout(&with).contains("replicas:"), "{}", stdout(&with));
     let refused = fedplan(&[
-        "interpret", "--operation", "InterpretReplica", "--desired-file", &widget,
-        "--customization", &lua,
+        "interpret",
+        "--operation",
+        "InterpretReplica",
+        "--desired-file",
+        &widget,
+        "--customization",
+        &lua,
     ]);
     assert_eq!(refused.status.code(), Some(2));
-    assert!(stderr(&refused).contains("luaScript"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("luaScript"),
+        "{}",
+        stderr(&refused)
+    );
 }
 
 #[test]
@@ -314,7 +395,14 @@ fn simulate_prints_each_step() {
     let value: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
     let steps = value["steps"].as_array().expect("steps");
     assert_eq!(steps.len(), 2);
-    for key in ["name", "templates", "bindings", "works", "members", "events"] {
+    for key in [
+        "name",
+        "templates",
+        "bindings",
+        "works",
+        "members",
+        "events",
+    ] {
         assert!(steps[0].get(key).is_some(), "{key}");
     }
     let again = fedplan(&["simulate", "-f", &scenario, "-o", "json"]);

@@ -15,14 +15,15 @@ use serde_json::Value;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn karmada(path: &str) -> String {
-    support::karmada_fixtures()
-        .join(path)
-        .display()
-        .to_string()
+    support::karmada_fixtures().join(path).display().to_string()
 }
 
 fn example(path: &str) -> String {
-    Path::new(ROOT).join("examples").join(path).display().to_string()
+    Path::new(ROOT)
+        .join("examples")
+        .join(path)
+        .display()
+        .to_string()
 }
 
 /// Runs the CLI in-process: (exit code, stdout, stderr).
@@ -61,7 +62,10 @@ fn check_golden(name: &str, actual: &str) {
             .lines()
             .zip(actual.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(|| expected.lines().count().min(actual.lines().count()), |i| i);
+            .map_or_else(
+                || expected.lines().count().min(actual.lines().count()),
+                |i| i,
+            );
         panic!(
             "{} differs from the output at line {}:\n  golden: {:?}\n  actual: {:?}\n\
              (rerun with FEDPLAN_BLESS=1 if the change is intended)",
@@ -137,8 +141,10 @@ fn schedule_explain_goldens() {
         assert_eq!(code, 0, "{name}: {table}");
         check_golden(&format!("{name}.yaml"), &yaml);
         check_golden(&format!("{name}.table.txt"), &table);
-        let (code, json, json_table) =
-            fedplan(&with_files(&["schedule", "--explain", "-o", "json"], &files));
+        let (code, json, json_table) = fedplan(&with_files(
+            &["schedule", "--explain", "-o", "json"],
+            &files,
+        ));
         assert_eq!(code, 0, "{name}: {json_table}");
         assert_eq!(table, json_table, "{name}: the table does not depend on -o");
         check_golden(&format!("{name}.json"), &json);
@@ -148,7 +154,9 @@ fn schedule_explain_goldens() {
                 binding["status"]["schedulingDiagnosis"]["clusters"].is_array(),
                 "{name}: {binding}"
             );
-            let conditions = binding["status"]["conditions"].as_array().expect("conditions");
+            let conditions = binding["status"]["conditions"]
+                .as_array()
+                .expect("conditions");
             assert!(conditions.iter().any(|c| c["type"] == "Scheduled"));
             if let Err(problems) = support::schema::karmada_crds_lenient().validate(binding) {
                 panic!("{name}: binding violates its CRD: {problems:#?}");
@@ -168,7 +176,10 @@ fn render_goldens_validate_against_the_crds() {
         let list: Value = serde_json::from_str(&json).expect("JSON output");
         let items = list["items"].as_array().expect("items");
         let kinds: Vec<&str> = items.iter().filter_map(|i| i["kind"].as_str()).collect();
-        let first_work = kinds.iter().position(|k| *k == "Work").unwrap_or(kinds.len());
+        let first_work = kinds
+            .iter()
+            .position(|k| *k == "Work")
+            .unwrap_or(kinds.len());
         assert!(first_work > 0, "{name}: no binding in {kinds:?}");
         assert!(
             kinds[first_work..].iter().all(|k| *k == "Work"),
@@ -263,7 +274,10 @@ fn broken_overrides_fail_the_binding_and_name_policy_rule_and_cluster() {
         let (code, json, stderr) = fedplan(&with_files(&["render", "-o", "json"], &files));
         assert_eq!(code, 1, "{what}: {stderr}");
         for needle in ["broken", "overrideRules[0]", "member1"] {
-            assert!(stderr.contains(needle), "{what}: {needle:?} not in {stderr}");
+            assert!(
+                stderr.contains(needle),
+                "{what}: {needle:?} not in {stderr}"
+            );
         }
         let list: Value = serde_json::from_str(&json).expect("JSON output");
         let items = list["items"].as_array().expect("items");

@@ -57,7 +57,11 @@ fn every_karmada_fixture_loads_and_only_doc_fragments_fail_the_webhooks() {
             "{line}"
         );
     }
-    assert_eq!(out.status.code(), Some(if errors.is_empty() { 0 } else { 2 }), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(if errors.is_empty() { 0 } else { 2 }),
+        "{stderr}"
+    );
     for dir in ["samples", "examples", "crds"] {
         let out = fedplan(&["validate", "-f", &format!("{FIXTURES}/{dir}")], b"");
         assert_eq!(out.status.code(), Some(0), "{dir}: {}", text(&out.stderr));

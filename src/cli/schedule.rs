@@ -89,12 +89,7 @@ pub(crate) fn binding_value(planned: &PlannedBinding, explain: bool) -> Result<V
 pub(crate) fn print_tables(bindings: &[PlannedBinding], stderr: &mut dyn Write) {
     for planned in bindings {
         if let Some(diagnosis) = &planned.diagnosis {
-            let _ = writeln!(
-                stderr,
-                "{} {}:",
-                planned.binding.kind,
-                binding_ref(planned)
-            );
+            let _ = writeln!(stderr, "{} {}:", planned.binding.kind, binding_ref(planned));
             let _ = write!(stderr, "{}", diagnosis.render_table());
             let _ = writeln!(stderr);
         }

@@ -277,10 +277,19 @@ fn step_value(step: &crate::controlplane::scenario::StepOutput) -> Result<Value,
     let mut out = serde_json::Map::new();
     out.insert("name".to_string(), Value::from(step.name.clone()));
     out.insert("templates".to_string(), Value::from(step.templates.clone()));
-    out.insert("bindings".to_string(), to(serde_json::to_value(&step.bindings))?);
+    out.insert(
+        "bindings".to_string(),
+        to(serde_json::to_value(&step.bindings))?,
+    );
     out.insert("works".to_string(), to(serde_json::to_value(&step.works))?);
-    out.insert("members".to_string(), to(serde_json::to_value(&step.members))?);
-    out.insert("events".to_string(), to(serde_json::to_value(&step.events))?);
+    out.insert(
+        "members".to_string(),
+        to(serde_json::to_value(&step.members))?,
+    );
+    out.insert(
+        "events".to_string(),
+        to(serde_json::to_value(&step.events))?,
+    );
     Ok(Value::Object(out))
 }
 
@@ -311,7 +320,11 @@ pub(crate) fn run(
         match step_value(step) {
             Ok(value) => values.push(value),
             Err(error) => {
-                let _ = writeln!(stderr, "error: cannot serialize step {}: {error}", step.name);
+                let _ = writeln!(
+                    stderr,
+                    "error: cannot serialize step {}: {error}",
+                    step.name
+                );
                 return Exit::BadInput;
             }
         }

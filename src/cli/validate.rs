@@ -30,7 +30,11 @@ enum Verdict {
 /// enum values; [`admit`] applies Karmada's webhook defaulting and validation.
 fn check_karmada(loaded: &LoadedObject, object: &KarmadaObject) -> Verdict {
     let value = object.resource.as_value();
-    let admission = match admit(value, &DefaultingContext::default(), &ValidationOptions::default()) {
+    let admission = match admit(
+        value,
+        &DefaultingContext::default(),
+        &ValidationOptions::default(),
+    ) {
         // A kind the webhooks do not check (a ResourceInterpreterCustomization).
         Ok(None) => return Verdict::Valid(value.clone()),
         Ok(Some(admission)) => admission,
