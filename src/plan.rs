@@ -105,6 +105,17 @@ impl PlanInput {
                 Object::Karmada(object) => &object.resource,
             };
             if resource.kind() == "ResourceInterpreterCustomization" {
+                // Refused rules (a luaScript, an unparsable path) are bad input.
+                if let Err(error) =
+                    DeclarativeInterpreter::from_values([resource.as_value().clone()])
+                {
+                    errors.push(LoadError::Invalid {
+                        origin: loaded.origin.clone(),
+                        object: resource.object_ref(),
+                        field: String::new(),
+                        message: error.to_string(),
+                    });
+                }
                 input.customizations.push(resource.as_value().clone());
                 continue;
             }
