@@ -16,7 +16,7 @@
 //! apiVersion: cluster.karmada.io/v1alpha1
 //! kind: Cluster
 //! metadata: {name: member1}
-//! spec: {}
+//! spec: {syncMode: Push}
 //! status:
 //!   apiEnablements: [{groupVersion: v1, resources: [{name: configmaps, kind: ConfigMap}]}]
 //!   conditions: [{type: Ready, status: "True"}]
