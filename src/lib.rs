@@ -22,6 +22,7 @@ pub mod failover;
 pub mod interpreter;
 pub mod load;
 pub mod overrides;
+pub mod plan;
 pub mod policy;
 pub mod render;
 pub mod resource;

@@ -151,3 +151,260 @@ fn simulate_rejects_bad_scenarios() {
         assert!(stderr(&out).contains(expected), "{name}: {}", stderr(&out));
     }
 }
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const THREE_CLUSTERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/three-clusters");
+const DECLARATIVE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/interpreters/declarative");
+
+#[test]
+fn schedule_prints_the_bindings_and_names_unclaimed_templates() {
+    let stray = scratch(
+        "stray.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stray, namespace: default}\n",
+    );
+    let out = fedplan(&["schedule", "-f", QUICKSTART, "-f", &stray, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ConfigMap default/stray"),
+        "{}",
+        stderr(&out)
+    );
+    let list: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(list["kind"], "List");
+    let items = list["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1);
+    let binding = &items[0];
+    assert_eq!(binding["kind"], "ResourceBinding");
+    assert_eq!(binding["metadata"]["name"], "nginx-deployment");
+    assert_eq!(
+        binding["metadata"]["annotations"]["propagationpolicy.karmada.io/name"],
+        "nginx-propagation"
+    );
+    assert_eq!(binding["status"]["conditions"][0]["reason"], "Success");
+    assert!(binding["status"].get("schedulingDiagnosis").is_none());
+    let total: i64 = binding["spec"]["clusters"]
+        .as_array()
+        .expect("clusters")
+        .iter()
+        .map(|c| c["replicas"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(Some(total), binding["spec"]["replicas"].as_i64());
+}
+
+#[test]
+fn unschedulable_binding_exits_1_with_its_condition() {
+    let policy = scratch(
+        "nowhere.yaml",
+        "apiVersion: policy.karmada.io/v1alpha1\nkind: PropagationPolicy\nmetadata: {name: nowhere, namespace: default}\nspec:\n  resourceSelectors: [{apiVersion: apps/v1, kind: Deployment, name: web}]\n  placement: {clusterAffinity: {clusterNames: [absent]}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: default, uid: u-1234}\nspec: {replicas: 1, template: {spec: {containers: [{name: c, image: nginx}]}}}\n",
+    );
+    let out = fedplan(&["schedule", "-f", THREE_CLUSTERS, "-f", &policy, "--explain"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let yaml = stdout(&out);
+    assert!(yaml.contains("reason: NoClusterFit"), "{yaml}");
+    assert!(yaml.contains("schedulingDiagnosis:"), "{yaml}");
+    assert!(yaml.contains("uid: u-1234"), "{yaml}");
+    assert!(stderr(&out).contains("CLUSTER"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_existing_binding_is_the_previous_result() {
+    let previous = scratch(
+        "previous.yaml",
+        "apiVersion: work.karmada.io/v1alpha2\nkind: ResourceBinding\nmetadata:\n  name: nginx-deployment\n  namespace: default\n  generation: 1\nspec:\n  resource: {apiVersion: apps/v1, kind: Deployment, namespace: default, name: nginx}\n  replicas: 6\n  clusters: [{name: member1, replicas: 6}]\nstatus:\n  schedulerObservedGeneration: 1\n  lastScheduledTime: \"2025-06-01T00:00:00Z\"\n",
+    );
+    let out = fedplan(&["schedule", "-f", QUICKSTART, "-f", &previous, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let list: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let binding = &list["items"][0];
+    // The placement changed (the previous binding had none), so Karmada reschedules; the
+    // clock is the previous binding's.
+    assert_eq!(
+        binding["status"]["lastScheduledTime"],
+        "2025-06-01T00:00:00Z"
+    );
+    assert_eq!(binding["metadata"]["generation"], 2);
+}
+
+#[test]
+fn render_diff_compares_with_a_previous_render() {
+    let out = fedplan(&["render", "-f", QUICKSTART]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dir = std::env::temp_dir().join(format!("fedplan-prev-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("render.yaml"), stdout(&out)).expect("write");
+    let same = fedplan(&[
+        "render",
+        "-f",
+        QUICKSTART,
+        "--diff",
+        &dir.display().to_string(),
+    ]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert_eq!(stdout(&same), "clusters: {}\n");
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).expect("dir");
+    let added = fedplan(&[
+        "render",
+        "-f",
+        QUICKSTART,
+        "--diff",
+        &empty.display().to_string(),
+    ]);
+    assert!(
+        stdout(&added).contains("change: added"),
+        "{}",
+        stdout(&added)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn interpret_prints_the_contract_shapes() {
+    let deployment = format!("{QUICKSTART}/deployment.yaml");
+    let empty = scratch("empty-status.yaml", "[]\n");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "interpret",
+                "--operation",
+                "InterpretReplica",
+                "--desired-file",
+                &deployment,
+                "-o",
+                "json",
+            ],
+            "\"replicas\": 6",
+        ),
+        (
+            vec![
+                "interpret",
+                "--operation",
+                "InterpretHealth",
+                "--observed-file",
+                &deployment,
+                "-o",
+                "json",
+            ],
+            "\"healthy\"",
+        ),
+        (
+            vec![
+                "interpret",
+                "--operation",
+                "InterpretDependency",
+                "--desired-file",
+                &deployment,
+                "-o",
+                "json",
+            ],
+            "\"dependencies\"",
+        ),
+        (
+            vec![
+                "interpret",
+                "--operation",
+                "ReviseReplica",
+                "--desired-file",
+                &deployment,
+                "--desired-replica",
+                "2",
+            ],
+            "replicas: 2",
+        ),
+        (
+            vec![
+                "interpret",
+                "--operation",
+                "AggregateStatus",
+                "--desired-file",
+                &deployment,
+                "--status-file",
+                &empty,
+            ],
+            "kind: Deployment",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = fedplan(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains(expected),
+            "{args:?}: {}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn interpret_uses_customizations_and_refuses_lua() {
+    let widget = format!("{DECLARATIVE}/widget.yaml");
+    let rules = format!("{DECLARATIVE}/widget-customization.yaml");
+    let lua = format!("{DECLARATIVE}/lua-customization.yaml");
+    let without = fedplan(&[
+        "interpret",
+        "--operation",
+        "InterpretReplica",
+        "--desired-file",
+        &widget,
+    ]);
+    assert_eq!(without.status.code(), Some(1), "{}", stderr(&without));
+    let with = fedplan(&[
+        "interpret",
+        "--operation",
+        "InterpretReplica",
+        "--desired-file",
+        &widget,
+        "--customization",
+        &rules,
+        "-v",
+    ]);
+    assert_eq!(with.status.code(), Some(0), "{}", stderr(&with));
+    assert!(stdout(&with).contains("replicas:"), "{}", stdout(&with));
+    let refused = fedplan(&[
+        "interpret",
+        "--operation",
+        "InterpretReplica",
+        "--desired-file",
+        &widget,
+        "--customization",
+        &lua,
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("luaScript"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn simulate_prints_each_step() {
+    let scenario = scratch(
+        "scenario.yaml",
+        "steps:\n  - name: create\n    apply:\n      - {apiVersion: v1, kind: ConfigMap, metadata: {name: cm, namespace: default}}\n  - name: wait\n    advance: 60\n",
+    );
+    let yaml = fedplan(&["simulate", "-f", &scenario]);
+    assert_eq!(yaml.status.code(), Some(0), "{}", stderr(&yaml));
+    let text = stdout(&yaml);
+    assert_eq!(text.matches("\n---\n").count(), 1, "{text}");
+    assert!(text.starts_with("name: create\ntemplates:\n"), "{text}");
+    let json = fedplan(&["simulate", "-f", &scenario, "-o", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    let steps = value["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 2);
+    for key in [
+        "name",
+        "templates",
+        "bindings",
+        "works",
+        "members",
+        "events",
+    ] {
+        assert!(steps[0].get(key).is_some(), "{key}");
+    }
+    let again = fedplan(&["simulate", "-f", &scenario, "-o", "json"]);
+    assert_eq!(stdout(&json), stdout(&again), "deterministic bytes");
+}

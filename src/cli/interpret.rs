@@ -5,10 +5,14 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::output::OutputFormat;
-use super::{not_available, report_error, Exit, InterpretArgs};
+use std::sync::Arc;
+
+use super::output::{write_value, OutputFormat};
+use super::{report_error, Exit, InterpretArgs};
 use crate::api::AggregatedStatusItem;
-use crate::interpreter::Operation;
+use crate::interpreter::chain::InterpreterChain;
+use crate::interpreter::declarative::DeclarativeInterpreter;
+use crate::interpreter::{run_operation, Gvk, Operation};
 use crate::load::{decode, LoadError, Loader};
 use crate::resource::ObjectRef;
 
@@ -138,26 +142,140 @@ fn load_inputs(args: &InterpretArgs, stdin: &mut dyn Read) -> Result<Inputs, Vec
     }
 }
 
-/// Answers the operation on the loaded inputs.
-///
-/// This is where `interpreter::run_operation` is called with the interpreter chain in
-/// Karmada's precedence: `--customization` rules and `--plugin` components first, then the
-/// third-party and native built-ins. Its `Ok` value is printed with [`super::output`]
-/// (exit 0); an interpreter error is a failed decision (exit 1).
-fn answer(args: &InterpretArgs, inputs: &Inputs, stderr: &mut dyn Write) -> Exit {
-    if args.verbose > 0 {
-        let _ = writeln!(
-            stderr,
-            "interpret {}: desired {}, observed {}, {} status item(s), {} customization(s), {} plugin path(s)",
-            args.operation,
-            if inputs.desired.is_some() { "given" } else { "absent" },
-            if inputs.observed.is_some() { "given" } else { "absent" },
-            inputs.status_items.as_ref().map_or(0, Vec::len),
-            inputs.customizations.len(),
-            args.plugin.len(),
-        );
+/// Why the interpreter chain could not be built from the flags.
+#[derive(Debug, thiserror::Error)]
+enum ChainError {
+    /// A `--customization` was refused (a `luaScript`, an unparsable path, ...).
+    #[error("--customization: {0}")]
+    Customization(String),
+    /// A `--plugin` could not be loaded.
+    #[error("--plugin {path}: {message}")]
+    Plugin {
+        /// The file or directory given.
+        path: String,
+        /// Why it could not be loaded.
+        message: String,
+    },
+}
+
+/// The plugin hosts loaded from `--plugin`, kept to read their log lines after the call.
+#[cfg(feature = "wasm")]
+type PluginHosts = Vec<Arc<crate::interpreter::wasm::PluginHost>>;
+#[cfg(not(feature = "wasm"))]
+type PluginHosts = Vec<()>;
+
+/// The chain in Karmada's precedence: `--customization` rules, then `--plugin` components,
+/// then the third-party and native built-ins.
+fn build_chain(
+    args: &InterpretArgs,
+    inputs: &Inputs,
+) -> Result<(InterpreterChain, PluginHosts), ChainError> {
+    let mut chain = InterpreterChain::default();
+    if !inputs.customizations.is_empty() {
+        let declarative = DeclarativeInterpreter::from_values(inputs.customizations.clone())
+            .map_err(|e| ChainError::Customization(e.to_string()))?;
+        chain.push(Arc::new(declarative));
     }
-    not_available("interpret", "the resource interpreter", stderr)
+    let hosts = load_plugins(&args.plugin)?;
+    #[cfg(feature = "wasm")]
+    for host in &hosts {
+        chain.push(host.clone());
+    }
+    Ok((chain, hosts))
+}
+
+#[cfg(feature = "wasm")]
+fn load_plugins(paths: &[std::path::PathBuf]) -> Result<PluginHosts, ChainError> {
+    paths
+        .iter()
+        .map(|path| {
+            crate::interpreter::wasm::PluginHost::load_path(path)
+                .map(Arc::new)
+                .map_err(|e| ChainError::Plugin {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "wasm"))]
+fn load_plugins(paths: &[std::path::PathBuf]) -> Result<PluginHosts, ChainError> {
+    match paths.first() {
+        None => Ok(Vec::new()),
+        Some(path) => Err(ChainError::Plugin {
+            path: path.display().to_string(),
+            message: "this build has no WebAssembly plugin host (feature `wasm`)".to_string(),
+        }),
+    }
+}
+
+/// Prints the log lines the plugins wrote during the call.
+#[cfg(feature = "wasm")]
+fn print_plugin_logs(hosts: &PluginHosts, stderr: &mut dyn Write) {
+    for host in hosts {
+        for line in host.take_logs() {
+            let _ = writeln!(stderr, "{line}");
+        }
+    }
+}
+
+#[cfg(not(feature = "wasm"))]
+fn print_plugin_logs(_hosts: &PluginHosts, _stderr: &mut dyn Write) {}
+
+/// Answers the operation on the loaded inputs with `interpreter::run_operation` and prints
+/// the result (exit 0); an interpreter error is a failed decision (exit 1).
+fn answer(
+    args: &InterpretArgs,
+    inputs: &Inputs,
+    format: OutputFormat,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Exit {
+    let (chain, hosts) = match build_chain(args, inputs) {
+        Ok(built) => built,
+        Err(error) => {
+            let _ = writeln!(stderr, "error: {error}");
+            return Exit::BadInput;
+        }
+    };
+    if args.verbose > 0 {
+        if let Some(object) = inputs.desired.as_ref().or(inputs.observed.as_ref()) {
+            let gvk = Gvk::of(object);
+            let layer = chain
+                .layer_for(&gvk, args.operation)
+                .map_or_else(|| "none".to_string(), |l| l.name().to_string());
+            let _ = writeln!(
+                stderr,
+                "interpret {} for {}/{}: answered by {layer}",
+                args.operation, gvk.api_version, gvk.kind
+            );
+        }
+    }
+    let result = run_operation(
+        &chain,
+        args.operation,
+        inputs.desired.as_ref(),
+        inputs.observed.as_ref(),
+        inputs.status_items.as_deref(),
+        args.desired_replica,
+    );
+    if args.verbose > 0 {
+        print_plugin_logs(&hosts, stderr);
+    }
+    match result {
+        Ok(value) => match write_value(stdout, format, &value) {
+            Ok(()) => Exit::Success,
+            Err(error) => {
+                let _ = writeln!(stderr, "error: {error}");
+                Exit::BadInput
+            }
+        },
+        Err(error) => {
+            let _ = writeln!(stderr, "error: interpret {}: {error}", args.operation);
+            Exit::DecisionFailed
+        }
+    }
 }
 
 /// Runs `fedplan interpret`.
@@ -168,9 +286,8 @@ pub(crate) fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Exit {
-    let _ = (format, &mut *stdout);
     match load_inputs(args, stdin) {
-        Ok(inputs) => answer(args, &inputs, stderr),
+        Ok(inputs) => answer(args, &inputs, format, stdout, stderr),
         Err(errors) => {
             for error in &errors {
                 report_error(error, stderr);

@@ -249,15 +249,6 @@ fn report_error(error: &LoadError, stderr: &mut dyn Write) {
     let _ = writeln!(stderr, "error: {error}");
 }
 
-/// Reports a capability this build does not have yet, with the inputs it did load.
-pub(crate) fn not_available(command: &str, what: &str, stderr: &mut dyn Write) -> Exit {
-    let _ = writeln!(
-        stderr,
-        "error: fedplan {command}: {what} is not available yet in this build"
-    );
-    Exit::BadInput
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

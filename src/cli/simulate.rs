@@ -6,8 +6,8 @@ use std::io::{Read, Write};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::output::OutputFormat;
-use super::{not_available, report_error, report_load_errors, Exit, SimulateArgs};
+use super::output::{write_documents, write_value, OutputFormat};
+use super::{report_error, report_load_errors, Exit, SimulateArgs};
 use crate::load::{decode, LoadError, LoadedObject, Loader, RawDocument};
 use crate::resource::ObjectRef;
 
@@ -229,7 +229,7 @@ fn load_scenario(
     args: &SimulateArgs,
     stdin: &mut dyn Read,
     stderr: &mut dyn Write,
-) -> Option<Scenario> {
+) -> Option<crate::controlplane::scenario::Scenario> {
     let loaded = Loader::new().values(&[&args.scenario], stdin);
     if report_load_errors(&loaded, stderr) {
         return None;
@@ -255,7 +255,13 @@ fn load_scenario(
         }
     };
     match check_scenario(&raw) {
-        Ok(scenario) => Some(scenario),
+        Ok(_) => match crate::controlplane::scenario::Scenario::from_value(raw.value.clone()) {
+            Ok(scenario) => Some(scenario),
+            Err(error) => {
+                let _ = writeln!(stderr, "error: {}: {error}", raw.origin);
+                None
+            }
+        },
         Err(errors) => {
             for error in &errors {
                 report_error(error, stderr);
@@ -265,10 +271,33 @@ fn load_scenario(
     }
 }
 
+/// One step as printed: `{name, templates, bindings, works, members, events}`.
+fn step_value(step: &crate::controlplane::scenario::StepOutput) -> Result<Value, String> {
+    let to = |v: Result<Value, serde_json::Error>| v.map_err(|e| e.to_string());
+    let mut out = serde_json::Map::new();
+    out.insert("name".to_string(), Value::from(step.name.clone()));
+    out.insert("templates".to_string(), Value::from(step.templates.clone()));
+    out.insert(
+        "bindings".to_string(),
+        to(serde_json::to_value(&step.bindings))?,
+    );
+    out.insert("works".to_string(), to(serde_json::to_value(&step.works))?);
+    out.insert(
+        "members".to_string(),
+        to(serde_json::to_value(&step.members))?,
+    );
+    out.insert(
+        "events".to_string(),
+        to(serde_json::to_value(&step.events))?,
+    );
+    Ok(Value::Object(out))
+}
+
 /// Runs `fedplan simulate`.
 ///
-/// Loads and checks the scenario (exit 2 on bad input), then runs it. Running is wired in
-/// here once the control plane is available.
+/// Loads and checks the scenario (exit 2 on bad input, naming the field), runs it on a fresh
+/// control plane and prints the state after each step: one YAML document per step, or
+/// `{steps: [...]}` as JSON.
 pub(crate) fn run(
     args: &SimulateArgs,
     format: OutputFormat,
@@ -276,12 +305,41 @@ pub(crate) fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Exit {
-    let _ = (format, &mut *stdout);
     let Some(scenario) = load_scenario(args, stdin, stderr) else {
         return Exit::BadInput;
     };
-    let _ = scenario;
-    not_available("simulate", "the control plane", stderr)
+    let steps = match scenario.run() {
+        Ok(steps) => steps,
+        Err(error) => {
+            let _ = writeln!(stderr, "error: {}: {error}", args.scenario.display());
+            return Exit::BadInput;
+        }
+    };
+    let mut values = Vec::with_capacity(steps.len());
+    for step in &steps {
+        match step_value(step) {
+            Ok(value) => values.push(value),
+            Err(error) => {
+                let _ = writeln!(
+                    stderr,
+                    "error: cannot serialize step {}: {error}",
+                    step.name
+                );
+                return Exit::BadInput;
+            }
+        }
+    }
+    let written = match format {
+        OutputFormat::Json => write_value(stdout, format, &serde_json::json!({"steps": values})),
+        OutputFormat::Yaml => write_documents(stdout, format, &values),
+    };
+    match written {
+        Ok(()) => Exit::Success,
+        Err(error) => {
+            let _ = writeln!(stderr, "error: {error}");
+            Exit::BadInput
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,10 @@ use serde_json::Value;
 
 use super::output::{list, write_value, OutputFormat};
 use super::{report_error, report_load_errors, Exit, ValidateArgs};
+use crate::api::defaults::DefaultingContext;
+use crate::api::validate::{admit, ValidationOptions};
 use crate::load::{KarmadaKind, KarmadaObject, LoadError, LoadedObject, Loader, Object};
+use crate::resource::ObjectRef;
 
 /// What validation found for one object.
 #[derive(Debug)]
@@ -20,12 +23,50 @@ enum Verdict {
     Invalid(Vec<LoadError>),
 }
 
-/// Checks one Karmada object and returns it as `--defaulted` prints it.
+/// Checks one Karmada object as the admission webhooks would (defaulting, then
+/// validation) and returns it as `--defaulted` prints it.
 ///
 /// The typed deserialization done while loading has already checked every field's type and
-/// enum values; this is where Karmada's webhook defaulting and validation apply.
+/// enum values; [`admit`] applies Karmada's webhook defaulting and validation.
 fn check_karmada(loaded: &LoadedObject, object: &KarmadaObject) -> Verdict {
-    match object.typed.to_value() {
+    let value = object.resource.as_value();
+    let admission = match admit(
+        value,
+        &DefaultingContext::default(),
+        &ValidationOptions::default(),
+    ) {
+        // A kind the webhooks do not check (a ResourceInterpreterCustomization).
+        Ok(None) => return Verdict::Valid(value.clone()),
+        Ok(Some(admission)) => admission,
+        Err(error) => {
+            return Verdict::Invalid(vec![LoadError::Invalid {
+                origin: loaded.origin.clone(),
+                object: object.resource.object_ref(),
+                field: String::new(),
+                message: error.message,
+            }])
+        }
+    };
+    if !admission.errors.is_empty() {
+        return Verdict::Invalid(
+            admission
+                .errors
+                .into_iter()
+                .map(|e| LoadError::Invalid {
+                    origin: loaded.origin.clone(),
+                    object: ObjectRef {
+                        api_version: object.resource.api_version().to_string(),
+                        kind: e.kind,
+                        namespace: e.namespace,
+                        name: e.name,
+                    },
+                    field: e.field,
+                    message: format!("{}: {}", e.error_type, e.message),
+                })
+                .collect(),
+        );
+    }
+    match admission.object.to_value() {
         Ok(value) => Verdict::Valid(value),
         Err(error) => Verdict::Invalid(vec![LoadError::Invalid {
             origin: loaded.origin.clone(),
