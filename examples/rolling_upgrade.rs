@@ -45,15 +45,18 @@ fn report(cp: &ControlPlane, step: &str) -> String {
         "{step:<28} {} generation={} observedGeneration={}",
         images.join(" "),
         t.pointer("/metadata/generation").unwrap_or(&Value::Null),
-        t.pointer("/status/observedGeneration").unwrap_or(&Value::Null)
+        t.pointer("/status/observedGeneration")
+            .unwrap_or(&Value::Null)
     )
 }
 
 fn run() -> Result<Vec<String>, ControlPlaneError> {
     let mut cp = ControlPlane::new(Config::default());
     for c in CLUSTERS {
-        cp.apply(json!({"apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster",
-                        "metadata": {"name": c}, "spec": {"syncMode": "Push"}}))?;
+        cp.apply(
+            json!({"apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster",
+                        "metadata": {"name": c}, "spec": {"syncMode": "Push"}}),
+        )?;
     }
     let mut lines = Vec::new();
     let steps: [(&str, Option<&[&str]>, Option<&str>); 5] = [
@@ -89,9 +92,21 @@ mod tests {
     fn observed_generation_waits_for_every_member() {
         let lines = super::run().unwrap();
         assert!(lines[2].contains("member-a=nginx:1.25 member-b=nginx:1.25 member-c=nginx:1.26"));
-        assert!(lines[2].ends_with("generation=2 observedGeneration=1"), "{}", lines[2]);
-        assert!(lines[3].ends_with("generation=2 observedGeneration=1"), "{}", lines[3]);
+        assert!(
+            lines[2].ends_with("generation=2 observedGeneration=1"),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[3].ends_with("generation=2 observedGeneration=1"),
+            "{}",
+            lines[3]
+        );
         assert!(lines[4].contains("member-a=nginx:1.26 member-b=nginx:1.26 member-c=nginx:1.26"));
-        assert!(lines[4].ends_with("generation=2 observedGeneration=2"), "{}", lines[4]);
+        assert!(
+            lines[4].ends_with("generation=2 observedGeneration=2"),
+            "{}",
+            lines[4]
+        );
     }
 }

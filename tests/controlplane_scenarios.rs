@@ -162,21 +162,25 @@ fn config_map_follows_its_deployment() {
                     "metadata": {"name": "web-config", "namespace": "default"},
                     "data": {"k": "v"}}))
         .unwrap();
-    cp.apply(policy(two, json!({"propagateDeps": true}))).unwrap();
+    cp.apply(policy(two, json!({"propagateDeps": true})))
+        .unwrap();
     cp.apply(deployment(2, "web:1")).unwrap();
     cp.run_until_quiescent().unwrap();
     let cm = ObjectKey::new("v1", "ConfigMap", "default", "web-config");
     for c in ["a", "b"] {
-        assert!(cp.member(c).unwrap().get(&cm).is_some(), "ConfigMap missing in {c}");
+        assert!(
+            cp.member(c).unwrap().get(&cm).is_some(),
+            "ConfigMap missing in {c}"
+        );
     }
     assert!(cp.member("c").unwrap().get(&cm).is_none());
     let attached = cp.binding("default", "web-config-configmap").unwrap();
     assert_eq!(attached.spec.required_by[0].name, "web-deployment");
     // Moving the Deployment moves its ConfigMap.
     let moved = json!({"clusterAffinity": {"clusterNames": ["c"]}});
-    cp.apply(policy(moved, json!({"propagateDeps": true}))).unwrap();
+    cp.apply(policy(moved, json!({"propagateDeps": true})))
+        .unwrap();
     cp.run_until_quiescent().unwrap();
     assert!(cp.member("c").unwrap().get(&cm).is_some());
     assert!(cp.member("a").unwrap().get(&cm).is_none());
 }
-

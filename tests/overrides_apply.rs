@@ -24,20 +24,26 @@ fn deployment() -> Value {
 }
 
 fn cluster(name: &str) -> Cluster {
-    serde_json::from_value(json!({"metadata": {"name": name, "labels": {"env": "prod"}},
-                                  "spec": {"region": "eu"}}))
+    serde_json::from_value(
+        json!({"metadata": {"name": name, "labels": {"env": "prod"}},
+                                  "spec": {"region": "eu"}}),
+    )
     .unwrap()
 }
 
 fn op(name: &str, namespace: &str, spec: Value) -> OverridePolicy {
-    serde_json::from_value(json!({"apiVersion": "policy.karmada.io/v1alpha1", "kind": "OverridePolicy",
-        "metadata": {"name": name, "namespace": namespace}, "spec": spec}))
+    serde_json::from_value(
+        json!({"apiVersion": "policy.karmada.io/v1alpha1", "kind": "OverridePolicy",
+        "metadata": {"name": name, "namespace": namespace}, "spec": spec}),
+    )
     .unwrap()
 }
 
 fn cop(name: &str, spec: Value) -> ClusterOverridePolicy {
-    serde_json::from_value(json!({"apiVersion": "policy.karmada.io/v1alpha1", "kind": "ClusterOverridePolicy",
-        "metadata": {"name": name}, "spec": spec}))
+    serde_json::from_value(
+        json!({"apiVersion": "policy.karmada.io/v1alpha1", "kind": "ClusterOverridePolicy",
+        "metadata": {"name": name}, "spec": spec}),
+    )
     .unwrap()
 }
 
@@ -46,19 +52,36 @@ fn set_replicas(n: i64) -> Value {
 }
 
 fn names(applied: &fedplan::overrides::AppliedOverrides) -> Vec<&str> {
-    applied.items.iter().map(|i| i.policy_name.as_str()).collect()
+    applied
+        .items
+        .iter()
+        .map(|i| i.policy_name.as_str())
+        .collect()
 }
 
 #[test]
 fn namespaced_policies_run_after_cluster_policies_and_win() {
-    let cops = [cop("c", json!({"overrideRules": [{"overriders": set_replicas(7)}]}))];
-    let ops = [op("o", "default", json!({"overrideRules": [{"overriders": set_replicas(3)}]}))];
+    let cops = [cop(
+        "c",
+        json!({"overrideRules": [{"overriders": set_replicas(7)}]}),
+    )];
+    let ops = [op(
+        "o",
+        "default",
+        json!({"overrideRules": [{"overriders": set_replicas(3)}]}),
+    )];
     let out = apply_overrides(&deployment(), &cluster("m1"), &ops, &cops).unwrap();
     assert_eq!(out.manifest["spec"]["replicas"], json!(3));
     assert_eq!(names(&out.applied_cluster_overrides), ["c"]);
     assert_eq!(names(&out.applied_overrides), ["o"]);
     let keys: Vec<&str> = out.annotations().iter().map(|(k, _)| *k).collect();
-    assert_eq!(keys, [APPLIED_CLUSTER_OVERRIDES_ANNOTATION, APPLIED_OVERRIDES_ANNOTATION]);
+    assert_eq!(
+        keys,
+        [
+            APPLIED_CLUSTER_OVERRIDES_ANNOTATION,
+            APPLIED_OVERRIDES_ANNOTATION
+        ]
+    );
 }
 
 #[test]
@@ -68,16 +91,43 @@ fn specificity_then_name_decides_order() {
                            "labelSelector": {"matchLabels": {"app": "web"}}}]);
     let all_deployments = json!([{"apiVersion": "apps/v1", "kind": "Deployment"}]);
     let ops = [
-        op("a-name", "default", json!({"resourceSelectors": by_name, "overrideRules": [{"overriders": set_replicas(1)}]})),
-        op("b-label", "default", json!({"resourceSelectors": by_label, "overrideRules": [{"overriders": set_replicas(2)}]})),
-        op("z-all", "default", json!({"resourceSelectors": all_deployments, "overrideRules": [{"overriders": set_replicas(3)}]})),
-        op("y-empty", "default", json!({"overrideRules": [{"overriders": set_replicas(4)}]})),
-        op("other-ns", "team", json!({"overrideRules": [{"overriders": set_replicas(5)}]})),
-        op("no-match", "default", json!({"resourceSelectors": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "db"}],
-                                          "overrideRules": [{"overriders": set_replicas(6)}]})),
+        op(
+            "a-name",
+            "default",
+            json!({"resourceSelectors": by_name, "overrideRules": [{"overriders": set_replicas(1)}]}),
+        ),
+        op(
+            "b-label",
+            "default",
+            json!({"resourceSelectors": by_label, "overrideRules": [{"overriders": set_replicas(2)}]}),
+        ),
+        op(
+            "z-all",
+            "default",
+            json!({"resourceSelectors": all_deployments, "overrideRules": [{"overriders": set_replicas(3)}]}),
+        ),
+        op(
+            "y-empty",
+            "default",
+            json!({"overrideRules": [{"overriders": set_replicas(4)}]}),
+        ),
+        op(
+            "other-ns",
+            "team",
+            json!({"overrideRules": [{"overriders": set_replicas(5)}]}),
+        ),
+        op(
+            "no-match",
+            "default",
+            json!({"resourceSelectors": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "db"}],
+                                          "overrideRules": [{"overriders": set_replicas(6)}]}),
+        ),
     ];
     let out = apply_overrides(&deployment(), &cluster("m1"), &ops, &[]).unwrap();
-    assert_eq!(names(&out.applied_overrides), ["y-empty", "z-all", "b-label", "a-name"]);
+    assert_eq!(
+        names(&out.applied_overrides),
+        ["y-empty", "z-all", "b-label", "a-name"]
+    );
     assert_eq!(out.manifest["spec"]["replicas"], json!(1));
     // The annotation lists them by name, not by application order.
     let annotation: Value =
@@ -94,32 +144,54 @@ fn specificity_then_name_decides_order() {
 #[test]
 fn rules_by_target_cluster_and_deprecated_pair() {
     let ops = [
-        op("rules", "default", json!({"overrideRules": [
-            {"targetCluster": {"clusterNames": ["m2"]}, "overriders": set_replicas(9)},
-            {"overriders": {"labelsOverrider": [{"operator": "add", "value": {"all": "yes"}}]}},
-            {"targetCluster": {"labelSelector": {"matchLabels": {"env": "prod"}}},
-             "overriders": {"annotationsOverrider": [{"operator": "add", "value": {"prod": "yes"}}]}},
-            {"targetCluster": {"fieldSelector": {"matchExpressions": [{"key": "region", "operator": "In", "values": ["us"]}]}},
-             "overriders": set_replicas(8)}
-        ]})),
-        op("legacy", "default", json!({"targetCluster": {"clusterNames": ["m1"]}, "overriders": {
-            "argsOverrider": [{"containerName": "web", "operator": "add", "value": ["--legacy"]}]}})),
-        op("legacy-other", "default", json!({"targetCluster": {"clusterNames": ["m2"]}, "overriders": set_replicas(5)})),
-        op("legacy-ignored", "default", json!({
+        op(
+            "rules",
+            "default",
+            json!({"overrideRules": [
+                {"targetCluster": {"clusterNames": ["m2"]}, "overriders": set_replicas(9)},
+                {"overriders": {"labelsOverrider": [{"operator": "add", "value": {"all": "yes"}}]}},
+                {"targetCluster": {"labelSelector": {"matchLabels": {"env": "prod"}}},
+                 "overriders": {"annotationsOverrider": [{"operator": "add", "value": {"prod": "yes"}}]}},
+                {"targetCluster": {"fieldSelector": {"matchExpressions": [{"key": "region", "operator": "In", "values": ["us"]}]}},
+                 "overriders": set_replicas(8)}
+            ]}),
+        ),
+        op(
+            "legacy",
+            "default",
+            json!({"targetCluster": {"clusterNames": ["m1"]}, "overriders": {
+            "argsOverrider": [{"containerName": "web", "operator": "add", "value": ["--legacy"]}]}}),
+        ),
+        op(
+            "legacy-other",
+            "default",
+            json!({"targetCluster": {"clusterNames": ["m2"]}, "overriders": set_replicas(5)}),
+        ),
+        op(
+            "legacy-ignored",
+            "default",
+            json!({
             "overrideRules": [{"targetCluster": {"clusterNames": ["m2"]}, "overriders": {}}],
-            "overriders": set_replicas(4)})),
+            "overriders": set_replicas(4)}),
+        ),
         op("empty", "default", json!({})),
     ];
     let out = apply_overrides(&deployment(), &cluster("m1"), &ops, &[]).unwrap();
     assert_eq!(out.manifest["spec"]["replicas"], json!(2));
     assert_eq!(out.manifest["metadata"]["labels"]["all"], json!("yes"));
-    assert_eq!(out.manifest["metadata"]["annotations"]["prod"], json!("yes"));
+    assert_eq!(
+        out.manifest["metadata"]["annotations"]["prod"],
+        json!("yes")
+    );
     assert_eq!(
         out.manifest["spec"]["template"]["spec"]["containers"][0]["args"],
         json!(["-v", "--legacy"])
     );
     // A policy with no rules and no overriders still applies its empty deprecated pair.
-    assert_eq!(names(&out.applied_overrides), ["empty", "legacy", "rules", "rules"]);
+    assert_eq!(
+        names(&out.applied_overrides),
+        ["empty", "legacy", "rules", "rules"]
+    );
 }
 
 #[test]
@@ -135,24 +207,47 @@ fn overriders_run_in_karmada_order_inside_a_rule() {
         "labelsOverrider": [{"operator": "replace", "value": {"app": "api"}}],
         "commandOverrider": [{"containerName": "sidecar", "operator": "remove", "value": ["x"]}]
     });
-    let ops = [op("p", "default", json!({"overrideRules": [{"overriders": rule}]}))];
+    let ops = [op(
+        "p",
+        "default",
+        json!({"overrideRules": [{"overriders": rule}]}),
+    )];
     let out = apply_overrides(&deployment(), &cluster("m1"), &ops, &[]).unwrap();
     let containers = &out.manifest["spec"]["template"]["spec"]["containers"];
     assert_eq!(containers[0]["image"], json!("final:1"));
-    assert_eq!(containers[1]["image"], json!("registry.k8s.ior.io/pause:3.9"));
+    assert_eq!(
+        containers[1]["image"],
+        json!("registry.k8s.ior.io/pause:3.9")
+    );
     assert_eq!(containers[1]["command"], json!([]));
-    assert_eq!(out.manifest["metadata"]["labels"], json!({"app": "api", "copied": "x"}));
+    assert_eq!(
+        out.manifest["metadata"]["labels"],
+        json!({"app": "api", "copied": "x"})
+    );
 }
 
 #[test]
 fn cluster_overrides_change_what_namespaced_policies_match() {
-    let cops = [cop("relabel", json!({"overrideRules": [{"overriders": {
-        "labelsOverrider": [{"operator": "replace", "value": {"app": "api"}}]}}]}))];
-    let selector = |app: &str| json!([{"apiVersion": "apps/v1", "kind": "Deployment",
-                                       "labelSelector": {"matchLabels": {"app": app}}}]);
+    let cops = [cop(
+        "relabel",
+        json!({"overrideRules": [{"overriders": {
+        "labelsOverrider": [{"operator": "replace", "value": {"app": "api"}}]}}]}),
+    )];
+    let selector = |app: &str| {
+        json!([{"apiVersion": "apps/v1", "kind": "Deployment",
+                                       "labelSelector": {"matchLabels": {"app": app}}}])
+    };
     let ops = [
-        op("for-web", "default", json!({"resourceSelectors": selector("web"), "overrideRules": [{"overriders": set_replicas(1)}]})),
-        op("for-api", "default", json!({"resourceSelectors": selector("api"), "overrideRules": [{"overriders": set_replicas(5)}]})),
+        op(
+            "for-web",
+            "default",
+            json!({"resourceSelectors": selector("web"), "overrideRules": [{"overriders": set_replicas(1)}]}),
+        ),
+        op(
+            "for-api",
+            "default",
+            json!({"resourceSelectors": selector("api"), "overrideRules": [{"overriders": set_replicas(5)}]}),
+        ),
     ];
     let out = apply_overrides(&deployment(), &cluster("m1"), &ops, &cops).unwrap();
     assert_eq!(names(&out.applied_overrides), ["for-api"]);
@@ -163,10 +258,17 @@ fn cluster_overrides_change_what_namespaced_policies_match() {
 fn cluster_scoped_objects_only_get_cluster_policies() {
     let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
                       "metadata": {"name": "reader"}});
-    let ops = [op("o", "", json!({"overrideRules": [{"overriders": {
-        "labelsOverrider": [{"operator": "add", "value": {"o": "1"}}]}}]}))];
-    let cops = [cop("c", json!({"overrideRules": [{"overriders": {
-        "labelsOverrider": [{"operator": "add", "value": {"c": "1"}}]}}]}))];
+    let ops = [op(
+        "o",
+        "",
+        json!({"overrideRules": [{"overriders": {
+        "labelsOverrider": [{"operator": "add", "value": {"o": "1"}}]}}]}),
+    )];
+    let cops = [cop(
+        "c",
+        json!({"overrideRules": [{"overriders": {
+        "labelsOverrider": [{"operator": "add", "value": {"c": "1"}}]}}]}),
+    )];
     let out = apply_overrides(&role, &cluster("m1"), &ops, &cops).unwrap();
     assert_eq!(out.manifest["metadata"]["labels"], json!({"c": "1"}));
     assert!(out.applied_overrides.is_empty());
@@ -186,27 +288,65 @@ fn broken_overrides_are_typed_errors_naming_policy_rule_and_cluster() {
                            "metadata": {"name": "cfg", "namespace": "default"},
                            "data": {"bad.yaml": "a: [", "n": "x"}});
     let cases: Vec<(Value, Value, &str)> = vec![
-        (deployment(), json!({"plaintext": [{"path": "/spec/missing/x", "operator": "add", "value": 1}]}), "patch"),
-        (deployment(), json!({"plaintext": [{"path": "/spec/replicas", "operator": "remove"},
-                                             {"path": "/spec/replicas", "operator": "remove"}]}), "patch"),
-        (deployment(), json!({"plaintext": [{"path": "/kind", "operator": "remove"}]}), "kind"),
-        (deployment(), json!({"imageOverrider": [{"predicate": {"path": "/spec/replicas"},
-                                                  "component": "Tag", "operator": "remove"}]}), "type"),
-        (json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
+        (
+            deployment(),
+            json!({"plaintext": [{"path": "/spec/missing/x", "operator": "add", "value": 1}]}),
+            "patch",
+        ),
+        (
+            deployment(),
+            json!({"plaintext": [{"path": "/spec/replicas", "operator": "remove"},
+                                             {"path": "/spec/replicas", "operator": "remove"}]}),
+            "patch",
+        ),
+        (
+            deployment(),
+            json!({"plaintext": [{"path": "/kind", "operator": "remove"}]}),
+            "kind",
+        ),
+        (
+            deployment(),
+            json!({"imageOverrider": [{"predicate": {"path": "/spec/replicas"},
+                                                  "component": "Tag", "operator": "remove"}]}),
+            "type",
+        ),
+        (
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
                 "spec": {"containers": [{"name": "c", "image": "Nginx:1"}]}}),
-         json!({"imageOverrider": [{"component": "Tag", "operator": "remove"}]}), "image"),
-        (configmap.clone(), json!({"fieldOverrider": [{"fieldPath": "/data/bad.yaml",
-                                                      "yaml": [{"subPath": "/a", "operator": "remove"}]}]}), "yaml"),
-        (configmap.clone(), json!({"fieldOverrider": [{"fieldPath": "/data/none",
-                                                      "json": [{"subPath": "/a", "operator": "remove"}]}]}), "missing"),
+            json!({"imageOverrider": [{"component": "Tag", "operator": "remove"}]}),
+            "image",
+        ),
+        (
+            configmap.clone(),
+            json!({"fieldOverrider": [{"fieldPath": "/data/bad.yaml",
+                                                      "yaml": [{"subPath": "/a", "operator": "remove"}]}]}),
+            "yaml",
+        ),
+        (
+            configmap.clone(),
+            json!({"fieldOverrider": [{"fieldPath": "/data/none",
+                                                      "json": [{"subPath": "/a", "operator": "remove"}]}]}),
+            "missing",
+        ),
     ];
     for (template, overriders, what) in cases {
-        let ops = [op("broken", "default", json!({"overrideRules": [
-            {"targetCluster": {"clusterNames": ["m2"]}, "overriders": {}},
-            {"overriders": overriders}
-        ]}))];
+        let ops = [op(
+            "broken",
+            "default",
+            json!({"overrideRules": [
+                {"targetCluster": {"clusterNames": ["m2"]}, "overriders": {}},
+                {"overriders": overriders}
+            ]}),
+        )];
         let err = apply_overrides(&template, &cluster("m1"), &ops, &[]).unwrap_err();
-        let OverrideError::Overrider { policy, rule, cluster, source, .. } = &err else {
+        let OverrideError::Overrider {
+            policy,
+            rule,
+            cluster,
+            source,
+            ..
+        } = &err
+        else {
             panic!("{what}: unexpected {err:?}");
         };
         assert_eq!(policy.kind, "OverridePolicy", "{what}");
@@ -225,7 +365,10 @@ fn broken_overrides_are_typed_errors_naming_policy_rule_and_cluster() {
         };
         assert!(kind_ok, "{what}: {source:?}");
         let message = err.to_string();
-        assert!(message.contains("OverridePolicy default/broken"), "{message}");
+        assert!(
+            message.contains("OverridePolicy default/broken"),
+            "{message}"
+        );
         assert!(message.contains("spec.overrideRules[1]"), "{message}");
         assert!(message.contains("cluster m1"), "{message}");
     }
@@ -233,12 +376,28 @@ fn broken_overrides_are_typed_errors_naming_policy_rule_and_cluster() {
 
 #[test]
 fn a_later_failure_discards_earlier_overrides() {
-    let cops = [cop("ok", json!({"overrideRules": [{"overriders": set_replicas(9)}]}))];
-    let ops = [op("bad", "default", json!({"overriders": {
-        "plaintext": [{"path": "/nope/x", "operator": "replace", "value": 1}]}}))];
+    let cops = [cop(
+        "ok",
+        json!({"overrideRules": [{"overriders": set_replicas(9)}]}),
+    )];
+    let ops = [op(
+        "bad",
+        "default",
+        json!({"overriders": {
+        "plaintext": [{"path": "/nope/x", "operator": "replace", "value": 1}]}}),
+    )];
     let template = deployment();
     let err = apply_overrides(&template, &cluster("m1"), &ops, &cops).unwrap_err();
-    assert!(matches!(err, OverrideError::Overrider { rule: RuleRef::Deprecated, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            OverrideError::Overrider {
+                rule: RuleRef::Deprecated,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(template, deployment());
 }
 

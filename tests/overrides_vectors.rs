@@ -2,8 +2,8 @@
 //! against `fedplan::overrides`. Every case of every file is run; none is skipped.
 
 use fedplan::api::{
-    Cluster, ClusterOverridePolicy, CommandArgsOverrider, ImageOverrider,
-    LabelAnnotationOverrider, OverridePolicy, Overriders,
+    Cluster, ClusterOverridePolicy, CommandArgsOverrider, ImageOverrider, LabelAnnotationOverrider,
+    OverridePolicy, Overriders,
 };
 use fedplan::overrides::{
     apply_label_annotation_overriders, apply_overrides, command_args_patches, image_patches,
@@ -106,7 +106,11 @@ fn image_overrider_vectors() {
         }
         let got = got.unwrap_or_else(|e| panic!("{name}: {e}"));
         let expected = case["expected"]["patches"].clone();
-        let expected = if expected.is_null() { json!([]) } else { expected };
+        let expected = if expected.is_null() {
+            json!([])
+        } else {
+            expected
+        };
         assert_eq!(patches_json(&got), expected, "{name}");
     }
 }
@@ -129,7 +133,11 @@ fn command_args_overrider_vectors() {
         }
         let got = got.unwrap_or_else(|e| panic!("{name}: {e}"));
         let expected = case["expected"]["patches"].clone();
-        let expected = if expected.is_null() { json!([]) } else { expected };
+        let expected = if expected.is_null() {
+            json!([])
+        } else {
+            expected
+        };
         assert_eq!(patches_json(&got), expected, "{name}");
     }
 }
@@ -152,7 +160,10 @@ fn label_annotation_overrider_vectors() {
         let overriders: Vec<LabelAnnotationOverrider> = from(&input["overriders"]);
         apply_label_annotation_overriders(&mut object, map, &overriders)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let got = object["metadata"].get(field).cloned().unwrap_or(Value::Null);
+        let got = object["metadata"]
+            .get(field)
+            .cloned()
+            .unwrap_or(Value::Null);
         assert_eq!(got, case["expected"]["result"], "{name}");
     }
 }
@@ -174,8 +185,10 @@ fn cluster_of(v: &Value) -> Cluster {
     match v {
         Value::String(name) => from(&json!({"metadata": {"name": name}})),
         Value::Object(c) if c.contains_key("metadata") => from(v),
-        Value::Object(c) => from(&json!({"metadata": {"name": c.get("name").cloned().unwrap_or(Value::Null)},
-                                          "spec": c.get("spec").cloned().unwrap_or(json!({}))})),
+        Value::Object(c) => from(
+            &json!({"metadata": {"name": c.get("name").cloned().unwrap_or(Value::Null)},
+                                          "spec": c.get("spec").cloned().unwrap_or(json!({}))}),
+        ),
         other => panic!("unexpected cluster {other}"),
     }
 }
@@ -242,7 +255,11 @@ fn override_manager_vectors() {
         for (key, want) in expected_fields {
             match key.as_str() {
                 "appliedOverrides" => {
-                    assert_eq!(applied_json(&out.applied_overrides), normalized_applied(want), "{name}")
+                    assert_eq!(
+                        applied_json(&out.applied_overrides),
+                        normalized_applied(want),
+                        "{name}"
+                    )
                 }
                 "appliedClusterOverrides" => assert_eq!(
                     applied_json(&out.applied_cluster_overrides),
@@ -250,7 +267,11 @@ fn override_manager_vectors() {
                     "{name}"
                 ),
                 "labels" | "annotations" => {
-                    assert_eq!(out.manifest["metadata"][key.as_str()], *want, "{name}: {key}")
+                    assert_eq!(
+                        out.manifest["metadata"][key.as_str()],
+                        *want,
+                        "{name}: {key}"
+                    )
                 }
                 "manifest" | "object" => assert_eq!(out.manifest, *want, "{name}"),
                 _ => assert_eq!(out.manifest[key.as_str()], *want, "{name}: {key}"),

@@ -63,7 +63,10 @@ fn binding_id(b: &ResourceBinding) -> String {
     if b.metadata.namespace.is_empty() {
         format!("ClusterResourceBinding {}", b.metadata.name)
     } else {
-        format!("ResourceBinding {}/{}", b.metadata.namespace, b.metadata.name)
+        format!(
+            "ResourceBinding {}/{}",
+            b.metadata.namespace, b.metadata.name
+        )
     }
 }
 
@@ -207,7 +210,13 @@ fn detector(cp: &mut ControlPlane) -> bool {
         };
         let mut claimed = template.clone();
         if let Err(e) = policy::write_claim(&mut claimed, p) {
-            cp.event("detector", "Warning", key.to_string(), "ClaimFailed", e.to_string());
+            cp.event(
+                "detector",
+                "Warning",
+                key.to_string(),
+                "ClaimFailed",
+                e.to_string(),
+            );
             continue;
         }
         if claimed != template {
@@ -259,7 +268,13 @@ fn detector(cp: &mut ControlPlane) -> bool {
                 }
             }
             Err(e) => {
-                cp.event("detector", "Warning", key.to_string(), "ApplyPolicyFailed", e.to_string());
+                cp.event(
+                    "detector",
+                    "Warning",
+                    key.to_string(),
+                    "ApplyPolicyFailed",
+                    e.to_string(),
+                );
                 if cp.bindings.contains_key(&bkey) {
                     live_bindings.insert(bkey);
                 }
@@ -294,7 +309,10 @@ fn detector(cp: &mut ControlPlane) -> bool {
 }
 
 fn live_key(key: &ObjectKey) -> (String, String) {
-    (key.namespace.clone(), policy::binding_name(&key.kind, &key.name))
+    (
+        key.namespace.clone(),
+        policy::binding_name(&key.kind, &key.name),
+    )
 }
 
 fn scheduler_options(cp: &ControlPlane) -> SchedulerOptions {
@@ -327,7 +345,10 @@ fn schedule(cp: &mut ControlPlane) -> bool {
             continue;
         };
         let outcome = scheduler::schedule(binding, &clusters, &options);
-        if matches!(outcome.action, ScheduleAction::Kept | ScheduleAction::Suspended) {
+        if matches!(
+            outcome.action,
+            ScheduleAction::Kept | ScheduleAction::Suspended
+        ) {
             continue;
         }
         let mut updated = binding.clone();
@@ -475,16 +496,13 @@ fn distribute_dependencies(cp: &mut ControlPlane) -> bool {
                 parents.iter().any(|p| {
                     p.metadata.namespace == s.namespace
                         && p.metadata.name == s.name
-                        && cp
-                            .templates
-                            .get(&template_key_of(p))
-                            .is_some_and(|t| {
-                                deps::resolve_dependencies(p, t, &templates, cp.interpreter.as_ref())
-                                    .map(|found| {
-                                        found.iter().any(|o| ObjectKey::of(o) == template_key_of(b))
-                                    })
-                                    .unwrap_or(false)
-                            })
+                        && cp.templates.get(&template_key_of(p)).is_some_and(|t| {
+                            deps::resolve_dependencies(p, t, &templates, cp.interpreter.as_ref())
+                                .map(|found| {
+                                    found.iter().any(|o| ObjectKey::of(o) == template_key_of(b))
+                                })
+                                .unwrap_or(false)
+                        })
                 })
             })
             .cloned()
@@ -535,7 +553,13 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
             Err(e) => {
                 // Keep the binding's existing Works; report why they were not refreshed.
                 kept_owners.insert(owner.clone());
-                cp.event("binding-controller", "Warning", owner, "SyncWorkFailed", e.to_string());
+                cp.event(
+                    "binding-controller",
+                    "Warning",
+                    owner,
+                    "SyncWorkFailed",
+                    e.to_string(),
+                );
             }
         }
     }
@@ -545,7 +569,10 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
             Some(old) => {
                 let mut merged = old.clone();
                 merged.metadata.labels.extend(work.metadata.labels.clone());
-                merged.metadata.annotations.extend(work.metadata.annotations.clone());
+                merged
+                    .metadata
+                    .annotations
+                    .extend(work.metadata.annotations.clone());
                 merged.spec = work.spec.clone();
                 if &merged != old {
                     cp.works.insert(key, merged);
@@ -576,7 +603,11 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
         .bindings
         .values()
         .flat_map(|b| {
-            let name = names::work_name(&b.spec.resource.kind, &b.spec.resource.name, &b.spec.resource.namespace);
+            let name = names::work_name(
+                &b.spec.resource.kind,
+                &b.spec.resource.name,
+                &b.spec.resource.namespace,
+            );
             render::target_clusters(b)
                 .into_iter()
                 .map(move |t| (names::execution_space(&t.name), name.clone()))
@@ -648,7 +679,10 @@ fn delete_work_objects(cp: &mut ControlPlane, work: &Work) {
         format!("Work {}/{}", work.metadata.namespace, work.metadata.name),
         "WorkDeleted",
         if preserve {
-            format!("kept {} in {cluster} (preserveResourcesOnDeletion)", describe_manifest(work))
+            format!(
+                "kept {} in {cluster} (preserveResourcesOnDeletion)",
+                describe_manifest(work)
+            )
         } else {
             format!("removed {} from {cluster}", removed.join(", "))
         },
@@ -657,7 +691,13 @@ fn delete_work_objects(cp: &mut ControlPlane, work: &Work) {
 
 fn set_condition(conditions: &mut Vec<Condition>, cond: Condition) -> bool {
     match conditions.iter_mut().find(|c| c.type_ == cond.type_) {
-        Some(old) if old.status == cond.status && old.reason == cond.reason && old.message == cond.message => false,
+        Some(old)
+            if old.status == cond.status
+                && old.reason == cond.reason
+                && old.message == cond.message =>
+        {
+            false
+        }
         Some(old) => {
             *old = cond;
             true
@@ -679,7 +719,9 @@ fn execute(cp: &mut ControlPlane) -> bool {
         let Some(work) = cp.works.get(&key).cloned() else {
             continue;
         };
-        let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("").to_string();
+        let cluster = names::cluster_of_execution_space(&key.0)
+            .unwrap_or("")
+            .to_string();
         let mut status = work.status.clone().unwrap_or_default();
         if work.spec.suspend_dispatching.unwrap_or(false) {
             let cond = Condition {
@@ -754,7 +796,11 @@ fn execute(cp: &mut ControlPlane) -> bool {
                 let outcome = member.apply(okey.clone(), &desired, now);
                 if outcome != ApplyOutcome::Unchanged {
                     any_change = true;
-                    let verb = if outcome == ApplyOutcome::Created { "created" } else { "updated" };
+                    let verb = if outcome == ApplyOutcome::Created {
+                        "created"
+                    } else {
+                        "updated"
+                    };
                     cp.event(
                         "execution-controller",
                         "Normal",
@@ -770,7 +816,12 @@ fn execute(cp: &mut ControlPlane) -> bool {
             Condition {
                 type_: "Applied".into(),
                 status: if applied_ok { "True" } else { "False" }.into(),
-                reason: if applied_ok { "AppliedSuccessful" } else { "AppliedFailed" }.into(),
+                reason: if applied_ok {
+                    "AppliedSuccessful"
+                } else {
+                    "AppliedFailed"
+                }
+                .into(),
                 message: message.clone(),
                 last_transition_time: Some(now.to_string()),
                 observed_generation: None,
@@ -819,10 +870,11 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
             continue;
         };
         let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
-        let applied = work
-            .status
-            .as_ref()
-            .is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Applied" && c.status == "True"));
+        let applied = work.status.as_ref().is_some_and(|s| {
+            s.conditions
+                .iter()
+                .any(|c| c.type_ == "Applied" && c.status == "True")
+        });
         let mut statuses = Vec::new();
         if applied {
             for (ordinal, manifest) in work.spec.workload.manifests.iter().enumerate() {
@@ -921,7 +973,11 @@ fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
                 } else {
                     applied_cond.message.clone()
                 },
-                health: Some(manifest.and_then(|m| m.health).unwrap_or(ResourceHealth::Unknown)),
+                health: Some(
+                    manifest
+                        .and_then(|m| m.health)
+                        .unwrap_or(ResourceHealth::Unknown),
+                ),
             });
         }
         let current = b
@@ -931,7 +987,9 @@ fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
             .unwrap_or_default();
         if current != items {
             let mut nb = b.clone();
-            nb.status.get_or_insert_with(Default::default).aggregated_status = items;
+            nb.status
+                .get_or_insert_with(Default::default)
+                .aggregated_status = items;
             cp.bindings.insert(key, nb);
             changed = true;
         }
@@ -983,7 +1041,9 @@ fn aggregate_template_status(cp: &mut ControlPlane) -> bool {
                             "AggregateStatusSucceed",
                             format!(
                                 "status.observedGeneration is now {og} (generation {})",
-                                t.pointer("/metadata/generation").cloned().unwrap_or(Value::Null)
+                                t.pointer("/metadata/generation")
+                                    .cloned()
+                                    .unwrap_or(Value::Null)
                             ),
                         );
                     }

@@ -102,10 +102,11 @@ impl MemberCluster {
         match self.objects.get_mut(&key) {
             None => {
                 let mut obj = manifest.clone();
-                if let Some(meta) = obj
-                    .as_object_mut()
-                    .and_then(|o| o.entry("metadata").or_insert_with(|| json!({})).as_object_mut())
-                {
+                if let Some(meta) = obj.as_object_mut().and_then(|o| {
+                    o.entry("metadata")
+                        .or_insert_with(|| json!({}))
+                        .as_object_mut()
+                }) {
                     meta.insert("generation".into(), json!(1));
                     meta.insert("resourceVersion".into(), json!(rv));
                     meta.insert(
@@ -132,14 +133,15 @@ impl MemberCluster {
             Some(existing) => {
                 let old = &existing.object;
                 let spec_changed = spec_part(old) != spec_part(manifest);
-                let meta_changed = old.pointer("/metadata/labels") != manifest.pointer("/metadata/labels")
+                let meta_changed = old.pointer("/metadata/labels")
+                    != manifest.pointer("/metadata/labels")
                     || old.pointer("/metadata/annotations")
                         != manifest.pointer("/metadata/annotations");
                 if !spec_changed && !meta_changed {
                     return ApplyOutcome::Unchanged;
                 }
-                let generation = int_at(old, "/metadata/generation").unwrap_or(1)
-                    + i64::from(spec_changed);
+                let generation =
+                    int_at(old, "/metadata/generation").unwrap_or(1) + i64::from(spec_changed);
                 let mut obj = manifest.clone();
                 let status = old.get("status").cloned();
                 let old_meta = old.get("metadata").cloned().unwrap_or_else(|| json!({}));
@@ -323,13 +325,25 @@ mod tests {
         let now = Timestamp(0);
         assert_eq!(m.apply(key(), &deploy("v1", 2), now), ApplyOutcome::Created);
         assert!(m.reconcile());
-        assert_eq!(m.get(&key()).unwrap()["status"]["observedGeneration"], json!(1));
-        assert_eq!(m.apply(key(), &deploy("v1", 2), now), ApplyOutcome::Unchanged);
+        assert_eq!(
+            m.get(&key()).unwrap()["status"]["observedGeneration"],
+            json!(1)
+        );
+        assert_eq!(
+            m.apply(key(), &deploy("v1", 2), now),
+            ApplyOutcome::Unchanged
+        );
         assert_eq!(m.apply(key(), &deploy("v2", 2), now), ApplyOutcome::Updated);
         assert_eq!(m.get(&key()).unwrap()["metadata"]["generation"], json!(2));
-        assert_eq!(m.get(&key()).unwrap()["status"]["observedGeneration"], json!(1));
+        assert_eq!(
+            m.get(&key()).unwrap()["status"]["observedGeneration"],
+            json!(1)
+        );
         assert!(m.reconcile());
-        assert_eq!(m.get(&key()).unwrap()["status"]["observedGeneration"], json!(2));
+        assert_eq!(
+            m.get(&key()).unwrap()["status"]["observedGeneration"],
+            json!(2)
+        );
         assert!(!m.reconcile());
     }
 

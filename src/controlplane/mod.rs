@@ -80,7 +80,12 @@ impl ObjectKey {
 
     /// The key of a JSON object.
     pub fn of(v: &Value) -> Self {
-        let s = |p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+        let s = |p: &str| {
+            v.pointer(p)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
         ObjectKey {
             api_version: s("/apiVersion"),
             kind: s("/kind"),
@@ -167,10 +172,7 @@ impl Config {
 
     /// A boolean flag (`true`/`false`), `default` when not set.
     pub fn flag_bool(&self, name: &str, default: bool) -> bool {
-        self.flags
-            .get(name)
-            .map(|v| v == "true")
-            .unwrap_or(default)
+        self.flags.get(name).map(|v| v == "true").unwrap_or(default)
     }
 
     /// A duration flag in seconds (`600s`, `10m`, `1h`, or a plain number of seconds).
@@ -470,9 +472,10 @@ impl ControlPlane {
             ("policy.karmada.io/v1alpha1", "PropagationPolicy") => {
                 self.propagation_policies.remove(&ns_name).is_some()
             }
-            ("policy.karmada.io/v1alpha1", "ClusterPropagationPolicy") => {
-                self.cluster_propagation_policies.remove(&key.name).is_some()
-            }
+            ("policy.karmada.io/v1alpha1", "ClusterPropagationPolicy") => self
+                .cluster_propagation_policies
+                .remove(&key.name)
+                .is_some(),
             ("policy.karmada.io/v1alpha1", "OverridePolicy") => {
                 self.override_policies.remove(&ns_name).is_some()
             }
@@ -522,10 +525,10 @@ impl ControlPlane {
             .clusters
             .get_mut(cluster)
             .ok_or_else(|| ControlPlaneError::Scenario(format!("no Cluster {cluster:?}")))?;
-        c.status = Some(
-            serde_json::from_value(status)
-                .map_err(|e| ControlPlaneError::Scenario(format!("Cluster {cluster} status: {e}")))?,
-        );
+        c.status =
+            Some(serde_json::from_value(status).map_err(|e| {
+                ControlPlaneError::Scenario(format!("Cluster {cluster} status: {e}"))
+            })?);
         Ok(())
     }
 

@@ -171,7 +171,8 @@ impl Scenario {
                     if key.kind == "Cluster" && key.api_version == "cluster.karmada.io/v1alpha1" {
                         cp.set_cluster_status(&key.name, status).map_err(ctx)?;
                     } else {
-                        cp.set_member_status(&m.cluster, &key, status).map_err(ctx)?;
+                        cp.set_member_status(&m.cluster, &key, status)
+                            .map_err(ctx)?;
                     }
                 }
             }

@@ -117,9 +117,18 @@ mod tests {
         .unwrap();
         let applied = AppliedOverrides {
             items: vec![
-                AppliedOverride { policy_name: "z".into(), overriders: overriders.clone() },
-                AppliedOverride { policy_name: "a".into(), overriders: Overriders::default() },
-                AppliedOverride { policy_name: "z".into(), overriders: Overriders::default() },
+                AppliedOverride {
+                    policy_name: "z".into(),
+                    overriders: overriders.clone(),
+                },
+                AppliedOverride {
+                    policy_name: "a".into(),
+                    overriders: Overriders::default(),
+                },
+                AppliedOverride {
+                    policy_name: "z".into(),
+                    overriders: Overriders::default(),
+                },
             ],
         };
         assert_eq!(

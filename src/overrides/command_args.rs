@@ -144,22 +144,30 @@ mod tests {
             (
                 json!({"name": "c"}),
                 json!({"containerName": "c", "operator": "remove", "value": ["a"]}),
-                vec![json!({"op": "add", "path": "/spec/template/spec/containers/0/command", "value": []})],
+                vec![
+                    json!({"op": "add", "path": "/spec/template/spec/containers/0/command", "value": []}),
+                ],
             ),
             (
                 json!({"name": "c"}),
                 json!({"containerName": "c", "operator": "add", "value": ["a"]}),
-                vec![json!({"op": "add", "path": "/spec/template/spec/containers/0/command", "value": ["a"]})],
+                vec![
+                    json!({"op": "add", "path": "/spec/template/spec/containers/0/command", "value": ["a"]}),
+                ],
             ),
             (
                 json!({"name": "c", "command": ["a", "b", "a", "c"]}),
                 json!({"containerName": "c", "operator": "remove", "value": ["a", "c"]}),
-                vec![json!({"op": "replace", "path": "/spec/template/spec/containers/0/command", "value": ["b"]})],
+                vec![
+                    json!({"op": "replace", "path": "/spec/template/spec/containers/0/command", "value": ["b"]}),
+                ],
             ),
             (
                 json!({"name": "c", "command": ["a"]}),
                 json!({"containerName": "c", "operator": "replace", "value": ["z"]}),
-                vec![json!({"op": "replace", "path": "/spec/template/spec/containers/0/command", "value": ["a"]})],
+                vec![
+                    json!({"op": "replace", "path": "/spec/template/spec/containers/0/command", "value": ["a"]}),
+                ],
             ),
             (
                 json!({"name": "d", "command": ["a"]}),
@@ -169,14 +177,22 @@ mod tests {
         ];
         for (container, o, expected) in cases {
             let o: CommandArgsOverrider = serde_json::from_value(o).unwrap();
-            let got = command_args_patches(CommandArgsTarget::Command, &deployment(container), &o).unwrap();
-            let got: Vec<Value> = got.iter().map(|p| serde_json::to_value(p).unwrap()).collect();
+            let got = command_args_patches(CommandArgsTarget::Command, &deployment(container), &o)
+                .unwrap();
+            let got: Vec<Value> = got
+                .iter()
+                .map(|p| serde_json::to_value(p).unwrap())
+                .collect();
             assert_eq!(got, expected, "{o:?}");
         }
         let cron = json!({"kind": "CronJob", "spec": {}});
-        let o: CommandArgsOverrider =
-            serde_json::from_value(json!({"containerName": "c", "operator": "add", "value": ["z"]})).unwrap();
-        assert!(command_args_patches(CommandArgsTarget::Args, &cron, &o).unwrap().is_empty());
+        let o: CommandArgsOverrider = serde_json::from_value(
+            json!({"containerName": "c", "operator": "add", "value": ["z"]}),
+        )
+        .unwrap();
+        assert!(command_args_patches(CommandArgsTarget::Args, &cron, &o)
+            .unwrap()
+            .is_empty());
         let bad = json!({"kind": "Pod", "spec": {"containers": [{"name": "c", "args": "x"}]}});
         assert!(command_args_patches(CommandArgsTarget::Args, &bad, &o).is_err());
     }

@@ -113,7 +113,11 @@ fn patch_yaml(path: &str, text: &str, patches: &[SubPathPatch]) -> Result<String
 }
 
 #[cfg(not(feature = "yaml"))]
-fn patch_yaml(path: &str, _text: &str, _patches: &[SubPathPatch]) -> Result<String, OverriderError> {
+fn patch_yaml(
+    path: &str,
+    _text: &str,
+    _patches: &[SubPathPatch],
+) -> Result<String, OverriderError> {
     Err(OverriderError::YamlUnsupported {
         path: path.to_owned(),
     })
@@ -167,7 +171,9 @@ pub(crate) mod yaml {
         }
         let f = n.as_f64().unwrap_or(f64::NAN);
         if !f.is_finite() {
-            return Err(format!("unsupported value {n} (JSON has no NaN or infinity)"));
+            return Err(format!(
+                "unsupported value {n} (JSON has no NaN or infinity)"
+            ));
         }
         // Go writes an integral float64 without a fraction, so it reads back as an integer.
         if f.fract() == 0.0 && f.abs() < 9.0e15 {
@@ -292,9 +298,14 @@ pub(crate) mod yaml {
 
         #[test]
         fn go_key_order_table() {
-            let mut keys = vec!["b", "a10", "a9", "a_b", "aB", "ab", "A", "1", "10", "2", "a"];
+            let mut keys = vec![
+                "b", "a10", "a9", "a_b", "aB", "ab", "A", "1", "10", "2", "a",
+            ];
             keys.sort_by(|a, b| go_yaml_key_order(a, b));
-            assert_eq!(keys, ["1", "2", "10", "A", "a", "a_b", "a9", "a10", "aB", "ab", "b"]);
+            assert_eq!(
+                keys,
+                ["1", "2", "10", "A", "a", "a_b", "a9", "a10", "aB", "ab", "b"]
+            );
         }
 
         #[test]
@@ -329,13 +340,41 @@ mod tests {
     #[test]
     fn json_documents() {
         let cases: Vec<(&str, Value, Result<&str, ()>)> = vec![
-            (r#"{"a":1,"b":"<x>"}"#, json!([{"subPath": "/a", "operator": "replace", "value": 2}]), Ok(r#"{"a":2,"b":"\u003cx\u003e"}"#)),
-            (r#"[1,2]"#, json!([{"subPath": "/0", "operator": "remove"}]), Ok("[2]")),
-            (r#" [1,2]"#, json!([{"subPath": "/0", "operator": "remove"}]), Err(())),
-            ("", json!([{"subPath": "/a", "operator": "add", "value": 1}]), Ok("")),
-            ("3", json!([{"subPath": "/a", "operator": "add", "value": 1}]), Err(())),
-            ("{not json", json!([{"subPath": "/a", "operator": "add", "value": 1}]), Err(())),
-            (r#"{"a":1}"#, json!([{"subPath": "/b/c", "operator": "add", "value": 1}]), Err(())),
+            (
+                r#"{"a":1,"b":"<x>"}"#,
+                json!([{"subPath": "/a", "operator": "replace", "value": 2}]),
+                Ok(r#"{"a":2,"b":"\u003cx\u003e"}"#),
+            ),
+            (
+                r#"[1,2]"#,
+                json!([{"subPath": "/0", "operator": "remove"}]),
+                Ok("[2]"),
+            ),
+            (
+                r#" [1,2]"#,
+                json!([{"subPath": "/0", "operator": "remove"}]),
+                Err(()),
+            ),
+            (
+                "",
+                json!([{"subPath": "/a", "operator": "add", "value": 1}]),
+                Ok(""),
+            ),
+            (
+                "3",
+                json!([{"subPath": "/a", "operator": "add", "value": 1}]),
+                Err(()),
+            ),
+            (
+                "{not json",
+                json!([{"subPath": "/a", "operator": "add", "value": 1}]),
+                Err(()),
+            ),
+            (
+                r#"{"a":1}"#,
+                json!([{"subPath": "/b/c", "operator": "add", "value": 1}]),
+                Err(()),
+            ),
         ];
         for (text, ops, expected) in cases {
             let mut object = json!({"kind": "ConfigMap", "data": {"f": text}});
@@ -354,10 +393,21 @@ mod tests {
     #[test]
     fn field_path_checks() {
         let mut object = json!({"kind": "ConfigMap", "data": {"n": 1, "s": "{}"}});
-        let cases = [("/data/n", true), ("/data/missing", true), ("data/s", true), ("/data/s", false)];
+        let cases = [
+            ("/data/n", true),
+            ("/data/missing", true),
+            ("data/s", true),
+            ("/data/s", false),
+        ];
         for (path, fails) in cases {
-            let o = overrider(json!({"fieldPath": path, "json": [{"subPath": "/a", "operator": "add", "value": 1}]}));
-            assert_eq!(apply_field_overrider(&mut object, &o).is_err(), fails, "{path}");
+            let o = overrider(
+                json!({"fieldPath": path, "json": [{"subPath": "/a", "operator": "add", "value": 1}]}),
+            );
+            assert_eq!(
+                apply_field_overrider(&mut object, &o).is_err(),
+                fails,
+                "{path}"
+            );
         }
         let blank = overrider(json!({"fieldPath": "/data/s"}));
         apply_field_overrider(&mut object, &blank).unwrap();
@@ -367,7 +417,8 @@ mod tests {
     #[test]
     #[cfg(feature = "yaml")]
     fn yaml_documents() {
-        let mut object = json!({"kind": "ConfigMap", "data": {"f": "z: 1\nkey:\n  key1: value # c\n"}});
+        let mut object =
+            json!({"kind": "ConfigMap", "data": {"f": "z: 1\nkey:\n  key1: value # c\n"}});
         let o = overrider(json!({"fieldPath": "/data/f",
             "yaml": [{"subPath": "/key/key1", "operator": "replace", "value": "v2"}],
             "json": [{"subPath": "/ignored", "operator": "add", "value": 1}]}));

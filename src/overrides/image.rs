@@ -148,9 +148,11 @@ fn image_at_predicate<'v>(object: &'v Value, path: &str) -> Result<&'v str, Over
                 let index: usize = segment.parse().map_err(|_| OverriderError::NotAnIndex {
                     segment: segment.to_owned(),
                 })?;
-                current = items.get(index).ok_or_else(|| OverriderError::MissingPath {
-                    path: path.to_owned(),
-                })?;
+                current = items
+                    .get(index)
+                    .ok_or_else(|| OverriderError::MissingPath {
+                        path: path.to_owned(),
+                    })?;
                 i += 1;
             }
             Some(other) => {
@@ -191,13 +193,12 @@ fn image_patch(
             path: path.to_owned(),
         });
     }
-    let new_image = override_image(image, overrider).map_err(|source| {
-        OverriderError::InvalidImage {
+    let new_image =
+        override_image(image, overrider).map_err(|source| OverriderError::InvalidImage {
             path: path.to_owned(),
             image: image.to_owned(),
             source,
-        }
-    })?;
+        })?;
     Ok(PatchOp::replace(path, Value::String(new_image)))
 }
 
@@ -229,9 +230,7 @@ pub fn override_image(
             let joined = format!("{}{}", reference.repository(), value);
             reference.set_repository(joined);
         }
-        (ImageComponent::Repository, OverriderOperator::Replace) => {
-            reference.set_repository(value)
-        }
+        (ImageComponent::Repository, OverriderOperator::Replace) => reference.set_repository(value),
         (ImageComponent::Repository, OverriderOperator::Remove) => reference.remove_repository(),
         (ImageComponent::Tag, OverriderOperator::Add) => {
             let joined = format!("{}{}", reference.tag_or_digest(), value);
@@ -256,20 +255,64 @@ mod tests {
     fn override_image_table() {
         let sha = "sha256:50d858e0985ecc7f60418aaf0cc5ab587f42c2570a884095a9e8ccacd0f6545c";
         let cases = [
-            ("nginx", json!({"component": "Registry", "operator": "add", "value": "r.io"}), "r.io/nginx".to_owned()),
-            ("a.io/nginx:1", json!({"component": "Registry", "operator": "remove"}), "nginx:1".to_owned()),
-            ("a.io/nginx:1", json!({"component": "Repository", "operator": "remove"}), "a.io/:1".to_owned()),
-            ("a.io/nginx:1", json!({"component": "Repository", "operator": "add", "value": "-slim"}), "a.io/nginx-slim:1".to_owned()),
-            ("nginx:1", json!({"component": "Tag", "operator": "add", "value": ".2"}), "nginx:1.2".to_owned()),
-            ("nginx:1", json!({"component": "Tag", "operator": "replace", "value": sha}), format!("nginx@{sha}")),
-            (&format!("nginx@{sha}"), json!({"component": "Tag", "operator": "replace", "value": "v2"}), "nginx:v2".to_owned()),
-            (&format!("nginx@{sha}"), json!({"component": "Tag", "operator": "remove"}), "nginx".to_owned()),
-            ("nginx:1", json!({"component": "Tag", "operator": "replace", "value": "bad tag"}), "nginx:1".to_owned()),
+            (
+                "nginx",
+                json!({"component": "Registry", "operator": "add", "value": "r.io"}),
+                "r.io/nginx".to_owned(),
+            ),
+            (
+                "a.io/nginx:1",
+                json!({"component": "Registry", "operator": "remove"}),
+                "nginx:1".to_owned(),
+            ),
+            (
+                "a.io/nginx:1",
+                json!({"component": "Repository", "operator": "remove"}),
+                "a.io/:1".to_owned(),
+            ),
+            (
+                "a.io/nginx:1",
+                json!({"component": "Repository", "operator": "add", "value": "-slim"}),
+                "a.io/nginx-slim:1".to_owned(),
+            ),
+            (
+                "nginx:1",
+                json!({"component": "Tag", "operator": "add", "value": ".2"}),
+                "nginx:1.2".to_owned(),
+            ),
+            (
+                "nginx:1",
+                json!({"component": "Tag", "operator": "replace", "value": sha}),
+                format!("nginx@{sha}"),
+            ),
+            (
+                &format!("nginx@{sha}"),
+                json!({"component": "Tag", "operator": "replace", "value": "v2"}),
+                "nginx:v2".to_owned(),
+            ),
+            (
+                &format!("nginx@{sha}"),
+                json!({"component": "Tag", "operator": "remove"}),
+                "nginx".to_owned(),
+            ),
+            (
+                "nginx:1",
+                json!({"component": "Tag", "operator": "replace", "value": "bad tag"}),
+                "nginx:1".to_owned(),
+            ),
         ];
         for (image, o, expected) in cases {
-            assert_eq!(override_image(image, &overrider(o.clone())).unwrap(), expected, "{image} {o}");
+            assert_eq!(
+                override_image(image, &overrider(o.clone())).unwrap(),
+                expected,
+                "{image} {o}"
+            );
         }
-        assert!(override_image("Nginx", &overrider(json!({"component": "Tag", "operator": "remove"}))).is_err());
+        assert!(override_image(
+            "Nginx",
+            &overrider(json!({"component": "Tag", "operator": "remove"}))
+        )
+        .is_err());
     }
 
     #[test]
@@ -278,13 +321,33 @@ mod tests {
         let spec = json!({"initContainers": [{"name": "i", "image": "init"}],
                           "containers": [{"name": "c", "image": "app"}]});
         let cases = [
-            ("Pod", json!({"kind": "Pod", "spec": spec.clone()}), vec!["/spec/containers/0/image"]),
-            ("Job", json!({"kind": "Job", "spec": {"template": {"spec": spec.clone()}}}), vec!["/spec/template/spec/containers/0/image"]),
-            ("CronJob", json!({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"spec": spec.clone()}}}}}), vec![]),
-            ("Deployment without containers", json!({"kind": "Deployment", "spec": {}}), vec![]),
+            (
+                "Pod",
+                json!({"kind": "Pod", "spec": spec.clone()}),
+                vec!["/spec/containers/0/image"],
+            ),
+            (
+                "Job",
+                json!({"kind": "Job", "spec": {"template": {"spec": spec.clone()}}}),
+                vec!["/spec/template/spec/containers/0/image"],
+            ),
+            (
+                "CronJob",
+                json!({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"spec": spec.clone()}}}}}),
+                vec![],
+            ),
+            (
+                "Deployment without containers",
+                json!({"kind": "Deployment", "spec": {}}),
+                vec![],
+            ),
         ];
         for (name, object, paths) in cases {
-            let got: Vec<String> = image_patches(&object, &o).unwrap().into_iter().map(|p| p.path).collect();
+            let got: Vec<String> = image_patches(&object, &o)
+                .unwrap()
+                .into_iter()
+                .map(|p| p.path)
+                .collect();
             assert_eq!(got, paths, "{name}");
         }
         let missing_image = json!({"kind": "Pod", "spec": {"containers": [{"name": "c"}]}});
@@ -293,7 +356,10 @@ mod tests {
             Err(OverriderError::InvalidImage { .. })
         ));
         let wrong = json!({"kind": "Pod", "spec": {"containers": {"name": "c"}}});
-        assert!(matches!(image_patches(&wrong, &o), Err(OverriderError::WrongType { .. })));
+        assert!(matches!(
+            image_patches(&wrong, &o),
+            Err(OverriderError::WrongType { .. })
+        ));
     }
 
     #[test]
@@ -316,7 +382,11 @@ mod tests {
             match expected {
                 Ok(image) => {
                     let patches = got.unwrap();
-                    assert_eq!(patches, vec![PatchOp::replace(path, json!(image))], "{path}");
+                    assert_eq!(
+                        patches,
+                        vec![PatchOp::replace(path, json!(image))],
+                        "{path}"
+                    );
                 }
                 Err(()) => assert!(got.is_err(), "{path}"),
             }

@@ -219,11 +219,7 @@ impl fmt::Display for ImageReference {
 /// ```
 pub fn split_hostname(name: &str) -> (&str, &str) {
     match name.split_once('/') {
-        Some((first, rest))
-            if first.contains(['.', ':']) || first == "localhost" =>
-        {
-            (first, rest)
-        }
+        Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (first, rest),
         _ => ("", name),
     }
 }
@@ -249,9 +245,7 @@ fn split_reference(reference: &str) -> Option<ReferenceParts<'_>> {
         }
         _ => (name_and_tag, None),
     };
-    let valid = is_name(name)
-        && tag.is_none_or(is_tag)
-        && digest.is_none_or(is_digest_syntax);
+    let valid = is_name(name) && tag.is_none_or(is_tag) && digest.is_none_or(is_digest_syntax);
     valid.then_some(ReferenceParts { name, tag, digest })
 }
 
@@ -342,7 +336,9 @@ fn is_domain_component(component: &str) -> bool {
         (Some(first), Some(last)) => {
             first.is_ascii_alphanumeric()
                 && last.is_ascii_alphanumeric()
-                && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                && bytes
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         }
         _ => false,
     }
@@ -354,7 +350,9 @@ pub(crate) fn is_tag(tag: &str) -> bool {
     let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     match bytes.split_first() {
         Some((first, rest)) => {
-            rest.len() <= 127 && word(first) && rest.iter().all(|b| word(b) || *b == b'.' || *b == b'-')
+            rest.len() <= 127
+                && word(first)
+                && rest.iter().all(|b| word(b) || *b == b'.' || *b == b'-')
         }
         None => false,
     }
@@ -415,8 +413,14 @@ mod tests {
             ("nginx:1.25", Ok(("", "nginx", "1.25", ""))),
             ("localhost/app", Ok(("localhost", "app", "", ""))),
             ("localhost:5000", Ok(("", "localhost", "5000", ""))),
-            ("localhost:5000/app:v1", Ok(("localhost:5000", "app", "v1", ""))),
-            ("docker.io/library/nginx", Ok(("docker.io", "library/nginx", "", ""))),
+            (
+                "localhost:5000/app:v1",
+                Ok(("localhost:5000", "app", "v1", "")),
+            ),
+            (
+                "docker.io/library/nginx",
+                Ok(("docker.io", "library/nginx", "", "")),
+            ),
             ("team/app", Ok(("", "team/app", "", ""))),
             ("MyReg/app", Ok(("", "MyReg/app", "", ""))),
             ("[::1]:5000/app", Ok(("[::1]:5000", "app", "", ""))),
@@ -455,9 +459,8 @@ mod tests {
                     r.digest.clone(),
                 )
             });
-            let expected = expected.map(|(h, r, t, d)| {
-                (h.to_owned(), r.to_owned(), t.to_owned(), d.to_owned())
-            });
+            let expected = expected
+                .map(|(h, r, t, d)| (h.to_owned(), r.to_owned(), t.to_owned(), d.to_owned()));
             assert_eq!(got, expected, "{input}");
         }
     }

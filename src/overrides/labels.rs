@@ -136,15 +136,43 @@ mod tests {
     #[test]
     fn labels_table() {
         let cases = [
-            (json!(null), json!([{"operator": "add", "value": {"a": "1"}}]), json!({"a": "1"})),
-            (json!({"a": "1"}), json!([{"operator": "add", "value": {"a": "2", "b/c": "3"}}]), json!({"a": "2", "b/c": "3"})),
-            (json!({"a": "1"}), json!([{"operator": "replace", "value": {"a": "2", "z": "9"}}]), json!({"a": "2"})),
-            (json!({"a": "1", "b": "2"}), json!([{"operator": "remove", "value": {"a": "ignored", "z": ""}}]), json!({"b": "2"})),
-            (json!({"a": 1}), json!([{"operator": "add", "value": {"b": "2"}}]), json!({"b": "2"})),
-            (json!({"a": 1}), json!([{"operator": "remove", "value": {"a": ""}}]), json!({"a": 1})),
+            (
+                json!(null),
+                json!([{"operator": "add", "value": {"a": "1"}}]),
+                json!({"a": "1"}),
+            ),
+            (
+                json!({"a": "1"}),
+                json!([{"operator": "add", "value": {"a": "2", "b/c": "3"}}]),
+                json!({"a": "2", "b/c": "3"}),
+            ),
+            (
+                json!({"a": "1"}),
+                json!([{"operator": "replace", "value": {"a": "2", "z": "9"}}]),
+                json!({"a": "2"}),
+            ),
+            (
+                json!({"a": "1", "b": "2"}),
+                json!([{"operator": "remove", "value": {"a": "ignored", "z": ""}}]),
+                json!({"b": "2"}),
+            ),
+            (
+                json!({"a": 1}),
+                json!([{"operator": "add", "value": {"b": "2"}}]),
+                json!({"b": "2"}),
+            ),
+            (
+                json!({"a": 1}),
+                json!([{"operator": "remove", "value": {"a": ""}}]),
+                json!({"a": 1}),
+            ),
         ];
         for (current, overriders, expected) in cases {
-            assert_eq!(run(current.clone(), overriders.clone()), expected, "{current} {overriders}");
+            assert_eq!(
+                run(current.clone(), overriders.clone()),
+                expected,
+                "{current} {overriders}"
+            );
         }
     }
 
@@ -154,7 +182,10 @@ mod tests {
             serde_json::from_value(json!([{"operator": "add", "value": {"k": "v"}}])).unwrap();
         let mut object = json!({"kind": "Pod"});
         apply_label_annotation_overriders(&mut object, MetadataMap::Annotations, &add).unwrap();
-        assert_eq!(object, json!({"kind": "Pod", "metadata": {"annotations": {"k": "v"}}}));
+        assert_eq!(
+            object,
+            json!({"kind": "Pod", "metadata": {"annotations": {"k": "v"}}})
+        );
         let mut object = json!({"kind": "Pod", "metadata": null});
         apply_label_annotation_overriders(&mut object, MetadataMap::Annotations, &add).unwrap();
         assert_eq!(object, json!({"kind": "Pod", "metadata": null}));

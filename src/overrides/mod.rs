@@ -150,8 +150,16 @@ pub fn apply_rule(
         patch_object(manifest, &patches).map_err(at("imageOverrider", i))?;
     }
     let command_args = [
-        (CommandArgsTarget::Command, "commandOverrider", &overriders.command_overrider),
-        (CommandArgsTarget::Args, "argsOverrider", &overriders.args_overrider),
+        (
+            CommandArgsTarget::Command,
+            "commandOverrider",
+            &overriders.command_overrider,
+        ),
+        (
+            CommandArgsTarget::Args,
+            "argsOverrider",
+            &overriders.args_overrider,
+        ),
     ];
     for (target, name, list) in command_args {
         for (i, o) in list.iter().enumerate() {
@@ -160,8 +168,16 @@ pub fn apply_rule(
         }
     }
     let metadata_maps = [
-        (MetadataMap::Labels, "labelsOverrider", &overriders.labels_overrider),
-        (MetadataMap::Annotations, "annotationsOverrider", &overriders.annotations_overrider),
+        (
+            MetadataMap::Labels,
+            "labelsOverrider",
+            &overriders.labels_overrider,
+        ),
+        (
+            MetadataMap::Annotations,
+            "annotationsOverrider",
+            &overriders.annotations_overrider,
+        ),
     ];
     for (map, name, list) in metadata_maps {
         for (i, o) in list.iter().enumerate() {

@@ -68,10 +68,9 @@ fn apply_one(doc: &mut Value, op: &PatchOp) -> Result<(), OverriderError> {
     let path = resolve_pointer(doc, &op.path, op.op == OverriderOperator::Add)?;
     let value = op.value.clone().unwrap_or(Value::Null);
     let operation = match op.op {
-        OverriderOperator::Add => json_patch::PatchOperation::Add(json_patch::AddOperation {
-            path,
-            value,
-        }),
+        OverriderOperator::Add => {
+            json_patch::PatchOperation::Add(json_patch::AddOperation { path, value })
+        }
         OverriderOperator::Remove => {
             json_patch::PatchOperation::Remove(json_patch::RemoveOperation { path })
         }

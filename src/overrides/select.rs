@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::api::{
-    Cluster, ClusterAffinity, ClusterOverridePolicy, LabelSelector, OverridePolicy,
-    OverrideSpec, Overriders, ResourceSelector,
+    Cluster, ClusterAffinity, ClusterOverridePolicy, LabelSelector, OverridePolicy, OverrideSpec,
+    Overriders, ResourceSelector,
 };
 
 use super::error::{PolicyRef, RuleRef};
@@ -167,17 +167,18 @@ pub fn matching_rules<'p, P: OverridePolicyObject>(
     let mut rules = Vec::new();
     for (_, policy) in candidates {
         let spec = policy.spec();
-        let mut push = |rule: RuleRef, target: Option<&ClusterAffinity>, overriders: &'p Overriders| {
-            if target.is_none_or(|affinity| cluster_matches(cluster, affinity)) {
-                rules.push(MatchedRule {
-                    kind: P::KIND,
-                    namespace: policy.namespace(),
-                    name: policy.name(),
-                    rule,
-                    overriders,
-                });
-            }
-        };
+        let mut push =
+            |rule: RuleRef, target: Option<&ClusterAffinity>, overriders: &'p Overriders| {
+                if target.is_none_or(|affinity| cluster_matches(cluster, affinity)) {
+                    rules.push(MatchedRule {
+                        kind: P::KIND,
+                        namespace: policy.namespace(),
+                        name: policy.name(),
+                        rule,
+                        overriders,
+                    });
+                }
+            };
         if spec.override_rules.is_empty() {
             push(
                 RuleRef::Deprecated,
@@ -186,7 +187,11 @@ pub fn matching_rules<'p, P: OverridePolicyObject>(
             );
         } else {
             for (i, rule) in spec.override_rules.iter().enumerate() {
-                push(RuleRef::Index(i), rule.target_cluster.as_ref(), &rule.overriders);
+                push(
+                    RuleRef::Index(i),
+                    rule.target_cluster.as_ref(),
+                    &rule.overriders,
+                );
             }
         }
     }
@@ -318,10 +323,12 @@ fn cluster_matches(cluster: &Cluster, affinity: &ClusterAffinity) -> bool {
                 let value = known.get(req.key.as_str()).copied();
                 match req.operator.as_str() {
                     "In" => {
-                        !req.values.is_empty() && value.is_some_and(|v| req.values.iter().any(|x| x == v))
+                        !req.values.is_empty()
+                            && value.is_some_and(|v| req.values.iter().any(|x| x == v))
                     }
                     "NotIn" => {
-                        !req.values.is_empty() && !value.is_some_and(|v| req.values.iter().any(|x| x == v))
+                        !req.values.is_empty()
+                            && !value.is_some_and(|v| req.values.iter().any(|x| x == v))
                     }
                     "Exists" => req.values.is_empty() && value.is_some(),
                     "DoesNotExist" => req.values.is_empty() && value.is_none(),
@@ -371,15 +378,42 @@ mod tests {
             (json!({"clusterNames": ["m1"]}), true),
             (json!({"clusterNames": ["m2"]}), false),
             (json!({"clusterNames": ["m1"], "exclude": ["m1"]}), false),
-            (json!({"labelSelector": {"matchLabels": {"env": "prod"}}}), true),
-            (json!({"labelSelector": {"matchLabels": {"env": "dev"}}}), false),
-            (json!({"labelSelector": {"matchExpressions": [{"key": "env", "operator": "NotIn", "values": ["dev"]}]}}), true),
-            (json!({"fieldSelector": {"matchExpressions": [{"key": "provider", "operator": "In", "values": ["aws"]}]}}), true),
-            (json!({"fieldSelector": {"matchExpressions": [{"key": "region", "operator": "NotIn", "values": ["eu"]}]}}), false),
-            (json!({"fieldSelector": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["eu-1", "eu-2", "eu-3"]}]}}), true),
-            (json!({"fieldSelector": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["eu-1"]}]}}), false),
-            (json!({"fieldSelector": {"matchExpressions": [{"key": "zone", "operator": "Exists"}]}}), true),
-            (json!({"fieldSelector": {"matchExpressions": [{"key": "provider", "operator": "Bogus", "values": ["aws"]}]}}), false),
+            (
+                json!({"labelSelector": {"matchLabels": {"env": "prod"}}}),
+                true,
+            ),
+            (
+                json!({"labelSelector": {"matchLabels": {"env": "dev"}}}),
+                false,
+            ),
+            (
+                json!({"labelSelector": {"matchExpressions": [{"key": "env", "operator": "NotIn", "values": ["dev"]}]}}),
+                true,
+            ),
+            (
+                json!({"fieldSelector": {"matchExpressions": [{"key": "provider", "operator": "In", "values": ["aws"]}]}}),
+                true,
+            ),
+            (
+                json!({"fieldSelector": {"matchExpressions": [{"key": "region", "operator": "NotIn", "values": ["eu"]}]}}),
+                false,
+            ),
+            (
+                json!({"fieldSelector": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["eu-1", "eu-2", "eu-3"]}]}}),
+                true,
+            ),
+            (
+                json!({"fieldSelector": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["eu-1"]}]}}),
+                false,
+            ),
+            (
+                json!({"fieldSelector": {"matchExpressions": [{"key": "zone", "operator": "Exists"}]}}),
+                true,
+            ),
+            (
+                json!({"fieldSelector": {"matchExpressions": [{"key": "provider", "operator": "Bogus", "values": ["aws"]}]}}),
+                false,
+            ),
         ];
         for (a, expected) in cases {
             assert_eq!(cluster_matches(&c, &affinity(a.clone())), expected, "{a}");
@@ -392,15 +426,36 @@ mod tests {
                        "metadata": {"name": "web", "namespace": "ns", "labels": {"app": "web"}}});
         let facts = TemplateFacts::of(&t);
         let cases = [
-            (json!({"apiVersion": "apps/v1", "kind": "Deployment"}), ImplicitPriority::MatchAll),
-            (json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "other"}), ImplicitPriority::Mismatch),
-            (json!({"apiVersion": "apps/v1", "kind": "StatefulSet"}), ImplicitPriority::Mismatch),
-            (json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web",
-                    "labelSelector": {"matchLabels": {"app": "other"}}}), ImplicitPriority::Name),
-            (json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "db"}), ImplicitPriority::Mismatch),
-            (json!({"apiVersion": "apps/v1", "kind": "Deployment",
-                    "labelSelector": {"matchLabels": {"app": "web"}}}), ImplicitPriority::LabelSelector),
-            (json!({"apiVersion": "apps/v1", "kind": "Deployment", "labelSelector": {}}), ImplicitPriority::LabelSelector),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment"}),
+                ImplicitPriority::MatchAll,
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "other"}),
+                ImplicitPriority::Mismatch,
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "StatefulSet"}),
+                ImplicitPriority::Mismatch,
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web",
+                    "labelSelector": {"matchLabels": {"app": "other"}}}),
+                ImplicitPriority::Name,
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "db"}),
+                ImplicitPriority::Mismatch,
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                    "labelSelector": {"matchLabels": {"app": "web"}}}),
+                ImplicitPriority::LabelSelector,
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "labelSelector": {}}),
+                ImplicitPriority::LabelSelector,
+            ),
         ];
         for (rs, expected) in cases {
             let rs: ResourceSelector = serde_json::from_value(rs.clone()).unwrap();
