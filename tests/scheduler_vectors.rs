@@ -8,7 +8,7 @@ use fedplan::api::{
     ResourceBindingSpec, ResourceBindingStatus, SpreadByField, SpreadConstraint, Taint, Toleration,
 };
 use fedplan::scheduler::filter::{
-    self, cluster_matches, tolerates, zones_match, ApiEnablementFilter, ClusterAffinityFilter,
+    self, cluster_matches, tolerates, ApiEnablementFilter, ClusterAffinityFilter,
     TaintTolerationFilter,
 };
 use fedplan::scheduler::framework::{FilterPlugin, FilterResult, SchedulingContext};
@@ -16,6 +16,7 @@ use fedplan::scheduler::select::{
     self, build_candidates, group_candidates, group_score, select_best_clusters, select_by_region,
     select_groups, sort_candidates, Candidate, Group, GroupValue,
 };
+use fedplan::selector::match_zones;
 use serde_json::Value;
 
 fn load(name: &str) -> Vec<Value> {
@@ -376,9 +377,8 @@ fn cluster_affinity_vectors() {
             "matchZones" => {
                 let req: NodeSelectorRequirement = de(&input["requirement"], id);
                 let zones = names(&input["zones"]);
-                let zones: Vec<&str> = zones.iter().map(String::as_str).collect();
                 assert_eq!(
-                    zones_match(&req, &zones),
+                    match_zones(&req, &zones),
                     expected["match"].as_bool().unwrap_or(false),
                     "{id}"
                 );

@@ -191,11 +191,17 @@ impl GeneralEstimator {
             return 0;
         };
         let assumed = self.assumed_for(cluster);
-        let mut summary = original.clone();
-        if !assumed.is_empty() {
-            add_assumed_to_allocating(&mut summary, assumed);
-        }
-        let mut maximum = allowed_pod_number(&summary);
+        // Copy the summary only when assumed workloads change it: this runs for every
+        // (binding, cluster) pair.
+        let summary: std::borrow::Cow<'_, ResourceSummary> = if assumed.is_empty() {
+            std::borrow::Cow::Borrowed(original)
+        } else {
+            let mut copy = original.clone();
+            add_assumed_to_allocating(&mut copy, assumed);
+            std::borrow::Cow::Owned(copy)
+        };
+        let summary = summary.as_ref();
+        let mut maximum = allowed_pod_number(summary);
         if maximum <= 0 {
             return 0;
         }
@@ -212,7 +218,7 @@ impl GeneralEstimator {
             }
         }
         maximum = maximum.min(max_replicas_by_summary(
-            &summary,
+            summary,
             &requirements.resource_request,
         ));
         clamp_to_i32(maximum)
@@ -382,24 +388,32 @@ pub fn max_replicas_by_summary(summary: &ResourceSummary, request: &ResourceList
         let Some(allocatable) = summary.allocatable.get(name) else {
             return 0;
         };
-        let mut free = allocatable.clone();
-        if let Some(allocated) = summary.allocated.get(name) {
-            free = free.sub(allocated);
-        }
-        if let Some(allocating) = summary.allocating.get(name) {
-            free = free.sub(allocating);
-        }
-        if free.value() <= 0 {
+        // On the exact nano-unit values, without building intermediate quantities.
+        let used = |list: &ResourceList| list.get(name).map_or(0, Quantity::nanos);
+        let free = allocatable
+            .nanos()
+            .saturating_sub(used(&summary.allocated))
+            .saturating_sub(used(&summary.allocating));
+        let free_units = ceil_to_i64(free, 1_000_000_000);
+        if free_units <= 0 {
             return 0;
         }
         let bound = if name == "cpu" {
-            free.milli_value() / requested.milli_value()
+            ceil_to_i64(free, 1_000_000) / requested.milli_value()
         } else {
-            free.value() / requested.value()
+            free_units / requested.value()
         };
         maximum = maximum.min(bound);
     }
     maximum
+}
+
+/// `nanos / unit` rounded up and clamped to `i64`: Kubernetes' `Value` (unit 10⁹) and
+/// `MilliValue` (unit 10⁶).
+fn ceil_to_i64(nanos: i128, unit: i128) -> i64 {
+    let q = nanos / unit;
+    let q = if nanos % unit != 0 && nanos > 0 { q + 1 } else { q };
+    q.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
 /// Karmada's `quantityAsInt64`: decimal quantities in thousandths, binary ones (`Ki`, `Mi`,
@@ -814,27 +828,7 @@ pub fn calculate_available_replicas_with(
     estimators: &[Arc<dyn Estimator>],
     options: &EstimationOptions,
 ) -> Vec<AvailableReplicas> {
-    let mut replicas = vec![i32::MAX; clusters.len()];
-    let is_workload = spec.replicas != 0 || !spec.components.is_empty();
-    if is_workload {
-        let sets = options.multiple_pod_templates_scheduling && is_multi_template_applicable(spec);
-        let answers: Vec<Vec<i32>> = estimators
-            .iter()
-            .map(|e| {
-                if sets {
-                    e.max_available_component_sets(clusters, &spec.components)
-                } else {
-                    e.max_available_replicas(clusters, spec.replica_requirements.as_ref())
-                }
-            })
-            .collect();
-        replicas = combine_estimates(clusters.len(), &answers);
-        for r in &mut replicas {
-            if *r == i32::MAX {
-                *r = spec.replicas;
-            }
-        }
-    }
+    let replicas = estimate_replicas(clusters, spec, estimators, options);
     let mut assigned: BTreeMap<&str, i32> = BTreeMap::new();
     for tc in &spec.clusters {
         // The first entry of a name counts, as Karmada's lookup finds it first.
@@ -849,6 +843,38 @@ pub fn calculate_available_replicas_with(
             assigned: assigned.get(cluster.name()).copied().unwrap_or(0),
         })
         .collect()
+}
+
+/// The estimate part of [`calculate_available_replicas_with`], by position in `clusters`
+/// (no names, no current replicas): what the scheduler needs for every candidate.
+pub fn estimate_replicas(
+    clusters: &[&Cluster],
+    spec: &ResourceBindingSpec,
+    estimators: &[Arc<dyn Estimator>],
+    options: &EstimationOptions,
+) -> Vec<i32> {
+    let is_workload = spec.replicas != 0 || !spec.components.is_empty();
+    if !is_workload {
+        return vec![i32::MAX; clusters.len()];
+    }
+    let sets = options.multiple_pod_templates_scheduling && is_multi_template_applicable(spec);
+    let answers: Vec<Vec<i32>> = estimators
+        .iter()
+        .map(|e| {
+            if sets {
+                e.max_available_component_sets(clusters, &spec.components)
+            } else {
+                e.max_available_replicas(clusters, spec.replica_requirements.as_ref())
+            }
+        })
+        .collect();
+    let mut replicas = combine_estimates(clusters.len(), &answers);
+    for r in &mut replicas {
+        if *r == i32::MAX {
+            *r = spec.replicas;
+        }
+    }
+    replicas
 }
 
 /// The per-cluster minimum over several estimators' answers, ignoring

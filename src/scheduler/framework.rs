@@ -14,8 +14,9 @@ use crate::api::{
     Cluster, ClusterAffinity, OverflowAffinity, Placement, ResourceBinding, ResourceBindingSpec,
 };
 
-use super::filter::{self, AffinityMatcher};
+use super::filter;
 use super::score;
+use crate::selector::ClusterAffinityMatcher;
 
 /// What a filter plugin decided for one cluster.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -351,9 +352,9 @@ pub struct SchedulingContext<'a> {
     /// whenever a reason is shown (a NoClusterFit message or a diagnosis).
     pub explain: bool,
     /// The affinity in use, with its selectors checked once.
-    pub affinity_matcher: Option<AffinityMatcher<'a>>,
+    pub affinity_matcher: Option<ClusterAffinityMatcher<'a>>,
     /// The overflow affinities in use, checked once.
-    pub overflow_matchers: Vec<AffinityMatcher<'a>>,
+    pub overflow_matchers: Vec<ClusterAffinityMatcher<'a>>,
     /// Names in `spec.clusters`, sorted, for binary search.
     targets: Vec<(&'a str, i32)>,
     /// Names of `gracefulEvictionTasks[].fromCluster`, sorted.
@@ -404,10 +405,10 @@ impl<'a> SchedulingContext<'a> {
             affinity_name,
             is_workload: is_workload(spec),
             explain: true,
-            affinity_matcher: affinity.map(AffinityMatcher::new),
+            affinity_matcher: affinity.map(ClusterAffinityMatcher::new),
             overflow_matchers: overflow_affinities
                 .iter()
-                .map(|o| AffinityMatcher::new(&o.affinity))
+                .map(|o| ClusterAffinityMatcher::new(&o.affinity))
                 .collect(),
             targets,
             evicting,

@@ -34,13 +34,15 @@ pub const CONDITION_SCHEDULED: &str = "Scheduled";
 /// Karmada's message for a successful schedule.
 pub const SUCCESS_MESSAGE: &str = "Binding has been scheduled successfully.";
 
-/// How the scheduler behaves. The defaults are Karmada's: every in-tree plugin, no extra
-/// estimators, Karmada's replica division, no empty-workload propagation, no diagnosis.
-#[derive(Clone, Default)]
+/// How the scheduler behaves. The defaults are Karmada's: every in-tree plugin, the general
+/// estimator alone, Karmada's replica division, no empty-workload propagation, no diagnosis.
+#[derive(Clone)]
 pub struct SchedulerOptions {
     /// The enabled plugins (see [`framework::PluginRegistry::build`]).
     pub framework: Framework,
-    /// Estimators beyond the general one, e.g. an accurate per-cluster estimator.
+    /// The capacity estimators; each cluster gets the minimum of their answers. The default
+    /// is Karmada's general estimator alone; add e.g. an accurate per-cluster estimator.
+    /// An empty list means unlimited capacity (every cluster can take `spec.replicas`).
     pub estimators: Vec<Arc<dyn Estimator>>,
     /// Replica division options.
     pub division: assign::DivisionOptions,
@@ -48,6 +50,18 @@ pub struct SchedulerOptions {
     pub enable_empty_workload_propagation: bool,
     /// Build a [`Diagnosis`] (costs allocations; off for bulk scheduling).
     pub diagnose: bool,
+}
+
+impl Default for SchedulerOptions {
+    fn default() -> Self {
+        SchedulerOptions {
+            framework: Framework::default(),
+            estimators: vec![Arc::new(estimator::GeneralEstimator::new())],
+            division: assign::DivisionOptions::default(),
+            enable_empty_workload_propagation: false,
+            diagnose: false,
+        }
+    }
 }
 
 impl std::fmt::Debug for SchedulerOptions {
@@ -557,108 +571,37 @@ pub fn fit_error_message<'r>(
     )
 }
 
-/// Replica assignment for the selected clusters, as Karmada's `AssignReplicas`, tier by
-/// tier when the `clusterAffinities` term in use has overflow affinities.
+/// Replica assignment for the selected clusters, as Karmada's `AssignReplicas`: the mode
+/// (Steady or Fresh) comes from the binding, the overflow tiers from the `clusterAffinities`
+/// term of this attempt, the capacity from the selection step.
 fn assign(
     ctx: &SchedulingContext<'_>,
     selected: &[&Candidate<'_>],
     options: &SchedulerOptions,
 ) -> Result<Vec<TargetCluster>, ScheduleError> {
     let spec: &ResourceBindingSpec = ctx.spec();
-    if selected.is_empty() {
-        return Err(ScheduleError::SchedulerError(
-            "failed to assign replicas: no clusters available to schedule".to_string(),
-        ));
-    }
-    let divides =
-        (spec.replicas > 0 || spec.replica_requirements.is_some()) && spec.components.len() <= 1;
-    if !divides {
-        return Ok(selected
-            .iter()
-            .map(|c| TargetCluster {
-                name: c.name().to_string(),
-                replicas: 0,
-                components: Vec::new(),
-            })
-            .collect());
-    }
-    if ctx.placement.replica_strategy().is_none() {
-        return Err(ScheduleError::SchedulerError(format!(
-            "failed to assign replicas: {}",
-            assign::AssignError::UnsupportedStrategy
-        )));
-    }
-    let tiered =
-        ctx.is_workload && ctx.affinity_name.is_some() && !ctx.overflow_affinities.is_empty();
-    let mut result = if tiered {
-        assign_by_tier(spec, selected, options)?
-    } else {
-        let clusters: Vec<&Cluster> = selected.iter().map(|c| c.cluster).collect();
-        assign_once(spec, &clusters, options)?
+    let candidates: Vec<assign::AssignCandidate<'_>> = selected
+        .iter()
+        .map(|c| assign::AssignCandidate {
+            cluster: c.cluster,
+            allocatable_replicas: c.allocatable_replicas,
+            available_replicas: c.available_replicas,
+            overflow_order: c.overflow_order,
+        })
+        .collect();
+    let division = assign::DivisionOptions {
+        mode: assign::AssignmentMode::for_binding(spec, ctx.binding.status.as_ref()),
+        observed_affinity_name: ctx.affinity_name.map(str::to_string),
+        enable_empty_workload_propagation: options.enable_empty_workload_propagation
+            || options.division.enable_empty_workload_propagation,
+        ..options.division.clone()
     };
-    result.retain(|t| t.replicas > 0 || !t.components.iter().all(|c| c.replicas == 0));
-    if options.enable_empty_workload_propagation {
-        for c in selected {
-            if !result.iter().any(|t| t.name == c.name()) {
-                result.push(TargetCluster {
-                    name: c.name().to_string(),
-                    replicas: 0,
-                    components: Vec::new(),
-                });
-            }
-        }
-    }
-    Ok(result)
-}
-
-fn assign_once(
-    spec: &ResourceBindingSpec,
-    clusters: &[&Cluster],
-    options: &SchedulerOptions,
-) -> Result<Vec<TargetCluster>, ScheduleError> {
-    assign::assign_replicas(clusters, spec, &options.estimators, &options.division).map_err(|e| {
-        match e {
-            assign::AssignError::InsufficientReplicas { .. } => {
-                ScheduleError::Unschedulable(format!("failed to assign replicas: {e}"))
-            }
-            other => ScheduleError::SchedulerError(format!("failed to assign replicas: {other}")),
+    assign::assign_replicas_to_candidates(&candidates, spec, &division).map_err(|e| {
+        let message = format!("failed to assign replicas: {e}");
+        if e.is_unschedulable() {
+            ScheduleError::Unschedulable(message)
+        } else {
+            ScheduleError::SchedulerError(message)
         }
     })
-}
-
-/// Overflow tiers: each tier (by overflow order) takes at most its clusters' available
-/// replicas, assigned with the binding's strategy as if the binding had only that many.
-fn assign_by_tier(
-    spec: &ResourceBindingSpec,
-    selected: &[&Candidate<'_>],
-    options: &SchedulerOptions,
-) -> Result<Vec<TargetCluster>, ScheduleError> {
-    let mut tiers: BTreeMap<u32, Vec<&Candidate<'_>>> = BTreeMap::new();
-    for c in selected {
-        tiers.entry(c.overflow_order).or_default().push(c);
-    }
-    let mut remaining = i64::from(spec.replicas);
-    let mut out = Vec::new();
-    for members in tiers.values() {
-        if remaining <= 0 {
-            break;
-        }
-        let capacity: i64 = members.iter().map(|c| c.available_replicas.max(0)).sum();
-        let tier_replicas = remaining.min(capacity);
-        if tier_replicas <= 0 {
-            continue;
-        }
-        let mut tier_spec = spec.clone();
-        tier_spec.replicas = i32::try_from(tier_replicas).unwrap_or(i32::MAX);
-        let clusters: Vec<&Cluster> = members.iter().map(|c| c.cluster).collect();
-        out.extend(assign_once(&tier_spec, &clusters, options)?);
-        remaining -= tier_replicas;
-    }
-    if remaining > 0 {
-        return Err(ScheduleError::Unschedulable(
-            "failed to assign replicas: Clusters available replicas are not enough to schedule."
-                .to_string(),
-        ));
-    }
-    Ok(out)
 }

@@ -6,7 +6,7 @@ use std::collections::BinaryHeap;
 
 use std::sync::Arc;
 
-use super::estimator::{calculate_available_replicas, Estimator};
+use super::estimator::{estimate_replicas, EstimationOptions, Estimator};
 use super::framework::SchedulingContext;
 use crate::api::{
     Cluster, Placement, ReplicaDivisionPreference, ReplicaSchedulingType, ResourceBindingSpec,
@@ -45,14 +45,14 @@ pub fn build_candidates<'a>(
     estimators: &[Arc<dyn Estimator>],
 ) -> Vec<Candidate<'a>> {
     let spec = ctx.spec();
-    let available = calculate_available_replicas(feasible, spec, estimators);
+    let available = estimate_replicas(feasible, spec, estimators, &EstimationOptions::default());
     feasible
         .iter()
         .enumerate()
         .map(|(i, c)| {
             let allocatable = available
                 .get(i)
-                .map_or(i64::from(spec.replicas), |a| i64::from(a.replicas));
+                .map_or(i64::from(spec.replicas), |a| i64::from(*a));
             Candidate {
                 cluster: c,
                 score: scores.get(i).copied().unwrap_or(0),

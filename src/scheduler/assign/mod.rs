@@ -29,8 +29,6 @@
 //! breaks such ties explicitly by the order selection delivers candidates in (see
 //! `candidate_weights`), for any number of clusters.
 
-mod affinity;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -236,12 +234,12 @@ pub fn overflow_order(
     else {
         return OVERFLOW_ORDER_UNMATCHED;
     };
-    if affinity::cluster_matches(cluster, &term.affinity) {
+    if crate::selector::cluster_matches(cluster, &term.affinity) {
         return 0;
     }
     term.overflow_affinities
         .iter()
-        .position(|o| affinity::cluster_matches(cluster, &o.affinity))
+        .position(|o| crate::selector::cluster_matches(cluster, &o.affinity))
         .map_or(OVERFLOW_ORDER_UNMATCHED, |i| (i + 1) as u32)
 }
 
@@ -313,10 +311,13 @@ pub fn assign_replicas_to_candidates(
     } else {
         assign_by_strategy(candidates, spec, spec.replicas, options)?
     };
+    // Karmada removes the empty entries, then (with empty-workload propagation) appends
+    // every selected cluster missing from the result with 0 replicas.
+    let result: Vec<TargetCluster> = result.into_iter().filter(|tc| tc.replicas > 0).collect();
     if options.enable_empty_workload_propagation {
         return Ok(attach_zero_replica_clusters(candidates, result));
     }
-    Ok(result.into_iter().filter(|tc| tc.replicas > 0).collect())
+    Ok(result)
 }
 
 /// Every candidate, with no replica count (non-workloads and multi-component workloads).
@@ -491,7 +492,7 @@ pub fn static_weights<'a>(
                 .map_or(0, |i| by_name[i].1);
             let weight = general
                 .iter()
-                .filter(|rule| affinity::cluster_matches(c, &rule.target_cluster))
+                .filter(|rule| crate::selector::cluster_matches(c, &rule.target_cluster))
                 .map(|rule| rule.weight)
                 .fold(named.max(0), i64::max);
             (weight > 0).then_some((c.name(), weight))

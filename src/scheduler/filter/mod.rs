@@ -1,12 +1,10 @@
 //! Karmada's in-tree filter plugins, with Karmada's rejection reasons.
 
-mod matcher;
-
 use std::borrow::Cow;
 
 use crate::api::{Cluster, SpreadByField, Taint, Toleration};
 
-pub use matcher::{cluster_matches, label_selector_matches, zones_match, AffinityMatcher};
+pub use crate::selector::{cluster_matches, ClusterAffinityMatcher};
 
 use super::framework::{
     FilterPlugin, FilterResult, SchedulingContext, API_ENABLEMENT, CLUSTER_AFFINITY,
