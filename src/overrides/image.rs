@@ -12,7 +12,7 @@ use crate::api::{ImageComponent, ImageOverrider, OverriderOperator};
 
 use super::error::OverriderError;
 use super::imageparser::ImageReference;
-use super::patch::{json_type, PatchOp};
+use super::patch::{apply_patch, json_type, PatchOp};
 
 /// Where the pod spec sits for the kinds whose containers are overridden by default: the
 /// field names down to it and the JSON pointer of its container list.
@@ -87,6 +87,75 @@ pub fn image_patches(
             Ok(patches)
         }
     }
+}
+
+/// Applies one image overrider to `object`, rewriting each image where it stands.
+///
+/// The result is the one [`image_patches`] and applying its patches give; without a
+/// predicate the images are rewritten in place (no patch list, no paths built unless an error
+/// names one). On error the object may be partly rewritten.
+pub(crate) fn apply_image_overrider(
+    object: &mut Value,
+    overrider: &ImageOverrider,
+) -> Result<(), OverriderError> {
+    if overrider.predicate.is_some() {
+        let patches = image_patches(object, overrider)?;
+        return apply_patch(object, patches);
+    }
+    let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+    let Some((prefix, base)) = pod_spec_prefix(kind) else {
+        return Ok(());
+    };
+    // Checks every level's type first, so errors read as `image_patches` reports them.
+    if containers_at(object, prefix)?.is_none() {
+        return Ok(());
+    }
+    let mut current = &mut *object;
+    for segment in prefix.iter().copied().chain(std::iter::once("containers")) {
+        match current.get_mut(segment) {
+            Some(next) => current = next,
+            None => return Ok(()),
+        }
+    }
+    let Value::Array(containers) = current else {
+        return Ok(());
+    };
+    for (i, container) in containers.iter_mut().enumerate() {
+        let slot = match container {
+            Value::Object(fields) => match fields.get_mut("image") {
+                Some(Value::String(image)) => image,
+                Some(Value::Null) | None => {
+                    // A missing image reads as "", which goes the general way.
+                    let path = format!("{base}/{i}/image");
+                    let patch = image_patch(&path, "", overrider)?;
+                    return apply_patch(object, vec![patch]);
+                }
+                Some(other) => {
+                    return Err(OverriderError::WrongType {
+                        path: format!("{base}/{i}/image"),
+                        expected: "a string",
+                        found: json_type(other),
+                    })
+                }
+            },
+            other => {
+                return Err(OverriderError::WrongType {
+                    path: format!("{base}/{i}"),
+                    expected: "an object",
+                    found: json_type(other),
+                })
+            }
+        };
+        let reference = overridden_reference(slot, overrider).map_err(|source| {
+            OverriderError::InvalidImage {
+                path: format!("{base}/{i}/image"),
+                image: slot.clone(),
+                source,
+            }
+        })?;
+        reference.write_into(slot);
+    }
+    Ok(())
 }
 
 /// The container list under `prefix`: `None` when a level is absent or null, an error when a
@@ -221,6 +290,16 @@ pub fn override_image(
     image: &str,
     overrider: &ImageOverrider,
 ) -> Result<String, super::imageparser::ImageParseError> {
+    let mut out = String::new();
+    overridden_reference(image, overrider)?.write_into(&mut out);
+    Ok(out)
+}
+
+/// `image` parsed, with the overrider's change made.
+fn overridden_reference(
+    image: &str,
+    overrider: &ImageOverrider,
+) -> Result<ImageReference, super::imageparser::ImageParseError> {
     let mut reference = ImageReference::parse(image)?;
     let value = overrider.value.as_str();
     match (overrider.component, overrider.operator) {
@@ -243,7 +322,7 @@ pub fn override_image(
         (ImageComponent::Tag, OverriderOperator::Replace) => reference.set_tag_or_digest(value),
         (ImageComponent::Tag, OverriderOperator::Remove) => reference.remove_tag_or_digest(),
     }
-    Ok(reference.to_string())
+    Ok(reference)
 }
 
 #[cfg(test)]

@@ -192,19 +192,32 @@ impl ImageReference {
     }
 }
 
+impl ImageReference {
+    /// Replaces `out` with the printed reference (as [`Display`](fmt::Display) writes it),
+    /// reusing its buffer.
+    pub(crate) fn write_into(&self, out: &mut String) {
+        out.clear();
+        out.reserve(self.hostname.len() + self.repository.len() + self.tag_or_digest().len() + 2);
+        if !self.hostname.is_empty() {
+            out.push_str(&self.hostname);
+            out.push('/');
+        }
+        out.push_str(&self.repository);
+        if !self.tag.is_empty() {
+            out.push(':');
+            out.push_str(&self.tag);
+        } else if !self.digest.is_empty() {
+            out.push('@');
+            out.push_str(&self.digest);
+        }
+    }
+}
+
 impl fmt::Display for ImageReference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.hostname.is_empty() {
-            write!(f, "{}/", self.hostname)?;
-        }
-        f.write_str(&self.repository)?;
-        if !self.tag.is_empty() {
-            write!(f, ":{}", self.tag)
-        } else if !self.digest.is_empty() {
-            write!(f, "@{}", self.digest)
-        } else {
-            Ok(())
-        }
+        let mut text = String::new();
+        self.write_into(&mut text);
+        f.write_str(&text)
     }
 }
 

@@ -41,6 +41,7 @@ mod image;
 mod imageparser;
 mod labels;
 mod patch;
+mod pointer;
 mod select;
 
 use serde_json::Value;
@@ -123,10 +124,62 @@ pub fn apply_overrides<'p>(
         return Err(OverrideError::TemplateNotObject);
     }
     let mut manifest = template.clone();
-    let applied_cluster_overrides = apply_group(&mut manifest, cluster, cops)?;
-    let applied_overrides = apply_group(&mut manifest, cluster, ops)?;
+    let applied = apply_overrides_in_place(&mut manifest, cluster, ops, cops)?;
     Ok(Overridden {
         manifest,
+        applied_overrides: applied.applied_overrides,
+        applied_cluster_overrides: applied.applied_cluster_overrides,
+    })
+}
+
+/// The rules [`apply_overrides_in_place`] applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppliedRules<'p> {
+    /// OverridePolicy rules applied, in application order.
+    pub applied_overrides: AppliedOverrides<'p>,
+    /// ClusterOverridePolicy rules applied, in application order.
+    pub applied_cluster_overrides: AppliedOverrides<'p>,
+}
+
+/// [`apply_overrides`] on a manifest the caller already owns (typically its own copy of the
+/// template), so the template is not copied a second time.
+///
+/// On error `manifest` may be partly overridden and should be dropped; [`apply_overrides`]
+/// gives the all-or-nothing form.
+///
+/// ```
+/// use fedplan::api::{Cluster, ClusterOverridePolicy, OverridePolicy};
+/// use fedplan::overrides::apply_overrides_in_place;
+/// use serde_json::json;
+///
+/// let mut manifest = json!({"apiVersion": "v1", "kind": "ConfigMap",
+///     "metadata": {"name": "conf", "namespace": "default"}, "data": {"level": "info"}});
+/// let policy: ClusterOverridePolicy = serde_json::from_value(json!({
+///     "metadata": {"name": "debug"},
+///     "spec": {"overrideRules": [{"overriders": {"plaintext": [
+///         {"path": "/data/level", "operator": "replace", "value": "debug"}]}}]}
+/// })).unwrap();
+/// let cluster: Cluster = serde_json::from_value(json!({"metadata": {"name": "m1"}})).unwrap();
+///
+/// let cops = [policy];
+/// let ops: [OverridePolicy; 0] = [];
+/// let applied = apply_overrides_in_place(&mut manifest, &cluster, &ops, &cops).unwrap();
+/// assert_eq!(manifest["data"]["level"], json!("debug"));
+/// assert_eq!(applied.applied_cluster_overrides.items[0].policy_name, "debug");
+/// assert!(applied.applied_overrides.items.is_empty());
+/// ```
+pub fn apply_overrides_in_place<'p>(
+    manifest: &mut Value,
+    cluster: &Cluster,
+    ops: &'p [OverridePolicy],
+    cops: &'p [ClusterOverridePolicy],
+) -> Result<AppliedRules<'p>, OverrideError> {
+    if !manifest.is_object() {
+        return Err(OverrideError::TemplateNotObject);
+    }
+    let applied_cluster_overrides = apply_group(manifest, cluster, cops)?;
+    let applied_overrides = apply_group(manifest, cluster, ops)?;
+    Ok(AppliedRules {
         applied_overrides,
         applied_cluster_overrides,
     })
@@ -168,8 +221,8 @@ fn apply_rule(
     overriders: &Overriders,
 ) -> Result<(), (String, OverriderError)> {
     for (i, o) in overriders.image_overrider.iter().enumerate() {
-        let patches = image_patches(manifest, o).map_err(at("imageOverrider", i))?;
-        patch_object(manifest, patches).map_err(at("imageOverrider", i))?;
+        image::apply_image_overrider(manifest, o).map_err(at("imageOverrider", i))?;
+        patch::ensure_kind(manifest).map_err(at("imageOverrider", i))?;
     }
     let command_args = [
         (

@@ -1,6 +1,8 @@
 //! JSON patch operations as Karmada builds and applies them.
 //!
-//! Every overrider is turned into RFC 6902 operations and applied with the `json-patch` crate.
+//! Every overrider is turned into RFC 6902 operations. The plain cases are applied by
+//! [`pointer::try_apply`] without allocating; everything else (and every failure, so errors read
+//! the same) goes through the `json-patch` crate.
 //! Karmada's patch library also accepts negative array indices (counted from the end), so they
 //! are resolved against the document before each operation.
 
@@ -11,6 +13,7 @@ use serde_json::Value;
 use crate::api::OverriderOperator;
 
 use super::error::OverriderError;
+use super::pointer::{self, Walk};
 
 /// One JSON patch operation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,7 +62,11 @@ pub(crate) fn json_type(value: &Value) -> &'static str {
 /// Applies `ops` in order. On error the document may be partly patched; callers work on a copy.
 pub(crate) fn apply_patch(doc: &mut Value, ops: Vec<PatchOp>) -> Result<(), OverriderError> {
     for op in ops {
-        apply_owned(doc, op.op, op.path, op.value)?;
+        let mut value = op.value;
+        let walk = pointer::try_apply(doc, op.op, &op.path, || value.take().unwrap_or(Value::Null));
+        if walk == Walk::Declined {
+            apply_owned(doc, op.op, op.path, value)?;
+        }
     }
     Ok(())
 }
@@ -71,7 +78,11 @@ pub(crate) fn apply_operation(
     path: &str,
     value: Option<&Value>,
 ) -> Result<(), OverriderError> {
-    apply_owned(doc, op, path.to_owned(), value.cloned())
+    let walk = pointer::try_apply(doc, op, path, || value.cloned().unwrap_or(Value::Null));
+    match walk {
+        Walk::Applied => Ok(()),
+        Walk::Declined => apply_owned(doc, op, path.to_owned(), value.cloned()),
+    }
 }
 
 fn apply_owned(

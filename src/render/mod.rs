@@ -478,14 +478,14 @@ fn apply_overrides(
     cluster: &Cluster,
     overrides: OverrideSet<'_>,
 ) -> Result<AppliedOverrides, String> {
-    let out = crate::overrides::apply_overrides(
+    // The manifest is already this cluster's own copy, so it is overridden where it stands.
+    let out = crate::overrides::apply_overrides_in_place(
         manifest,
         cluster,
         overrides.override_policies,
         overrides.cluster_override_policies,
     )
     .map_err(|e| e.to_string())?;
-    *manifest = out.manifest;
     Ok(AppliedOverrides {
         applied_overrides: out.applied_overrides.annotation_value(),
         applied_cluster_overrides: out.applied_cluster_overrides.annotation_value(),
