@@ -390,8 +390,8 @@ impl ControlPlane {
         let ns_name = (key.namespace.clone(), key.name.clone());
         macro_rules! store_typed {
             ($map:expr, $k:expr, $ty:ty) => {{
-                let mut obj: $ty = serde_json::from_value(object.clone())
-                    .map_err(|e| invalid(e.to_string()))?;
+                let mut obj: $ty =
+                    serde_json::from_value(object.clone()).map_err(|e| invalid(e.to_string()))?;
                 let old = $map.get(&$k);
                 let generation = match old {
                     Some(o) if o.spec == obj.spec => o.metadata.generation,
