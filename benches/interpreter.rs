@@ -122,9 +122,41 @@ fn cpu_time_report() {
     });
 }
 
+/// `INTERPRETER_BENCH_CALLS=<operation>:<calls>` (operation `interpret_replica` or
+/// `aggregate_status`) runs only that many chain calls and exits: a fixed workload for
+/// instruction counting under `valgrind --tool=callgrind`, where timing is meaningless.
+fn fixed_workload() -> bool {
+    let Ok(spec) = std::env::var("INTERPRETER_BENCH_CALLS") else {
+        return false;
+    };
+    let (operation, calls) = spec.split_once(':').unwrap_or((spec.as_str(), "1000"));
+    let calls: usize = calls.parse().unwrap_or(1000);
+    let chain = InterpreterChain::default();
+    let d = deployment();
+    let members = items(100);
+    for _ in 0..calls {
+        match operation {
+            "aggregate_status" => {
+                black_box(
+                    chain
+                        .aggregate_status(black_box(&d), black_box(&members))
+                        .ok(),
+                );
+            }
+            _ => {
+                black_box(chain.interpret_replica(black_box(&d)).ok());
+            }
+        }
+    }
+    true
+}
+
 criterion_group!(benches, bench);
 
 fn main() {
+    if fixed_workload() {
+        return;
+    }
     cpu_time_report();
     benches();
     criterion::Criterion::default()

@@ -12,9 +12,10 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -37,6 +38,19 @@ pub enum QuantityError {
     Overflow(String),
 }
 
+/// How a quantity is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// The text as read, kept verbatim.
+    Original,
+    /// Whole units when exact, else milli, micro or nano units.
+    Canonical,
+    /// Whole units with the largest exact decimal suffix (`k`, `M`, ... `E`).
+    DecimalSi,
+    /// Whole units with the largest exact binary suffix (`Ki`, `Mi`, ... `Ei`).
+    BinarySi,
+}
+
 /// A Kubernetes resource quantity.
 ///
 /// ```
@@ -46,20 +60,33 @@ pub enum QuantityError {
 /// assert_eq!(a, b);
 /// assert!("500m".parse::<Quantity>().unwrap() < "1".parse::<Quantity>().unwrap());
 /// assert_eq!("1.5".parse::<Quantity>().unwrap().milli_value(), 1500);
+/// // Parsed text is written back as read; computed values in canonical form.
+/// assert_eq!("0.5Gi".parse::<Quantity>().unwrap().to_string(), "0.5Gi");
+/// assert_eq!(Quantity::from_milli(2500).to_string(), "2500m");
+/// assert_eq!(a.add(&b).as_str(), "2147483648");
 /// ```
 #[derive(Clone)]
 pub struct Quantity {
     nanos: i128,
-    text: String,
+    form: Form,
+    /// The written text: set when parsed, otherwise produced on the first
+    /// [`as_str`](Quantity::as_str) only. Computed quantities are written straight from
+    /// `nanos` and `form`, so arithmetic and Display/Serialize allocate nothing.
+    text: OnceLock<Box<str>>,
 }
 
 impl Quantity {
-    /// A quantity of `nanos` nano-units, written in canonical form.
-    pub fn from_nanos(nanos: i128) -> Self {
+    fn computed(nanos: i128, form: Form) -> Self {
         Quantity {
             nanos,
-            text: canonical(nanos),
+            form,
+            text: OnceLock::new(),
         }
+    }
+
+    /// A quantity of `nanos` nano-units, written in canonical form.
+    pub fn from_nanos(nanos: i128) -> Self {
+        Self::computed(nanos, Form::Canonical)
     }
 
     /// A quantity of `milli` thousandths (e.g. millicores).
@@ -70,6 +97,32 @@ impl Quantity {
     /// A whole-unit quantity.
     pub fn from_units(units: i64) -> Self {
         Self::from_nanos(units as i128 * NANO)
+    }
+
+    /// A whole-unit quantity written with the largest exact decimal suffix, as Kubernetes
+    /// writes a DecimalSI value (`1000` as `1k`, `1500` as `1500`); `None` when it does not
+    /// fit.
+    ///
+    /// ```
+    /// use fedplan::api::Quantity;
+    /// assert_eq!(Quantity::decimal_si_units(2_000_000).unwrap().as_str(), "2M");
+    /// assert_eq!(Quantity::decimal_si_units(1500).unwrap().as_str(), "1500");
+    /// ```
+    pub fn decimal_si_units(units: i128) -> Option<Self> {
+        Some(Self::computed(units.checked_mul(NANO)?, Form::DecimalSi))
+    }
+
+    /// A whole-unit quantity written with the largest exact binary suffix, as Kubernetes
+    /// writes a BinarySI value (`1073741824` as `1Gi`, `1500` as `1500`); `None` when it
+    /// does not fit.
+    ///
+    /// ```
+    /// use fedplan::api::Quantity;
+    /// assert_eq!(Quantity::binary_si_units(128 << 20).unwrap().as_str(), "128Mi");
+    /// assert_eq!(Quantity::binary_si_units(1500).unwrap().as_str(), "1500");
+    /// ```
+    pub fn binary_si_units(units: i128) -> Option<Self> {
+        Some(Self::computed(units.checked_mul(NANO)?, Form::BinarySi))
     }
 
     /// The exact value in nano-units.
@@ -106,7 +159,12 @@ impl Quantity {
 
     /// The text as read, or the canonical form for computed quantities.
     pub fn as_str(&self) -> &str {
-        &self.text
+        self.text.get_or_init(|| {
+            let mut text = String::new();
+            // Writing into a String cannot fail.
+            let _ = write_form(&mut text, self.nanos, self.form);
+            text.into_boxed_str()
+        })
     }
 
     /// The sum of two quantities (saturating).
@@ -134,17 +192,42 @@ fn div_ceil(a: i128, b: i128) -> i128 {
     }
 }
 
-/// Canonical text: whole units when exact, else milli when exact, else nano.
-fn canonical(nanos: i128) -> String {
-    if nanos % NANO == 0 {
-        format!("{}", nanos / NANO)
-    } else if nanos % 1_000_000 == 0 {
-        format!("{}m", nanos / 1_000_000)
-    } else if nanos % 1_000 == 0 {
-        format!("{}u", nanos / 1_000)
-    } else {
-        format!("{nanos}n")
+/// Writes a computed quantity: canonical text is whole units when exact, else milli when
+/// exact, else micro, else nano; the SI forms (whole units only) strip the largest exact
+/// power of the base into a suffix.
+fn write_form(out: &mut impl fmt::Write, nanos: i128, form: Form) -> fmt::Result {
+    match form {
+        Form::DecimalSi if nanos % NANO == 0 => {
+            write_si(out, nanos / NANO, 1000, &["", "k", "M", "G", "T", "P", "E"])
+        }
+        Form::BinarySi if nanos % NANO == 0 => write_si(
+            out,
+            nanos / NANO,
+            1024,
+            &["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"],
+        ),
+        _ => {
+            if nanos % NANO == 0 {
+                write!(out, "{}", nanos / NANO)
+            } else if nanos % 1_000_000 == 0 {
+                write!(out, "{}m", nanos / 1_000_000)
+            } else if nanos % 1_000 == 0 {
+                write!(out, "{}u", nanos / 1_000)
+            } else {
+                write!(out, "{nanos}n")
+            }
+        }
     }
+}
+
+fn write_si(out: &mut impl fmt::Write, mut n: i128, base: i128, suffixes: &[&str]) -> fmt::Result {
+    let mut i = 0;
+    while n != 0 && n % base == 0 && i + 1 < suffixes.len() {
+        n /= base;
+        i += 1;
+    }
+    write!(out, "{n}")?;
+    out.write_str(suffixes.get(i).copied().unwrap_or(""))
 }
 
 /// Multiplier of a suffix as (numerator in nano-units per unit, power-of-ten exponent).
@@ -171,89 +254,103 @@ fn suffix_factor(suffix: &str) -> Option<(i128, i32)> {
     }
 }
 
+/// The nano-unit value of a quantity string (sign, digits, optional fraction, suffix).
+fn parse_nanos(original: &str) -> Result<i128, QuantityError> {
+    let s = original.trim();
+    if s.is_empty() {
+        return Err(QuantityError::Empty);
+    }
+    let syntax = || QuantityError::Syntax(original.to_string());
+    let overflow = || QuantityError::Overflow(original.to_string());
+    let (negative, body) = match s.as_bytes()[0] {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let num_end = body
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(body.len());
+    let (number, suffix) = body.split_at(num_end);
+    if number.is_empty() || number == "." || number.matches('.').count() > 1 {
+        return Err(syntax());
+    }
+    let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
+    let digits = int_part
+        .bytes()
+        .chain(frac_part.bytes())
+        .skip_while(|&b| b == b'0');
+    let mut mantissa: i128 = 0;
+    let mut dropped_nonzero = false;
+    let mut scale = -(frac_part.len() as i32);
+    for (i, c) in digits.enumerate() {
+        if i >= 36 {
+            // Digits past i128 precision only matter for rounding up.
+            if c != b'0' {
+                dropped_nonzero = true;
+            }
+            scale += 1;
+            continue;
+        }
+        mantissa = mantissa * 10 + (c - b'0') as i128;
+    }
+    let (factor, exp10) = if let Some(f) = suffix_factor(suffix) {
+        f
+    } else if let Some(exp) = suffix.strip_prefix(['e', 'E']) {
+        let exp: i32 = exp.parse().map_err(|_| syntax())?;
+        (NANO, exp)
+    } else {
+        return Err(QuantityError::Suffix(
+            original.to_string(),
+            suffix.to_string(),
+        ));
+    };
+    let total_exp = scale + exp10;
+    let mut value = mantissa.checked_mul(factor).ok_or_else(overflow)?;
+    if total_exp >= 0 {
+        if total_exp > 38 && value != 0 {
+            return Err(overflow());
+        }
+        for _ in 0..total_exp {
+            value = value.checked_mul(10).ok_or_else(overflow)?;
+        }
+    } else {
+        let mut rounded_up = dropped_nonzero;
+        for _ in 0..(-total_exp) {
+            if value % 10 != 0 {
+                rounded_up = true;
+            }
+            value /= 10;
+            if value == 0 {
+                break;
+            }
+        }
+        if rounded_up {
+            // Kubernetes rounds sub-nano fractions up, away from zero.
+            value += 1;
+        }
+    }
+    if dropped_nonzero && total_exp >= 0 {
+        value = value.checked_add(1).ok_or_else(overflow)?;
+    }
+    Ok(if negative { -value } else { value })
+}
+
+impl Quantity {
+    fn with_text(nanos: i128, text: Box<str>) -> Self {
+        Quantity {
+            nanos,
+            form: Form::Original,
+            text: OnceLock::from(text),
+        }
+    }
+}
+
 impl FromStr for Quantity {
     type Err = QuantityError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let original = s;
-        let s = s.trim();
-        if s.is_empty() {
-            return Err(QuantityError::Empty);
-        }
-        let syntax = || QuantityError::Syntax(original.to_string());
-        let overflow = || QuantityError::Overflow(original.to_string());
-        let (negative, body) = match s.as_bytes()[0] {
-            b'-' => (true, &s[1..]),
-            b'+' => (false, &s[1..]),
-            _ => (false, s),
-        };
-        let num_end = body
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(body.len());
-        let (number, suffix) = body.split_at(num_end);
-        if number.is_empty() || number == "." || number.matches('.').count() > 1 {
-            return Err(syntax());
-        }
-        let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
-        let digits = format!("{int_part}{frac_part}");
-        let digits = digits.trim_start_matches('0');
-        let mut mantissa: i128 = 0;
-        let mut dropped_nonzero = false;
-        let mut scale = -(frac_part.len() as i32);
-        for (i, c) in digits.chars().enumerate() {
-            if i >= 36 {
-                // Digits past i128 precision only matter for rounding up.
-                if c != '0' {
-                    dropped_nonzero = true;
-                }
-                scale += 1;
-                continue;
-            }
-            mantissa = mantissa * 10 + (c as u8 - b'0') as i128;
-        }
-        let (factor, exp10) = if let Some(f) = suffix_factor(suffix) {
-            f
-        } else if let Some(exp) = suffix.strip_prefix(['e', 'E']) {
-            let exp: i32 = exp.parse().map_err(|_| syntax())?;
-            (NANO, exp)
-        } else {
-            return Err(QuantityError::Suffix(
-                original.to_string(),
-                suffix.to_string(),
-            ));
-        };
-        let total_exp = scale + exp10;
-        let mut value = mantissa.checked_mul(factor).ok_or_else(overflow)?;
-        if total_exp >= 0 {
-            if total_exp > 38 && value != 0 {
-                return Err(overflow());
-            }
-            for _ in 0..total_exp {
-                value = value.checked_mul(10).ok_or_else(overflow)?;
-            }
-        } else {
-            let mut rounded_up = dropped_nonzero;
-            for _ in 0..(-total_exp) {
-                if value % 10 != 0 {
-                    rounded_up = true;
-                }
-                value /= 10;
-                if value == 0 {
-                    break;
-                }
-            }
-            if rounded_up {
-                // Kubernetes rounds sub-nano fractions up, away from zero.
-                value += 1;
-            }
-        }
-        if dropped_nonzero && total_exp >= 0 {
-            value = value.checked_add(1).ok_or_else(overflow)?;
-        }
-        Ok(Quantity {
-            nanos: if negative { -value } else { value },
-            text: original.to_string(),
-        })
+        let nanos = parse_nanos(s)?;
+        Ok(Quantity::with_text(nanos, s.into()))
     }
 }
 
@@ -280,12 +377,17 @@ impl Hash for Quantity {
 }
 impl fmt::Debug for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Quantity({})", self.text)
+        f.write_str("Quantity(")?;
+        fmt::Display::fmt(self, f)?;
+        f.write_char(')')
     }
 }
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        match self.text.get() {
+            Some(text) => f.write_str(text),
+            None => write_form(f, self.nanos, self.form),
+        }
     }
 }
 impl Default for Quantity {
@@ -296,16 +398,19 @@ impl Default for Quantity {
 
 impl Serialize for Quantity {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.text)
+        match self.text.get() {
+            Some(text) => s.serialize_str(text),
+            None => s.collect_str(self),
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Quantity {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // Kubernetes accepts both `"1"` and `1` on the wire.
-        let v = serde_json::Value::deserialize(d)?;
-        let text = match &v {
-            serde_json::Value::String(s) => s.clone(),
+        // Kubernetes accepts both `"1"` and `1` on the wire; either way the text is kept as
+        // read.
+        let text = match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => s,
             serde_json::Value::Number(n) => n.to_string(),
             other => {
                 return Err(serde::de::Error::custom(format!(
@@ -313,12 +418,8 @@ impl<'de> Deserialize<'de> for Quantity {
                 )))
             }
         };
-        let mut q: Quantity = text.parse().map_err(serde::de::Error::custom)?;
-        if let serde_json::Value::Number(_) = v {
-            // Keep the number form on output only as text; Kubernetes writes quantities as strings.
-            q.text = text;
-        }
-        Ok(q)
+        let nanos = parse_nanos(&text).map_err(serde::de::Error::custom)?;
+        Ok(Quantity::with_text(nanos, text.into_boxed_str()))
     }
 }
 

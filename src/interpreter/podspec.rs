@@ -38,23 +38,43 @@ impl PodSpecAt<'_> {
     }
 }
 
-/// Per-resource running total, in the units Karmada keeps (millicores for cpu, whole units
-/// for everything else). Names borrow from the object, so summing allocates nothing.
+/// Per-resource running totals, in the units Karmada keeps (millicores for cpu, whole units
+/// for everything else). Names borrow from the object and a pod asks for a handful of
+/// resources, so a flat list beats a map and summing allocates nothing per container.
 #[derive(Default)]
-struct Totals<'a>(BTreeMap<&'a str, i128>);
+struct Totals<'a>(Vec<(&'a str, i128)>);
 
 impl<'a> Totals<'a> {
+    fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|(n, _)| *n == name)
+    }
+
+    fn slot(&mut self, name: &'a str) -> &mut i128 {
+        let i = match self.0.iter().position(|(n, _)| *n == name) {
+            Some(i) => i,
+            None => {
+                self.0.push((name, 0));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    fn set(&mut self, name: &'a str, amount: i128) {
+        *self.slot(name) = amount;
+    }
+
     fn add(&mut self, other: &Totals<'a>) {
-        for (k, v) in &other.0 {
-            *self.0.entry(k).or_insert(0) += v;
+        for &(k, v) in &other.0 {
+            *self.slot(k) += v;
         }
     }
 
     fn max(&mut self, other: &Totals<'a>) {
-        for (k, v) in &other.0 {
-            let e = self.0.entry(k).or_insert(0);
-            if *v > *e {
-                *e = *v;
+        for &(k, v) in &other.0 {
+            let e = self.slot(k);
+            if v > *e {
+                *e = v;
             }
         }
     }
@@ -101,7 +121,7 @@ fn read_list<'a>(
     at_: &PodSpecAt<'_>,
     loc: ListAt,
     list: Option<&'a Value>,
-    into: &mut BTreeMap<&'a str, i128>,
+    into: &mut Totals<'a>,
     only_missing: bool,
 ) -> Result<(), InterpreterError> {
     let map = match list {
@@ -110,7 +130,7 @@ fn read_list<'a>(
         Some(_) => return Err(at_.err(&loc.path(), "expected a map of resource quantities")),
     };
     for (name, raw) in map {
-        if (only_missing && into.contains_key(name.as_str())) || !is_kept_resource(name) {
+        if (only_missing && into.contains(name)) || !is_kept_resource(name) {
             // Not used, but still validated: a malformed or negative quantity is an error
             // wherever it is, as when Kubernetes decodes the pod spec.
             if raw.as_str().and_then(fast_nanos).is_none() {
@@ -127,7 +147,7 @@ fn read_list<'a>(
         } else {
             div_ceil(nanos, 1_000_000_000)
         };
-        into.insert(name.as_str(), amount);
+        into.set(name.as_str(), amount);
     }
     Ok(())
 }
@@ -183,32 +203,32 @@ fn parse_quantity(
     Ok(q)
 }
 
-/// The effective request of one container: requests, plus limits for resources without a
-/// request.
+/// The effective request of one container, into `into` (cleared first): requests, plus
+/// limits for resources without a request.
 fn container_request<'a>(
     at_: &PodSpecAt<'_>,
     list: &'static str,
     index: usize,
     container: &'a Value,
-) -> Result<Totals<'a>, InterpreterError> {
-    let mut t = BTreeMap::new();
+    into: &mut Totals<'a>,
+) -> Result<(), InterpreterError> {
+    into.0.clear();
     let resources = container.get("resources");
     let loc = |which| ListAt::Container { list, index, which };
     read_list(
         at_,
         loc("requests"),
         resources.and_then(|r| r.get("requests")),
-        &mut t,
+        into,
         false,
     )?;
     read_list(
         at_,
         loc("limits"),
         resources.and_then(|r| r.get("limits")),
-        &mut t,
+        into,
         true,
-    )?;
-    Ok(Totals(t))
+    )
 }
 
 fn containers<'a>(
@@ -230,21 +250,18 @@ pub(crate) fn pod_request(
     spec: &Map<String, Value>,
 ) -> Result<ResourceList, InterpreterError> {
     let mut total = Totals::default();
+    let mut one = Totals::default();
     for (i, c) in containers(at_, spec, "containers")?.iter().enumerate() {
-        total.add(&container_request(at_, "containers", i, c)?);
+        container_request(at_, "containers", i, c, &mut one)?;
+        total.add(&one);
     }
     for (i, c) in containers(at_, spec, "initContainers")?.iter().enumerate() {
-        total.max(&container_request(at_, "initContainers", i, c)?);
+        container_request(at_, "initContainers", i, c, &mut one)?;
+        total.max(&one);
     }
-    let mut overhead = BTreeMap::new();
-    read_list(
-        at_,
-        ListAt::Overhead,
-        spec.get("overhead"),
-        &mut overhead,
-        false,
-    )?;
-    total.add(&Totals(overhead));
+    one.0.clear();
+    read_list(at_, ListAt::Overhead, spec.get("overhead"), &mut one, false)?;
+    total.add(&one);
     let mut out = ResourceList::new();
     for (name, amount) in total.0 {
         if amount <= 0 {
@@ -256,57 +273,37 @@ pub(crate) fn pod_request(
 }
 
 /// A quantity written as Kubernetes writes Karmada's computed values: cpu in DecimalSI
-/// millicores, memory-like resources in BinarySI, everything else in DecimalSI. Values with
-/// no shorter suffixed form are built directly, without formatting and re-parsing.
+/// millicores, memory-like resources in BinarySI, everything else in DecimalSI. The text is
+/// only produced when the quantity is written out.
 fn format_quantity(name: &str, amount: i128) -> Quantity {
     let amount64 = i64::try_from(amount).unwrap_or(i64::MAX);
-    let text = if name == "cpu" {
-        if amount % 1000 != 0 || amount % 1_000_000 != 0 {
+    let fallback = || {
+        if name == "cpu" {
+            Quantity::from_milli(amount64)
+        } else {
+            Quantity::from_units(amount64)
+        }
+    };
+    if name == "cpu" {
+        if amount % 1_000_000 != 0 {
             return if amount % 1000 == 0 {
                 Quantity::from_units(amount64 / 1000)
             } else {
                 Quantity::from_milli(amount64)
             };
         }
-        decimal_si(amount / 1000)
+        Quantity::decimal_si_units(amount / 1000).unwrap_or_else(fallback)
     } else if is_binary_resource(name) {
         if amount % 1024 != 0 {
             return Quantity::from_units(amount64);
         }
-        binary_si(amount)
+        Quantity::binary_si_units(amount).unwrap_or_else(fallback)
     } else {
         if amount % 1000 != 0 {
             return Quantity::from_units(amount64);
         }
-        decimal_si(amount)
-    };
-    text.parse().unwrap_or_else(|_| {
-        if name == "cpu" {
-            Quantity::from_milli(amount64)
-        } else {
-            Quantity::from_units(amount64)
-        }
-    })
-}
-
-fn decimal_si(mut n: i128) -> String {
-    const SUFFIXES: [&str; 7] = ["", "k", "M", "G", "T", "P", "E"];
-    let mut i = 0;
-    while n != 0 && n % 1000 == 0 && i + 1 < SUFFIXES.len() {
-        n /= 1000;
-        i += 1;
+        Quantity::decimal_si_units(amount).unwrap_or_else(fallback)
     }
-    format!("{n}{}", SUFFIXES[i])
-}
-
-fn binary_si(mut n: i128) -> String {
-    const SUFFIXES: [&str; 7] = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
-    let mut i = 0;
-    while n != 0 && n % 1024 == 0 && i + 1 < SUFFIXES.len() {
-        n /= 1024;
-        i += 1;
-    }
-    format!("{n}{}", SUFFIXES[i])
 }
 
 /// The node claim of a pod spec; `None` when it has no nodeSelector (an empty one counts),
