@@ -59,7 +59,9 @@ fn run() -> Result<Vec<String>, ControlPlaneError> {
         )?;
     }
     let mut lines = Vec::new();
-    let steps: [(&str, Option<&[&str]>, Option<&str>); 5] = [
+    // (step name, clusters held back, image to roll out)
+    type Step<'a> = (&'a str, Option<&'a [&'a str]>, Option<&'a str>);
+    let steps: [Step; 5] = [
         ("propagate v1", Some(&[]), Some("nginx:1.25")),
         ("suspend A and B", Some(&["member-a", "member-b"]), None),
         ("update to v2", None, Some("nginx:1.26")),

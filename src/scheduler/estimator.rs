@@ -412,7 +412,11 @@ pub fn max_replicas_by_summary(summary: &ResourceSummary, request: &ResourceList
 /// `MilliValue` (unit 10⁶).
 fn ceil_to_i64(nanos: i128, unit: i128) -> i64 {
     let q = nanos / unit;
-    let q = if nanos % unit != 0 && nanos > 0 { q + 1 } else { q };
+    let q = if nanos % unit != 0 && nanos > 0 {
+        q + 1
+    } else {
+        q
+    };
     q.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
