@@ -82,18 +82,22 @@ fn heaviest_operations(c: &mut Criterion) {
                     })
                 });
             }
-            "InterpretReplica" => group.bench_function(&id, |b| {
-                b.iter(|| {
-                    host.call_interpret_replica(black_box(&object))
-                        .expect("call")
-                })
-            }),
-            "InterpretDependency" => group.bench_function(&id, |b| {
-                b.iter(|| {
-                    host.call_interpret_dependency(black_box(&object))
-                        .expect("call")
-                })
-            }),
+            "InterpretReplica" => {
+                group.bench_function(&id, |b| {
+                    b.iter(|| {
+                        host.call_interpret_replica(black_box(&object))
+                            .expect("call")
+                    })
+                });
+            }
+            "InterpretDependency" => {
+                group.bench_function(&id, |b| {
+                    b.iter(|| {
+                        host.call_interpret_dependency(black_box(&object))
+                            .expect("call")
+                    })
+                });
+            }
             other => panic!("no bench for {other}"),
         }
     }

@@ -47,7 +47,8 @@ fn rolling_upgrade_follows_karmada() {
     let steps = run();
     assert_eq!(steps.len(), 5);
     // (images A, B, C), (suspended A, B, C), (generation, observedGeneration)
-    let expected: [([&str; 3], [bool; 3], (i64, Option<i64>)); 5] = [
+    type Expected<'a> = ([&'a str; 3], [bool; 3], (i64, Option<i64>));
+    let expected: [Expected; 5] = [
         (["nginx:1.25"; 3], [false, false, false], (1, Some(1))),
         (["nginx:1.25"; 3], [true, true, false], (1, Some(1))),
         (

@@ -143,7 +143,8 @@ fn is_plain_safe(s: &str) -> bool {
     let Some(first) = s.chars().next() else {
         return false;
     };
-    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
+    // `<<` is YAML's merge key: a reader would merge instead of keeping the key.
+    if s == "<<" || RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
         return false;
     }
     if !s
