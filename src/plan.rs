@@ -4,7 +4,7 @@
 //! [`PlanInput::admit`] defaults and validates every Karmada object as the webhooks would;
 //! [`schedule`] claims every template for its policy, builds its (Cluster)ResourceBinding
 //! (taking an existing binding of the same template as the previous result) and schedules
-//! it; [`render`] attaches dependencies and renders the Works of every scheduled binding.
+//! it; [`render()`](fn@render) attaches dependencies and renders the Works of every scheduled binding.
 //! Everything is pure: the clock is the existing binding's last schedule time or
 //! [`DEFAULT_NOW`], and nothing is invented (a template without `uid` gets none).
 //!
@@ -421,7 +421,7 @@ fn unclaimed_reason(decision: &ClaimDecision<'_>) -> String {
     }
 }
 
-/// The result of [`render`].
+/// The result of [`render()`](fn@render).
 #[derive(Debug, Default)]
 pub struct Rendered {
     /// The bindings (those of the plan, then attached dependency bindings), sorted by

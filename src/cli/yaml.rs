@@ -13,6 +13,12 @@ pub fn to_yaml(value: &Value) -> String {
     match value {
         Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0),
         Value::Array(items) if !items.is_empty() => write_seq(&mut out, items, 0),
+        // A literal block needs an indentation level to live in, so a document that is
+        // one string is always written quoted or plain.
+        Value::String(s) => {
+            write_string(&mut out, s, 0, false);
+            out.push('\n');
+        }
         scalar => {
             write_scalar(&mut out, scalar, 0);
             out.push('\n');
@@ -144,7 +150,12 @@ fn is_plain_safe(s: &str) -> bool {
         return false;
     };
     // `<<` is YAML's merge key: a reader would merge instead of keeping the key.
-    if s == "<<" || RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
+    // Document markers and the merge key read as structure, not as text.
+    if s.starts_with("---")
+        || s.starts_with("...")
+        || s == "<<"
+        || RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s))
+    {
         return false;
     }
     if !s
