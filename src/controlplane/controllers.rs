@@ -449,6 +449,8 @@ fn distribute_dependencies(cp: &mut ControlPlane) -> bool {
     }
     let templates: Vec<Value> = cp.templates.values().cloned().collect();
     let mut wanted: BTreeMap<(String, String), (ResourceBinding, Value)> = BTreeMap::new();
+    // (parent namespace, parent name, dependency) pairs found this pass, resolved once.
+    let mut required: BTreeSet<(String, String, ObjectKey)> = BTreeSet::new();
     let mut snapshots: BTreeMap<(String, String), Vec<crate::api::BindingSnapshot>> =
         BTreeMap::new();
     let parents: Vec<ResourceBinding> = cp
@@ -464,6 +466,11 @@ fn distribute_dependencies(cp: &mut ControlPlane) -> bool {
         match deps::resolve_dependencies(parent, &template, &templates, cp.interpreter.as_ref()) {
             Ok(found) => {
                 for obj in found {
+                    required.insert((
+                        parent.metadata.namespace.clone(),
+                        parent.metadata.name.clone(),
+                        ObjectKey::of(obj),
+                    ));
                     let attached = deps::attached_binding(parent, obj);
                     let key = (
                         attached.metadata.namespace.clone(),
@@ -550,17 +557,7 @@ fn distribute_dependencies(cp: &mut ControlPlane) -> bool {
             .required_by
             .iter()
             .filter(|s| {
-                parents.iter().any(|p| {
-                    p.metadata.namespace == s.namespace
-                        && p.metadata.name == s.name
-                        && cp.templates.get(&template_key_of(p)).is_some_and(|t| {
-                            deps::resolve_dependencies(p, t, &templates, cp.interpreter.as_ref())
-                                .map(|found| {
-                                    found.iter().any(|o| ObjectKey::of(o) == template_key_of(b))
-                                })
-                                .unwrap_or(false)
-                        })
-                })
+                required.contains(&(s.namespace.clone(), s.name.clone(), template_key_of(b)))
             })
             .cloned()
             .collect();
