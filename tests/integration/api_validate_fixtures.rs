@@ -2,7 +2,7 @@
 //! idempotent on them.
 #![cfg(feature = "yaml")]
 
-mod support;
+use crate::support;
 
 use fedplan::api::defaults::{default_object, DefaultingContext};
 use fedplan::api::validate::{validate_object, KarmadaObject, ValidationOptions};

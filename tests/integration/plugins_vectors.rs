@@ -3,7 +3,7 @@
 //! as the plugin host loads them. Build them first with `bash interpreters/build.sh`.
 #![cfg(feature = "wasm")]
 
-mod plugins_support;
+use crate::plugins_support;
 
 use plugins_support::run_vectors;
 

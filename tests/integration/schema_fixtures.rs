@@ -2,7 +2,7 @@
 //! openAPIV3Schema of its CRD.
 #![cfg(feature = "yaml")]
 
-mod support;
+use crate::support;
 
 use fedplan::api::defaults::{default_object, DefaultingContext};
 use fedplan::api::validate::KarmadaObject;

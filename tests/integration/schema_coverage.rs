@@ -2,7 +2,7 @@
 //! field the schema declares decodes, and serializes back without losing any of them.
 #![cfg(feature = "yaml")]
 
-mod support;
+use crate::support;
 
 use fedplan::api::validate::KarmadaObject;
 use serde_json::{json, Map, Value};

@@ -6,7 +6,7 @@
 //! run the tests with `FEDPLAN_BLESS=1`; without it a difference fails the test.
 #![cfg(feature = "cli")]
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

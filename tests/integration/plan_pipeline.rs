@@ -4,7 +4,7 @@
 use fedplan::load::Loader;
 use fedplan::plan::{render, schedule, PlanInput, PlanOptions};
 
-const CLUSTERS: &str = include_str!("../examples/three-clusters/clusters.yaml");
+const CLUSTERS: &str = include_str!("../../examples/three-clusters/clusters.yaml");
 
 fn input(text: &str) -> PlanInput {
     let loaded = Loader::new().objects_from_str("in.yaml", &format!("{CLUSTERS}\n---\n{text}"));
