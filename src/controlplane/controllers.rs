@@ -576,81 +576,51 @@ fn distribute_dependencies(cp: &mut ControlPlane) -> bool {
     changed
 }
 
-/// The binding controller: renders each binding's Works and removes orphans.
-fn sync_works(cp: &mut ControlPlane) -> bool {
+/// Renders the Works of the bindings in `stale` (in key order) and stores them: a changed
+/// Work is updated where it stands, new Works are created (and logged) in key order once
+/// every binding is rendered. When two bindings render the same Work, the later one wins.
+fn render_stale_bindings(
+    cp: &mut ControlPlane,
+    stale: &BTreeSet<(String, String)>,
+    kept_owners: &mut BTreeSet<String>,
+) -> bool {
     let clusters: Vec<Cluster> = cp.clusters.values().cloned().collect();
     let ops: Vec<_> = cp.override_policies.values().cloned().collect();
     let cops: Vec<_> = cp.cluster_override_policies.values().cloned().collect();
-    let mut desired: BTreeMap<(String, String), Work> = BTreeMap::new();
-    let mut kept_owners: BTreeSet<String> = BTreeSet::new();
-    let mut stale: BTreeSet<(String, String)> = BTreeSet::new();
-    for (key, b) in &cp.bindings {
-        let tkey = template_key_of(b);
-        let fp = (
-            cp.revisions.bindings.get(key).copied().unwrap_or(0),
-            cp.revisions.templates.get(&tkey).copied().unwrap_or(0),
-            cp.revisions.env,
-        );
-        if cp.revisions.rendered.get(key) != Some(&fp) {
-            stale.insert(key.clone());
-        }
-    }
-    let bindings: Vec<ResourceBinding> = stale
-        .iter()
-        .filter_map(|k| cp.bindings.get(k).cloned())
-        .collect();
-    // Failed renders of bindings rendered earlier keep their Works (see below).
-    for (key, b) in &cp.bindings {
-        if !stale.contains(key) {
-            kept_owners.insert(binding_id(b));
-        }
-    }
-    for b in &bindings {
-        let owner = binding_id(b);
-        let bkey = (b.metadata.namespace.clone(), b.metadata.name.clone());
-        let tkey = template_key_of(b);
-        let Some(template) = cp.templates.get(&tkey).cloned() else {
-            continue;
-        };
-        let fp = (
-            cp.revisions.bindings.get(&bkey).copied().unwrap_or(0),
-            cp.revisions.templates.get(&tkey).copied().unwrap_or(0),
-            cp.revisions.env,
-        );
-        let overrides = OverrideSet {
-            override_policies: &ops,
-            cluster_override_policies: &cops,
-        };
-        match render::render_works(b, &template, &clusters, overrides, cp.interpreter.as_ref()) {
-            Ok(mut works) => {
-                cp.revisions.rendered.insert(bkey.clone(), fp);
-                super::failover::inject_preserved_state(cp, b, &mut works);
-                for w in works {
-                    desired.insert((w.metadata.namespace.clone(), w.metadata.name.clone()), w);
-                }
-                // Clusters being evicted gracefully keep their Work until the task ends.
-                for task in &b.spec.graceful_eviction_tasks {
-                    if task.purge_mode != Some(crate::api::PurgeMode::Directly) {
-                        kept_owners.insert(format!("{owner}@{}", task.from_cluster));
-                    }
+    // Work keys more than one stale binding renders: held back until every binding is
+    // rendered, so that the last one wins.
+    let shared_keys: BTreeSet<(String, String)> = {
+        let mut seen = BTreeSet::new();
+        let mut shared = BTreeSet::new();
+        for b in stale.iter().filter_map(|k| cp.bindings.get(k)) {
+            for wkey in work_keys_of(b) {
+                if !seen.insert(wkey.clone()) {
+                    shared.insert(wkey);
                 }
             }
-            Err(e) => {
-                // Keep the binding's existing Works; report why they were not refreshed.
-                kept_owners.insert(owner.clone());
-                cp.event(
-                    "binding-controller",
-                    "Warning",
-                    owner,
-                    "SyncWorkFailed",
-                    e.to_string(),
-                );
-            }
         }
-    }
+        shared
+    };
+    let now = cp.now().to_string();
+    let ControlPlane {
+        config,
+        interpreter,
+        bindings,
+        templates,
+        works,
+        revisions,
+        events,
+        ..
+    } = cp;
+    let mut held: BTreeMap<(String, String), Work> = BTreeMap::new();
+    let mut created: BTreeMap<(String, String), Work> = BTreeMap::new();
     let mut changed = false;
-    for (key, mut work) in desired {
-        match cp.works.get(&key) {
+    let mut store = |works: &mut BTreeMap<(String, String), Work>,
+                     revisions: &mut super::Revisions,
+                     created: &mut BTreeMap<(String, String), Work>,
+                     key: (String, String),
+                     mut work: Work| {
+        match works.get_mut(&key) {
             Some(old) => {
                 let same = old.spec == work.spec
                     && work
@@ -664,37 +634,131 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
                         .iter()
                         .all(|(k, v)| old.metadata.annotations.get(k) == Some(v));
                 if !same {
-                    let mut merged = old.clone();
-                    merged.metadata.labels.append(&mut work.metadata.labels);
-                    merged
-                        .metadata
+                    old.metadata.labels.append(&mut work.metadata.labels);
+                    old.metadata
                         .annotations
                         .append(&mut work.metadata.annotations);
-                    merged.spec = work.spec;
-                    cp.revisions.touch_work(&key);
-                    cp.works.insert(key, merged);
+                    old.spec = work.spec;
+                    revisions.touch_work(&key);
                     changed = true;
                 }
             }
             None => {
-                work.metadata.generation = Some(1);
-                work.metadata.creation_timestamp = Some(cp.now().to_string());
-                cp.event(
-                    "binding-controller",
-                    "Normal",
-                    format!("Work {}/{}", key.0, key.1),
-                    "WorkCreated",
-                    format!(
-                        "dispatching {} to {}",
-                        describe_manifest(&work),
-                        names::cluster_of_execution_space(&key.0).unwrap_or(&key.0)
-                    ),
-                );
-                cp.revisions.touch_work(&key);
-                cp.works.insert(key, work);
-                changed = true;
+                created.insert(key, work);
             }
         }
+    };
+    for key in stale {
+        let Some(b) = bindings.get(key) else {
+            continue;
+        };
+        let owner = binding_id(b);
+        let bkey = (b.metadata.namespace.clone(), b.metadata.name.clone());
+        let tkey = template_key_of(b);
+        let Some(template) = templates.get(&tkey) else {
+            continue;
+        };
+        let fp = (
+            revisions.bindings.get(&bkey).copied().unwrap_or(0),
+            revisions.templates.get(&tkey).copied().unwrap_or(0),
+            revisions.env,
+        );
+        let overrides = OverrideSet {
+            override_policies: &ops,
+            cluster_override_policies: &cops,
+        };
+        match render::render_works(b, template, &clusters, overrides, interpreter.as_ref()) {
+            Ok(mut rendered) => {
+                revisions.rendered.insert(bkey, fp);
+                super::failover::inject_preserved_state(config, b, &mut rendered);
+                for w in rendered {
+                    let key = (w.metadata.namespace.clone(), w.metadata.name.clone());
+                    if shared_keys.contains(&key) {
+                        held.insert(key, w);
+                    } else {
+                        store(works, revisions, &mut created, key, w);
+                    }
+                }
+                // Clusters being evicted gracefully keep their Work until the task ends.
+                for task in &b.spec.graceful_eviction_tasks {
+                    if task.purge_mode != Some(crate::api::PurgeMode::Directly) {
+                        kept_owners.insert(format!("{owner}@{}", task.from_cluster));
+                    }
+                }
+            }
+            Err(e) => {
+                // Keep the binding's existing Works; report why they were not refreshed.
+                kept_owners.insert(owner.clone());
+                events.push(super::Event {
+                    time: now.clone(),
+                    type_: "Warning".into(),
+                    source: "binding-controller".into(),
+                    object: owner,
+                    reason: "SyncWorkFailed".into(),
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    for (key, w) in held {
+        store(works, revisions, &mut created, key, w);
+    }
+    for (key, mut work) in created {
+        work.metadata.generation = Some(1);
+        work.metadata.creation_timestamp = Some(now.clone());
+        events.push(super::Event {
+            time: now.clone(),
+            type_: "Normal".into(),
+            source: "binding-controller".into(),
+            object: format!("Work {}/{}", key.0, key.1),
+            reason: "WorkCreated".into(),
+            message: format!(
+                "dispatching {} to {}",
+                describe_manifest(&work),
+                names::cluster_of_execution_space(&key.0).unwrap_or(&key.0)
+            ),
+        });
+        revisions.touch_work(&key);
+        works.insert(key, work);
+        changed = true;
+    }
+    changed
+}
+
+/// The keys of the Works a binding's targets receive (execution space, Work name).
+fn work_keys_of(b: &ResourceBinding) -> Vec<(String, String)> {
+    let name = names::work_name(
+        &b.spec.resource.kind,
+        &b.spec.resource.name,
+        &b.spec.resource.namespace,
+    );
+    render::target_clusters(b)
+        .into_iter()
+        .map(|t| (names::execution_space(&t.name), name.clone()))
+        .collect()
+}
+
+/// The binding controller: renders each binding's Works and removes orphans.
+fn sync_works(cp: &mut ControlPlane) -> bool {
+    let mut stale: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut kept_owners: BTreeSet<String> = BTreeSet::new();
+    for (key, b) in &cp.bindings {
+        let tkey = template_key_of(b);
+        let fp = (
+            cp.revisions.bindings.get(key).copied().unwrap_or(0),
+            cp.revisions.templates.get(&tkey).copied().unwrap_or(0),
+            cp.revisions.env,
+        );
+        if cp.revisions.rendered.get(key) != Some(&fp) {
+            stale.insert(key.clone());
+        } else {
+            // Failed renders of bindings rendered earlier keep their Works (see below).
+            kept_owners.insert(binding_id(b));
+        }
+    }
+    let mut changed = false;
+    if !stale.is_empty() {
+        changed |= render_stale_bindings(cp, &stale, &mut kept_owners);
     }
     // Orphans: Works of a binding (by its annotations) no longer rendered for that cluster.
     let desired_keys: BTreeSet<(String, String)> = cp
@@ -814,43 +878,56 @@ fn set_condition(conditions: &mut Vec<Condition>, cond: Condition) -> bool {
 /// dispatching is suspended.
 fn execute(cp: &mut ControlPlane) -> bool {
     let now = cp.now();
-    let keys: Vec<(String, String)> = cp.works.keys().cloned().collect();
+    let now_text = now.to_string();
+    let ControlPlane {
+        works,
+        members,
+        revisions,
+        interpreter,
+        events,
+        ..
+    } = cp;
+    let mut log = |type_: &str, object: String, reason: &str, message: String| {
+        events.push(super::Event {
+            time: now_text.clone(),
+            type_: type_.to_string(),
+            source: "execution-controller".to_string(),
+            object,
+            reason: reason.to_string(),
+            message,
+        })
+    };
     let mut changed = false;
-    for key in keys {
-        let rev = cp.revisions.works.get(&key).copied().unwrap_or(0);
-        let cluster = names::cluster_of_execution_space(&key.0)
-            .unwrap_or("")
-            .to_string();
+    for (key, work) in works.iter_mut() {
+        let rev = revisions.works.get(key).copied().unwrap_or(0);
         // Member objects leave only with their Work, so an applied revision stays applied.
-        if cp.revisions.applied.get(&key) == Some(&rev) {
+        if revisions.applied.get(key) == Some(&rev) {
             continue;
         }
-        let Some(work) = cp.works.get(&key).cloned() else {
-            continue;
-        };
-        let mut status = work.status.clone().unwrap_or_default();
-        if work.spec.suspend_dispatching.unwrap_or(false) {
+        let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
+        let Work { spec, status, .. } = work;
+        let had_status = status.is_some();
+        let status = status.get_or_insert_with(WorkStatus::default);
+        if spec.suspend_dispatching.unwrap_or(false) {
             let cond = Condition {
                 type_: "Dispatching".into(),
                 status: "False".into(),
                 reason: "SuspendDispatching".into(),
                 message: "Work dispatching is in a suspended state.".into(),
-                last_transition_time: Some(now.to_string()),
+                last_transition_time: Some(now_text.clone()),
                 observed_generation: None,
             };
             if set_condition(&mut status.conditions, cond) {
-                cp.event(
-                    "execution-controller",
+                log(
                     "Normal",
                     format!("Work {}/{}", key.0, key.1),
                     "WorkDispatchingSuspended",
                     format!("dispatching to {cluster} is suspended"),
                 );
-                let mut w = work.clone();
-                w.status = Some(status);
-                cp.revisions.touch_work_status(&key);
-                cp.works.insert(key, w);
+                revisions.touch_work_status(key);
                 changed = true;
+            } else if !had_status {
+                work.status = None;
             }
             continue;
         }
@@ -858,13 +935,13 @@ fn execute(cp: &mut ControlPlane) -> bool {
         let mut applied_ok = true;
         let mut message = String::from("Manifest has been successfully applied");
         let mut any_change = false;
-        for manifest in &work.spec.workload.manifests {
-            let okey = ObjectKey::of(manifest);
-            let Some(member) = cp.members.get(&cluster) else {
+        for manifest in &spec.workload.manifests {
+            let Some(member) = members.get_mut(cluster) else {
                 applied_ok = false;
                 message = format!("cluster {cluster} is not a member");
                 break;
             };
+            let okey = ObjectKey::of(manifest);
             let desired = match member.get(&okey) {
                 Some(live) => {
                     let managed = live
@@ -885,8 +962,8 @@ fn execute(cp: &mut ControlPlane) -> bool {
                     }
                     let gvk = Gvk::of(manifest);
                     let retained = crate::interpreter::retention::retain_generic(manifest, live);
-                    if cp.interpreter.handles(&gvk, Operation::Retain) {
-                        match cp.interpreter.retain(&retained, live) {
+                    if interpreter.handles(&gvk, Operation::Retain) {
+                        match interpreter.retain(&retained, live) {
                             Ok(v) => v,
                             Err(e) => {
                                 applied_ok = false;
@@ -900,23 +977,20 @@ fn execute(cp: &mut ControlPlane) -> bool {
                 }
                 None => manifest.clone(),
             };
-            if let Some(member) = cp.members.get_mut(&cluster) {
-                let outcome = member.apply(okey.clone(), &desired, now);
-                if outcome != ApplyOutcome::Unchanged {
-                    any_change = true;
-                    let verb = if outcome == ApplyOutcome::Created {
-                        "created"
-                    } else {
-                        "updated"
-                    };
-                    cp.event(
-                        "execution-controller",
-                        "Normal",
-                        format!("Work {}/{}", key.0, key.1),
-                        "SyncSucceed",
-                        format!("{verb} {okey} in {cluster}"),
-                    );
-                }
+            let outcome = member.apply_owned(&okey, desired, now);
+            if outcome != ApplyOutcome::Unchanged {
+                any_change = true;
+                let verb = if outcome == ApplyOutcome::Created {
+                    "created"
+                } else {
+                    "updated"
+                };
+                log(
+                    "Normal",
+                    format!("Work {}/{}", key.0, key.1),
+                    "SyncSucceed",
+                    format!("{verb} {okey} in {cluster}"),
+                );
             }
         }
         let mut cond_changed = set_condition(
@@ -931,29 +1005,22 @@ fn execute(cp: &mut ControlPlane) -> bool {
                 }
                 .into(),
                 message: message.clone(),
-                last_transition_time: Some(now.to_string()),
+                last_transition_time: Some(now_text.clone()),
                 observed_generation: None,
             },
         );
         cond_changed |= status.conditions.iter().any(|c| c.type_ == "Dispatching");
         status.conditions.retain(|c| c.type_ != "Dispatching");
         if applied_ok {
-            cp.revisions.applied.insert(key.clone(), rev);
+            revisions.applied.insert(key.clone(), rev);
         }
         if cond_changed {
             if !applied_ok {
-                cp.event(
-                    "execution-controller",
-                    "Warning",
-                    format!("Work {}/{}", key.0, key.1),
-                    "SyncFailed",
-                    message,
-                );
+                log("Warning", format!("Work {}/{}", key.0, key.1), "SyncFailed", message);
             }
-            let mut w = work.clone();
-            w.status = Some(status);
-            cp.revisions.touch_work_status(&key);
-            cp.works.insert(key, w);
+            revisions.touch_work_status(key);
+        } else if !had_status {
+            work.status = None;
         }
         changed |= cond_changed || any_change;
     }
@@ -975,55 +1042,54 @@ fn reconcile_members(cp: &mut ControlPlane) -> bool {
 
 /// The work status controller: reflects each applied manifest's status and health.
 fn collect_work_status(cp: &mut ControlPlane) -> bool {
-    let keys: Vec<(String, String)> = cp.works.keys().cloned().collect();
+    let ControlPlane {
+        works,
+        members,
+        revisions,
+        interpreter,
+        ..
+    } = cp;
     let mut changed = false;
-    for key in keys {
-        let Some(work) = cp.works.get(&key) else {
-            continue;
-        };
+    // The resourceVersions of the member objects found, as Karmada's informer would see them
+    // change.
+    let mut member_versions: Vec<u64> = Vec::new();
+    for (key, work) in works.iter_mut() {
         let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
-        let rev = cp.revisions.works.get(&key).copied().unwrap_or(0);
-        let member_rv = work
-            .spec
-            .workload
-            .manifests
-            .iter()
-            .filter_map(|m| cp.members.get(cluster)?.get(&ObjectKey::of(m)))
-            .filter_map(|o| {
-                o.pointer("/metadata/resourceVersion")
-                    .and_then(Value::as_str)
-            })
-            .collect::<Vec<_>>()
-            .join(",");
-        let applied_flag = work.status.as_ref().is_some_and(|s| {
-            s.conditions
-                .iter()
-                .any(|c| c.type_ == "Applied" && c.status == "True")
-        });
-        let fp = (rev, format!("{applied_flag}/{member_rv}"));
-        if cp.revisions.collected.get(&key) == Some(&fp) {
-            continue;
-        }
+        let member = members.get(cluster);
+        let rev = revisions.works.get(key).copied().unwrap_or(0);
         let applied = work.status.as_ref().is_some_and(|s| {
             s.conditions
                 .iter()
                 .any(|c| c.type_ == "Applied" && c.status == "True")
         });
+        member_versions.clear();
+        member_versions.extend(
+            work.spec
+                .workload
+                .manifests
+                .iter()
+                .filter_map(|m| member.and_then(|c| c.resource_version_like(m))),
+        );
+        let seen = revisions.collected.get(key);
+        if seen.is_some_and(|(r, a, v)| *r == rev && *a == applied && *v == member_versions) {
+            continue;
+        }
         let mut statuses = Vec::new();
         if applied {
             for (ordinal, manifest) in work.spec.workload.manifests.iter().enumerate() {
-                let okey = ObjectKey::of(manifest);
-                let Some(live) = cp.members.get(cluster).and_then(|m| m.get(&okey)) else {
+                let Some(live) = member.and_then(|m| m.get_like(manifest)) else {
                     continue;
                 };
+                let okey = super::KeyRef::of(manifest);
+                let [api_version, kind, namespace, name] = okey.into_parts();
                 let gvk = Gvk::of(live);
-                let status = if cp.interpreter.handles(&gvk, Operation::InterpretStatus) {
-                    cp.interpreter.interpret_status(live).ok().flatten()
+                let status = if interpreter.handles(&gvk, Operation::InterpretStatus) {
+                    interpreter.interpret_status(live).ok().flatten()
                 } else {
                     None
                 };
-                let health = if cp.interpreter.handles(&gvk, Operation::InterpretHealth) {
-                    match cp.interpreter.interpret_health(live) {
+                let health = if interpreter.handles(&gvk, Operation::InterpretHealth) {
+                    match interpreter.interpret_health(live) {
                         Ok(true) => ResourceHealth::Healthy,
                         Ok(false) => ResourceHealth::Unhealthy,
                         Err(_) => ResourceHealth::Unknown,
@@ -1031,37 +1097,37 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
                 } else {
                     ResourceHealth::Healthy
                 };
-                let (group, version) = match okey.api_version.split_once('/') {
+                let (group, version) = match api_version.split_once('/') {
                     Some((g, v)) => (g.to_string(), v.to_string()),
-                    None => (String::new(), okey.api_version.clone()),
+                    None => (String::new(), api_version.to_string()),
                 };
                 statuses.push(ManifestStatus {
                     identifier: ResourceIdentifier {
                         ordinal: ordinal as i32,
                         group,
                         version,
-                        kind: okey.kind.clone(),
-                        resource: format!("{}s", okey.kind.to_lowercase()),
-                        namespace: okey.namespace.clone(),
-                        name: okey.name.clone(),
+                        kind: kind.to_string(),
+                        resource: format!("{}s", kind.to_lowercase()),
+                        namespace: namespace.to_string(),
+                        name: name.to_string(),
                     },
                     status,
                     health: Some(health),
                 });
             }
         }
+        revisions
+            .collected
+            .insert(key.clone(), (rev, applied, member_versions.clone()));
         let current = work
             .status
             .as_ref()
-            .map(|s| s.manifest_statuses.clone())
-            .unwrap_or_default();
-        cp.revisions.collected.insert(key.clone(), fp);
-        if current != statuses {
-            let mut w = work.clone();
-            let s = w.status.get_or_insert_with(WorkStatus::default);
-            s.manifest_statuses = statuses;
-            cp.revisions.touch_work_status(&key);
-            cp.works.insert(key, w);
+            .map_or(&[][..], |s| &s.manifest_statuses[..]);
+        if current != &statuses[..] {
+            work.status
+                .get_or_insert_with(WorkStatus::default)
+                .manifest_statuses = statuses;
+            revisions.touch_work_status(key);
             changed = true;
         }
     }

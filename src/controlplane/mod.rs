@@ -97,6 +97,75 @@ impl ObjectKey {
     }
 }
 
+/// The four parts of an object's identity, owned ([`ObjectKey`]) or borrowed ([`KeyRef`]), so
+/// that maps keyed by [`ObjectKey`] can be searched without allocating.
+pub(crate) trait KeyParts {
+    /// apiVersion, kind, namespace, name.
+    fn parts(&self) -> [&str; 4];
+}
+
+impl KeyParts for ObjectKey {
+    fn parts(&self) -> [&str; 4] {
+        [&self.api_version, &self.kind, &self.namespace, &self.name]
+    }
+}
+
+/// A borrowed [`ObjectKey`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyRef<'a>([&'a str; 4]);
+
+impl<'a> KeyRef<'a> {
+    /// The identity of a JSON object (missing parts are empty, as in [`ObjectKey::of`]).
+    pub(crate) fn of(v: &'a Value) -> Self {
+        let s = |x: Option<&'a Value>| x.and_then(Value::as_str).unwrap_or("");
+        let meta = v.get("metadata");
+        KeyRef([
+            s(v.get("apiVersion")),
+            s(v.get("kind")),
+            s(meta.and_then(|m| m.get("namespace"))),
+            s(meta.and_then(|m| m.get("name"))),
+        ])
+    }
+
+    /// apiVersion, kind, namespace, name.
+    pub(crate) fn into_parts(self) -> [&'a str; 4] {
+        self.0
+    }
+}
+
+impl KeyParts for KeyRef<'_> {
+    fn parts(&self) -> [&str; 4] {
+        self.0
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn KeyParts + 'a> for ObjectKey {
+    fn borrow(&self) -> &(dyn KeyParts + 'a) {
+        self
+    }
+}
+
+// Ordered exactly as the derived `Ord` of `ObjectKey` (field by field), as `Borrow` requires.
+impl PartialEq for dyn KeyParts + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn KeyParts + '_ {}
+
+impl PartialOrd for dyn KeyParts + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn KeyParts + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
 impl fmt::Display for ObjectKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.namespace.is_empty() {
@@ -260,8 +329,8 @@ pub(crate) struct Revisions {
     pub(crate) rendered: BTreeMap<(String, String), (u64, u64, u64)>,
     /// Work revision last applied to the member cluster.
     pub(crate) applied: BTreeMap<(String, String), u64>,
-    /// (work revision, member resourceVersion) last reflected into the Work status.
-    pub(crate) collected: BTreeMap<(String, String), (u64, String)>,
+    /// (work revision, applied, member resourceVersions) last reflected into the Work status.
+    pub(crate) collected: BTreeMap<(String, String), (u64, bool, Vec<u64>)>,
     /// Revision of each Work's status.
     pub(crate) work_status: BTreeMap<(String, String), u64>,
     /// Template revision and claiming policy version each binding was last built from.
