@@ -10,6 +10,7 @@ use crate::api::{
     AggregatedStatusItem, ApiEnablement, ApiResource, Cluster, ClusterStatus, Condition,
     ManifestStatus, ResourceBinding, ResourceHealth, ResourceIdentifier, Work, WorkStatus,
 };
+use crate::interpreter::object::at;
 use crate::interpreter::{Gvk, Operation};
 use crate::policy::{self, BindingOptions, ClaimDecision, MatchOptions};
 use crate::render::{self, deps, names, OverrideSet};
@@ -180,10 +181,10 @@ fn detector(cp: &mut ControlPlane) -> bool {
     let keys: Vec<ObjectKey> = cp.templates.keys().cloned().collect();
     let mut live_bindings: BTreeSet<(String, String)> = BTreeSet::new();
     for key in keys {
-        let Some(template) = cp.templates.get(&key).cloned() else {
+        let Some(template) = cp.templates.get(&key) else {
             continue;
         };
-        let decision = policy::claim(&template, &pps, &cpps, &options);
+        let decision = policy::claim(template, &pps, &cpps, &options);
         let bkey = (
             key.namespace.clone(),
             policy::binding_name(&key.kind, &key.name),
@@ -192,7 +193,7 @@ fn detector(cp: &mut ControlPlane) -> bool {
             ClaimDecision::Claim { policy: p, .. } | ClaimDecision::Keep(p) => Some(p),
             ClaimDecision::Release { .. } => {
                 let mut t = template.clone();
-                if policy::remove_claim(&mut t).is_ok() && t != template {
+                if policy::remove_claim(&mut t).is_ok() && &t != template {
                     cp.revisions.touch_template(&key);
                     cp.templates.insert(key.clone(), t);
                     cp.event(
@@ -229,6 +230,9 @@ fn detector(cp: &mut ControlPlane) -> bool {
             live_bindings.insert(bkey);
             continue;
         }
+        let Some(template) = cp.templates.get(&key) else {
+            continue;
+        };
         let mut claimed = template.clone();
         if let Err(e) = policy::write_claim(&mut claimed, p) {
             cp.event(
@@ -240,9 +244,9 @@ fn detector(cp: &mut ControlPlane) -> bool {
             );
             continue;
         }
-        if claimed != template {
+        if &claimed != template {
             cp.revisions.touch_template(&key);
-            cp.templates.insert(key.clone(), claimed.clone());
+            cp.templates.insert(key.clone(), claimed);
             cp.event(
                 "detector",
                 "Normal",
@@ -257,8 +261,11 @@ fn detector(cp: &mut ControlPlane) -> bool {
             cp.revisions.templates.get(&key).copied().unwrap_or(0),
             version,
         );
+        let Some(claimed) = cp.templates.get(&key) else {
+            continue;
+        };
         match policy::build_binding(
-            &claimed,
+            claimed,
             p,
             cp.interpreter.as_ref(),
             existing,
@@ -622,7 +629,7 @@ fn render_stale_bindings(
                      mut work: Work| {
         match works.get_mut(&key) {
             Some(old) => {
-                let same = old.spec == work.spec
+                let same = same_work_spec(&old.spec, &work.spec)
                     && work
                         .metadata
                         .labels
@@ -723,6 +730,19 @@ fn render_stale_bindings(
         changed = true;
     }
     changed
+}
+
+/// `a == b` for Work specs, comparing manifests with [`super::json_eq`].
+fn same_work_spec(a: &crate::api::WorkSpec, b: &crate::api::WorkSpec) -> bool {
+    a.suspend_dispatching == b.suspend_dispatching
+        && a.preserve_resources_on_deletion == b.preserve_resources_on_deletion
+        && a.workload.manifests.len() == b.workload.manifests.len()
+        && a
+            .workload
+            .manifests
+            .iter()
+            .zip(&b.workload.manifests)
+            .all(|(x, y)| super::json_eq(x, y))
 }
 
 /// The keys of the Works a binding's targets receive (execution space, Work name).
@@ -944,12 +964,10 @@ fn execute(cp: &mut ControlPlane) -> bool {
             let okey = ObjectKey::of(manifest);
             let desired = match member.get(&okey) {
                 Some(live) => {
-                    let managed = live
-                        .pointer("/metadata/labels")
+                    let managed = at(live, &["metadata", "labels"])
                         .and_then(|l| l.get(render::MANAGED_BY_KARMADA_LABEL))
                         .is_some();
-                    let conflict = manifest
-                        .pointer("/metadata/annotations")
+                    let conflict = at(manifest, &["metadata", "annotations"])
                         .and_then(|a| a.get(render::CONFLICT_RESOLUTION_ANNOTATION))
                         .and_then(Value::as_str)
                         .unwrap_or("abort");
@@ -961,7 +979,10 @@ fn execute(cp: &mut ControlPlane) -> bool {
                         continue;
                     }
                     let gvk = Gvk::of(manifest);
-                    let retained = crate::interpreter::retention::retain_generic(manifest, live);
+                    let retained = crate::interpreter::retention::retain_generic_owned(
+                        manifest.clone(),
+                        live,
+                    );
                     if interpreter.handles(&gvk, Operation::Retain) {
                         match interpreter.retain(&retained, live) {
                             Ok(v) => v,
@@ -1203,16 +1224,15 @@ fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
         let current = b
             .status
             .as_ref()
-            .map(|s| s.aggregated_status.clone())
-            .unwrap_or_default();
-        if current != items {
-            let mut nb = b.clone();
-            nb.status
-                .get_or_insert_with(Default::default)
-                .aggregated_status = items;
+            .map_or(&[][..], |s| &s.aggregated_status[..]);
+        if current != &items[..] {
+            if let Some(b) = cp.bindings.get_mut(&key) {
+                b.status
+                    .get_or_insert_with(Default::default)
+                    .aggregated_status = items;
+            }
             let r = cp.revisions.bump();
-            cp.revisions.binding_status.insert(key.clone(), r);
-            cp.bindings.insert(key, nb);
+            cp.revisions.binding_status.insert(key, r);
             changed = true;
         }
     }
@@ -1245,15 +1265,17 @@ fn aggregate_template_status(cp: &mut ControlPlane) -> bool {
         let items = b
             .status
             .as_ref()
-            .map(|s| s.aggregated_status.clone())
-            .unwrap_or_default();
+            .map_or(&[][..], |s| &s.aggregated_status[..]);
+        let aggregated = cp.interpreter.aggregate_status(template, items);
         cp.revisions.template_status.insert(tkey.clone(), fp);
-        match cp.interpreter.aggregate_status(template, &items) {
-            Ok(new) => {
-                let new_status = new.get("status").cloned();
+        match aggregated {
+            Ok(mut new) => {
+                let new_status = new.as_object_mut().and_then(|o| o.remove("status"));
                 if template.get("status") != new_status.as_ref() {
-                    let old_og = template.pointer("/status/observedGeneration").cloned();
-                    let mut t = template.clone();
+                    let old_og = at(template, &["status", "observedGeneration"]).cloned();
+                    let Some(t) = cp.templates.get_mut(&tkey) else {
+                        continue;
+                    };
                     if let Some(obj) = t.as_object_mut() {
                         match new_status {
                             Some(s) => {
@@ -1264,23 +1286,22 @@ fn aggregate_template_status(cp: &mut ControlPlane) -> bool {
                             }
                         }
                     }
-                    let new_og = t.pointer("/status/observedGeneration").cloned();
+                    let new_og = at(t, &["status", "observedGeneration"]).cloned();
                     if old_og != new_og {
                         let og = new_og.unwrap_or(Value::Null);
+                        let generation = at(t, &["metadata", "generation"])
+                            .cloned()
+                            .unwrap_or(Value::Null);
                         cp.event(
                             "status-aggregator",
                             "Normal",
                             tkey.to_string(),
                             "AggregateStatusSucceed",
                             format!(
-                                "status.observedGeneration is now {og} (generation {})",
-                                t.pointer("/metadata/generation")
-                                    .cloned()
-                                    .unwrap_or(Value::Null)
+                                "status.observedGeneration is now {og} (generation {generation})"
                             ),
                         );
                     }
-                    cp.templates.insert(tkey, t);
                     changed = true;
                 }
             }

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::clock::Timestamp;
 use super::{KeyParts, KeyRef, ObjectKey};
+use crate::interpreter::object::at;
 
 /// One object in a member cluster.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,7 +64,7 @@ pub fn same_spec(a: &Value, b: &Value) -> bool {
             count(a) == count(b)
                 && a.iter()
                     .filter(|(k, _)| is_spec_key(k))
-                    .all(|(k, v)| b.get(k) == Some(v))
+                    .all(|(k, v)| b.get(k).is_some_and(|w| super::json_eq(v, w)))
         }
         _ => a == b,
     }
@@ -71,13 +72,20 @@ pub fn same_spec(a: &Value, b: &Value) -> bool {
 
 /// Whether applying `manifest` over `live` changes anything (spec, labels or annotations).
 fn differs(live: &Value, manifest: &Value) -> bool {
-    !same_spec(live, manifest)
-        || live.pointer("/metadata/labels") != manifest.pointer("/metadata/labels")
-        || live.pointer("/metadata/annotations") != manifest.pointer("/metadata/annotations")
+    !same_spec(live, manifest) || metadata_differs(live, manifest)
 }
 
-fn int_at(v: &Value, ptr: &str) -> Option<i64> {
-    v.pointer(ptr).and_then(Value::as_i64)
+/// Whether the labels or annotations differ.
+fn metadata_differs(live: &Value, manifest: &Value) -> bool {
+    let differ = |path: &[&str]| match (at(live, path), at(manifest, path)) {
+        (Some(a), Some(b)) => !super::json_eq(a, b),
+        (a, b) => a.is_some() != b.is_some(),
+    };
+    differ(&["metadata", "labels"]) || differ(&["metadata", "annotations"])
+}
+
+fn int_at(v: &Value, path: &[&str]) -> Option<i64> {
+    at(v, path).and_then(Value::as_i64)
 }
 
 impl MemberCluster {
@@ -192,15 +200,11 @@ impl MemberCluster {
             Some(existing) => {
                 let old = &existing.object;
                 let spec_changed = !same_spec(old, &manifest);
-                let meta_changed = old.pointer("/metadata/labels")
-                    != manifest.pointer("/metadata/labels")
-                    || old.pointer("/metadata/annotations")
-                        != manifest.pointer("/metadata/annotations");
-                if !spec_changed && !meta_changed {
+                if !spec_changed && !metadata_differs(old, &manifest) {
                     return ApplyOutcome::Unchanged;
                 }
                 let generation =
-                    int_at(old, "/metadata/generation").unwrap_or(1) + i64::from(spec_changed);
+                    int_at(old, &["metadata", "generation"]).unwrap_or(1) + i64::from(spec_changed);
                 let mut old = std::mem::take(&mut existing.object);
                 let status = old.as_object_mut().and_then(|o| o.remove("status"));
                 let mut old_meta = old
@@ -267,7 +271,7 @@ impl MemberCluster {
                 meta.insert("resourceVersion".into(), json!(rv));
             }
         }
-        o.pinned_generation = Some(int_at(&o.object, "/metadata/generation").unwrap_or(0));
+        o.pinned_generation = Some(int_at(&o.object, &["metadata", "generation"]).unwrap_or(0));
         true
     }
 
@@ -286,7 +290,7 @@ impl MemberCluster {
             if !std::mem::take(&mut o.pending_reconcile) {
                 continue;
             }
-            let generation = int_at(&o.object, "/metadata/generation").unwrap_or(0);
+            let generation = int_at(&o.object, &["metadata", "generation"]).unwrap_or(0);
             if o.pinned_generation.is_some_and(|p| p >= generation) {
                 continue;
             }
@@ -316,7 +320,7 @@ impl MemberCluster {
 }
 
 fn replicas(obj: &Value) -> i64 {
-    int_at(obj, "/spec/replicas").unwrap_or(1).max(0)
+    int_at(obj, &["spec", "replicas"]).unwrap_or(1).max(0)
 }
 
 fn ready_condition(reason: &str) -> Value {
@@ -326,7 +330,7 @@ fn ready_condition(reason: &str) -> Value {
 /// The status a healthy controller of the object's kind would report once it has caught up,
 /// or `None` for kinds without a status to simulate.
 fn simulated_status(key: &ObjectKey, obj: &Value, ready_nodes: i64) -> Option<Value> {
-    let generation = int_at(obj, "/metadata/generation").unwrap_or(1);
+    let generation = int_at(obj, &["metadata", "generation"]).unwrap_or(1);
     let group = key.api_version.split('/').next().unwrap_or("");
     let status = match (key.api_version.as_str(), key.kind.as_str()) {
         ("apps/v1", "Deployment") => {
@@ -365,8 +369,8 @@ fn simulated_status(key: &ObjectKey, obj: &Value, ready_nodes: i64) -> Option<Va
                    "expectedUpdatedReplicas": r})
         }
         ("batch/v1", "Job") => {
-            let completions = int_at(obj, "/spec/completions")
-                .or_else(|| int_at(obj, "/spec/parallelism"))
+            let completions = int_at(obj, &["spec", "completions"])
+                .or_else(|| int_at(obj, &["spec", "parallelism"]))
                 .unwrap_or(1);
             json!({"succeeded": completions,
                    "conditions": [{"type": "Complete", "status": "True"}]})
