@@ -71,6 +71,17 @@ fn binding_id(b: &ResourceBinding) -> String {
     }
 }
 
+/// The revision of a binding's template (0 when unknown), looked up without copying its key.
+fn template_revision(cp: &ControlPlane, b: &ResourceBinding) -> u64 {
+    let r = &b.spec.resource;
+    let key = super::KeyRef::new(&r.api_version, &r.kind, &r.namespace, &r.name);
+    cp.revisions
+        .templates
+        .get(&key as &dyn super::KeyParts)
+        .copied()
+        .unwrap_or(0)
+}
+
 fn template_key_of(b: &ResourceBinding) -> ObjectKey {
     let r = &b.spec.resource;
     ObjectKey::new(&r.api_version, &r.kind, &r.namespace, &r.name)
@@ -330,6 +341,7 @@ fn detector(cp: &mut ControlPlane) -> bool {
         .collect();
     for k in stale {
         if let Some(b) = cp.bindings.remove(&k) {
+            cp.revisions.bindings_removed = true;
             cp.event(
                 "detector",
                 "Normal",
@@ -574,6 +586,7 @@ fn distribute_dependencies(cp: &mut ControlPlane) -> bool {
             cp.revisions.touch_binding(&key);
             if nb.spec.required_by.is_empty() && nb.spec.placement.is_none() {
                 cp.bindings.remove(&key);
+                cp.revisions.bindings_removed = true;
             } else {
                 cp.bindings.insert(key, nb);
             }
@@ -761,21 +774,29 @@ fn work_keys_of(b: &ResourceBinding) -> Vec<(String, String)> {
 /// The binding controller: renders each binding's Works and removes orphans.
 fn sync_works(cp: &mut ControlPlane) -> bool {
     let mut stale: BTreeSet<(String, String)> = BTreeSet::new();
-    let mut kept_owners: BTreeSet<String> = BTreeSet::new();
     for (key, b) in &cp.bindings {
-        let tkey = template_key_of(b);
         let fp = (
             cp.revisions.bindings.get(key).copied().unwrap_or(0),
-            cp.revisions.templates.get(&tkey).copied().unwrap_or(0),
+            template_revision(cp, b),
             cp.revisions.env,
         );
         if cp.revisions.rendered.get(key) != Some(&fp) {
             stale.insert(key.clone());
-        } else {
-            // Failed renders of bindings rendered earlier keep their Works (see below).
-            kept_owners.insert(binding_id(b));
         }
     }
+    // With nothing re-rendered and no binding gone, every Work still belongs to a binding
+    // whose owner is kept below: there is nothing to render and no orphan to look for.
+    if stale.is_empty() && !cp.revisions.bindings_removed {
+        return false;
+    }
+    cp.revisions.bindings_removed = false;
+    // Failed renders of bindings rendered earlier keep their Works (see below).
+    let mut kept_owners: BTreeSet<String> = cp
+        .bindings
+        .iter()
+        .filter(|(key, _)| !stale.contains(*key))
+        .map(|(_, b)| binding_id(b))
+        .collect();
     let mut changed = false;
     if !stale.is_empty() {
         changed |= render_stale_bindings(cp, &stale, &mut kept_owners);
@@ -810,9 +831,7 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
         .collect();
     for key in orphans {
         if let Some(work) = cp.works.remove(&key) {
-            cp.revisions.works.remove(&key);
-            cp.revisions.applied.remove(&key);
-            cp.revisions.collected.remove(&key);
+            cp.revisions.forget_work(&key);
             delete_work_objects(cp, &work);
             changed = true;
         }
@@ -918,10 +937,17 @@ fn execute(cp: &mut ControlPlane) -> bool {
         })
     };
     let mut changed = false;
-    for (key, work) in works.iter_mut() {
+    // Member objects leave only with their Work, so an applied revision stays applied: only
+    // Works whose revision moved since (or that failed) are applied again.
+    let pending: Vec<(String, String)> = revisions.unapplied.iter().cloned().collect();
+    for key in &pending {
+        let Some(work) = works.get_mut(key) else {
+            revisions.unapplied.remove(key);
+            continue;
+        };
         let rev = revisions.works.get(key).copied().unwrap_or(0);
-        // Member objects leave only with their Work, so an applied revision stays applied.
         if revisions.applied.get(key) == Some(&rev) {
+            revisions.unapplied.remove(key);
             continue;
         }
         let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
@@ -944,7 +970,7 @@ fn execute(cp: &mut ControlPlane) -> bool {
                     "WorkDispatchingSuspended",
                     format!("dispatching to {cluster} is suspended"),
                 );
-                revisions.touch_work_status(key);
+                revisions.touch_work_conditions(key);
                 changed = true;
             } else if !had_status {
                 work.status = None;
@@ -1034,12 +1060,13 @@ fn execute(cp: &mut ControlPlane) -> bool {
         status.conditions.retain(|c| c.type_ != "Dispatching");
         if applied_ok {
             revisions.applied.insert(key.clone(), rev);
+            revisions.unapplied.remove(key);
         }
         if cond_changed {
             if !applied_ok {
                 log("Warning", format!("Work {}/{}", key.0, key.1), "SyncFailed", message);
             }
-            revisions.touch_work_status(key);
+            revisions.touch_work_conditions(key);
         } else if !had_status {
             work.status = None;
         }
@@ -1074,9 +1101,34 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
     // The resourceVersions of the member objects found, as Karmada's informer would see them
     // change.
     let mut member_versions: Vec<u64> = Vec::new();
+    // An execution space is skipped when none of its Works moved and its member cluster did
+    // not change: no fingerprint below can have moved.
+    let mut space: Option<(&str, bool)> = None;
     for (key, work) in works.iter_mut() {
         let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
         let member = members.get(cluster);
+        let skip = match space {
+            Some((s, skip)) if s == key.0 => skip,
+            _ => {
+                let changes = member.map(|m| m.changes());
+                let skip = !revisions.status_dirty.contains(&key.0)
+                    && changes.is_some()
+                    && revisions.member_seen.get(&key.0).copied() == changes;
+                if let Some(c) = changes {
+                    match revisions.member_seen.get_mut(&key.0) {
+                        Some(seen) => *seen = c,
+                        None => {
+                            revisions.member_seen.insert(key.0.clone(), c);
+                        }
+                    }
+                }
+                space = Some((&key.0, skip));
+                skip
+            }
+        };
+        if skip {
+            continue;
+        }
         let rev = revisions.works.get(key).copied().unwrap_or(0);
         let applied = work.status.as_ref().is_some_and(|s| {
             s.conditions
@@ -1137,9 +1189,14 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
                 });
             }
         }
-        revisions
-            .collected
-            .insert(key.clone(), (rev, applied, member_versions.clone()));
+        match revisions.collected.get_mut(key) {
+            Some(seen) => *seen = (rev, applied, member_versions.clone()),
+            None => {
+                revisions
+                    .collected
+                    .insert(key.clone(), (rev, applied, member_versions.clone()));
+            }
+        }
         let current = work
             .status
             .as_ref()
@@ -1152,44 +1209,59 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
             changed = true;
         }
     }
+    revisions.status_dirty.clear();
     changed
 }
 
 /// The binding status controller: one aggregated item per target cluster.
 fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
-    let keys: Vec<(String, String)> = cp.bindings.keys().cloned().collect();
+    let ControlPlane {
+        bindings,
+        works,
+        revisions,
+        ..
+    } = cp;
+    let super::Revisions {
+        bindings: binding_revisions,
+        work_keys,
+        work_status,
+        aggregated,
+        binding_status,
+        counter,
+        ..
+    } = revisions;
     let mut changed = false;
-    for key in keys {
-        let Some(b) = cp.bindings.get(&key) else {
-            continue;
+    for (key, b) in bindings.iter_mut() {
+        let rev = binding_revisions.get(key).copied().unwrap_or(0);
+        let keys = match work_keys.get(key) {
+            Some((r, keys)) if *r == rev => keys,
+            _ => {
+                work_keys.insert(key.clone(), (rev, work_keys_of(b)));
+                match work_keys.get(key) {
+                    Some((_, keys)) => keys,
+                    None => continue,
+                }
+            }
         };
-        let work_name = names::work_name(
-            &b.spec.resource.kind,
-            &b.spec.resource.name,
-            &b.spec.resource.namespace,
-        );
-        let targets = render::target_clusters(b);
-        let fp = (
-            cp.revisions.bindings.get(&key).copied().unwrap_or(0),
-            targets
-                .iter()
-                .map(|t| {
-                    let wkey = (names::execution_space(&t.name), work_name.clone());
-                    cp.revisions.work_status.get(&wkey).copied().unwrap_or(0)
-                })
-                .collect::<Vec<u64>>(),
-        );
-        if cp.revisions.aggregated.get(&key) == Some(&fp) {
+        let status_revision = |wkey: &(String, String)| work_status.get(wkey).copied().unwrap_or(0);
+        let seen = aggregated.get(key).is_some_and(|(r, statuses)| {
+            *r == rev
+                && statuses.len() == keys.len()
+                && statuses
+                    .iter()
+                    .zip(keys)
+                    .all(|(s, wkey)| *s == status_revision(wkey))
+        });
+        if seen {
             continue;
         }
-        cp.revisions.aggregated.insert(key.clone(), fp);
-        let Some(b) = cp.bindings.get(&key) else {
-            continue;
-        };
+        let fp = (rev, keys.iter().map(status_revision).collect::<Vec<u64>>());
+        aggregated.insert(key.clone(), fp);
+        let targets = render::target_clusters(b);
         let mut items = Vec::new();
-        for t in targets {
-            let wkey = (names::execution_space(&t.name), work_name.clone());
-            let Some(work) = cp.works.get(&wkey) else {
+        // The keys were computed from these targets, in this order.
+        for (t, wkey) in targets.iter().zip(keys) {
+            let Some(work) = works.get(wkey) else {
                 continue;
             };
             let ws = work.status.as_ref();
@@ -1226,13 +1298,16 @@ fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
             .as_ref()
             .map_or(&[][..], |s| &s.aggregated_status[..]);
         if current != &items[..] {
-            if let Some(b) = cp.bindings.get_mut(&key) {
-                b.status
-                    .get_or_insert_with(Default::default)
-                    .aggregated_status = items;
+            b.status
+                .get_or_insert_with(Default::default)
+                .aggregated_status = items;
+            *counter += 1;
+            match binding_status.get_mut(key) {
+                Some(r) => *r = *counter,
+                None => {
+                    binding_status.insert(key.clone(), *counter);
+                }
             }
-            let r = cp.revisions.bump();
-            cp.revisions.binding_status.insert(key, r);
             changed = true;
         }
     }

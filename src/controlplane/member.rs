@@ -34,6 +34,9 @@ pub struct MemberCluster {
     resource_version: u64,
     /// Objects applied since the last reconcile (the simulated controllers visit only them).
     pending_reconciles: usize,
+    /// Counts every change to the objects (create, update, status, delete), so that a
+    /// watcher can tell a cluster it has seen from one that moved.
+    changes: u64,
     /// Ready nodes, used for DaemonSet counters.
     pub ready_nodes: i64,
 }
@@ -96,6 +99,7 @@ impl MemberCluster {
             objects: BTreeMap::new(),
             resource_version: 0,
             pending_reconciles: 0,
+            changes: 0,
             ready_nodes: 3,
         }
     }
@@ -123,6 +127,12 @@ impl MemberCluster {
     /// All live objects, ordered by key.
     pub fn objects(&self) -> impl Iterator<Item = (&ObjectKey, &Value)> {
         self.objects.iter().map(|(k, o)| (k, &o.object))
+    }
+
+    /// A counter that moves whenever an object is created, updated, deleted or has its
+    /// status changed.
+    pub(crate) fn changes(&self) -> u64 {
+        self.changes
     }
 
     /// Number of live objects.
@@ -195,6 +205,7 @@ impl MemberCluster {
                     },
                 );
                 self.pending_reconciles += 1;
+                self.changes += 1;
                 ApplyOutcome::Created
             }
             Some(existing) => {
@@ -238,6 +249,7 @@ impl MemberCluster {
                     existing.pending_reconcile = true;
                     self.pending_reconciles += 1;
                 }
+                self.changes += 1;
                 ApplyOutcome::Updated
             }
         }
@@ -250,6 +262,7 @@ impl MemberCluster {
                 if o.pending_reconcile {
                     self.pending_reconciles -= 1;
                 }
+                self.changes += 1;
                 true
             }
             None => false,
@@ -265,6 +278,7 @@ impl MemberCluster {
             return false;
         };
         o.resource_version = rv_number;
+        self.changes += 1;
         if let Some(obj) = o.object.as_object_mut() {
             obj.insert("status".into(), status);
             if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -315,6 +329,9 @@ impl MemberCluster {
             }
         }
         self.resource_version = rv;
+        if changed {
+            self.changes += 1;
+        }
         changed
     }
 }

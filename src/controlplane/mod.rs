@@ -31,7 +31,7 @@ mod rollout;
 pub mod scenario;
 pub mod synthetic;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -105,6 +105,11 @@ impl KeyParts for ObjectKey {
 pub(crate) struct KeyRef<'a>([&'a str; 4]);
 
 impl<'a> KeyRef<'a> {
+    /// A key from its parts.
+    pub(crate) fn new(api_version: &'a str, kind: &'a str, namespace: &'a str, name: &'a str) -> Self {
+        KeyRef([api_version, kind, namespace, name])
+    }
+
     /// The identity of a JSON object (missing parts are empty, as in [`ObjectKey::of`]).
     pub(crate) fn of(v: &'a Value) -> Self {
         let s = |x: Option<&'a Value>| x.and_then(Value::as_str).unwrap_or("");
@@ -354,6 +359,27 @@ pub(crate) struct Revisions {
     pub(crate) binding_status: BTreeMap<(String, String), u64>,
     /// (binding status, template) revisions each template status was last aggregated from.
     pub(crate) template_status: BTreeMap<ObjectKey, (u64, u64)>,
+    /// Works whose current revision has not been applied to their member cluster yet.
+    pub(crate) unapplied: BTreeSet<(String, String)>,
+    /// Execution spaces with a Work whose revision or `Applied` condition moved since the
+    /// work status controller last looked.
+    pub(crate) status_dirty: BTreeSet<String>,
+    /// [`MemberCluster::changes`] of each member when the work status controller last looked.
+    pub(crate) member_seen: BTreeMap<String, u64>,
+    /// A binding was removed since the binding controller last looked for orphaned Works.
+    pub(crate) bindings_removed: bool,
+    /// The Work keys of each binding, with the binding revision they were computed at.
+    pub(crate) work_keys: BTreeMap<(String, String), (u64, Vec<(String, String)>)>,
+}
+
+/// Sets `map[key] = value`, copying the key only when it is new.
+fn set_revision<K: Ord + Clone>(map: &mut BTreeMap<K, u64>, key: &K, value: u64) {
+    match map.get_mut(key) {
+        Some(slot) => *slot = value,
+        None => {
+            map.insert(key.clone(), value);
+        }
+    }
 }
 
 impl Revisions {
@@ -364,22 +390,46 @@ impl Revisions {
 
     pub(crate) fn touch_template(&mut self, key: &ObjectKey) {
         let r = self.bump();
-        self.templates.insert(key.clone(), r);
+        set_revision(&mut self.templates, key, r);
     }
 
     pub(crate) fn touch_binding(&mut self, key: &(String, String)) {
         let r = self.bump();
-        self.bindings.insert(key.clone(), r);
+        set_revision(&mut self.bindings, key, r);
     }
 
     pub(crate) fn touch_work(&mut self, key: &(String, String)) {
         let r = self.bump();
-        self.works.insert(key.clone(), r);
+        set_revision(&mut self.works, key, r);
+        if !self.unapplied.contains(key) {
+            self.unapplied.insert(key.clone());
+        }
+        self.mark_status_dirty(&key.0);
     }
 
     pub(crate) fn touch_work_status(&mut self, key: &(String, String)) {
         let r = self.bump();
-        self.work_status.insert(key.clone(), r);
+        set_revision(&mut self.work_status, key, r);
+    }
+
+    /// The Work's `Applied` condition moved: its status must be collected again.
+    pub(crate) fn touch_work_conditions(&mut self, key: &(String, String)) {
+        self.touch_work_status(key);
+        self.mark_status_dirty(&key.0);
+    }
+
+    fn mark_status_dirty(&mut self, execution_space: &str) {
+        if !self.status_dirty.contains(execution_space) {
+            self.status_dirty.insert(execution_space.to_string());
+        }
+    }
+
+    /// Forgets a removed Work.
+    pub(crate) fn forget_work(&mut self, key: &(String, String)) {
+        self.works.remove(key);
+        self.applied.remove(key);
+        self.collected.remove(key);
+        self.unapplied.remove(key);
     }
 
     pub(crate) fn touch_env(&mut self) {
@@ -553,9 +603,13 @@ impl ControlPlane {
                 cluster.metadata.creation_timestamp = old
                     .and_then(|o| o.metadata.creation_timestamp.clone())
                     .or(Some(now));
-                self.members
-                    .entry(key.name.clone())
-                    .or_insert_with(|| MemberCluster::new(key.name.clone()));
+                if !self.members.contains_key(&key.name) {
+                    self.members
+                        .insert(key.name.clone(), MemberCluster::new(key.name.clone()));
+                    self.revisions
+                        .member_seen
+                        .remove(&crate::render::names::execution_space(&key.name));
+                }
                 self.clusters.insert(key.name.clone(), cluster);
                 self.revisions.touch_env();
             }
@@ -647,6 +701,9 @@ impl ControlPlane {
             ("cluster.karmada.io/v1alpha1", "Cluster") => {
                 let existed = self.clusters.remove(&key.name).is_some();
                 self.members.remove(&key.name);
+                self.revisions
+                    .member_seen
+                    .remove(&crate::render::names::execution_space(&key.name));
                 existed
             }
             _ => self.templates.remove(key).is_some(),
