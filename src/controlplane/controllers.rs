@@ -666,39 +666,6 @@ fn render_stale_bindings(
     let mut held: BTreeMap<(String, String), Work> = BTreeMap::new();
     let mut created: BTreeMap<(String, String), Work> = BTreeMap::new();
     let mut changed = false;
-    let mut store = |works: &mut BTreeMap<(String, String), Work>,
-                     revisions: &mut super::Revisions,
-                     created: &mut BTreeMap<(String, String), Work>,
-                     key: (String, String),
-                     mut work: Work| {
-        match works.get_mut(&key) {
-            Some(old) => {
-                let same = same_work_spec(&old.spec, &work.spec)
-                    && work
-                        .metadata
-                        .labels
-                        .iter()
-                        .all(|(k, v)| old.metadata.labels.get(k) == Some(v))
-                    && work
-                        .metadata
-                        .annotations
-                        .iter()
-                        .all(|(k, v)| old.metadata.annotations.get(k) == Some(v));
-                if !same {
-                    old.metadata.labels.append(&mut work.metadata.labels);
-                    old.metadata
-                        .annotations
-                        .append(&mut work.metadata.annotations);
-                    old.spec = work.spec;
-                    revisions.touch_work(&key);
-                    changed = true;
-                }
-            }
-            None => {
-                created.insert(key, work);
-            }
-        }
-    };
     for key in stale {
         let Some(b) = bindings.get(key) else {
             continue;
@@ -718,18 +685,43 @@ fn render_stale_bindings(
             override_policies: &ops,
             cluster_override_policies: &cops,
         };
-        match render::render_works(b, template, &clusters, overrides, interpreter.as_ref()) {
-            Ok(mut rendered) => {
-                revisions.rendered.insert(bkey, fp);
-                super::failover::inject_preserved_state(config, b, &mut rendered);
-                for w in rendered {
+        let rendered = if super::failover::injects_preserved_state(config, b) {
+            // Stateful failover rewrites the rendered manifests: render them whole.
+            render::render_works(b, template, &clusters, overrides, interpreter.as_ref()).map(
+                |mut rendered| {
+                    super::failover::inject_preserved_state(config, b, &mut rendered);
+                    for w in rendered {
+                        let key = (w.metadata.namespace.clone(), w.metadata.name.clone());
+                        if shared_keys.contains(&key) {
+                            held.insert(key, w);
+                        } else {
+                            changed |= store_work(works, revisions, &mut created, key, w);
+                        }
+                    }
+                },
+            )
+        } else {
+            render::render_works_each(
+                b,
+                template,
+                &clusters,
+                overrides,
+                interpreter.as_ref(),
+                |mut w, manifest| {
                     let key = (w.metadata.namespace.clone(), w.metadata.name.clone());
                     if shared_keys.contains(&key) {
+                        w.spec.workload.manifests = vec![manifest.into_owned()];
                         held.insert(key, w);
                     } else {
-                        store(works, revisions, &mut created, key, w);
+                        changed |=
+                            store_rendered(works, revisions, &mut created, key, w, manifest);
                     }
-                }
+                },
+            )
+        };
+        match rendered {
+            Ok(()) => {
+                revisions.rendered.insert(bkey, fp);
                 // Clusters being evicted gracefully keep their Work until the task ends.
                 for task in &b.spec.graceful_eviction_tasks {
                     if task.purge_mode != Some(crate::api::PurgeMode::Directly) {
@@ -752,7 +744,7 @@ fn render_stale_bindings(
         }
     }
     for (key, w) in held {
-        store(works, revisions, &mut created, key, w);
+        changed |= store_work(works, revisions, &mut created, key, w);
     }
     for (key, mut work) in created {
         work.metadata.generation = Some(1);
@@ -774,6 +766,89 @@ fn render_stale_bindings(
         changed = true;
     }
     changed
+}
+
+/// Stores a rendered Work: an existing Work that differs takes the new spec and the new
+/// labels and annotations (its others stay), a new one waits in `created`. True if an
+/// existing Work changed.
+fn store_work(
+    works: &mut BTreeMap<(String, String), Work>,
+    revisions: &mut super::Revisions,
+    created: &mut BTreeMap<(String, String), Work>,
+    key: (String, String),
+    mut work: Work,
+) -> bool {
+    let Some(old) = works.get_mut(&key) else {
+        created.insert(key, work);
+        return false;
+    };
+    let same = same_work_spec(&old.spec, &work.spec) && same_work_metadata(old, &work);
+    if !same {
+        old.metadata.labels.append(&mut work.metadata.labels);
+        old.metadata
+            .annotations
+            .append(&mut work.metadata.annotations);
+        old.spec = work.spec;
+        revisions.touch_work(&key);
+    }
+    !same
+}
+
+/// [`store_work`] for a Work handed over without its manifest: an existing Work's manifest
+/// is overwritten where it stands rather than replaced.
+fn store_rendered(
+    works: &mut BTreeMap<(String, String), Work>,
+    revisions: &mut super::Revisions,
+    created: &mut BTreeMap<(String, String), Work>,
+    key: (String, String),
+    mut work: Work,
+    manifest: render::Manifest<'_>,
+) -> bool {
+    let old = match works.get_mut(&key) {
+        Some(old) if old.spec.workload.manifests.len() == 1 => old,
+        _ => {
+            work.spec.workload.manifests = vec![manifest.into_owned()];
+            return store_work(works, revisions, created, key, work);
+        }
+    };
+    let same = old.spec.suspend_dispatching == work.spec.suspend_dispatching
+        && old.spec.preserve_resources_on_deletion == work.spec.preserve_resources_on_deletion
+        && old
+            .spec
+            .workload
+            .manifests
+            .first()
+            .is_some_and(|m| super::json_eq(m, manifest.get()))
+        && same_work_metadata(old, &work);
+    if !same {
+        old.metadata.labels.append(&mut work.metadata.labels);
+        old.metadata
+            .annotations
+            .append(&mut work.metadata.annotations);
+        old.spec.suspend_dispatching = work.spec.suspend_dispatching;
+        old.spec.preserve_resources_on_deletion = work.spec.preserve_resources_on_deletion;
+        if let Some(slot) = old.spec.workload.manifests.first_mut() {
+            match manifest {
+                render::Manifest::Owned(v) => *slot = v,
+                render::Manifest::Shared(v) => super::overwrite_json(slot, v),
+            }
+        }
+        revisions.touch_work(&key);
+    }
+    !same
+}
+
+/// Whether the rendered Work's labels and annotations are all on the stored one already.
+fn same_work_metadata(old: &Work, work: &Work) -> bool {
+    work.metadata
+        .labels
+        .iter()
+        .all(|(k, v)| old.metadata.labels.get(k) == Some(v))
+        && work
+            .metadata
+            .annotations
+            .iter()
+            .all(|(k, v)| old.metadata.annotations.get(k) == Some(v))
 }
 
 /// `a == b` for Work specs, comparing manifests with [`super::json_eq`].
@@ -1036,10 +1111,11 @@ fn execute(cp: &mut ControlPlane) -> bool {
                         continue;
                     }
                     let gvk = Gvk::of(manifest);
-                    let retained = crate::interpreter::retention::retain_generic_owned(
-                        manifest.clone(),
-                        live,
-                    );
+                    let copy = member.copy_of(manifest);
+                    let Some(live) = member.get_like(manifest) else {
+                        continue;
+                    };
+                    let retained = crate::interpreter::retention::retain_generic_owned(copy, live);
                     if interpreter.handles(&gvk, Operation::Retain) {
                         match interpreter.retain_owned(retained, live) {
                             Ok(v) => v,

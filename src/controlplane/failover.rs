@@ -475,6 +475,11 @@ fn graceful_eviction(cp: &mut ControlPlane) -> bool {
     changed
 }
 
+/// Whether [`inject_preserved_state`] can change the Works of `binding`.
+pub(super) fn injects_preserved_state(config: &super::Config, binding: &ResourceBinding) -> bool {
+    config.gate("StatefulFailoverInjection") && !binding.spec.graceful_eviction_tasks.is_empty()
+}
+
 /// Stateful failover injection for the binding controller: merges the last eviction task's
 /// preserved labels into the manifest of each Work for a cluster new since the failover.
 pub(super) fn inject_preserved_state(
@@ -482,9 +487,7 @@ pub(super) fn inject_preserved_state(
     binding: &ResourceBinding,
     works: &mut [Work],
 ) {
-    if !config.gate("StatefulFailoverInjection")
-        || binding.spec.graceful_eviction_tasks.is_empty()
-    {
+    if !injects_preserved_state(config, binding) {
         return;
     }
     let clusters_len = binding.spec.clusters.len();

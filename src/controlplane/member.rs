@@ -37,6 +37,8 @@ pub struct MemberCluster {
     /// Counts every change to the objects (create, update, status, delete), so that a
     /// watcher can tell a cluster it has seen from one that moved.
     changes: u64,
+    /// Replaced objects whose allocations [`MemberCluster::copy_of`] reuses.
+    spare: Vec<Value>,
     /// Ready nodes, used for DaemonSet counters.
     pub ready_nodes: i64,
 }
@@ -51,6 +53,10 @@ pub enum ApplyOutcome {
     /// Nothing changed.
     Unchanged,
 }
+
+/// Replaced objects kept for their allocations, per cluster: one is enough when objects are
+/// replaced one after the other.
+const MAX_SPARE_OBJECTS: usize = 4;
 
 fn is_spec_key(k: &str) -> bool {
     !matches!(k, "metadata" | "status" | "apiVersion" | "kind")
@@ -100,6 +106,7 @@ impl MemberCluster {
             resource_version: 0,
             pending_reconciles: 0,
             changes: 0,
+            spare: Vec::new(),
             ready_nodes: 3,
         }
     }
@@ -218,10 +225,14 @@ impl MemberCluster {
                     int_at(old, &["metadata", "generation"]).unwrap_or(1) + i64::from(spec_changed);
                 let mut old = std::mem::take(&mut existing.object);
                 let status = old.as_object_mut().and_then(|o| o.remove("status"));
-                let mut old_meta = old
-                    .as_object_mut()
-                    .and_then(|o| o.remove("metadata"))
-                    .unwrap_or_else(|| json!({}));
+                let old_meta = old.get_mut("metadata").and_then(Value::as_object_mut);
+                let kept: Vec<(&str, Value)> = match old_meta {
+                    Some(m) => ["uid", "creationTimestamp"]
+                        .into_iter()
+                        .filter_map(|k| m.remove(k).map(|v| (k, v)))
+                        .collect(),
+                    None => Vec::new(),
+                };
                 let mut obj = manifest;
                 if let Some(o) = obj.as_object_mut() {
                     match status {
@@ -234,10 +245,8 @@ impl MemberCluster {
                     }
                     let meta = o.entry("metadata").or_insert_with(|| json!({}));
                     if let Some(meta) = meta.as_object_mut() {
-                        for k in ["uid", "creationTimestamp"] {
-                            if let Some(v) = old_meta.get_mut(k) {
-                                meta.insert(k.into(), v.take());
-                            }
+                        for (k, v) in kept {
+                            meta.insert(k.into(), v);
                         }
                         meta.insert("generation".into(), json!(generation));
                         meta.insert("resourceVersion".into(), json!(rv));
@@ -250,8 +259,35 @@ impl MemberCluster {
                     self.pending_reconciles += 1;
                 }
                 self.changes += 1;
+                self.recycle(old);
                 ApplyOutcome::Updated
             }
+        }
+    }
+
+    /// Keeps a replaced object's allocations for [`copy_of`](Self::copy_of): without the
+    /// fields the cluster adds, it has the shape of the manifests applied to it.
+    fn recycle(&mut self, mut old: Value) {
+        if self.spare.len() >= MAX_SPARE_OBJECTS {
+            return;
+        }
+        if let Some(meta) = old.get_mut("metadata").and_then(Value::as_object_mut) {
+            for k in ["generation", "resourceVersion"] {
+                meta.remove(k);
+            }
+        }
+        self.spare.push(old);
+    }
+
+    /// A copy of `manifest`, built in the allocations of an object this cluster replaced
+    /// when there is one (it then costs little more than a comparison).
+    pub(crate) fn copy_of(&mut self, manifest: &Value) -> Value {
+        match self.spare.pop() {
+            Some(mut v) => {
+                super::overwrite_json(&mut v, manifest);
+                v
+            }
+            None => manifest.clone(),
         }
     }
 
@@ -458,6 +494,54 @@ mod tests {
             json!(2)
         );
         assert!(!m.reconcile());
+    }
+
+    #[test]
+    fn copies_reuse_replaced_objects_and_equal_their_manifest() {
+        let mut m = MemberCluster::new("a");
+        let now = Timestamp(0);
+        m.apply(key(), &deploy("v1", 2), now);
+        m.reconcile();
+        let rv = m.resource_version_like(&deploy("v1", 2));
+        let copy = m.copy_of(&deploy("v2", 2));
+        assert_eq!(copy, deploy("v2", 2));
+        assert_eq!(
+            m.apply_owned(KeyRef(key().parts()), copy, now),
+            ApplyOutcome::Updated
+        );
+        assert_ne!(m.resource_version_like(&deploy("v1", 2)), rv);
+        // The replaced object is kept and the next copy is built in it.
+        assert_eq!(m.spare.len(), 1);
+        let copy = m.copy_of(&deploy("v3", 5));
+        assert!(m.spare.is_empty());
+        assert_eq!(copy.to_string(), deploy("v3", 5).to_string());
+        let live = m.get(&key()).unwrap();
+        assert_eq!(live["metadata"]["generation"], json!(2));
+        assert_eq!(live["status"]["observedGeneration"], json!(1));
+        assert!(live["metadata"]["uid"].is_string());
+    }
+
+    #[test]
+    fn changes_count_every_mutation() {
+        let mut m = MemberCluster::new("a");
+        let now = Timestamp(0);
+        let mut last = m.changes();
+        let mut moved = |m: &MemberCluster| {
+            let c = m.changes();
+            let moved = c != last;
+            last = c;
+            moved
+        };
+        m.apply(key(), &deploy("v1", 2), now);
+        assert!(moved(&m));
+        assert!(m.reconcile());
+        assert!(moved(&m));
+        assert_eq!(m.apply(key(), &deploy("v1", 2), now), ApplyOutcome::Unchanged);
+        assert!(!moved(&m));
+        assert!(m.set_status(&key(), json!({"replicas": 0})));
+        assert!(moved(&m));
+        assert!(m.delete(&key()));
+        assert!(moved(&m));
     }
 
     #[test]

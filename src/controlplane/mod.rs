@@ -189,6 +189,32 @@ pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// Makes `dst` equal to `src`, keys in the same order, reusing `dst`'s allocations where the
+/// two have the same shape (a re-rendered manifest differs from the previous one in a few
+/// values only).
+pub(crate) fn overwrite_json(dst: &mut Value, src: &Value) {
+    match (dst, src) {
+        (Value::Object(d), Value::Object(s))
+            if d.len() == s.len() && d.keys().zip(s.keys()).all(|(a, b)| a == b) =>
+        {
+            for (dv, sv) in d.values_mut().zip(s.values()) {
+                overwrite_json(dv, sv);
+            }
+        }
+        (Value::Array(d), Value::Array(s)) if d.len() == s.len() => {
+            for (dv, sv) in d.iter_mut().zip(s) {
+                overwrite_json(dv, sv);
+            }
+        }
+        (Value::String(d), Value::String(s)) => {
+            if d != s {
+                s.clone_into(d);
+            }
+        }
+        (d, s) => *d = s.clone(),
+    }
+}
+
 impl fmt::Display for ObjectKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         KeyRef(self.parts()).fmt(f)
@@ -840,5 +866,181 @@ impl ControlPlane {
             reason: reason.to_string(),
             message,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn key_part() -> impl Strategy<Value = String> {
+        prop_oneof![Just(String::new()), "[a-c/]{0,3}"]
+    }
+
+    proptest! {
+        /// Maps keyed by `ObjectKey` are searched with borrowed keys: both orders must agree.
+        #[test]
+        fn borrowed_keys_order_as_owned_keys(
+            a in (key_part(), key_part(), key_part(), key_part()),
+            b in (key_part(), key_part(), key_part(), key_part()),
+        ) {
+            let ka = ObjectKey::new(a.0, a.1, a.2, a.3);
+            let kb = ObjectKey::new(b.0, b.1, b.2, b.3);
+            let ra = KeyRef(ka.parts());
+            let rb = KeyRef(kb.parts());
+            prop_assert_eq!(
+                (&ra as &dyn KeyParts).cmp(&rb as &dyn KeyParts),
+                ka.cmp(&kb)
+            );
+        }
+    }
+
+    #[test]
+    fn borrowed_lookup_finds_owned_keys() {
+        let mut map = BTreeMap::new();
+        for (i, name) in ["a", "b", "c"].iter().enumerate() {
+            map.insert(ObjectKey::new("apps/v1", "Deployment", "ns", *name), i);
+        }
+        let manifest = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                              "metadata": {"namespace": "ns", "name": "b"}});
+        let key = KeyRef::of(&manifest);
+        assert_eq!(map.get(&key as &dyn KeyParts), Some(&1));
+        assert_eq!(key.to_key(), ObjectKey::of(&manifest));
+        assert_eq!(key.to_string(), "Deployment ns/b");
+        let missing = json!({"kind": "Deployment", "metadata": {"name": "b"}});
+        assert_eq!(map.get(&KeyRef::of(&missing) as &dyn KeyParts), None);
+    }
+
+    fn fleet(clusters: usize, deployments: usize) -> ControlPlane {
+        let mut cp = ControlPlane::new(Config::default());
+        for c in synthetic::clusters(clusters) {
+            cp.apply(c).unwrap();
+        }
+        cp.apply(synthetic::divided_policy("default")).unwrap();
+        for i in 0..deployments {
+            cp.apply(synthetic::deployment("default", i, 4, "app:v1"))
+                .unwrap();
+        }
+        cp.run_until_quiescent().unwrap();
+        cp
+    }
+
+    /// A quiet control plane skips the objects that did not move; a member status written
+    /// afterwards must still reach the Work, the binding and the template.
+    #[test]
+    fn a_late_member_status_change_is_collected() {
+        let mut cp = fleet(3, 4);
+        assert_eq!(cp.run_until_quiescent().unwrap(), 1);
+        let work = cp.works().next().unwrap().clone();
+        let cluster = names_of_work(&work);
+        let key = ObjectKey::of(&work.spec.workload.manifests[0]);
+        cp.set_member_status(
+            &cluster,
+            &key,
+            json!({"observedGeneration": 1, "replicas": 2, "readyReplicas": 0,
+                   "availableReplicas": 0, "updatedReplicas": 2}),
+        )
+        .unwrap();
+        cp.run_until_quiescent().unwrap();
+        let after = cp
+            .works()
+            .find(|w| w.metadata.name == work.metadata.name && w.metadata.namespace == work.metadata.namespace)
+            .unwrap();
+        let status = after.status.as_ref().unwrap().manifest_statuses[0]
+            .status
+            .as_ref()
+            .unwrap();
+        // Zero counters are left out of the reflected status, as Go's omitempty does.
+        assert_eq!(status["replicas"], json!(2));
+        assert!(status.get("readyReplicas").is_none());
+        let binding = cp
+            .binding("default", &crate::policy::binding_name(&key.kind, &key.name))
+            .unwrap();
+        let item = binding
+            .status
+            .as_ref()
+            .unwrap()
+            .aggregated_status
+            .iter()
+            .find(|i| i.cluster_name == cluster)
+            .unwrap();
+        assert_eq!(item.status.as_ref().unwrap()["replicas"], json!(2));
+        let items = &binding.status.as_ref().unwrap().aggregated_status;
+        let sum = |field: &str| -> i64 {
+            items
+                .iter()
+                .filter_map(|i| i.status.as_ref()?.get(field)?.as_i64())
+                .sum()
+        };
+        let template = cp.template(&key).unwrap();
+        assert_eq!(template["status"]["replicas"], json!(sum("replicas")));
+        assert_eq!(template["status"]["readyReplicas"], json!(sum("readyReplicas")));
+    }
+
+    /// Removing a Cluster and adding it back empties and refills its execution space.
+    #[test]
+    fn a_cluster_removed_and_added_back_is_seen_again() {
+        let mut cp = fleet(2, 2);
+        let cluster = synthetic::clusters(2).remove(0);
+        let name = cluster["metadata"]["name"].as_str().unwrap().to_string();
+        let before = cp.snapshot();
+        assert!(cp.delete(&ObjectKey::of(&cluster)));
+        cp.run_until_quiescent().unwrap();
+        assert!(cp.member(&name).is_none());
+        cp.apply(cluster).unwrap();
+        cp.run_until_quiescent().unwrap();
+        let after = cp.snapshot();
+        assert_eq!(
+            before.works.iter().map(|w| &w.metadata.name).collect::<Vec<_>>(),
+            after.works.iter().map(|w| &w.metadata.name).collect::<Vec<_>>()
+        );
+        for w in &after.works {
+            assert!(w.status.is_some(), "{} has a status", w.metadata.name);
+        }
+    }
+
+    fn names_of_work(work: &Work) -> String {
+        crate::render::names::cluster_of_execution_space(&work.metadata.namespace)
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn json_eq_agrees_with_eq() {
+        let cases = [
+            (json!({"a": 1, "b": [1, {"c": "x"}]}), json!({"a": 1, "b": [1, {"c": "x"}]})),
+            (json!({"a": 1, "b": 2}), json!({"b": 2, "a": 1})),
+            (json!({"a": 1, "b": 2}), json!({"b": 2, "a": 3})),
+            (json!({"a": {"x": 1, "y": 2}}), json!({"a": {"y": 2, "x": 1}})),
+            (json!({"a": 1}), json!({"a": 1, "b": 2})),
+            (json!([1, 2]), json!([2, 1])),
+            (json!("s"), json!("t")),
+            (json!(null), json!({})),
+            (json!(1.0), json!(1)),
+        ];
+        for (a, b) in &cases {
+            assert_eq!(json_eq(a, b), a == b, "{a} vs {b}");
+            assert_eq!(json_eq(b, a), b == a, "{b} vs {a}");
+        }
+    }
+
+    #[test]
+    fn overwrite_json_leaves_an_exact_copy() {
+        let cases = [
+            (json!({"a": "long string", "b": [1, 2]}), json!({"a": "x", "b": [1, 3]})),
+            (json!({"a": 1, "b": 2}), json!({"b": 2, "a": 1})),
+            (json!({"a": {"x": 1}}), json!({"a": {"x": 1, "y": [true]}})),
+            (json!([1, 2, 3]), json!([1])),
+            (json!({"a": 1}), json!("text")),
+            (json!(null), json!({"z": null})),
+        ];
+        for (dst, src) in cases {
+            let mut d = dst.clone();
+            overwrite_json(&mut d, &src);
+            assert_eq!(d, src);
+            // Same keys in the same order: the serialized forms match byte for byte.
+            assert_eq!(d.to_string(), src.to_string());
+        }
     }
 }

@@ -277,10 +277,51 @@ struct BindingFacts<'a> {
 struct ReplicaGroup {
     replicas: Option<i64>,
     completions: Option<i32>,
-    /// Clusters of this group not rendered yet.
-    remaining: usize,
+    /// Clusters of this group not prepared yet.
+    unprepared: usize,
+    /// Clusters of this group that take the finished manifest and were not emitted yet.
+    sharing: usize,
     revised: Option<Value>,
     finished: Option<(Value, String)>,
+}
+
+/// How one cluster's manifest is made.
+enum Draft {
+    /// Rendered for this cluster alone (an override applies to it).
+    Own {
+        manifest: Value,
+        conflict: String,
+        applied: AppliedOverrides,
+    },
+    /// The finished manifest of its replica group, with this cluster's Work namespace and id.
+    Shared { group: usize },
+}
+
+/// A rendered manifest handed to [`render_works_each`]'s sink: owned, or the manifest shared
+/// by the clusters of one replica group, valid for the current call only.
+pub(crate) enum Manifest<'m> {
+    /// The caller keeps it.
+    Owned(Value),
+    /// The caller copies it.
+    Shared(&'m Value),
+}
+
+impl Manifest<'_> {
+    /// The manifest as an owned value.
+    pub(crate) fn into_owned(self) -> Value {
+        match self {
+            Manifest::Owned(v) => v,
+            Manifest::Shared(v) => v.clone(),
+        }
+    }
+
+    /// The manifest.
+    pub(crate) fn get(&self) -> &Value {
+        match self {
+            Manifest::Owned(v) => v,
+            Manifest::Shared(v) => v,
+        }
+    }
 }
 
 /// Renders the Works of one scheduled binding.
@@ -299,6 +340,32 @@ pub fn render_works(
     overrides: OverrideSet<'_>,
     interpreter: &dyn ResourceInterpreter,
 ) -> Result<Vec<Work>, RenderError> {
+    let mut works = Vec::new();
+    render_works_each(
+        binding,
+        template,
+        clusters,
+        overrides,
+        interpreter,
+        |mut work, manifest| {
+            work.spec.workload.manifests = vec![manifest.into_owned()];
+            works.push(work);
+        },
+    )?;
+    Ok(works)
+}
+
+/// [`render_works`], handing each Work (without its manifest) and its manifest to `sink` in
+/// target order, so that a caller holding the previous Works can update them where they
+/// stand. Nothing is handed over when any cluster fails.
+pub(crate) fn render_works_each(
+    binding: &ResourceBinding,
+    template: &Value,
+    clusters: &[Cluster],
+    overrides: OverrideSet<'_>,
+    interpreter: &dyn ResourceInterpreter,
+    mut sink: impl FnMut(Work, Manifest<'_>),
+) -> Result<(), RenderError> {
     let key = binding_key(binding);
     let targets = target_clusters(binding);
     let gvk = Gvk::of(template);
@@ -315,23 +382,21 @@ pub fn render_works(
         None
     };
     let revise = binding.spec.replicas > 0 && interpreter.handles(&gvk, Operation::ReviseReplica);
-    let text_at = |pointer: &str| {
-        template
-            .pointer(pointer)
+    let text_at = |path: &[&str]| {
+        at(template, path)
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string()
     };
-    let name = text_at("/metadata/name");
-    let namespace = text_at("/metadata/namespace");
+    let name = text_at(&["metadata", "name"]);
+    let namespace = text_at(&["metadata", "namespace"]);
     let facts = BindingFacts {
         cluster_binding: is_cluster_binding(binding),
         binding_id: binding_permanent_id(binding),
-        generation: template
-            .pointer("/metadata/generation")
+        generation: at(template, &["metadata", "generation"])
             .and_then(Value::as_i64)
             .unwrap_or(0),
-        template_uid: text_at("/metadata/uid"),
+        template_uid: text_at(&["metadata", "uid"]),
         work_name: names::work_name(&gvk.kind, &name, &namespace),
         key,
         binding,
@@ -350,24 +415,36 @@ pub fn render_works(
         })
         .collect();
     let mut groups: Vec<ReplicaGroup> = Vec::new();
-    for &(replicas, completions) in &group_keys {
-        match groups
-            .iter_mut()
-            .find(|g| g.replicas == replicas && g.completions == completions)
-        {
-            Some(g) => g.remaining += 1,
-            None => groups.push(ReplicaGroup {
-                replicas,
-                completions,
-                remaining: 1,
-                revised: None,
-                finished: None,
-            }),
-        }
-    }
+    let group_of: Vec<usize> = group_keys
+        .iter()
+        .map(|&(replicas, completions)| {
+            match groups
+                .iter()
+                .position(|g| g.replicas == replicas && g.completions == completions)
+            {
+                Some(i) => {
+                    groups[i].unprepared += 1;
+                    i
+                }
+                None => {
+                    groups.push(ReplicaGroup {
+                        replicas,
+                        completions,
+                        unprepared: 1,
+                        sharing: 0,
+                        revised: None,
+                        finished: None,
+                    });
+                    groups.len() - 1
+                }
+            }
+        })
+        .collect();
 
-    let mut works = Vec::with_capacity(targets.len());
-    for (target, &(replicas, completions)) in targets.iter().zip(&group_keys) {
+    // Everything that can fail happens here, before any Work is handed over.
+    let mut drafts = Vec::with_capacity(targets.len());
+    let mut cluster_fields = Vec::with_capacity(targets.len());
+    for (target, &gi) in targets.iter().zip(&group_of) {
         let fallback;
         let cluster = match clusters.iter().find(|c| c.name() == target.name) {
             Some(c) => c,
@@ -378,14 +455,10 @@ pub fn render_works(
                 &fallback
             }
         };
-        let Some(group) = groups
-            .iter_mut()
-            .find(|g| g.replicas == replicas && g.completions == completions)
-        else {
-            continue;
-        };
-        group.remaining -= 1;
-        let last_of_group = group.remaining == 0;
+        let group = &mut groups[gi];
+        group.unprepared -= 1;
+        let last_of_group = group.unprepared == 0;
+        let (replicas, completions) = (group.replicas, group.completions);
         let pre_override = || -> Result<Value, RenderError> {
             let mut manifest = match replicas {
                 Some(r) => interpreter.revise_replica(template, r).map_err(|source| {
@@ -405,7 +478,7 @@ pub fn render_works(
             Ok(manifest)
         };
         // Without policies, the manifest before overrides is needed once per group: later
-        // clusters copy the finished manifest.
+        // clusters take the finished manifest.
         if group.revised.is_none() && (group.finished.is_none() || !no_policies) {
             group.revised = Some(pre_override()?);
         }
@@ -417,56 +490,79 @@ pub fn render_works(
                 .revised
                 .as_ref()
                 .is_some_and(|m| !overrides_apply(m, cluster, overrides));
-
-        let reused = match (&mut group.finished, plain) {
-            (Some((finished, conflict)), true) => {
-                let mut manifest = if last_of_group {
-                    std::mem::take(finished)
-                } else {
-                    finished.clone()
-                };
-                restamp_cluster(&mut manifest, &work_namespace, &work_id)
-                    .then(|| (manifest, conflict.clone()))
-            }
-            _ => None,
-        };
-        let (manifest, conflict, applied) = match reused {
-            Some((manifest, conflict)) => (manifest, conflict, AppliedOverrides::default()),
-            None => {
-                let mut manifest = match group.revised.take() {
-                    Some(m) if !(last_of_group || no_policies) => {
-                        let copy = m.clone();
-                        group.revised = Some(m);
-                        copy
-                    }
-                    Some(m) => m,
-                    None => pre_override()?,
-                };
-                let applied = apply_overrides(&mut manifest, cluster, overrides).map_err(
-                    |message| RenderError::Override {
-                        binding: facts.key.clone(),
-                        cluster: target.name.clone(),
-                        message,
-                    },
-                )?;
-                let conflict = stamp(&mut manifest, &facts, &work_namespace, &work_id);
-                if plain && !last_of_group {
-                    group.finished = Some((manifest.clone(), conflict.clone()));
+        let draft = if plain && group.finished.is_some() {
+            group.sharing += 1;
+            Draft::Shared { group: gi }
+        } else {
+            let mut manifest = match group.revised.take() {
+                Some(m) if !(last_of_group || no_policies) => {
+                    let copy = m.clone();
+                    group.revised = Some(m);
+                    copy
                 }
-                (manifest, conflict, applied)
+                Some(m) => m,
+                None => pre_override()?,
+            };
+            let applied = apply_overrides(&mut manifest, cluster, overrides).map_err(
+                |message| RenderError::Override {
+                    binding: facts.key.clone(),
+                    cluster: target.name.clone(),
+                    message,
+                },
+            )?;
+            let conflict = stamp(&mut manifest, &facts, &work_namespace, &work_id);
+            if plain && has_cluster_fields(&manifest) {
+                group.finished = Some((manifest, conflict));
+                group.sharing += 1;
+                Draft::Shared { group: gi }
+            } else {
+                Draft::Own {
+                    manifest,
+                    conflict,
+                    applied,
+                }
             }
         };
-        works.push(wrap_in_work(
-            &facts,
-            target,
-            manifest,
-            conflict,
-            &applied,
-            work_namespace,
-            work_id,
-        ));
+        drafts.push(draft);
+        cluster_fields.push((work_namespace, work_id));
     }
-    Ok(works)
+
+    for ((target, draft), (work_namespace, work_id)) in
+        targets.iter().zip(drafts).zip(cluster_fields)
+    {
+        match draft {
+            Draft::Own {
+                manifest,
+                conflict,
+                applied,
+            } => {
+                let work = wrap_in_work(&facts, target, conflict, &applied, work_namespace, work_id);
+                sink(work, Manifest::Owned(manifest));
+            }
+            Draft::Shared { group } => {
+                let group = &mut groups[group];
+                group.sharing -= 1;
+                let Some((finished, conflict)) = &mut group.finished else {
+                    continue;
+                };
+                restamp_cluster(finished, &work_namespace, &work_id);
+                let work = wrap_in_work(
+                    &facts,
+                    target,
+                    conflict.clone(),
+                    &AppliedOverrides::default(),
+                    work_namespace,
+                    work_id,
+                );
+                if group.sharing == 0 {
+                    sink(work, Manifest::Owned(std::mem::take(finished)));
+                } else {
+                    sink(work, Manifest::Shared(finished));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether any override rule would apply to `manifest` in `cluster`.
@@ -558,34 +654,38 @@ fn stamp(
 }
 
 /// Turns the finished manifest of one cluster into another's: only the Work namespace
-/// annotation and the Work permanent-id label differ. Both keys are present in a finished
-/// manifest, so their positions (sorted) do not move; false if one is missing.
-fn restamp_cluster(manifest: &mut Value, work_namespace: &str, work_id: &str) -> bool {
+/// annotation and the Work permanent-id label differ, and both keys are present (see
+/// [`has_cluster_fields`]), so their positions (sorted) do not move.
+fn restamp_cluster(manifest: &mut Value, work_namespace: &str, work_id: &str) {
     let Some(meta) = manifest.get_mut("metadata").and_then(Value::as_object_mut) else {
-        return false;
+        return;
     };
     let mut set = |map: &str, key: &str, value: &str| {
-        match meta
+        if let Some(Value::String(slot)) = meta
             .get_mut(map)
             .and_then(Value::as_object_mut)
             .and_then(|m| m.get_mut(key))
         {
-            Some(slot) => {
-                *slot = Value::String(value.to_string());
-                true
+            if slot != value {
+                value.clone_into(slot);
             }
-            None => false,
         }
     };
-    set("annotations", WORK_NAMESPACE_ANNOTATION, work_namespace)
-        && set("labels", WORK_PERMANENT_ID_LABEL, work_id)
+    set("annotations", WORK_NAMESPACE_ANNOTATION, work_namespace);
+    set("labels", WORK_PERMANENT_ID_LABEL, work_id);
 }
 
-/// The Work carrying one cluster's manifest.
+/// Whether a stamped manifest carries the two cluster-specific values as strings.
+fn has_cluster_fields(manifest: &Value) -> bool {
+    let is_text = |path: &[&str]| at(manifest, path).is_some_and(Value::is_string);
+    is_text(&["metadata", "annotations", WORK_NAMESPACE_ANNOTATION])
+        && is_text(&["metadata", "labels", WORK_PERMANENT_ID_LABEL])
+}
+
+/// The Work carrying one cluster's manifest, without the manifest.
 fn wrap_in_work(
     facts: &BindingFacts<'_>,
     target: &TargetCluster,
-    manifest: Value,
     conflict: String,
     applied: &AppliedOverrides,
     work_namespace: String,
@@ -636,7 +736,7 @@ fn wrap_in_work(
         },
         spec: WorkSpec {
             workload: WorkloadTemplate {
-                manifests: vec![manifest],
+                manifests: Vec::new(),
             },
             suspend_dispatching: Some(dispatch_suspended(binding, &target.name)),
             preserve_resources_on_deletion: Some(
