@@ -256,11 +256,28 @@ fn detector(cp: &mut ControlPlane) -> bool {
             live_bindings.insert(bkey);
             continue;
         }
-        let Some(template) = cp.templates.get(&key) else {
+        let Some(template) = cp.templates.get_mut(&key) else {
             continue;
         };
-        let mut claimed = template.clone();
-        if let Err(e) = policy::write_claim(&mut claimed, p) {
+        // The claim lives in the metadata only: the template is claimed where it stands and
+        // its metadata put back when that fails or changes nothing (so that not even the key
+        // order moves).
+        let metadata = template.get("metadata").cloned();
+        let claim = policy::write_claim(template, p);
+        let claimed = claim.is_ok() && template.get("metadata") != metadata.as_ref();
+        if !claimed {
+            if let Some(object) = template.as_object_mut() {
+                match metadata {
+                    Some(m) => {
+                        object.insert("metadata".into(), m);
+                    }
+                    None => {
+                        object.remove("metadata");
+                    }
+                }
+            }
+        }
+        if let Err(e) = claim {
             cp.event(
                 "detector",
                 "Warning",
@@ -270,9 +287,8 @@ fn detector(cp: &mut ControlPlane) -> bool {
             );
             continue;
         }
-        if &claimed != template {
+        if claimed {
             cp.revisions.touch_template(&key);
-            cp.templates.insert(key.clone(), claimed);
             cp.event(
                 "detector",
                 "Normal",
@@ -310,11 +326,17 @@ fn detector(cp: &mut ControlPlane) -> bool {
                     || old.map(|o| &o.spec) != Some(&b.spec)
                 {
                     let created = old.is_none();
-                    if let Some(o) = old {
-                        b.status = o.status.clone();
-                    }
                     cp.revisions.touch_binding(&bkey);
-                    cp.bindings.insert(bkey, b);
+                    match cp.bindings.get_mut(&bkey) {
+                        Some(o) => {
+                            // The status stays with the binding.
+                            b.status = o.status.take();
+                            *o = b;
+                        }
+                        None => {
+                            cp.bindings.insert(bkey, b);
+                        }
+                    }
                     if created {
                         let id = binding_id(&cp.bindings[&live_key(&key)]);
                         cp.event(
@@ -425,15 +447,21 @@ fn schedule(cp: &mut ControlPlane) -> bool {
         };
         // The scheduler is a function of the binding, the clusters and the options; a binding
         // it left alone is left alone again until one of them (or the clock) moves.
-        let inputs = (
-            cp.revisions.bindings.get(&key).copied().unwrap_or(0),
-            cp.revisions.binding_status.get(&key).copied().unwrap_or(0),
-            cp.revisions.env,
-            now_seconds,
-        );
-        if cp.revisions.scheduled.get(&key) == Some(&inputs) {
+        let binding_revision = cp.revisions.bindings.get(&key).copied().unwrap_or(0);
+        if cp.revisions.scheduled.get(&key).is_some_and(|seen| {
+            seen.binding == binding_revision
+                && seen.env == cp.revisions.env
+                && seen.now == now_seconds
+                && seen.same_status(binding.status.as_ref())
+        }) {
             continue;
         }
+        let inputs = super::SchedulerInputs {
+            binding: binding_revision,
+            env: cp.revisions.env,
+            now: now_seconds,
+            status: super::SchedulerInputs::status_of(binding.status.as_ref()),
+        };
         let clusters = clusters.get_or_insert_with(|| cp.clusters.values().cloned().collect());
         let outcome = scheduler::schedule(binding, clusters, &options);
         if matches!(

@@ -411,11 +411,61 @@ pub(crate) struct Revisions {
     /// (template, policies revisions, binding key) at which the detector last found a
     /// template's binding up to date.
     pub(crate) detected_idle: BTreeMap<ObjectKey, (u64, u64, (String, String))>,
-    /// (binding, binding status, environment revisions, virtual time) at which the scheduler
-    /// last left each binding unchanged.
-    pub(crate) scheduled: BTreeMap<(String, String), (u64, u64, u64, i64)>,
+    /// What the scheduler last saw of each binding it left unchanged.
+    pub(crate) scheduled: BTreeMap<(String, String), SchedulerInputs>,
     /// The Work keys of each binding, with the binding revision they were computed at.
     pub(crate) work_keys: BTreeMap<(String, String), (u64, Vec<(String, String)>)>,
+}
+
+/// The inputs of one scheduling decision: binding and environment revisions, the virtual
+/// time, and the binding status without `aggregatedStatus` (which the binding status
+/// controller writes and the scheduler does not read).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SchedulerInputs {
+    pub(crate) binding: u64,
+    pub(crate) env: u64,
+    pub(crate) now: i64,
+    pub(crate) status: Option<crate::api::ResourceBindingStatus>,
+}
+
+impl SchedulerInputs {
+    /// Whether `status` equals the one seen, `aggregatedStatus` aside.
+    pub(crate) fn same_status(&self, status: Option<&crate::api::ResourceBindingStatus>) -> bool {
+        match (&self.status, status) {
+            (None, None) => true,
+            (Some(seen), Some(now)) => {
+                // Every field is named, so that a new one cannot be forgotten here.
+                let crate::api::ResourceBindingStatus {
+                    scheduler_observed_generation,
+                    scheduler_observing_affinity_name,
+                    last_scheduled_time,
+                    conditions,
+                    aggregated_status: _,
+                    extra,
+                } = now;
+                seen.scheduler_observed_generation == *scheduler_observed_generation
+                    && seen.scheduler_observing_affinity_name == *scheduler_observing_affinity_name
+                    && seen.last_scheduled_time == *last_scheduled_time
+                    && seen.conditions == *conditions
+                    && seen.extra == *extra
+            }
+            _ => false,
+        }
+    }
+
+    /// The status as remembered: without `aggregatedStatus`.
+    pub(crate) fn status_of(
+        status: Option<&crate::api::ResourceBindingStatus>,
+    ) -> Option<crate::api::ResourceBindingStatus> {
+        status.map(|s| crate::api::ResourceBindingStatus {
+            scheduler_observed_generation: s.scheduler_observed_generation,
+            scheduler_observing_affinity_name: s.scheduler_observing_affinity_name.clone(),
+            last_scheduled_time: s.last_scheduled_time.clone(),
+            conditions: s.conditions.clone(),
+            aggregated_status: Vec::new(),
+            extra: s.extra.clone(),
+        })
+    }
 }
 
 /// Sets `map[key] = value`, copying the key only when it is new.
