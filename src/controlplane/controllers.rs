@@ -1122,8 +1122,9 @@ fn execute(cp: &mut ControlPlane) -> bool {
                 break;
             };
             let okey = super::KeyRef::of(manifest);
-            let desired = match member.get_like(manifest) {
-                Some(live) => {
+            let spare = member.take_spare();
+            let desired = match member.get_with_version(okey) {
+                Some((live, _)) => {
                     let managed = at(live, &["metadata", "labels"])
                         .and_then(|l| l.get(render::MANAGED_BY_KARMADA_LABEL))
                         .is_some();
@@ -1139,10 +1140,7 @@ fn execute(cp: &mut ControlPlane) -> bool {
                         continue;
                     }
                     let gvk = Gvk::of(manifest);
-                    let copy = member.copy_of(manifest);
-                    let Some(live) = member.get_like(manifest) else {
-                        continue;
-                    };
+                    let copy = super::member::copy_into(spare, manifest);
                     let retained = crate::interpreter::retention::retain_generic_owned(copy, live);
                     if interpreter.handles(&gvk, Operation::Retain) {
                         match interpreter.retain_owned(retained, live) {
@@ -1157,7 +1155,7 @@ fn execute(cp: &mut ControlPlane) -> bool {
                         retained
                     }
                 }
-                None => manifest.clone(),
+                None => super::member::copy_into(spare, manifest),
             };
             let outcome = member.apply_owned(okey, desired, now);
             if outcome != ApplyOutcome::Unchanged {
@@ -1270,25 +1268,29 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
                 .iter()
                 .any(|c| c.type_ == "Applied" && c.status == "True")
         });
+        // Each manifest's identity and live object, looked up once.
+        let lives: Vec<(super::KeyRef<'_>, Option<(&Value, u64)>)> = work
+            .spec
+            .workload
+            .manifests
+            .iter()
+            .map(|m| {
+                let okey = super::KeyRef::of(m);
+                (okey, member.and_then(|c| c.get_with_version(okey)))
+            })
+            .collect();
         member_versions.clear();
-        member_versions.extend(
-            work.spec
-                .workload
-                .manifests
-                .iter()
-                .filter_map(|m| member.and_then(|c| c.resource_version_like(m))),
-        );
+        member_versions.extend(lives.iter().filter_map(|(_, live)| live.map(|(_, rv)| rv)));
         let seen = revisions.collected.get(key);
         if seen.is_some_and(|(r, a, v)| *r == rev && *a == applied && *v == member_versions) {
             continue;
         }
         let mut statuses = Vec::new();
         if applied {
-            for (ordinal, manifest) in work.spec.workload.manifests.iter().enumerate() {
-                let Some(live) = member.and_then(|m| m.get_like(manifest)) else {
+            for (ordinal, (okey, live)) in lives.iter().enumerate() {
+                let Some((live, _)) = *live else {
                     continue;
                 };
-                let okey = super::KeyRef::of(manifest);
                 let [api_version, kind, namespace, name] = okey.into_parts();
                 let gvk = Gvk::of(live);
                 let status = if interpreter.handles(&gvk, Operation::InterpretStatus) {

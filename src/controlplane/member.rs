@@ -37,7 +37,7 @@ pub struct MemberCluster {
     /// Counts every change to the objects (create, update, status, delete), so that a
     /// watcher can tell a cluster it has seen from one that moved.
     changes: u64,
-    /// Replaced objects whose allocations [`MemberCluster::copy_of`] reuses.
+    /// Replaced objects whose allocations [`MemberCluster::take_spare`] hands out.
     spare: Vec<Value>,
     /// Ready nodes, used for DaemonSet counters.
     pub ready_nodes: i64,
@@ -52,6 +52,17 @@ pub enum ApplyOutcome {
     Updated,
     /// Nothing changed.
     Unchanged,
+}
+
+/// A copy of `manifest`, built in `spare` (see [`MemberCluster::take_spare`]) when given.
+pub(crate) fn copy_into(spare: Option<Value>, manifest: &Value) -> Value {
+    match spare {
+        Some(mut v) => {
+            super::overwrite_json(&mut v, manifest);
+            v
+        }
+        None => manifest.clone(),
+    }
 }
 
 /// Replaced objects kept for their allocations, per cluster: one is enough when objects are
@@ -114,21 +125,6 @@ impl MemberCluster {
     /// The live object, if present.
     pub fn get(&self, key: &ObjectKey) -> Option<&Value> {
         self.objects.get(key).map(|o| &o.object)
-    }
-
-    /// The live object with the identity of `manifest` (apiVersion, kind, namespace, name),
-    /// found without building an [`ObjectKey`].
-    pub(crate) fn get_like(&self, manifest: &Value) -> Option<&Value> {
-        self.objects
-            .get(&KeyRef::of(manifest) as &dyn KeyParts)
-            .map(|o| &o.object)
-    }
-
-    /// The `metadata.resourceVersion` of the live object with the identity of `manifest`.
-    pub(crate) fn resource_version_like(&self, manifest: &Value) -> Option<u64> {
-        self.objects
-            .get(&KeyRef::of(manifest) as &dyn KeyParts)
-            .map(|o| o.resource_version)
     }
 
     /// All live objects, ordered by key.
@@ -265,7 +261,7 @@ impl MemberCluster {
         }
     }
 
-    /// Keeps a replaced object's allocations for [`copy_of`](Self::copy_of): without the
+    /// Keeps a replaced object's allocations for [`take_spare`](Self::take_spare): without the
     /// fields the cluster adds, it has the shape of the manifests applied to it.
     fn recycle(&mut self, mut old: Value) {
         if self.spare.len() >= MAX_SPARE_OBJECTS {
@@ -279,16 +275,17 @@ impl MemberCluster {
         self.spare.push(old);
     }
 
-    /// A copy of `manifest`, built in the allocations of an object this cluster replaced
-    /// when there is one (it then costs little more than a comparison).
-    pub(crate) fn copy_of(&mut self, manifest: &Value) -> Value {
-        match self.spare.pop() {
-            Some(mut v) => {
-                super::overwrite_json(&mut v, manifest);
-                v
-            }
-            None => manifest.clone(),
-        }
+    /// The allocations of an object this cluster replaced, for [`copy_into`]: a copy built
+    /// in them costs little more than a comparison.
+    pub(crate) fn take_spare(&mut self) -> Option<Value> {
+        self.spare.pop()
+    }
+
+    /// The live object and its `metadata.resourceVersion`, by key.
+    pub(crate) fn get_with_version(&self, key: KeyRef<'_>) -> Option<(&Value, u64)> {
+        self.objects
+            .get(&key as &dyn KeyParts)
+            .map(|o| (&o.object, o.resource_version))
     }
 
     /// Deletes an object; true if it existed.
@@ -502,17 +499,18 @@ mod tests {
         let now = Timestamp(0);
         m.apply(key(), &deploy("v1", 2), now);
         m.reconcile();
-        let rv = m.resource_version_like(&deploy("v1", 2));
-        let copy = m.copy_of(&deploy("v2", 2));
+        let version = |m: &MemberCluster| m.get_with_version(KeyRef(key().parts())).map(|(_, v)| v);
+        let rv = version(&m);
+        let copy = copy_into(m.take_spare(), &deploy("v2", 2));
         assert_eq!(copy, deploy("v2", 2));
         assert_eq!(
             m.apply_owned(KeyRef(key().parts()), copy, now),
             ApplyOutcome::Updated
         );
-        assert_ne!(m.resource_version_like(&deploy("v1", 2)), rv);
+        assert_ne!(version(&m), rv);
         // The replaced object is kept and the next copy is built in it.
         assert_eq!(m.spare.len(), 1);
-        let copy = m.copy_of(&deploy("v3", 5));
+        let copy = copy_into(m.take_spare(), &deploy("v3", 5));
         assert!(m.spare.is_empty());
         assert_eq!(copy.to_string(), deploy("v3", 5).to_string());
         let live = m.get(&key()).unwrap();
