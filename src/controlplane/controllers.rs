@@ -991,7 +991,7 @@ fn describe_manifest(w: &Work) -> String {
         .workload
         .manifests
         .first()
-        .map(|m| ObjectKey::of(m).to_string())
+        .map(|m| super::KeyRef::of(m).to_string())
         .unwrap_or_default()
 }
 
@@ -1047,8 +1047,101 @@ fn set_condition(conditions: &mut Vec<Condition>, cond: Condition) -> bool {
     }
 }
 
+/// What the execution controller did with one Work in its member cluster, before the
+/// Work's status and the shared bookkeeping are written.
+enum Dispatch {
+    /// Dispatching is suspended: nothing was applied.
+    Suspended,
+    /// The manifests were applied (or failed to be).
+    Applied {
+        ok: bool,
+        message: String,
+        any_change: bool,
+        /// `SyncSucceed` messages, one per manifest created or updated.
+        synced: Vec<String>,
+    },
+}
+
+/// Applies one Work's manifests to its member cluster (`None` when the cluster is not a
+/// member).
+fn dispatch(
+    work: &Work,
+    cluster: &str,
+    mut member: Option<&mut super::MemberCluster>,
+    interpreter: &dyn crate::interpreter::ResourceInterpreter,
+    now: super::Timestamp,
+) -> Dispatch {
+    if work.spec.suspend_dispatching.unwrap_or(false) {
+        return Dispatch::Suspended;
+    }
+    let mut ok = true;
+    let mut message = String::from("Manifest has been successfully applied");
+    let mut any_change = false;
+    let mut synced = Vec::new();
+    for manifest in &work.spec.workload.manifests {
+        let Some(member) = member.as_deref_mut() else {
+            ok = false;
+            message = format!("cluster {cluster} is not a member");
+            break;
+        };
+        let okey = super::KeyRef::of(manifest);
+        let spare = member.take_spare();
+        let desired = match member.get_with_version(okey) {
+            Some((live, _)) => {
+                let managed = at(live, &["metadata", "labels"])
+                    .and_then(|l| l.get(render::MANAGED_BY_KARMADA_LABEL))
+                    .is_some();
+                let conflict = at(manifest, &["metadata", "annotations"])
+                    .and_then(|a| a.get(render::CONFLICT_RESOLUTION_ANNOTATION))
+                    .and_then(Value::as_str)
+                    .unwrap_or("abort");
+                if !managed && conflict != "overwrite" {
+                    ok = false;
+                    message = format!(
+                        "{okey} already exists in {cluster} and is not managed by Karmada (conflictResolution: Abort)"
+                    );
+                    continue;
+                }
+                let gvk = Gvk::of(manifest);
+                let copy = super::member::copy_into(spare, manifest);
+                let retained = crate::interpreter::retention::retain_generic_owned(copy, live);
+                if interpreter.handles(&gvk, Operation::Retain) {
+                    match interpreter.retain_owned(retained, live) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            ok = false;
+                            message = e.to_string();
+                            continue;
+                        }
+                    }
+                } else {
+                    retained
+                }
+            }
+            None => super::member::copy_into(spare, manifest),
+        };
+        let outcome = member.apply_owned(okey, desired, now);
+        if outcome != ApplyOutcome::Unchanged {
+            any_change = true;
+            let verb = if outcome == ApplyOutcome::Created {
+                "created"
+            } else {
+                "updated"
+            };
+            synced.push(format!("{verb} {okey} in {cluster}"));
+        }
+    }
+    Dispatch::Applied {
+        ok,
+        message,
+        any_change,
+        synced,
+    }
+}
+
 /// The execution controller: applies each Work's manifests to its member cluster, unless
-/// dispatching is suspended.
+/// dispatching is suspended. Member clusters are independent, so they are handled side by
+/// side; statuses, events and bookkeeping are then written in Work order.
 fn execute(cp: &mut ControlPlane) -> bool {
     let now = cp.now();
     let now_text = now.to_string();
@@ -1058,8 +1151,63 @@ fn execute(cp: &mut ControlPlane) -> bool {
         revisions,
         interpreter,
         events,
+        threads,
         ..
     } = cp;
+    // Member objects leave only with their Work, so an applied revision stays applied: only
+    // Works whose revision moved since (or that failed) are applied again.
+    let mut pending: Vec<((String, String), u64)> = Vec::new();
+    let mut settled: Vec<(String, String)> = Vec::new();
+    for key in revisions.unapplied.iter() {
+        let rev = revisions.works.get(key).copied().unwrap_or(0);
+        if !works.contains_key(key) || revisions.applied.get(key) == Some(&rev) {
+            settled.push(key.clone());
+        } else {
+            pending.push((key.clone(), rev));
+        }
+    }
+    for key in &settled {
+        revisions.unapplied.remove(key);
+    }
+    if pending.is_empty() {
+        return false;
+    }
+
+    // One job per execution space, in key order.
+    let mut by_cluster: BTreeMap<&str, &mut super::MemberCluster> = members
+        .iter_mut()
+        .map(|(name, member)| (name.as_str(), member))
+        .collect();
+    let mut jobs: Vec<(&str, Option<&mut super::MemberCluster>, Vec<&Work>)> = Vec::new();
+    let mut space: Option<&str> = None;
+    for ((namespace, name), _) in &pending {
+        let Some(work) = works.get(&(namespace.clone(), name.clone())) else {
+            continue;
+        };
+        if space != Some(namespace.as_str()) {
+            space = Some(namespace.as_str());
+            let cluster = names::cluster_of_execution_space(namespace).unwrap_or("");
+            jobs.push((cluster, by_cluster.remove(cluster), Vec::new()));
+        }
+        if let Some((_, _, list)) = jobs.last_mut() {
+            list.push(work);
+        }
+    }
+    let interpreter = interpreter.as_ref();
+    let dispatched: Vec<Dispatch> = super::parallel::map_in_order(
+        *threads,
+        jobs,
+        |(_, _, list)| list.len(),
+        |(cluster, mut member, list)| {
+            list.into_iter()
+                .map(|work| dispatch(work, cluster, member.as_deref_mut(), interpreter, now))
+                .collect::<Vec<_>>()
+        },
+    )
+    .into_iter()
+    .flatten()
+    .collect();
+
     let mut log = |type_: &str, object: String, reason: &str, message: String| {
         events.push(super::Event {
             time: now_text.clone(),
@@ -1071,114 +1219,53 @@ fn execute(cp: &mut ControlPlane) -> bool {
         })
     };
     let mut changed = false;
-    // Member objects leave only with their Work, so an applied revision stays applied: only
-    // Works whose revision moved since (or that failed) are applied again.
-    let pending: Vec<(String, String)> = revisions.unapplied.iter().cloned().collect();
-    for key in &pending {
+    for ((key, rev), outcome) in pending.iter().zip(dispatched) {
         let Some(work) = works.get_mut(key) else {
-            revisions.unapplied.remove(key);
             continue;
         };
-        let rev = revisions.works.get(key).copied().unwrap_or(0);
-        if revisions.applied.get(key) == Some(&rev) {
-            revisions.unapplied.remove(key);
-            continue;
-        }
         let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
-        let Work { spec, status, .. } = work;
-        let had_status = status.is_some();
-        let status = status.get_or_insert_with(WorkStatus::default);
-        if spec.suspend_dispatching.unwrap_or(false) {
-            let cond = Condition {
-                type_: "Dispatching".into(),
-                status: "False".into(),
-                reason: "SuspendDispatching".into(),
-                message: "Work dispatching is in a suspended state.".into(),
-                last_transition_time: Some(now_text.clone()),
-                observed_generation: None,
-            };
-            if set_condition(&mut status.conditions, cond) {
-                log(
-                    "Normal",
-                    format!("Work {}/{}", key.0, key.1),
-                    "WorkDispatchingSuspended",
-                    format!("dispatching to {cluster} is suspended"),
-                );
-                revisions.touch_work_conditions(key);
-                changed = true;
-            } else if !had_status {
-                work.status = None;
-            }
-            continue;
-        }
-
-        let mut applied_ok = true;
-        let mut message = String::from("Manifest has been successfully applied");
-        let mut any_change = false;
-        for manifest in &spec.workload.manifests {
-            let Some(member) = members.get_mut(cluster) else {
-                applied_ok = false;
-                message = format!("cluster {cluster} is not a member");
-                break;
-            };
-            let okey = super::KeyRef::of(manifest);
-            let spare = member.take_spare();
-            let desired = match member.get_with_version(okey) {
-                Some((live, _)) => {
-                    let managed = at(live, &["metadata", "labels"])
-                        .and_then(|l| l.get(render::MANAGED_BY_KARMADA_LABEL))
-                        .is_some();
-                    let conflict = at(manifest, &["metadata", "annotations"])
-                        .and_then(|a| a.get(render::CONFLICT_RESOLUTION_ANNOTATION))
-                        .and_then(Value::as_str)
-                        .unwrap_or("abort");
-                    if !managed && conflict != "overwrite" {
-                        applied_ok = false;
-                        message = format!(
-                            "{okey} already exists in {cluster} and is not managed by Karmada (conflictResolution: Abort)"
-                        );
-                        continue;
-                    }
-                    let gvk = Gvk::of(manifest);
-                    let copy = super::member::copy_into(spare, manifest);
-                    let retained = crate::interpreter::retention::retain_generic_owned(copy, live);
-                    if interpreter.handles(&gvk, Operation::Retain) {
-                        match interpreter.retain_owned(retained, live) {
-                            Ok(v) => v,
-                            Err(e) => {
-                                applied_ok = false;
-                                message = e.to_string();
-                                continue;
-                            }
-                        }
-                    } else {
-                        retained
-                    }
-                }
-                None => super::member::copy_into(spare, manifest),
-            };
-            let outcome = member.apply_owned(okey, desired, now);
-            if outcome != ApplyOutcome::Unchanged {
-                any_change = true;
-                let verb = if outcome == ApplyOutcome::Created {
-                    "created"
-                } else {
-                    "updated"
+        let had_status = work.status.is_some();
+        let status = work.status.get_or_insert_with(WorkStatus::default);
+        let (ok, message, any_change, synced) = match outcome {
+            Dispatch::Suspended => {
+                let cond = Condition {
+                    type_: "Dispatching".into(),
+                    status: "False".into(),
+                    reason: "SuspendDispatching".into(),
+                    message: "Work dispatching is in a suspended state.".into(),
+                    last_transition_time: Some(now_text.clone()),
+                    observed_generation: None,
                 };
-                log(
-                    "Normal",
-                    format!("Work {}/{}", key.0, key.1),
-                    "SyncSucceed",
-                    format!("{verb} {okey} in {cluster}"),
-                );
+                if set_condition(&mut status.conditions, cond) {
+                    log(
+                        "Normal",
+                        format!("Work {}/{}", key.0, key.1),
+                        "WorkDispatchingSuspended",
+                        format!("dispatching to {cluster} is suspended"),
+                    );
+                    revisions.touch_work_conditions(key);
+                    changed = true;
+                } else if !had_status {
+                    work.status = None;
+                }
+                continue;
             }
+            Dispatch::Applied {
+                ok,
+                message,
+                any_change,
+                synced,
+            } => (ok, message, any_change, synced),
+        };
+        for m in synced {
+            log("Normal", format!("Work {}/{}", key.0, key.1), "SyncSucceed", m);
         }
         let mut cond_changed = set_condition(
             &mut status.conditions,
             Condition {
                 type_: "Applied".into(),
-                status: if applied_ok { "True" } else { "False" }.into(),
-                reason: if applied_ok {
+                status: if ok { "True" } else { "False" }.into(),
+                reason: if ok {
                     "AppliedSuccessful"
                 } else {
                     "AppliedFailed"
@@ -1191,12 +1278,12 @@ fn execute(cp: &mut ControlPlane) -> bool {
         );
         cond_changed |= status.conditions.iter().any(|c| c.type_ == "Dispatching");
         status.conditions.retain(|c| c.type_ != "Dispatching");
-        if applied_ok {
-            revisions.applied.insert(key.clone(), rev);
+        if ok {
+            revisions.applied.insert(key.clone(), *rev);
             revisions.unapplied.remove(key);
         }
         if cond_changed {
-            if !applied_ok {
+            if !ok {
                 log("Warning", format!("Work {}/{}", key.0, key.1), "SyncFailed", message);
             }
             revisions.touch_work_conditions(key);
@@ -1208,42 +1295,98 @@ fn execute(cp: &mut ControlPlane) -> bool {
     changed
 }
 
+/// The member clusters' workload controllers, side by side.
 fn reconcile_members(cp: &mut ControlPlane) -> bool {
-    let mut changed = false;
     for (name, member) in cp.members.iter_mut() {
         if let Some(c) = cp.clusters.get(name) {
             if let Some(n) = c.status.as_ref().and_then(|s| s.node_summary.as_ref()) {
                 member.ready_nodes = n.ready_num as i64;
             }
         }
-        changed |= member.reconcile();
     }
-    changed
+    let members: Vec<&mut super::MemberCluster> = cp.members.values_mut().collect();
+    super::parallel::map_in_order(
+        cp.threads,
+        members,
+        |m| m.pending_reconciles(),
+        |m| m.reconcile(),
+    )
+        .into_iter()
+        .fold(false, |changed, c| changed | c)
 }
 
-/// The work status controller: reflects each applied manifest's status and health.
+/// The status a Work's manifests reflect, computed from the member objects.
+fn manifest_statuses(
+    lives: &[(super::KeyRef<'_>, Option<(&Value, u64)>)],
+    interpreter: &dyn crate::interpreter::ResourceInterpreter,
+) -> Vec<ManifestStatus> {
+    let mut statuses = Vec::new();
+    for (ordinal, (okey, live)) in lives.iter().enumerate() {
+        let Some((live, _)) = *live else {
+            continue;
+        };
+        let [api_version, kind, namespace, name] = okey.into_parts();
+        let gvk = Gvk::of(live);
+        let status = if interpreter.handles(&gvk, Operation::InterpretStatus) {
+            interpreter.interpret_status(live).ok().flatten()
+        } else {
+            None
+        };
+        let health = if interpreter.handles(&gvk, Operation::InterpretHealth) {
+            match interpreter.interpret_health(live) {
+                Ok(true) => ResourceHealth::Healthy,
+                Ok(false) => ResourceHealth::Unhealthy,
+                Err(_) => ResourceHealth::Unknown,
+            }
+        } else {
+            ResourceHealth::Healthy
+        };
+        let (group, version) = match api_version.split_once('/') {
+            Some((g, v)) => (g.to_string(), v.to_string()),
+            None => (String::new(), api_version.to_string()),
+        };
+        statuses.push(ManifestStatus {
+            identifier: ResourceIdentifier {
+                ordinal: ordinal as i32,
+                group,
+                version,
+                kind: kind.to_string(),
+                resource: format!("{}s", kind.to_lowercase()),
+                namespace: namespace.to_string(),
+                name: name.to_string(),
+            },
+            status,
+            health: Some(health),
+        });
+    }
+    statuses
+}
+
+/// What the work status controller found for one Work: the fingerprint of what it read, and
+/// the new manifest statuses when they differ from the Work's.
+type Collected = ((u64, bool, Vec<u64>), Option<Vec<ManifestStatus>>);
+
+/// The work status controller: reflects each applied manifest's status and health. Each
+/// execution space is read on its own (side by side); the Works are then updated in order.
 fn collect_work_status(cp: &mut ControlPlane) -> bool {
     let ControlPlane {
         works,
         members,
         revisions,
         interpreter,
+        threads,
         ..
     } = cp;
-    let mut changed = false;
-    // The resourceVersions of the member objects found, as Karmada's informer would see them
-    // change.
-    let mut member_versions: Vec<u64> = Vec::new();
     // An execution space is skipped when none of its Works moved and its member cluster did
     // not change: no fingerprint below can have moved.
+    let mut spaces: Vec<Vec<(&(String, String), &Work)>> = Vec::new();
     let mut space: Option<(&str, bool)> = None;
-    for (key, work) in works.iter_mut() {
-        let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
-        let member = members.get(cluster);
+    for (key, work) in works.iter() {
         let skip = match space {
             Some((s, skip)) if s == key.0 => skip,
             _ => {
-                let changes = member.map(|m| m.changes());
+                let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
+                let changes = members.get(cluster).map(|m| m.changes());
                 let skip = !revisions.status_dirty.contains(&key.0)
                     && changes.is_some()
                     && revisions.member_seen.get(&key.0).copied() == changes;
@@ -1255,98 +1398,98 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
                         }
                     }
                 }
+                if !skip {
+                    spaces.push(Vec::new());
+                }
                 space = Some((&key.0, skip));
                 skip
             }
         };
-        if skip {
-            continue;
-        }
-        let rev = revisions.works.get(key).copied().unwrap_or(0);
-        let applied = work.status.as_ref().is_some_and(|s| {
-            s.conditions
-                .iter()
-                .any(|c| c.type_ == "Applied" && c.status == "True")
-        });
-        // Each manifest's identity and live object, looked up once.
-        let lives: Vec<(super::KeyRef<'_>, Option<(&Value, u64)>)> = work
-            .spec
-            .workload
-            .manifests
-            .iter()
-            .map(|m| {
-                let okey = super::KeyRef::of(m);
-                (okey, member.and_then(|c| c.get_with_version(okey)))
-            })
-            .collect();
-        member_versions.clear();
-        member_versions.extend(lives.iter().filter_map(|(_, live)| live.map(|(_, rv)| rv)));
-        let seen = revisions.collected.get(key);
-        if seen.is_some_and(|(r, a, v)| *r == rev && *a == applied && *v == member_versions) {
-            continue;
-        }
-        let mut statuses = Vec::new();
-        if applied {
-            for (ordinal, (okey, live)) in lives.iter().enumerate() {
-                let Some((live, _)) = *live else {
-                    continue;
-                };
-                let [api_version, kind, namespace, name] = okey.into_parts();
-                let gvk = Gvk::of(live);
-                let status = if interpreter.handles(&gvk, Operation::InterpretStatus) {
-                    interpreter.interpret_status(live).ok().flatten()
-                } else {
-                    None
-                };
-                let health = if interpreter.handles(&gvk, Operation::InterpretHealth) {
-                    match interpreter.interpret_health(live) {
-                        Ok(true) => ResourceHealth::Healthy,
-                        Ok(false) => ResourceHealth::Unhealthy,
-                        Err(_) => ResourceHealth::Unknown,
-                    }
-                } else {
-                    ResourceHealth::Healthy
-                };
-                let (group, version) = match api_version.split_once('/') {
-                    Some((g, v)) => (g.to_string(), v.to_string()),
-                    None => (String::new(), api_version.to_string()),
-                };
-                statuses.push(ManifestStatus {
-                    identifier: ResourceIdentifier {
-                        ordinal: ordinal as i32,
-                        group,
-                        version,
-                        kind: kind.to_string(),
-                        resource: format!("{}s", kind.to_lowercase()),
-                        namespace: namespace.to_string(),
-                        name: name.to_string(),
-                    },
-                    status,
-                    health: Some(health),
-                });
+        if !skip {
+            if let Some(list) = spaces.last_mut() {
+                list.push((key, work));
             }
-        }
-        match revisions.collected.get_mut(key) {
-            Some(seen) => *seen = (rev, applied, member_versions.clone()),
-            None => {
-                revisions
-                    .collected
-                    .insert(key.clone(), (rev, applied, member_versions.clone()));
-            }
-        }
-        let current = work
-            .status
-            .as_ref()
-            .map_or(&[][..], |s| &s.manifest_statuses[..]);
-        if current != &statuses[..] {
-            work.status
-                .get_or_insert_with(WorkStatus::default)
-                .manifest_statuses = statuses;
-            revisions.touch_work_status(key);
-            changed = true;
         }
     }
     revisions.status_dirty.clear();
+    let interpreter = interpreter.as_ref();
+    let seen_revisions = &*revisions;
+    let members = &*members;
+    let found: Vec<((String, String), Collected)> = super::parallel::map_in_order(
+        *threads,
+        spaces,
+        Vec::len,
+        |list| {
+            // The resourceVersions of the member objects found, as Karmada's informer would
+            // see them change.
+            let mut member_versions: Vec<u64> = Vec::new();
+            let mut out = Vec::new();
+            for (key, work) in list {
+                let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
+                let member = members.get(cluster);
+                let rev = seen_revisions.works.get(key).copied().unwrap_or(0);
+                let applied = work.status.as_ref().is_some_and(|s| {
+                    s.conditions
+                        .iter()
+                        .any(|c| c.type_ == "Applied" && c.status == "True")
+                });
+                // Each manifest's identity and live object, looked up once.
+                let lives: Vec<(super::KeyRef<'_>, Option<(&Value, u64)>)> = work
+                    .spec
+                    .workload
+                    .manifests
+                    .iter()
+                    .map(|m| {
+                        let okey = super::KeyRef::of(m);
+                        (okey, member.and_then(|c| c.get_with_version(okey)))
+                    })
+                    .collect();
+                member_versions.clear();
+                member_versions
+                    .extend(lives.iter().filter_map(|(_, live)| live.map(|(_, rv)| rv)));
+                let seen = seen_revisions.collected.get(key);
+                if seen.is_some_and(|(r, a, v)| *r == rev && *a == applied && *v == member_versions)
+                {
+                    continue;
+                }
+                let statuses = if applied {
+                    manifest_statuses(&lives, interpreter)
+                } else {
+                    Vec::new()
+                };
+                let current = work
+                    .status
+                    .as_ref()
+                    .map_or(&[][..], |s| &s.manifest_statuses[..]);
+                let update = (current != &statuses[..]).then_some(statuses);
+                out.push((key.clone(), ((rev, applied, member_versions.clone()), update)));
+            }
+            out
+        },
+    )
+    .into_iter()
+    .flatten()
+    .collect();
+
+    let mut changed = false;
+    for (key, (fingerprint, update)) in found {
+        match revisions.collected.get_mut(&key) {
+            Some(seen) => *seen = fingerprint,
+            None => {
+                revisions.collected.insert(key.clone(), fingerprint);
+            }
+        }
+        let Some(statuses) = update else {
+            continue;
+        };
+        if let Some(work) = works.get_mut(&key) {
+            work.status
+                .get_or_insert_with(WorkStatus::default)
+                .manifest_statuses = statuses;
+            revisions.touch_work_status(&key);
+            changed = true;
+        }
+    }
     changed
 }
 
@@ -1380,20 +1523,17 @@ fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
                 }
             }
         };
-        let status_revision = |wkey: &(String, String)| work_status.get(wkey).copied().unwrap_or(0);
-        let seen = aggregated.get(key).is_some_and(|(r, statuses)| {
-            *r == rev
-                && statuses.len() == keys.len()
-                && statuses
-                    .iter()
-                    .zip(keys)
-                    .all(|(s, wkey)| *s == status_revision(wkey))
-        });
-        if seen {
+        let statuses: Vec<u64> = keys
+            .iter()
+            .map(|wkey| work_status.get(wkey).copied().unwrap_or(0))
+            .collect();
+        if aggregated
+            .get(key)
+            .is_some_and(|(r, seen)| *r == rev && *seen == statuses)
+        {
             continue;
         }
-        let fp = (rev, keys.iter().map(status_revision).collect::<Vec<u64>>());
-        aggregated.insert(key.clone(), fp);
+        aggregated.insert(key.clone(), (rev, statuses));
         let targets = render::target_clusters(b);
         let mut items = Vec::new();
         // The keys were computed from these targets, in this order.

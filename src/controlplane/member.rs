@@ -127,6 +127,11 @@ impl MemberCluster {
         self.objects.get(key).map(|o| &o.object)
     }
 
+    /// Objects applied since the workload controllers last ran.
+    pub(crate) fn pending_reconciles(&self) -> usize {
+        self.pending_reconciles
+    }
+
     /// All live objects, ordered by key.
     pub fn objects(&self) -> impl Iterator<Item = (&ObjectKey, &Value)> {
         self.objects.iter().map(|(k, o)| (k, &o.object))
