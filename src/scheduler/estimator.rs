@@ -201,15 +201,41 @@ impl GeneralEstimator {
             std::borrow::Cow::Owned(copy)
         };
         let summary = summary.as_ref();
-        let mut maximum = allowed_pod_number(summary);
+        let Some(requirements) = requirements else {
+            return clamp_to_i32(allowed_pod_number(summary));
+        };
+        self.cluster_replicas_with(
+            cluster,
+            summary,
+            assumed,
+            requirements,
+            &RequestBounds::new(&requirements.resource_request),
+        )
+    }
+
+    /// [`GeneralEstimator::cluster_replicas`] with the requests resolved once for every
+    /// cluster (`request` is `requirements.resource_request`).
+    fn cluster_replicas_with(
+        &self,
+        cluster: &Cluster,
+        summary: &ResourceSummary,
+        assumed: &[AssumedWorkload],
+        requirements: &ReplicaRequirements,
+        request: &RequestBounds<'_>,
+    ) -> i32 {
+        let (allowed_pods, by_summary) = match request.summary_bounds(summary) {
+            Some(bounds) => bounds,
+            None => (
+                allowed_pod_number(summary),
+                max_replicas_by_summary(summary, &requirements.resource_request),
+            ),
+        };
+        let mut maximum = allowed_pods;
         if maximum <= 0 {
             return 0;
         }
-        let Some(requirements) = requirements else {
-            return clamp_to_i32(maximum);
-        };
         if self.options.customized_cluster_resource_modeling
-            && !original.allocatable_modelings.is_empty()
+            && !summary.allocatable_modelings.is_empty()
         {
             if let Ok(by_models) =
                 max_replicas_by_resource_models(cluster, &requirements.resource_request, assumed)
@@ -217,10 +243,7 @@ impl GeneralEstimator {
                 return clamp_to_i32(maximum.min(by_models));
             }
         }
-        maximum = maximum.min(max_replicas_by_summary(
-            summary,
-            &requirements.resource_request,
-        ));
+        maximum = maximum.min(by_summary);
         clamp_to_i32(maximum)
     }
 
@@ -308,9 +331,28 @@ impl Estimator for GeneralEstimator {
         clusters: &[&Cluster],
         requirements: Option<&ReplicaRequirements>,
     ) -> Vec<i32> {
+        let Some(requirements) = requirements else {
+            return clusters
+                .iter()
+                .map(|c| self.cluster_replicas(c, None))
+                .collect();
+        };
+        // The requests are read once for all clusters; this runs for every binding.
+        let request = RequestBounds::new(&requirements.resource_request);
         clusters
             .iter()
-            .map(|c| self.cluster_replicas(c, requirements))
+            .map(|c| {
+                let Some(summary) = c.status.as_ref().and_then(|s| s.resource_summary.as_ref())
+                else {
+                    return 0;
+                };
+                let assumed = self.assumed_for(c);
+                if assumed.is_empty() {
+                    self.cluster_replicas_with(c, summary, assumed, requirements, &request)
+                } else {
+                    self.cluster_replicas(c, Some(requirements))
+                }
+            })
             .collect()
     }
 
@@ -332,6 +374,101 @@ fn clamp_to_i32(v: i64) -> i32 {
 
 fn pods(list: &ResourceList) -> i64 {
     list.get("pods").map_or(0, Quantity::value)
+}
+
+/// The positive requests of one replica, resolved once so that each cluster's summary is
+/// read in a single pass over each of its three lists instead of one map lookup per
+/// resource and list.
+struct RequestBounds<'r> {
+    /// (resource name, request: millicores for `cpu`, whole units otherwise, is `cpu`).
+    items: Vec<(&'r str, i64, bool)>,
+}
+
+/// Requests beyond this many resources take the general path.
+const FAST_REQUEST_ITEMS: usize = 8;
+
+/// Resource-name equality, rejecting on length and first byte before comparing the rest.
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
+}
+
+/// Per list: the `pods` quantity in units and the requested resources in nano-units.
+struct ListScan {
+    pods: i64,
+    nanos: [i128; FAST_REQUEST_ITEMS],
+    found: [bool; FAST_REQUEST_ITEMS],
+}
+
+impl<'r> RequestBounds<'r> {
+    fn new(request: &'r ResourceList) -> Self {
+        RequestBounds {
+            items: request
+                .iter()
+                .filter(|(_, q)| q.value() > 0)
+                .map(|(name, q)| {
+                    let is_cpu = name == "cpu";
+                    let per_replica = if is_cpu { q.milli_value() } else { q.value() };
+                    (name.as_str(), per_replica, is_cpu)
+                })
+                .collect(),
+        }
+    }
+
+    fn scan(&self, list: &ResourceList) -> ListScan {
+        let mut out = ListScan {
+            pods: 0,
+            nanos: [0; FAST_REQUEST_ITEMS],
+            found: [false; FAST_REQUEST_ITEMS],
+        };
+        for (name, q) in list {
+            if name == "pods" {
+                out.pods = q.value();
+            }
+            for (j, (item, _, _)) in self.items.iter().enumerate() {
+                if same_name(name, item) {
+                    out.nanos[j] = q.nanos();
+                    out.found[j] = true;
+                }
+            }
+        }
+        out
+    }
+
+    /// ([`allowed_pod_number`], [`max_replicas_by_summary`]) of `summary`, or `None` when
+    /// there are too many requests for the single-pass scan.
+    fn summary_bounds(&self, summary: &ResourceSummary) -> Option<(i64, i64)> {
+        if self.items.len() > FAST_REQUEST_ITEMS {
+            return None;
+        }
+        let allocatable = self.scan(&summary.allocatable);
+        let allocated = self.scan(&summary.allocated);
+        let allocating = self.scan(&summary.allocating);
+        let allowed_pods = allocatable
+            .pods
+            .saturating_sub(allocated.pods)
+            .saturating_sub(allocating.pods)
+            .max(0);
+        let mut maximum = i64::MAX;
+        for (j, (_, per_replica, is_cpu)) in self.items.iter().enumerate() {
+            if !allocatable.found[j] {
+                return Some((allowed_pods, 0));
+            }
+            let free = allocatable.nanos[j]
+                .saturating_sub(allocated.nanos[j])
+                .saturating_sub(allocating.nanos[j]);
+            let free_units = ceil_to_i64(free, 1_000_000_000);
+            if free_units <= 0 {
+                return Some((allowed_pods, 0));
+            }
+            let bound = if *is_cpu {
+                ceil_to_i64(free, 1_000_000) / per_replica
+            } else {
+                free_units / per_replica
+            };
+            maximum = maximum.min(bound);
+        }
+        Some((allowed_pods, maximum))
+    }
 }
 
 /// Karmada's `getAllowedPodNumber`: free pod slots, floored at 0.
@@ -411,6 +548,12 @@ pub fn max_replicas_by_summary(summary: &ResourceSummary, request: &ResourceList
 /// `nanos / unit` rounded up and clamped to `i64`: Kubernetes' `Value` (unit 10⁹) and
 /// `MilliValue` (unit 10⁶).
 fn ceil_to_i64(nanos: i128, unit: i128) -> i64 {
+    // 128-bit division is a slow library call; almost every value fits in 64 bits.
+    if let (Ok(n), Ok(u)) = (i64::try_from(nanos), i64::try_from(unit)) {
+        if u > 0 {
+            return n / u + i64::from(n % u != 0 && n > 0);
+        }
+    }
     let q = nanos / unit;
     let q = if nanos % unit != 0 && nanos > 0 {
         q + 1
