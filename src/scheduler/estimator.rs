@@ -27,6 +27,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::snapshot::ClusterSnapshot;
+
 use crate::api::{
     Cluster, Component, ComponentReplicaRequirements, Placement, Quantity, ReplicaRequirements,
     ResourceBindingSpec, ResourceList, ResourceModel, ResourceModelRange, ResourceSummary,
@@ -54,6 +56,20 @@ pub trait Estimator: Send + Sync {
         clusters: &[&Cluster],
         requirements: Option<&ReplicaRequirements>,
     ) -> Vec<i32>;
+
+    /// [`Estimator::max_available_replicas`] for the clusters at `indices` of `snapshot`.
+    /// Must give the same answers; the default asks `max_available_replicas`. The general
+    /// estimator answers from the snapshot's precomputed free resources.
+    fn max_available_replicas_in(
+        &self,
+        snapshot: &ClusterSnapshot<'_>,
+        indices: &[usize],
+        requirements: Option<&ReplicaRequirements>,
+    ) -> Vec<i32> {
+        let clusters = snapshot.clusters();
+        let refs: Vec<&Cluster> = indices.iter().filter_map(|&i| clusters.get(i)).collect();
+        self.max_available_replicas(&refs, requirements)
+    }
 
     /// One answer per cluster: how many complete sets of `components` still fit, or
     /// [`UNAUTHENTIC_REPLICA`] (the default: no opinion).
@@ -366,6 +382,59 @@ impl Estimator for GeneralEstimator {
             .map(|c| self.cluster_component_sets(c, components))
             .collect()
     }
+
+    fn max_available_replicas_in(
+        &self,
+        snapshot: &ClusterSnapshot<'_>,
+        indices: &[usize],
+        requirements: Option<&ReplicaRequirements>,
+    ) -> Vec<i32> {
+        let clusters = snapshot.clusters();
+        let request = requirements.map(|r| RequestBounds::new(&r.resource_request));
+        let resolved: Option<Vec<Option<u32>>> = request.as_ref().map(|r| {
+            r.items
+                .iter()
+                .map(|(name, _, _)| snapshot.resource_id(name))
+                .collect()
+        });
+        indices
+            .iter()
+            .map(|&i| {
+                let Some(cluster) = clusters.get(i) else {
+                    return 0;
+                };
+                let facts = snapshot.summary(i);
+                let modelled = requirements.is_some()
+                    && self.options.customized_cluster_resource_modeling
+                    && facts.is_some_and(|f| f.has_models);
+                // Assumed workloads change the summary and resource models need the
+                // simulation: both take the per-cluster path.
+                let (Some(facts), false, true) =
+                    (facts, modelled, self.assumed_for(cluster).is_empty())
+                else {
+                    return self.cluster_replicas(cluster, requirements);
+                };
+                if !facts.present {
+                    return 0;
+                }
+                let (Some(request), Some(resolved)) = (&request, &resolved) else {
+                    return clamp_to_i32(facts.allowed_pods);
+                };
+                if facts.allowed_pods <= 0 {
+                    return 0;
+                }
+                let by_summary = request.bound(|j, is_cpu| {
+                    resolved
+                        .get(j)
+                        .copied()
+                        .flatten()
+                        .and_then(|r| snapshot.free_amount(i, r))
+                        .map(|f| if is_cpu { f.milli } else { f.units })
+                });
+                clamp_to_i32(facts.allowed_pods.min(by_summary))
+            })
+            .collect()
+    }
 }
 
 fn clamp_to_i32(v: i64) -> i32 {
@@ -448,26 +517,33 @@ impl<'r> RequestBounds<'r> {
             .saturating_sub(allocated.pods)
             .saturating_sub(allocating.pods)
             .max(0);
+        let bound = self.bound(|j, is_cpu| {
+            allocatable.found[j].then(|| {
+                let free = allocatable.nanos[j]
+                    .saturating_sub(allocated.nanos[j])
+                    .saturating_sub(allocating.nanos[j]);
+                ceil_to_i64(free, if is_cpu { 1_000_000 } else { 1_000_000_000 })
+            })
+        });
+        Some((allowed_pods, bound))
+    }
+
+    /// [`max_replicas_by_summary`] given each request's free amount (allocatable −
+    /// allocated − allocating) rounded up in the request's unit: thousandths for `cpu`
+    /// (second argument), whole units otherwise; `None` when not allocatable. Rounding up
+    /// keeps the sign, so "no whole unit left" is "nothing left" in either unit.
+    fn bound(&self, free_of: impl Fn(usize, bool) -> Option<i64>) -> i64 {
         let mut maximum = i64::MAX;
         for (j, (_, per_replica, is_cpu)) in self.items.iter().enumerate() {
-            if !allocatable.found[j] {
-                return Some((allowed_pods, 0));
-            }
-            let free = allocatable.nanos[j]
-                .saturating_sub(allocated.nanos[j])
-                .saturating_sub(allocating.nanos[j]);
-            let free_units = ceil_to_i64(free, 1_000_000_000);
-            if free_units <= 0 {
-                return Some((allowed_pods, 0));
-            }
-            let bound = if *is_cpu {
-                ceil_to_i64(free, 1_000_000) / per_replica
-            } else {
-                free_units / per_replica
+            let Some(free) = free_of(j, *is_cpu) else {
+                return 0;
             };
-            maximum = maximum.min(bound);
+            if free <= 0 {
+                return 0;
+            }
+            maximum = maximum.min(free / per_replica);
         }
-        Some((allowed_pods, maximum))
+        maximum
     }
 }
 
@@ -547,7 +623,7 @@ pub fn max_replicas_by_summary(summary: &ResourceSummary, request: &ResourceList
 
 /// `nanos / unit` rounded up and clamped to `i64`: Kubernetes' `Value` (unit 10⁹) and
 /// `MilliValue` (unit 10⁶).
-fn ceil_to_i64(nanos: i128, unit: i128) -> i64 {
+pub(crate) fn ceil_to_i64(nanos: i128, unit: i128) -> i64 {
     // 128-bit division is a slow library call; almost every value fits in 64 bits.
     if let (Ok(n), Ok(u)) = (i64::try_from(nanos), i64::try_from(unit)) {
         if u > 0 {
@@ -990,6 +1066,35 @@ pub fn calculate_available_replicas_with(
             assigned: assigned.get(cluster.name()).copied().unwrap_or(0),
         })
         .collect()
+}
+
+/// [`estimate_replicas`] for the clusters at `indices` of `snapshot`, asking each estimator
+/// through [`Estimator::max_available_replicas_in`].
+pub fn estimate_replicas_in(
+    snapshot: &ClusterSnapshot<'_>,
+    indices: &[usize],
+    spec: &ResourceBindingSpec,
+    estimators: &[Arc<dyn Estimator>],
+    options: &EstimationOptions,
+) -> Vec<i32> {
+    let is_workload = spec.replicas != 0 || !spec.components.is_empty();
+    let sets = options.multiple_pod_templates_scheduling && is_multi_template_applicable(spec);
+    if !is_workload || sets {
+        let clusters = snapshot.clusters();
+        let refs: Vec<&Cluster> = indices.iter().filter_map(|&i| clusters.get(i)).collect();
+        return estimate_replicas(&refs, spec, estimators, options);
+    }
+    let answers: Vec<Vec<i32>> = estimators
+        .iter()
+        .map(|e| e.max_available_replicas_in(snapshot, indices, spec.replica_requirements.as_ref()))
+        .collect();
+    let mut replicas = combine_estimates(indices.len(), &answers);
+    for r in &mut replicas {
+        if *r == i32::MAX {
+            *r = spec.replicas;
+        }
+    }
+    replicas
 }
 
 /// The estimate part of [`calculate_available_replicas_with`], by position in `clusters`

@@ -46,6 +46,21 @@ pub fn build_candidates<'a>(
 ) -> Vec<Candidate<'a>> {
     let spec = ctx.spec();
     let available = estimate_replicas(feasible, spec, estimators, &EstimationOptions::default());
+    candidates_with_estimates(ctx, feasible, None, scores, &available)
+}
+
+/// The candidates for feasible clusters given their estimates; `indices` are their
+/// positions in the context's snapshot, when it has one.
+pub(crate) fn candidates_with_estimates<'a>(
+    ctx: &SchedulingContext<'_>,
+    feasible: &[&'a Cluster],
+    indices: Option<&[usize]>,
+    scores: &[i64],
+    available: &[i32],
+) -> Vec<Candidate<'a>> {
+    let spec = ctx.spec();
+    let tiers = !(ctx.placement.cluster_affinity.is_some()
+        || ctx.placement.cluster_affinities.is_empty());
     feasible
         .iter()
         .enumerate()
@@ -53,15 +68,31 @@ pub fn build_candidates<'a>(
             let allocatable = available
                 .get(i)
                 .map_or(i64::from(spec.replicas), |a| i64::from(*a));
+            let overflow_order = match indices.and_then(|x| x.get(i)) {
+                Some(&index) if tiers => overflow_order_at(ctx, index, c),
+                _ if tiers => overflow_order(ctx, c),
+                _ => 0,
+            };
             Candidate {
                 cluster: c,
                 score: scores.get(i).copied().unwrap_or(0),
                 allocatable_replicas: allocatable,
                 available_replicas: allocatable + ctx.assigned_replicas(c.name()),
-                overflow_order: overflow_order(ctx, c),
+                overflow_order,
             }
         })
         .collect()
+}
+
+/// [`overflow_order`] for the cluster at `index` of the context's snapshot.
+fn overflow_order_at(ctx: &SchedulingContext<'_>, index: usize, cluster: &Cluster) -> u32 {
+    match ctx.affinity_matches_at(index, cluster) {
+        None => 1000,
+        Some(true) => 0,
+        Some(false) => ctx
+            .overflow_position_at(index, cluster)
+            .map_or(1000, |i| u32::try_from(i + 1).unwrap_or(1000)),
+    }
 }
 
 /// 0 for the term's own clusters, `i` for its `i`-th overflow affinity, 1000 for the rest;
@@ -95,6 +126,42 @@ pub fn candidate_order(a: &Candidate<'_>, b: &Candidate<'_>) -> Ordering {
 /// Sorts candidates into the scheduler's order.
 pub fn sort_candidates(candidates: &mut [Candidate<'_>]) {
     candidates.sort_unstable_by(candidate_order);
+}
+
+/// Sorts candidates into the scheduler's order, with `ranks[i]` the name rank of
+/// `candidates[i]` (comparing ranks compares names) when known: then no string comparison.
+pub(crate) fn sort_candidates_ranked(
+    candidates: &mut Vec<Candidate<'_>>,
+    ranks: Option<&[u32]>,
+) {
+    // One plain key per candidate, ascending: `!x` reverses an i64 without overflow. The
+    // position last keeps equal names (duplicates) in input order.
+    let mut keys: Vec<(u32, i64, i64, u32, usize)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                c.overflow_order,
+                !c.score,
+                !c.available_replicas,
+                ranks.and_then(|r| r.get(i)).copied().unwrap_or(0),
+                i,
+            )
+        })
+        .collect();
+    if ranks.is_some() {
+        keys.sort_unstable();
+    } else {
+        // Without ranks the names decide ties, compared only when everything else is equal.
+        keys.sort_unstable_by(|a, b| {
+            (a.0, a.1, a.2)
+                .cmp(&(b.0, b.1, b.2))
+                .then_with(|| candidates[a.4].name().cmp(candidates[b.4].name()))
+                .then(a.4.cmp(&b.4))
+        });
+    }
+    let mut slots: Vec<Option<Candidate<'_>>> = candidates.drain(..).map(Some).collect();
+    candidates.extend(keys.iter().filter_map(|k| slots.get_mut(k.4).and_then(Option::take)));
 }
 
 /// Why no clusters could be selected (Karmada's exact error texts).
