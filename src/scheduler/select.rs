@@ -134,34 +134,58 @@ pub(crate) fn sort_candidates_ranked(
     candidates: &mut Vec<Candidate<'_>>,
     ranks: Option<&[u32]>,
 ) {
-    // One plain key per candidate, ascending: `!x` reverses an i64 without overflow. The
-    // position last keeps equal names (duplicates) in input order.
-    let mut keys: Vec<(u32, i64, i64, u32, usize)> = candidates
+    let order = sorted_order(candidates, ranks);
+    let mut slots: Vec<Option<Candidate<'_>>> = candidates.drain(..).map(Some).collect();
+    candidates.extend(order.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take)));
+}
+
+/// Positions of `candidates` in the scheduler's order. Ties on everything else go to the
+/// name (by rank when given), then to the position.
+fn sorted_order(candidates: &[Candidate<'_>], ranks: Option<&[u32]>) -> Vec<usize> {
+    let rank = |i: usize| ranks.and_then(|r| r.get(i)).copied().unwrap_or(0);
+    let by_name = |a: usize, b: usize| match ranks {
+        Some(_) => rank(a).cmp(&rank(b)),
+        None => candidates[a].name().cmp(candidates[b].name()),
+    };
+    let packable = u32::try_from(candidates.len()).is_ok()
+        && candidates
+            .iter()
+            .all(|c| i32::try_from(c.score).is_ok());
+    if !packable {
+        let mut order: Vec<usize> = (0..candidates.len()).collect();
+        order.sort_by(|&a, &b| {
+            candidate_order(&candidates[a], &candidates[b])
+                .then_with(|| by_name(a, b))
+                .then(a.cmp(&b))
+        });
+        return order;
+    }
+    // Overflow order, score and available replicas in one integer, each mapped so that
+    // ascending integer order is the scheduler's order (`!x` reverses without overflow,
+    // flipping the sign bit orders signed values as unsigned): one comparison per pair.
+    let key = |c: &Candidate<'_>| -> u128 {
+        let score = (!(c.score as i32) as u32) ^ (1 << 31);
+        let available = (!c.available_replicas as u64) ^ (1 << 63);
+        (u128::from(c.overflow_order) << 96) | (u128::from(score) << 64) | u128::from(available)
+    };
+    let mut keys: Vec<(u128, u64)> = candidates
         .iter()
         .enumerate()
-        .map(|(i, c)| {
-            (
-                c.overflow_order,
-                !c.score,
-                !c.available_replicas,
-                ranks.and_then(|r| r.get(i)).copied().unwrap_or(0),
-                i,
-            )
-        })
+        .map(|(i, c)| (key(c), (u64::from(rank(i)) << 32) | i as u64))
         .collect();
-    if ranks.is_some() {
-        keys.sort_unstable();
-    } else {
-        // Without ranks the names decide ties, compared only when everything else is equal.
-        keys.sort_unstable_by(|a, b| {
-            (a.0, a.1, a.2)
-                .cmp(&(b.0, b.1, b.2))
-                .then_with(|| candidates[a.4].name().cmp(candidates[b.4].name()))
-                .then(a.4.cmp(&b.4))
-        });
+    keys.sort_unstable();
+    if ranks.is_none() {
+        // Equal keys: the names decide, compared only within such runs.
+        for run in keys.chunk_by_mut(|a, b| a.0 == b.0) {
+            if run.len() > 1 {
+                run.sort_by(|a, b| {
+                    let (x, y) = ((a.1 & 0xffff_ffff) as usize, (b.1 & 0xffff_ffff) as usize);
+                    by_name(x, y).then(x.cmp(&y))
+                });
+            }
+        }
     }
-    let mut slots: Vec<Option<Candidate<'_>>> = candidates.drain(..).map(Some).collect();
-    candidates.extend(keys.iter().filter_map(|k| slots.get_mut(k.4).and_then(Option::take)));
+    keys.iter().map(|k| (k.1 & 0xffff_ffff) as usize).collect()
 }
 
 /// Why no clusters could be selected (Karmada's exact error texts).

@@ -375,6 +375,113 @@ impl ClusterSnapshot<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::ResourceBinding;
+    use crate::scheduler::{schedule, schedule_prepared, SchedulerOptions};
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    /// (name index, env label, api served, cpu used, taint, region, deleting, has summary)
+    type ClusterSeed = (u8, u8, bool, u16, bool, u8, bool, bool);
+
+    fn cluster(seed: &ClusterSeed) -> Cluster {
+        let (name, env, api, cpu, taint, region, deleting, summary) = *seed;
+        let env = ["prod", "dev", "qa"][usize::from(env % 3)];
+        let mut metadata = json!({"name": format!("m{name}"), "labels": {"env": env}});
+        if deleting {
+            metadata["deletionTimestamp"] = json!("2024-01-01T00:00:00Z");
+        }
+        let mut status = json!({
+            "apiEnablements": if api {
+                json!([{"groupVersion": "apps/v1", "resources": [{"name": "deployments", "kind": "Deployment"}]}])
+            } else {
+                json!([{"groupVersion": "v1", "resources": [{"name": "configmaps", "kind": "ConfigMap"}]}])
+            }
+        });
+        if summary {
+            status["resourceSummary"] = json!({
+                "allocatable": {"cpu": "10", "memory": "64Gi", "pods": "30"},
+                "allocated": {"cpu": format!("{cpu}m"), "memory": "1Gi", "pods": "3"}
+            });
+        }
+        serde_json::from_value(json!({
+            "metadata": metadata,
+            "spec": {
+                "region": if region % 4 == 0 { String::new() } else { format!("r{}", region % 4) },
+                "taints": if taint {
+                    json!([{"key": "k", "effect": "NoSchedule"}])
+                } else {
+                    json!([])
+                }
+            },
+            "status": status
+        }))
+        .unwrap()
+    }
+
+    fn binding(mode: u8, replicas: i32, previous: &[(u8, i32)]) -> ResourceBinding {
+        let placement = match mode % 6 {
+            0 => json!({"clusterAffinity": {"labelSelector": {"matchLabels": {"env": "prod"}}}}),
+            1 => json!({"replicaScheduling": {"replicaSchedulingType": "Divided",
+                "replicaDivisionPreference": "Weighted", "weightPreference": {"staticWeightList": [
+                    {"targetCluster": {"labelSelector": {"matchLabels": {"env": "dev"}}}, "weight": 2},
+                    {"targetCluster": {"clusterNames": ["m1", "m2"]}, "weight": 1}]}}}),
+            2 => json!({"spreadConstraints": [{"spreadByField": "cluster", "minGroups": 1, "maxGroups": 3}],
+                "replicaScheduling": {"replicaSchedulingType": "Divided",
+                "replicaDivisionPreference": "Weighted",
+                "weightPreference": {"dynamicWeight": "AvailableReplicas"}}}),
+            3 => json!({"spreadConstraints": [
+                    {"spreadByField": "region", "minGroups": 1, "maxGroups": 2},
+                    {"spreadByField": "cluster", "minGroups": 1, "maxGroups": 3}],
+                "replicaScheduling": {"replicaSchedulingType": "Divided",
+                "replicaDivisionPreference": "Aggregated"}}),
+            4 => json!({"clusterAffinities": [
+                    {"affinityName": "a", "labelSelector": {"matchExpressions": [
+                        {"key": "env", "operator": "In", "values": ["qa"]}]}},
+                    {"affinityName": "b", "labelSelector": {"matchLabels": {"env": "dev"}}}],
+                "clusterTolerations": [{"key": "k", "operator": "Exists"}],
+                "replicaScheduling": {"replicaSchedulingType": "Divided",
+                "replicaDivisionPreference": "Weighted"}}),
+            _ => json!({"clusterAffinity": {"labelSelector": {"matchLabels": {"env": "none"}}}}),
+        };
+        let clusters: Vec<serde_json::Value> = previous
+            .iter()
+            .map(|(n, r)| json!({"name": format!("m{n}"), "replicas": r}))
+            .collect();
+        serde_json::from_value(json!({
+            "metadata": {"name": "b", "namespace": "default"},
+            "spec": {
+                "resource": {"apiVersion": "apps/v1", "kind": "Deployment", "uid": "u-1"},
+                "replicas": replicas,
+                "replicaRequirements": {"resourceRequest": {"cpu": "500m", "memory": "1Gi"}},
+                "clusters": clusters,
+                "placement": placement
+            }
+        }))
+        .unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn prepared_schedule_equals_schedule(
+            seeds in proptest::collection::vec(
+                (0u8..12, 0u8..3, any::<bool>(), 0u16..12000, any::<bool>(), 0u8..8,
+                 proptest::bool::weighted(0.1), proptest::bool::weighted(0.9)),
+                0..14),
+            mode in 0u8..6,
+            replicas in 0i32..40,
+            previous in proptest::collection::vec((0u8..12, 1i32..6), 0..4),
+            diagnose in any::<bool>(),
+        ) {
+            let clusters: Vec<Cluster> = seeds.iter().map(cluster).collect();
+            let b = binding(mode, replicas, &previous);
+            let options = SchedulerOptions { diagnose, ..Default::default() };
+            let snapshot = ClusterSnapshot::new(&clusters);
+            prop_assert_eq!(
+                schedule_prepared(&b, &snapshot, &options),
+                schedule(&b, &clusters, &options)
+            );
+        }
+    }
 
     #[test]
     fn ranks_follow_names_and_share_on_ties() {
