@@ -59,8 +59,8 @@ pub(crate) fn candidates_with_estimates<'a>(
     available: &[i32],
 ) -> Vec<Candidate<'a>> {
     let spec = ctx.spec();
-    let tiers = !(ctx.placement.cluster_affinity.is_some()
-        || ctx.placement.cluster_affinities.is_empty());
+    let tiers =
+        !(ctx.placement.cluster_affinity.is_some() || ctx.placement.cluster_affinities.is_empty());
     feasible
         .iter()
         .enumerate()
@@ -130,13 +130,14 @@ pub fn sort_candidates(candidates: &mut [Candidate<'_>]) {
 
 /// Sorts candidates into the scheduler's order, with `ranks[i]` the name rank of
 /// `candidates[i]` (comparing ranks compares names) when known: then no string comparison.
-pub(crate) fn sort_candidates_ranked(
-    candidates: &mut Vec<Candidate<'_>>,
-    ranks: Option<&[u32]>,
-) {
+pub(crate) fn sort_candidates_ranked(candidates: &mut Vec<Candidate<'_>>, ranks: Option<&[u32]>) {
     let order = sorted_order(candidates, ranks);
     let mut slots: Vec<Option<Candidate<'_>>> = candidates.drain(..).map(Some).collect();
-    candidates.extend(order.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take)));
+    candidates.extend(
+        order
+            .iter()
+            .filter_map(|&i| slots.get_mut(i).and_then(Option::take)),
+    );
 }
 
 /// Positions of `candidates` in the scheduler's order. Ties on everything else go to the
@@ -148,9 +149,7 @@ fn sorted_order(candidates: &[Candidate<'_>], ranks: Option<&[u32]>) -> Vec<usiz
         None => candidates[a].name().cmp(candidates[b].name()),
     };
     let packable = u32::try_from(candidates.len()).is_ok()
-        && candidates
-            .iter()
-            .all(|c| i32::try_from(c.score).is_ok());
+        && candidates.iter().all(|c| i32::try_from(c.score).is_ok());
     if !packable {
         let mut order: Vec<usize> = (0..candidates.len()).collect();
         order.sort_by(|&a, &b| {

@@ -294,10 +294,7 @@ impl<'c> ClusterSnapshot<'c> {
 
     /// The id of a label `(key, value)` pair, `None` when no cluster carries it.
     pub(crate) fn label_id(&self, key: &str, value: &str) -> Option<u32> {
-        self.label_pairs
-            .binary_search(&(key, value))
-            .ok()
-            .map(id)
+        self.label_pairs.binary_search(&(key, value)).ok().map(id)
     }
 
     /// Whether the cluster carries the label pair with this id.
@@ -316,10 +313,7 @@ impl<'c> ClusterSnapshot<'c> {
     /// not list it as allocatable.
     pub(crate) fn free_amount(&self, index: usize, resource_id: u32) -> Option<FreeAmount> {
         let entries = Self::slice(&self.free, &self.free_ranges, index);
-        entries
-            .iter()
-            .find(|e| e.0 == resource_id)
-            .map(|e| e.1)
+        entries.iter().find(|e| e.0 == resource_id).map(|e| e.1)
     }
 
     pub(crate) fn summary(&self, index: usize) -> Option<SummaryFacts> {
@@ -425,10 +419,12 @@ mod tests {
                 "replicaDivisionPreference": "Weighted", "weightPreference": {"staticWeightList": [
                     {"targetCluster": {"labelSelector": {"matchLabels": {"env": "dev"}}}, "weight": 2},
                     {"targetCluster": {"clusterNames": ["m1", "m2"]}, "weight": 1}]}}}),
-            2 => json!({"spreadConstraints": [{"spreadByField": "cluster", "minGroups": 1, "maxGroups": 3}],
+            2 => {
+                json!({"spreadConstraints": [{"spreadByField": "cluster", "minGroups": 1, "maxGroups": 3}],
                 "replicaScheduling": {"replicaSchedulingType": "Divided",
                 "replicaDivisionPreference": "Weighted",
-                "weightPreference": {"dynamicWeight": "AvailableReplicas"}}}),
+                "weightPreference": {"dynamicWeight": "AvailableReplicas"}}})
+            }
             3 => json!({"spreadConstraints": [
                     {"spreadByField": "region", "minGroups": 1, "maxGroups": 2},
                     {"spreadByField": "cluster", "minGroups": 1, "maxGroups": 3}],

@@ -38,8 +38,8 @@ use crate::api::{
 };
 
 use super::estimator::{calculate_available_replicas, Estimator};
-use crate::selector::ClusterAffinityMatcher;
 use super::webster::{self, clamp_i32, TieBreak};
+use crate::selector::ClusterAffinityMatcher;
 
 /// The overflow order of a cluster matching none of the observed term's affinities.
 pub const OVERFLOW_ORDER_UNMATCHED: u32 = 1000;
@@ -480,7 +480,10 @@ pub fn static_weights<'a>(
             by_name.extend(t.cluster_names.iter().map(|n| (n.as_str(), rule.weight)));
         } else {
             // Selectors are checked once here, not once per cluster.
-            general.push((ClusterAffinityMatcher::new(&rule.target_cluster), rule.weight));
+            general.push((
+                ClusterAffinityMatcher::new(&rule.target_cluster),
+                rule.weight,
+            ));
         }
     }
     // Largest weight first within a name, so the first entry of a name is its maximum.
