@@ -334,6 +334,11 @@ spec:
         &["validate", "--allow-no-execute-taint-policy", "-f", path],
         b"",
     );
-    assert_eq!(admitted.status.code(), Some(0), "{}", text(&admitted.stderr));
+    assert_eq!(
+        admitted.status.code(),
+        Some(0),
+        "{}",
+        text(&admitted.stderr)
+    );
     assert!(text(&admitted.stdout).contains("ClusterTaintPolicy evict-not-ready: valid"));
 }

@@ -19,7 +19,10 @@ const KINDS: &[(&str, &str)] = &[
     ("ray.io/v1/RayCluster.json", "ray"),
     ("ray.io/v1/RayJob.json", "ray"),
     ("ray.io/v1/RayService.json", "ray"),
-    ("sparkoperator.k8s.io/v1beta2/SparkApplication.json", "spark"),
+    (
+        "sparkoperator.k8s.io/v1beta2/SparkApplication.json",
+        "spark",
+    ),
 ];
 
 #[test]

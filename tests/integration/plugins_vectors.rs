@@ -182,7 +182,10 @@ fn every_shipped_component_is_at_most_300_kb() {
         let path = entry.expect("dist entry").path();
         if path.extension().is_some_and(|e| e == "wasm") {
             let size = std::fs::metadata(&path).expect("component metadata").len();
-            sizes.push((path.file_name().map(|n| n.to_string_lossy().into_owned()), size));
+            sizes.push((
+                path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                size,
+            ));
         }
     }
     assert_eq!(sizes.len(), 7, "{sizes:?}");

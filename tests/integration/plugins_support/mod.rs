@@ -136,7 +136,12 @@ fn run_case_cli(case: &Value, plugin: &str, relative: &str) -> Result<(), String
     let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("plugins_cli")
         .join(relative.replace('/', "_"))
-        .join(case["name"].as_str().unwrap_or("case").replace(['/', ' '], "_"));
+        .join(
+            case["name"]
+                .as_str()
+                .unwrap_or("case")
+                .replace(['/', ' '], "_"),
+        );
     std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
     let write = |name: &str, value: &Value| -> Result<String, String> {
         let path = scratch.join(name);
@@ -181,8 +186,12 @@ fn run_case_cli(case: &Value, plugin: &str, relative: &str) -> Result<(), String
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let printed: Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("output is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))?;
+    let printed: Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "output is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })?;
     let mut actual = Map::new();
     match operation {
         "InterpretReplica" => {
