@@ -10,6 +10,7 @@ use crate::api::{
     AggregatedStatusItem, ApiEnablement, ApiResource, Cluster, ClusterStatus, Condition,
     ManifestStatus, ResourceBinding, ResourceHealth, ResourceIdentifier, Work, WorkStatus,
 };
+use crate::interpreter::object::at;
 use crate::interpreter::{Gvk, Operation};
 use crate::policy::{self, BindingOptions, ClaimDecision, MatchOptions};
 use crate::render::{self, deps, names, OverrideSet};
@@ -68,6 +69,17 @@ fn binding_id(b: &ResourceBinding) -> String {
             b.metadata.namespace, b.metadata.name
         )
     }
+}
+
+/// The revision of a binding's template (0 when unknown), looked up without copying its key.
+fn template_revision(cp: &ControlPlane, b: &ResourceBinding) -> u64 {
+    let r = &b.spec.resource;
+    let key = super::KeyRef::new(&r.api_version, &r.kind, &r.namespace, &r.name);
+    cp.revisions
+        .templates
+        .get(&key as &dyn super::KeyParts)
+        .copied()
+        .unwrap_or(0)
 }
 
 fn template_key_of(b: &ResourceBinding) -> ObjectKey {
@@ -180,10 +192,10 @@ fn detector(cp: &mut ControlPlane) -> bool {
     let keys: Vec<ObjectKey> = cp.templates.keys().cloned().collect();
     let mut live_bindings: BTreeSet<(String, String)> = BTreeSet::new();
     for key in keys {
-        let Some(template) = cp.templates.get(&key).cloned() else {
+        let Some(template) = cp.templates.get(&key) else {
             continue;
         };
-        let decision = policy::claim(&template, &pps, &cpps, &options);
+        let decision = policy::claim(template, &pps, &cpps, &options);
         let bkey = (
             key.namespace.clone(),
             policy::binding_name(&key.kind, &key.name),
@@ -192,7 +204,7 @@ fn detector(cp: &mut ControlPlane) -> bool {
             ClaimDecision::Claim { policy: p, .. } | ClaimDecision::Keep(p) => Some(p),
             ClaimDecision::Release { .. } => {
                 let mut t = template.clone();
-                if policy::remove_claim(&mut t).is_ok() && t != template {
+                if policy::remove_claim(&mut t).is_ok() && &t != template {
                     cp.revisions.touch_template(&key);
                     cp.templates.insert(key.clone(), t);
                     cp.event(
@@ -229,6 +241,9 @@ fn detector(cp: &mut ControlPlane) -> bool {
             live_bindings.insert(bkey);
             continue;
         }
+        let Some(template) = cp.templates.get(&key) else {
+            continue;
+        };
         let mut claimed = template.clone();
         if let Err(e) = policy::write_claim(&mut claimed, p) {
             cp.event(
@@ -240,9 +255,9 @@ fn detector(cp: &mut ControlPlane) -> bool {
             );
             continue;
         }
-        if claimed != template {
+        if &claimed != template {
             cp.revisions.touch_template(&key);
-            cp.templates.insert(key.clone(), claimed.clone());
+            cp.templates.insert(key.clone(), claimed);
             cp.event(
                 "detector",
                 "Normal",
@@ -257,8 +272,11 @@ fn detector(cp: &mut ControlPlane) -> bool {
             cp.revisions.templates.get(&key).copied().unwrap_or(0),
             version,
         );
+        let Some(claimed) = cp.templates.get(&key) else {
+            continue;
+        };
         match policy::build_binding(
-            &claimed,
+            claimed,
             p,
             cp.interpreter.as_ref(),
             existing,
@@ -323,6 +341,7 @@ fn detector(cp: &mut ControlPlane) -> bool {
         .collect();
     for k in stale {
         if let Some(b) = cp.bindings.remove(&k) {
+            cp.revisions.bindings_removed = true;
             cp.event(
                 "detector",
                 "Normal",
@@ -567,6 +586,7 @@ fn distribute_dependencies(cp: &mut ControlPlane) -> bool {
             cp.revisions.touch_binding(&key);
             if nb.spec.required_by.is_empty() && nb.spec.placement.is_none() {
                 cp.bindings.remove(&key);
+                cp.revisions.bindings_removed = true;
             } else {
                 cp.bindings.insert(key, nb);
             }
@@ -576,83 +596,53 @@ fn distribute_dependencies(cp: &mut ControlPlane) -> bool {
     changed
 }
 
-/// The binding controller: renders each binding's Works and removes orphans.
-fn sync_works(cp: &mut ControlPlane) -> bool {
+/// Renders the Works of the bindings in `stale` (in key order) and stores them: a changed
+/// Work is updated where it stands, new Works are created (and logged) in key order once
+/// every binding is rendered. When two bindings render the same Work, the later one wins.
+fn render_stale_bindings(
+    cp: &mut ControlPlane,
+    stale: &BTreeSet<(String, String)>,
+    kept_owners: &mut BTreeSet<String>,
+) -> bool {
     let clusters: Vec<Cluster> = cp.clusters.values().cloned().collect();
     let ops: Vec<_> = cp.override_policies.values().cloned().collect();
     let cops: Vec<_> = cp.cluster_override_policies.values().cloned().collect();
-    let mut desired: BTreeMap<(String, String), Work> = BTreeMap::new();
-    let mut kept_owners: BTreeSet<String> = BTreeSet::new();
-    let mut stale: BTreeSet<(String, String)> = BTreeSet::new();
-    for (key, b) in &cp.bindings {
-        let tkey = template_key_of(b);
-        let fp = (
-            cp.revisions.bindings.get(key).copied().unwrap_or(0),
-            cp.revisions.templates.get(&tkey).copied().unwrap_or(0),
-            cp.revisions.env,
-        );
-        if cp.revisions.rendered.get(key) != Some(&fp) {
-            stale.insert(key.clone());
-        }
-    }
-    let bindings: Vec<ResourceBinding> = stale
-        .iter()
-        .filter_map(|k| cp.bindings.get(k).cloned())
-        .collect();
-    // Failed renders of bindings rendered earlier keep their Works (see below).
-    for (key, b) in &cp.bindings {
-        if !stale.contains(key) {
-            kept_owners.insert(binding_id(b));
-        }
-    }
-    for b in &bindings {
-        let owner = binding_id(b);
-        let bkey = (b.metadata.namespace.clone(), b.metadata.name.clone());
-        let tkey = template_key_of(b);
-        let Some(template) = cp.templates.get(&tkey).cloned() else {
-            continue;
-        };
-        let fp = (
-            cp.revisions.bindings.get(&bkey).copied().unwrap_or(0),
-            cp.revisions.templates.get(&tkey).copied().unwrap_or(0),
-            cp.revisions.env,
-        );
-        let overrides = OverrideSet {
-            override_policies: &ops,
-            cluster_override_policies: &cops,
-        };
-        match render::render_works(b, &template, &clusters, overrides, cp.interpreter.as_ref()) {
-            Ok(mut works) => {
-                cp.revisions.rendered.insert(bkey.clone(), fp);
-                super::failover::inject_preserved_state(cp, b, &mut works);
-                for w in works {
-                    desired.insert((w.metadata.namespace.clone(), w.metadata.name.clone()), w);
-                }
-                // Clusters being evicted gracefully keep their Work until the task ends.
-                for task in &b.spec.graceful_eviction_tasks {
-                    if task.purge_mode != Some(crate::api::PurgeMode::Directly) {
-                        kept_owners.insert(format!("{owner}@{}", task.from_cluster));
-                    }
+    // Work keys more than one stale binding renders: held back until every binding is
+    // rendered, so that the last one wins.
+    let shared_keys: BTreeSet<(String, String)> = {
+        let mut seen = BTreeSet::new();
+        let mut shared = BTreeSet::new();
+        for b in stale.iter().filter_map(|k| cp.bindings.get(k)) {
+            for wkey in work_keys_of(b) {
+                if !seen.insert(wkey.clone()) {
+                    shared.insert(wkey);
                 }
             }
-            Err(e) => {
-                // Keep the binding's existing Works; report why they were not refreshed.
-                kept_owners.insert(owner.clone());
-                cp.event(
-                    "binding-controller",
-                    "Warning",
-                    owner,
-                    "SyncWorkFailed",
-                    e.to_string(),
-                );
-            }
         }
-    }
+        shared
+    };
+    let now = cp.now().to_string();
+    let ControlPlane {
+        config,
+        interpreter,
+        bindings,
+        templates,
+        works,
+        revisions,
+        events,
+        ..
+    } = cp;
+    let mut held: BTreeMap<(String, String), Work> = BTreeMap::new();
+    let mut created: BTreeMap<(String, String), Work> = BTreeMap::new();
     let mut changed = false;
-    for (key, mut work) in desired {
-        match cp.works.get(&key) {
+    let mut store = |works: &mut BTreeMap<(String, String), Work>,
+                     revisions: &mut super::Revisions,
+                     created: &mut BTreeMap<(String, String), Work>,
+                     key: (String, String),
+                     mut work: Work| {
+        match works.get_mut(&key) {
             Some(old) => {
-                let same = old.spec == work.spec
+                let same = same_work_spec(&old.spec, &work.spec)
                     && work
                         .metadata
                         .labels
@@ -664,37 +654,152 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
                         .iter()
                         .all(|(k, v)| old.metadata.annotations.get(k) == Some(v));
                 if !same {
-                    let mut merged = old.clone();
-                    merged.metadata.labels.append(&mut work.metadata.labels);
-                    merged
-                        .metadata
+                    old.metadata.labels.append(&mut work.metadata.labels);
+                    old.metadata
                         .annotations
                         .append(&mut work.metadata.annotations);
-                    merged.spec = work.spec;
-                    cp.revisions.touch_work(&key);
-                    cp.works.insert(key, merged);
+                    old.spec = work.spec;
+                    revisions.touch_work(&key);
                     changed = true;
                 }
             }
             None => {
-                work.metadata.generation = Some(1);
-                work.metadata.creation_timestamp = Some(cp.now().to_string());
-                cp.event(
-                    "binding-controller",
-                    "Normal",
-                    format!("Work {}/{}", key.0, key.1),
-                    "WorkCreated",
-                    format!(
-                        "dispatching {} to {}",
-                        describe_manifest(&work),
-                        names::cluster_of_execution_space(&key.0).unwrap_or(&key.0)
-                    ),
-                );
-                cp.revisions.touch_work(&key);
-                cp.works.insert(key, work);
-                changed = true;
+                created.insert(key, work);
             }
         }
+    };
+    for key in stale {
+        let Some(b) = bindings.get(key) else {
+            continue;
+        };
+        let owner = binding_id(b);
+        let bkey = (b.metadata.namespace.clone(), b.metadata.name.clone());
+        let tkey = template_key_of(b);
+        let Some(template) = templates.get(&tkey) else {
+            continue;
+        };
+        let fp = (
+            revisions.bindings.get(&bkey).copied().unwrap_or(0),
+            revisions.templates.get(&tkey).copied().unwrap_or(0),
+            revisions.env,
+        );
+        let overrides = OverrideSet {
+            override_policies: &ops,
+            cluster_override_policies: &cops,
+        };
+        match render::render_works(b, template, &clusters, overrides, interpreter.as_ref()) {
+            Ok(mut rendered) => {
+                revisions.rendered.insert(bkey, fp);
+                super::failover::inject_preserved_state(config, b, &mut rendered);
+                for w in rendered {
+                    let key = (w.metadata.namespace.clone(), w.metadata.name.clone());
+                    if shared_keys.contains(&key) {
+                        held.insert(key, w);
+                    } else {
+                        store(works, revisions, &mut created, key, w);
+                    }
+                }
+                // Clusters being evicted gracefully keep their Work until the task ends.
+                for task in &b.spec.graceful_eviction_tasks {
+                    if task.purge_mode != Some(crate::api::PurgeMode::Directly) {
+                        kept_owners.insert(format!("{owner}@{}", task.from_cluster));
+                    }
+                }
+            }
+            Err(e) => {
+                // Keep the binding's existing Works; report why they were not refreshed.
+                kept_owners.insert(owner.clone());
+                events.push(super::Event {
+                    time: now.clone(),
+                    type_: "Warning".into(),
+                    source: "binding-controller".into(),
+                    object: owner,
+                    reason: "SyncWorkFailed".into(),
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    for (key, w) in held {
+        store(works, revisions, &mut created, key, w);
+    }
+    for (key, mut work) in created {
+        work.metadata.generation = Some(1);
+        work.metadata.creation_timestamp = Some(now.clone());
+        events.push(super::Event {
+            time: now.clone(),
+            type_: "Normal".into(),
+            source: "binding-controller".into(),
+            object: format!("Work {}/{}", key.0, key.1),
+            reason: "WorkCreated".into(),
+            message: format!(
+                "dispatching {} to {}",
+                describe_manifest(&work),
+                names::cluster_of_execution_space(&key.0).unwrap_or(&key.0)
+            ),
+        });
+        revisions.touch_work(&key);
+        works.insert(key, work);
+        changed = true;
+    }
+    changed
+}
+
+/// `a == b` for Work specs, comparing manifests with [`super::json_eq`].
+fn same_work_spec(a: &crate::api::WorkSpec, b: &crate::api::WorkSpec) -> bool {
+    a.suspend_dispatching == b.suspend_dispatching
+        && a.preserve_resources_on_deletion == b.preserve_resources_on_deletion
+        && a.workload.manifests.len() == b.workload.manifests.len()
+        && a
+            .workload
+            .manifests
+            .iter()
+            .zip(&b.workload.manifests)
+            .all(|(x, y)| super::json_eq(x, y))
+}
+
+/// The keys of the Works a binding's targets receive (execution space, Work name).
+fn work_keys_of(b: &ResourceBinding) -> Vec<(String, String)> {
+    let name = names::work_name(
+        &b.spec.resource.kind,
+        &b.spec.resource.name,
+        &b.spec.resource.namespace,
+    );
+    render::target_clusters(b)
+        .into_iter()
+        .map(|t| (names::execution_space(&t.name), name.clone()))
+        .collect()
+}
+
+/// The binding controller: renders each binding's Works and removes orphans.
+fn sync_works(cp: &mut ControlPlane) -> bool {
+    let mut stale: BTreeSet<(String, String)> = BTreeSet::new();
+    for (key, b) in &cp.bindings {
+        let fp = (
+            cp.revisions.bindings.get(key).copied().unwrap_or(0),
+            template_revision(cp, b),
+            cp.revisions.env,
+        );
+        if cp.revisions.rendered.get(key) != Some(&fp) {
+            stale.insert(key.clone());
+        }
+    }
+    // With nothing re-rendered and no binding gone, every Work still belongs to a binding
+    // whose owner is kept below: there is nothing to render and no orphan to look for.
+    if stale.is_empty() && !cp.revisions.bindings_removed {
+        return false;
+    }
+    cp.revisions.bindings_removed = false;
+    // Failed renders of bindings rendered earlier keep their Works (see below).
+    let mut kept_owners: BTreeSet<String> = cp
+        .bindings
+        .iter()
+        .filter(|(key, _)| !stale.contains(*key))
+        .map(|(_, b)| binding_id(b))
+        .collect();
+    let mut changed = false;
+    if !stale.is_empty() {
+        changed |= render_stale_bindings(cp, &stale, &mut kept_owners);
     }
     // Orphans: Works of a binding (by its annotations) no longer rendered for that cluster.
     let desired_keys: BTreeSet<(String, String)> = cp
@@ -726,9 +831,7 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
         .collect();
     for key in orphans {
         if let Some(work) = cp.works.remove(&key) {
-            cp.revisions.works.remove(&key);
-            cp.revisions.applied.remove(&key);
-            cp.revisions.collected.remove(&key);
+            cp.revisions.forget_work(&key);
             delete_work_objects(cp, &work);
             changed = true;
         }
@@ -814,43 +917,63 @@ fn set_condition(conditions: &mut Vec<Condition>, cond: Condition) -> bool {
 /// dispatching is suspended.
 fn execute(cp: &mut ControlPlane) -> bool {
     let now = cp.now();
-    let keys: Vec<(String, String)> = cp.works.keys().cloned().collect();
+    let now_text = now.to_string();
+    let ControlPlane {
+        works,
+        members,
+        revisions,
+        interpreter,
+        events,
+        ..
+    } = cp;
+    let mut log = |type_: &str, object: String, reason: &str, message: String| {
+        events.push(super::Event {
+            time: now_text.clone(),
+            type_: type_.to_string(),
+            source: "execution-controller".to_string(),
+            object,
+            reason: reason.to_string(),
+            message,
+        })
+    };
     let mut changed = false;
-    for key in keys {
-        let rev = cp.revisions.works.get(&key).copied().unwrap_or(0);
-        let cluster = names::cluster_of_execution_space(&key.0)
-            .unwrap_or("")
-            .to_string();
-        // Member objects leave only with their Work, so an applied revision stays applied.
-        if cp.revisions.applied.get(&key) == Some(&rev) {
-            continue;
-        }
-        let Some(work) = cp.works.get(&key).cloned() else {
+    // Member objects leave only with their Work, so an applied revision stays applied: only
+    // Works whose revision moved since (or that failed) are applied again.
+    let pending: Vec<(String, String)> = revisions.unapplied.iter().cloned().collect();
+    for key in &pending {
+        let Some(work) = works.get_mut(key) else {
+            revisions.unapplied.remove(key);
             continue;
         };
-        let mut status = work.status.clone().unwrap_or_default();
-        if work.spec.suspend_dispatching.unwrap_or(false) {
+        let rev = revisions.works.get(key).copied().unwrap_or(0);
+        if revisions.applied.get(key) == Some(&rev) {
+            revisions.unapplied.remove(key);
+            continue;
+        }
+        let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
+        let Work { spec, status, .. } = work;
+        let had_status = status.is_some();
+        let status = status.get_or_insert_with(WorkStatus::default);
+        if spec.suspend_dispatching.unwrap_or(false) {
             let cond = Condition {
                 type_: "Dispatching".into(),
                 status: "False".into(),
                 reason: "SuspendDispatching".into(),
                 message: "Work dispatching is in a suspended state.".into(),
-                last_transition_time: Some(now.to_string()),
+                last_transition_time: Some(now_text.clone()),
                 observed_generation: None,
             };
             if set_condition(&mut status.conditions, cond) {
-                cp.event(
-                    "execution-controller",
+                log(
                     "Normal",
                     format!("Work {}/{}", key.0, key.1),
                     "WorkDispatchingSuspended",
                     format!("dispatching to {cluster} is suspended"),
                 );
-                let mut w = work.clone();
-                w.status = Some(status);
-                cp.revisions.touch_work_status(&key);
-                cp.works.insert(key, w);
+                revisions.touch_work_conditions(key);
                 changed = true;
+            } else if !had_status {
+                work.status = None;
             }
             continue;
         }
@@ -858,21 +981,19 @@ fn execute(cp: &mut ControlPlane) -> bool {
         let mut applied_ok = true;
         let mut message = String::from("Manifest has been successfully applied");
         let mut any_change = false;
-        for manifest in &work.spec.workload.manifests {
-            let okey = ObjectKey::of(manifest);
-            let Some(member) = cp.members.get(&cluster) else {
+        for manifest in &spec.workload.manifests {
+            let Some(member) = members.get_mut(cluster) else {
                 applied_ok = false;
                 message = format!("cluster {cluster} is not a member");
                 break;
             };
+            let okey = ObjectKey::of(manifest);
             let desired = match member.get(&okey) {
                 Some(live) => {
-                    let managed = live
-                        .pointer("/metadata/labels")
+                    let managed = at(live, &["metadata", "labels"])
                         .and_then(|l| l.get(render::MANAGED_BY_KARMADA_LABEL))
                         .is_some();
-                    let conflict = manifest
-                        .pointer("/metadata/annotations")
+                    let conflict = at(manifest, &["metadata", "annotations"])
                         .and_then(|a| a.get(render::CONFLICT_RESOLUTION_ANNOTATION))
                         .and_then(Value::as_str)
                         .unwrap_or("abort");
@@ -884,9 +1005,12 @@ fn execute(cp: &mut ControlPlane) -> bool {
                         continue;
                     }
                     let gvk = Gvk::of(manifest);
-                    let retained = crate::interpreter::retention::retain_generic(manifest, live);
-                    if cp.interpreter.handles(&gvk, Operation::Retain) {
-                        match cp.interpreter.retain(&retained, live) {
+                    let retained = crate::interpreter::retention::retain_generic_owned(
+                        manifest.clone(),
+                        live,
+                    );
+                    if interpreter.handles(&gvk, Operation::Retain) {
+                        match interpreter.retain(&retained, live) {
                             Ok(v) => v,
                             Err(e) => {
                                 applied_ok = false;
@@ -900,23 +1024,20 @@ fn execute(cp: &mut ControlPlane) -> bool {
                 }
                 None => manifest.clone(),
             };
-            if let Some(member) = cp.members.get_mut(&cluster) {
-                let outcome = member.apply(okey.clone(), &desired, now);
-                if outcome != ApplyOutcome::Unchanged {
-                    any_change = true;
-                    let verb = if outcome == ApplyOutcome::Created {
-                        "created"
-                    } else {
-                        "updated"
-                    };
-                    cp.event(
-                        "execution-controller",
-                        "Normal",
-                        format!("Work {}/{}", key.0, key.1),
-                        "SyncSucceed",
-                        format!("{verb} {okey} in {cluster}"),
-                    );
-                }
+            let outcome = member.apply_owned(&okey, desired, now);
+            if outcome != ApplyOutcome::Unchanged {
+                any_change = true;
+                let verb = if outcome == ApplyOutcome::Created {
+                    "created"
+                } else {
+                    "updated"
+                };
+                log(
+                    "Normal",
+                    format!("Work {}/{}", key.0, key.1),
+                    "SyncSucceed",
+                    format!("{verb} {okey} in {cluster}"),
+                );
             }
         }
         let mut cond_changed = set_condition(
@@ -931,29 +1052,23 @@ fn execute(cp: &mut ControlPlane) -> bool {
                 }
                 .into(),
                 message: message.clone(),
-                last_transition_time: Some(now.to_string()),
+                last_transition_time: Some(now_text.clone()),
                 observed_generation: None,
             },
         );
         cond_changed |= status.conditions.iter().any(|c| c.type_ == "Dispatching");
         status.conditions.retain(|c| c.type_ != "Dispatching");
         if applied_ok {
-            cp.revisions.applied.insert(key.clone(), rev);
+            revisions.applied.insert(key.clone(), rev);
+            revisions.unapplied.remove(key);
         }
         if cond_changed {
             if !applied_ok {
-                cp.event(
-                    "execution-controller",
-                    "Warning",
-                    format!("Work {}/{}", key.0, key.1),
-                    "SyncFailed",
-                    message,
-                );
+                log("Warning", format!("Work {}/{}", key.0, key.1), "SyncFailed", message);
             }
-            let mut w = work.clone();
-            w.status = Some(status);
-            cp.revisions.touch_work_status(&key);
-            cp.works.insert(key, w);
+            revisions.touch_work_conditions(key);
+        } else if !had_status {
+            work.status = None;
         }
         changed |= cond_changed || any_change;
     }
@@ -975,55 +1090,79 @@ fn reconcile_members(cp: &mut ControlPlane) -> bool {
 
 /// The work status controller: reflects each applied manifest's status and health.
 fn collect_work_status(cp: &mut ControlPlane) -> bool {
-    let keys: Vec<(String, String)> = cp.works.keys().cloned().collect();
+    let ControlPlane {
+        works,
+        members,
+        revisions,
+        interpreter,
+        ..
+    } = cp;
     let mut changed = false;
-    for key in keys {
-        let Some(work) = cp.works.get(&key) else {
-            continue;
-        };
+    // The resourceVersions of the member objects found, as Karmada's informer would see them
+    // change.
+    let mut member_versions: Vec<u64> = Vec::new();
+    // An execution space is skipped when none of its Works moved and its member cluster did
+    // not change: no fingerprint below can have moved.
+    let mut space: Option<(&str, bool)> = None;
+    for (key, work) in works.iter_mut() {
         let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
-        let rev = cp.revisions.works.get(&key).copied().unwrap_or(0);
-        let member_rv = work
-            .spec
-            .workload
-            .manifests
-            .iter()
-            .filter_map(|m| cp.members.get(cluster)?.get(&ObjectKey::of(m)))
-            .filter_map(|o| {
-                o.pointer("/metadata/resourceVersion")
-                    .and_then(Value::as_str)
-            })
-            .collect::<Vec<_>>()
-            .join(",");
-        let applied_flag = work.status.as_ref().is_some_and(|s| {
-            s.conditions
-                .iter()
-                .any(|c| c.type_ == "Applied" && c.status == "True")
-        });
-        let fp = (rev, format!("{applied_flag}/{member_rv}"));
-        if cp.revisions.collected.get(&key) == Some(&fp) {
+        let member = members.get(cluster);
+        let skip = match space {
+            Some((s, skip)) if s == key.0 => skip,
+            _ => {
+                let changes = member.map(|m| m.changes());
+                let skip = !revisions.status_dirty.contains(&key.0)
+                    && changes.is_some()
+                    && revisions.member_seen.get(&key.0).copied() == changes;
+                if let Some(c) = changes {
+                    match revisions.member_seen.get_mut(&key.0) {
+                        Some(seen) => *seen = c,
+                        None => {
+                            revisions.member_seen.insert(key.0.clone(), c);
+                        }
+                    }
+                }
+                space = Some((&key.0, skip));
+                skip
+            }
+        };
+        if skip {
             continue;
         }
+        let rev = revisions.works.get(key).copied().unwrap_or(0);
         let applied = work.status.as_ref().is_some_and(|s| {
             s.conditions
                 .iter()
                 .any(|c| c.type_ == "Applied" && c.status == "True")
         });
+        member_versions.clear();
+        member_versions.extend(
+            work.spec
+                .workload
+                .manifests
+                .iter()
+                .filter_map(|m| member.and_then(|c| c.resource_version_like(m))),
+        );
+        let seen = revisions.collected.get(key);
+        if seen.is_some_and(|(r, a, v)| *r == rev && *a == applied && *v == member_versions) {
+            continue;
+        }
         let mut statuses = Vec::new();
         if applied {
             for (ordinal, manifest) in work.spec.workload.manifests.iter().enumerate() {
-                let okey = ObjectKey::of(manifest);
-                let Some(live) = cp.members.get(cluster).and_then(|m| m.get(&okey)) else {
+                let Some(live) = member.and_then(|m| m.get_like(manifest)) else {
                     continue;
                 };
+                let okey = super::KeyRef::of(manifest);
+                let [api_version, kind, namespace, name] = okey.into_parts();
                 let gvk = Gvk::of(live);
-                let status = if cp.interpreter.handles(&gvk, Operation::InterpretStatus) {
-                    cp.interpreter.interpret_status(live).ok().flatten()
+                let status = if interpreter.handles(&gvk, Operation::InterpretStatus) {
+                    interpreter.interpret_status(live).ok().flatten()
                 } else {
                     None
                 };
-                let health = if cp.interpreter.handles(&gvk, Operation::InterpretHealth) {
-                    match cp.interpreter.interpret_health(live) {
+                let health = if interpreter.handles(&gvk, Operation::InterpretHealth) {
+                    match interpreter.interpret_health(live) {
                         Ok(true) => ResourceHealth::Healthy,
                         Ok(false) => ResourceHealth::Unhealthy,
                         Err(_) => ResourceHealth::Unknown,
@@ -1031,78 +1170,98 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
                 } else {
                     ResourceHealth::Healthy
                 };
-                let (group, version) = match okey.api_version.split_once('/') {
+                let (group, version) = match api_version.split_once('/') {
                     Some((g, v)) => (g.to_string(), v.to_string()),
-                    None => (String::new(), okey.api_version.clone()),
+                    None => (String::new(), api_version.to_string()),
                 };
                 statuses.push(ManifestStatus {
                     identifier: ResourceIdentifier {
                         ordinal: ordinal as i32,
                         group,
                         version,
-                        kind: okey.kind.clone(),
-                        resource: format!("{}s", okey.kind.to_lowercase()),
-                        namespace: okey.namespace.clone(),
-                        name: okey.name.clone(),
+                        kind: kind.to_string(),
+                        resource: format!("{}s", kind.to_lowercase()),
+                        namespace: namespace.to_string(),
+                        name: name.to_string(),
                     },
                     status,
                     health: Some(health),
                 });
             }
         }
+        match revisions.collected.get_mut(key) {
+            Some(seen) => *seen = (rev, applied, member_versions.clone()),
+            None => {
+                revisions
+                    .collected
+                    .insert(key.clone(), (rev, applied, member_versions.clone()));
+            }
+        }
         let current = work
             .status
             .as_ref()
-            .map(|s| s.manifest_statuses.clone())
-            .unwrap_or_default();
-        cp.revisions.collected.insert(key.clone(), fp);
-        if current != statuses {
-            let mut w = work.clone();
-            let s = w.status.get_or_insert_with(WorkStatus::default);
-            s.manifest_statuses = statuses;
-            cp.revisions.touch_work_status(&key);
-            cp.works.insert(key, w);
+            .map_or(&[][..], |s| &s.manifest_statuses[..]);
+        if current != &statuses[..] {
+            work.status
+                .get_or_insert_with(WorkStatus::default)
+                .manifest_statuses = statuses;
+            revisions.touch_work_status(key);
             changed = true;
         }
     }
+    revisions.status_dirty.clear();
     changed
 }
 
 /// The binding status controller: one aggregated item per target cluster.
 fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
-    let keys: Vec<(String, String)> = cp.bindings.keys().cloned().collect();
+    let ControlPlane {
+        bindings,
+        works,
+        revisions,
+        ..
+    } = cp;
+    let super::Revisions {
+        bindings: binding_revisions,
+        work_keys,
+        work_status,
+        aggregated,
+        binding_status,
+        counter,
+        ..
+    } = revisions;
     let mut changed = false;
-    for key in keys {
-        let Some(b) = cp.bindings.get(&key) else {
-            continue;
+    for (key, b) in bindings.iter_mut() {
+        let rev = binding_revisions.get(key).copied().unwrap_or(0);
+        let keys = match work_keys.get(key) {
+            Some((r, keys)) if *r == rev => keys,
+            _ => {
+                work_keys.insert(key.clone(), (rev, work_keys_of(b)));
+                match work_keys.get(key) {
+                    Some((_, keys)) => keys,
+                    None => continue,
+                }
+            }
         };
-        let work_name = names::work_name(
-            &b.spec.resource.kind,
-            &b.spec.resource.name,
-            &b.spec.resource.namespace,
-        );
-        let targets = render::target_clusters(b);
-        let fp = (
-            cp.revisions.bindings.get(&key).copied().unwrap_or(0),
-            targets
-                .iter()
-                .map(|t| {
-                    let wkey = (names::execution_space(&t.name), work_name.clone());
-                    cp.revisions.work_status.get(&wkey).copied().unwrap_or(0)
-                })
-                .collect::<Vec<u64>>(),
-        );
-        if cp.revisions.aggregated.get(&key) == Some(&fp) {
+        let status_revision = |wkey: &(String, String)| work_status.get(wkey).copied().unwrap_or(0);
+        let seen = aggregated.get(key).is_some_and(|(r, statuses)| {
+            *r == rev
+                && statuses.len() == keys.len()
+                && statuses
+                    .iter()
+                    .zip(keys)
+                    .all(|(s, wkey)| *s == status_revision(wkey))
+        });
+        if seen {
             continue;
         }
-        cp.revisions.aggregated.insert(key.clone(), fp);
-        let Some(b) = cp.bindings.get(&key) else {
-            continue;
-        };
+        let fp = (rev, keys.iter().map(status_revision).collect::<Vec<u64>>());
+        aggregated.insert(key.clone(), fp);
+        let targets = render::target_clusters(b);
         let mut items = Vec::new();
-        for t in targets {
-            let wkey = (names::execution_space(&t.name), work_name.clone());
-            let Some(work) = cp.works.get(&wkey) else {
+        // The keys were computed from these targets, in this order.
+        for (t, wkey) in targets.iter().zip(keys) {
+            let Some(work) = works.get(wkey) else {
                 continue;
             };
             let ws = work.status.as_ref();
@@ -1137,16 +1296,18 @@ fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
         let current = b
             .status
             .as_ref()
-            .map(|s| s.aggregated_status.clone())
-            .unwrap_or_default();
-        if current != items {
-            let mut nb = b.clone();
-            nb.status
+            .map_or(&[][..], |s| &s.aggregated_status[..]);
+        if current != &items[..] {
+            b.status
                 .get_or_insert_with(Default::default)
                 .aggregated_status = items;
-            let r = cp.revisions.bump();
-            cp.revisions.binding_status.insert(key.clone(), r);
-            cp.bindings.insert(key, nb);
+            *counter += 1;
+            match binding_status.get_mut(key) {
+                Some(r) => *r = *counter,
+                None => {
+                    binding_status.insert(key.clone(), *counter);
+                }
+            }
             changed = true;
         }
     }
@@ -1179,15 +1340,17 @@ fn aggregate_template_status(cp: &mut ControlPlane) -> bool {
         let items = b
             .status
             .as_ref()
-            .map(|s| s.aggregated_status.clone())
-            .unwrap_or_default();
+            .map_or(&[][..], |s| &s.aggregated_status[..]);
+        let aggregated = cp.interpreter.aggregate_status(template, items);
         cp.revisions.template_status.insert(tkey.clone(), fp);
-        match cp.interpreter.aggregate_status(template, &items) {
-            Ok(new) => {
-                let new_status = new.get("status").cloned();
+        match aggregated {
+            Ok(mut new) => {
+                let new_status = new.as_object_mut().and_then(|o| o.remove("status"));
                 if template.get("status") != new_status.as_ref() {
-                    let old_og = template.pointer("/status/observedGeneration").cloned();
-                    let mut t = template.clone();
+                    let old_og = at(template, &["status", "observedGeneration"]).cloned();
+                    let Some(t) = cp.templates.get_mut(&tkey) else {
+                        continue;
+                    };
                     if let Some(obj) = t.as_object_mut() {
                         match new_status {
                             Some(s) => {
@@ -1198,23 +1361,22 @@ fn aggregate_template_status(cp: &mut ControlPlane) -> bool {
                             }
                         }
                     }
-                    let new_og = t.pointer("/status/observedGeneration").cloned();
+                    let new_og = at(t, &["status", "observedGeneration"]).cloned();
                     if old_og != new_og {
                         let og = new_og.unwrap_or(Value::Null);
+                        let generation = at(t, &["metadata", "generation"])
+                            .cloned()
+                            .unwrap_or(Value::Null);
                         cp.event(
                             "status-aggregator",
                             "Normal",
                             tkey.to_string(),
                             "AggregateStatusSucceed",
                             format!(
-                                "status.observedGeneration is now {og} (generation {})",
-                                t.pointer("/metadata/generation")
-                                    .cloned()
-                                    .unwrap_or(Value::Null)
+                                "status.observedGeneration is now {og} (generation {generation})"
                             ),
                         );
                     }
-                    cp.templates.insert(tkey, t);
                     changed = true;
                 }
             }

@@ -478,11 +478,11 @@ fn graceful_eviction(cp: &mut ControlPlane) -> bool {
 /// Stateful failover injection for the binding controller: merges the last eviction task's
 /// preserved labels into the manifest of each Work for a cluster new since the failover.
 pub(super) fn inject_preserved_state(
-    cp: &ControlPlane,
+    config: &super::Config,
     binding: &ResourceBinding,
     works: &mut [Work],
 ) {
-    if !cp.config.gate("StatefulFailoverInjection")
+    if !config.gate("StatefulFailoverInjection")
         || binding.spec.graceful_eviction_tasks.is_empty()
     {
         return;

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::clock::Timestamp;
-use super::ObjectKey;
+use super::{KeyParts, KeyRef, ObjectKey};
+use crate::interpreter::object::at;
 
 /// One object in a member cluster.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +19,10 @@ pub struct MemberObject {
     pinned_generation: Option<i64>,
     /// The generation the simulated controller last reconciled.
     reconciled_generation: Option<i64>,
+    /// `metadata.resourceVersion` as a number, so that watchers compare it cheaply.
+    resource_version: u64,
+    /// Applied since the simulated controllers last looked at it.
+    pending_reconcile: bool,
 }
 
 /// A simulated member cluster.
@@ -27,6 +32,11 @@ pub struct MemberCluster {
     pub name: String,
     objects: BTreeMap<ObjectKey, MemberObject>,
     resource_version: u64,
+    /// Objects applied since the last reconcile (the simulated controllers visit only them).
+    pending_reconciles: usize,
+    /// Counts every change to the objects (create, update, status, delete), so that a
+    /// watcher can tell a cluster it has seen from one that moved.
+    changes: u64,
     /// Ready nodes, used for DaemonSet counters.
     pub ready_nodes: i64,
 }
@@ -57,14 +67,28 @@ pub fn same_spec(a: &Value, b: &Value) -> bool {
             count(a) == count(b)
                 && a.iter()
                     .filter(|(k, _)| is_spec_key(k))
-                    .all(|(k, v)| b.get(k) == Some(v))
+                    .all(|(k, v)| b.get(k).is_some_and(|w| super::json_eq(v, w)))
         }
         _ => a == b,
     }
 }
 
-fn int_at(v: &Value, ptr: &str) -> Option<i64> {
-    v.pointer(ptr).and_then(Value::as_i64)
+/// Whether applying `manifest` over `live` changes anything (spec, labels or annotations).
+fn differs(live: &Value, manifest: &Value) -> bool {
+    !same_spec(live, manifest) || metadata_differs(live, manifest)
+}
+
+/// Whether the labels or annotations differ.
+fn metadata_differs(live: &Value, manifest: &Value) -> bool {
+    let differ = |path: &[&str]| match (at(live, path), at(manifest, path)) {
+        (Some(a), Some(b)) => !super::json_eq(a, b),
+        (a, b) => a.is_some() != b.is_some(),
+    };
+    differ(&["metadata", "labels"]) || differ(&["metadata", "annotations"])
+}
+
+fn int_at(v: &Value, path: &[&str]) -> Option<i64> {
+    at(v, path).and_then(Value::as_i64)
 }
 
 impl MemberCluster {
@@ -74,6 +98,8 @@ impl MemberCluster {
             name: name.into(),
             objects: BTreeMap::new(),
             resource_version: 0,
+            pending_reconciles: 0,
+            changes: 0,
             ready_nodes: 3,
         }
     }
@@ -83,9 +109,30 @@ impl MemberCluster {
         self.objects.get(key).map(|o| &o.object)
     }
 
+    /// The live object with the identity of `manifest` (apiVersion, kind, namespace, name),
+    /// found without building an [`ObjectKey`].
+    pub(crate) fn get_like(&self, manifest: &Value) -> Option<&Value> {
+        self.objects
+            .get(&KeyRef::of(manifest) as &dyn KeyParts)
+            .map(|o| &o.object)
+    }
+
+    /// The `metadata.resourceVersion` of the live object with the identity of `manifest`.
+    pub(crate) fn resource_version_like(&self, manifest: &Value) -> Option<u64> {
+        self.objects
+            .get(&KeyRef::of(manifest) as &dyn KeyParts)
+            .map(|o| o.resource_version)
+    }
+
     /// All live objects, ordered by key.
     pub fn objects(&self) -> impl Iterator<Item = (&ObjectKey, &Value)> {
         self.objects.iter().map(|(k, o)| (k, &o.object))
+    }
+
+    /// A counter that moves whenever an object is created, updated, deleted or has its
+    /// status changed.
+    pub(crate) fn changes(&self) -> u64 {
+        self.changes
     }
 
     /// Number of live objects.
@@ -106,10 +153,28 @@ impl MemberCluster {
     /// Creates or updates an object from an already-retained manifest. The generation starts
     /// at 1 and moves when the spec part changes; status is owned by the cluster.
     pub fn apply(&mut self, key: ObjectKey, manifest: &Value, now: Timestamp) -> ApplyOutcome {
+        match self.objects.get(&key) {
+            Some(existing) if !differs(&existing.object, manifest) => {
+                self.resource_version += 1;
+                ApplyOutcome::Unchanged
+            }
+            _ => self.apply_owned(&key, manifest.clone(), now),
+        }
+    }
+
+    /// [`apply`](Self::apply) taking the manifest by value, so that it becomes the live object
+    /// without a copy.
+    pub(crate) fn apply_owned(
+        &mut self,
+        key: &ObjectKey,
+        manifest: Value,
+        now: Timestamp,
+    ) -> ApplyOutcome {
+        let rv_number = self.resource_version + 1;
         let rv = self.next_rv();
-        match self.objects.get_mut(&key) {
+        match self.objects.get_mut(key) {
             None => {
-                let mut obj = manifest.clone();
+                let mut obj = manifest;
                 if let Some(meta) = obj.as_object_mut().and_then(|o| {
                     o.entry("metadata")
                         .or_insert_with(|| json!({}))
@@ -130,30 +195,34 @@ impl MemberCluster {
                     o.remove("status");
                 }
                 self.objects.insert(
-                    key,
+                    key.clone(),
                     MemberObject {
                         object: obj,
                         pinned_generation: None,
                         reconciled_generation: None,
+                        resource_version: rv_number,
+                        pending_reconcile: true,
                     },
                 );
+                self.pending_reconciles += 1;
+                self.changes += 1;
                 ApplyOutcome::Created
             }
             Some(existing) => {
                 let old = &existing.object;
-                let spec_changed = !same_spec(old, manifest);
-                let meta_changed = old.pointer("/metadata/labels")
-                    != manifest.pointer("/metadata/labels")
-                    || old.pointer("/metadata/annotations")
-                        != manifest.pointer("/metadata/annotations");
-                if !spec_changed && !meta_changed {
+                let spec_changed = !same_spec(old, &manifest);
+                if !spec_changed && !metadata_differs(old, &manifest) {
                     return ApplyOutcome::Unchanged;
                 }
                 let generation =
-                    int_at(old, "/metadata/generation").unwrap_or(1) + i64::from(spec_changed);
-                let mut obj = manifest.clone();
-                let status = old.get("status").cloned();
-                let old_meta = old.get("metadata").cloned().unwrap_or_else(|| json!({}));
+                    int_at(old, &["metadata", "generation"]).unwrap_or(1) + i64::from(spec_changed);
+                let mut old = std::mem::take(&mut existing.object);
+                let status = old.as_object_mut().and_then(|o| o.remove("status"));
+                let mut old_meta = old
+                    .as_object_mut()
+                    .and_then(|o| o.remove("metadata"))
+                    .unwrap_or_else(|| json!({}));
+                let mut obj = manifest;
                 if let Some(o) = obj.as_object_mut() {
                     match status {
                         Some(s) => {
@@ -166,8 +235,8 @@ impl MemberCluster {
                     let meta = o.entry("metadata").or_insert_with(|| json!({}));
                     if let Some(meta) = meta.as_object_mut() {
                         for k in ["uid", "creationTimestamp"] {
-                            if let Some(v) = old_meta.get(k) {
-                                meta.insert(k.into(), v.clone());
+                            if let Some(v) = old_meta.get_mut(k) {
+                                meta.insert(k.into(), v.take());
                             }
                         }
                         meta.insert("generation".into(), json!(generation));
@@ -175,6 +244,12 @@ impl MemberCluster {
                     }
                 }
                 existing.object = obj;
+                existing.resource_version = rv_number;
+                if !existing.pending_reconcile {
+                    existing.pending_reconcile = true;
+                    self.pending_reconciles += 1;
+                }
+                self.changes += 1;
                 ApplyOutcome::Updated
             }
         }
@@ -182,33 +257,54 @@ impl MemberCluster {
 
     /// Deletes an object; true if it existed.
     pub fn delete(&mut self, key: &ObjectKey) -> bool {
-        self.objects.remove(key).is_some()
+        match self.objects.remove(key) {
+            Some(o) => {
+                if o.pending_reconcile {
+                    self.pending_reconciles -= 1;
+                }
+                self.changes += 1;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Overwrites an object's status (a scenario injecting a failure or a lag). The
     /// simulated controllers leave it until the object's spec changes.
     pub fn set_status(&mut self, key: &ObjectKey, status: Value) -> bool {
+        let rv_number = self.resource_version + 1;
         let rv = self.next_rv();
         let Some(o) = self.objects.get_mut(key) else {
             return false;
         };
+        o.resource_version = rv_number;
+        self.changes += 1;
         if let Some(obj) = o.object.as_object_mut() {
             obj.insert("status".into(), status);
             if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
                 meta.insert("resourceVersion".into(), json!(rv));
             }
         }
-        o.pinned_generation = Some(int_at(&o.object, "/metadata/generation").unwrap_or(0));
+        o.pinned_generation = Some(int_at(&o.object, &["metadata", "generation"]).unwrap_or(0));
         true
     }
 
-    /// Runs the workload controllers once; returns true if any status changed.
+    /// Runs the workload controllers once; returns true if any status changed. Only objects
+    /// applied since the last run can need a new status: the status follows the generation,
+    /// and only an apply moves the generation.
     pub fn reconcile(&mut self) -> bool {
+        if self.pending_reconciles == 0 {
+            return false;
+        }
+        self.pending_reconciles = 0;
         let ready_nodes = self.ready_nodes;
         let mut changed = false;
         let mut rv = self.resource_version;
         for (key, o) in self.objects.iter_mut() {
-            let generation = int_at(&o.object, "/metadata/generation").unwrap_or(0);
+            if !std::mem::take(&mut o.pending_reconcile) {
+                continue;
+            }
+            let generation = int_at(&o.object, &["metadata", "generation"]).unwrap_or(0);
             if o.pinned_generation.is_some_and(|p| p >= generation) {
                 continue;
             }
@@ -222,6 +318,7 @@ impl MemberCluster {
             };
             if o.object.get("status") != Some(&status) {
                 rv += 1;
+                o.resource_version = rv;
                 if let Some(obj) = o.object.as_object_mut() {
                     obj.insert("status".into(), status);
                     if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -232,12 +329,15 @@ impl MemberCluster {
             }
         }
         self.resource_version = rv;
+        if changed {
+            self.changes += 1;
+        }
         changed
     }
 }
 
 fn replicas(obj: &Value) -> i64 {
-    int_at(obj, "/spec/replicas").unwrap_or(1).max(0)
+    int_at(obj, &["spec", "replicas"]).unwrap_or(1).max(0)
 }
 
 fn ready_condition(reason: &str) -> Value {
@@ -247,7 +347,7 @@ fn ready_condition(reason: &str) -> Value {
 /// The status a healthy controller of the object's kind would report once it has caught up,
 /// or `None` for kinds without a status to simulate.
 fn simulated_status(key: &ObjectKey, obj: &Value, ready_nodes: i64) -> Option<Value> {
-    let generation = int_at(obj, "/metadata/generation").unwrap_or(1);
+    let generation = int_at(obj, &["metadata", "generation"]).unwrap_or(1);
     let group = key.api_version.split('/').next().unwrap_or("");
     let status = match (key.api_version.as_str(), key.kind.as_str()) {
         ("apps/v1", "Deployment") => {
@@ -286,8 +386,8 @@ fn simulated_status(key: &ObjectKey, obj: &Value, ready_nodes: i64) -> Option<Va
                    "expectedUpdatedReplicas": r})
         }
         ("batch/v1", "Job") => {
-            let completions = int_at(obj, "/spec/completions")
-                .or_else(|| int_at(obj, "/spec/parallelism"))
+            let completions = int_at(obj, &["spec", "completions"])
+                .or_else(|| int_at(obj, &["spec", "parallelism"]))
                 .unwrap_or(1);
             json!({"succeeded": completions,
                    "conditions": [{"type": "Complete", "status": "True"}]})

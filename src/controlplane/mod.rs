@@ -31,7 +31,7 @@ mod rollout;
 pub mod scenario;
 pub mod synthetic;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -82,18 +82,105 @@ impl ObjectKey {
 
     /// The key of a JSON object.
     pub fn of(v: &Value) -> Self {
-        let s = |p: &str| {
-            v.pointer(p)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
-        ObjectKey {
-            api_version: s("/apiVersion"),
-            kind: s("/kind"),
-            namespace: s("/metadata/namespace"),
-            name: s("/metadata/name"),
+        let [api_version, kind, namespace, name] = KeyRef::of(v).into_parts();
+        ObjectKey::new(api_version, kind, namespace, name)
+    }
+}
+
+/// The four parts of an object's identity, owned ([`ObjectKey`]) or borrowed ([`KeyRef`]), so
+/// that maps keyed by [`ObjectKey`] can be searched without allocating.
+pub(crate) trait KeyParts {
+    /// apiVersion, kind, namespace, name.
+    fn parts(&self) -> [&str; 4];
+}
+
+impl KeyParts for ObjectKey {
+    fn parts(&self) -> [&str; 4] {
+        [&self.api_version, &self.kind, &self.namespace, &self.name]
+    }
+}
+
+/// A borrowed [`ObjectKey`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyRef<'a>([&'a str; 4]);
+
+impl<'a> KeyRef<'a> {
+    /// A key from its parts.
+    pub(crate) fn new(api_version: &'a str, kind: &'a str, namespace: &'a str, name: &'a str) -> Self {
+        KeyRef([api_version, kind, namespace, name])
+    }
+
+    /// The identity of a JSON object (missing parts are empty, as in [`ObjectKey::of`]).
+    pub(crate) fn of(v: &'a Value) -> Self {
+        let s = |x: Option<&'a Value>| x.and_then(Value::as_str).unwrap_or("");
+        let meta = v.get("metadata");
+        KeyRef([
+            s(v.get("apiVersion")),
+            s(v.get("kind")),
+            s(meta.and_then(|m| m.get("namespace"))),
+            s(meta.and_then(|m| m.get("name"))),
+        ])
+    }
+
+    /// apiVersion, kind, namespace, name.
+    pub(crate) fn into_parts(self) -> [&'a str; 4] {
+        self.0
+    }
+}
+
+impl KeyParts for KeyRef<'_> {
+    fn parts(&self) -> [&str; 4] {
+        self.0
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn KeyParts + 'a> for ObjectKey {
+    fn borrow(&self) -> &(dyn KeyParts + 'a) {
+        self
+    }
+}
+
+// Ordered exactly as the derived `Ord` of `ObjectKey` (field by field), as `Borrow` requires.
+impl PartialEq for dyn KeyParts + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn KeyParts + '_ {}
+
+impl PartialOrd for dyn KeyParts + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn KeyParts + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
+/// `a == b` for JSON values, faster when both list their keys in the same order (as the
+/// sorted manifests the control plane renders do): keys are then paired by position instead
+/// of looked up by hash. Falls back to the order-insensitive comparison where orders differ.
+pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            if x.len() != y.len() {
+                return false;
+            }
+            let same_order = x.keys().zip(y.keys()).all(|(p, q)| p == q);
+            if same_order {
+                x.values().zip(y.values()).all(|(p, q)| json_eq(p, q))
+            } else {
+                x == y
+            }
         }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
+        }
+        _ => a == b,
     }
 }
 
@@ -260,8 +347,8 @@ pub(crate) struct Revisions {
     pub(crate) rendered: BTreeMap<(String, String), (u64, u64, u64)>,
     /// Work revision last applied to the member cluster.
     pub(crate) applied: BTreeMap<(String, String), u64>,
-    /// (work revision, member resourceVersion) last reflected into the Work status.
-    pub(crate) collected: BTreeMap<(String, String), (u64, String)>,
+    /// (work revision, applied, member resourceVersions) last reflected into the Work status.
+    pub(crate) collected: BTreeMap<(String, String), (u64, bool, Vec<u64>)>,
     /// Revision of each Work's status.
     pub(crate) work_status: BTreeMap<(String, String), u64>,
     /// Template revision and claiming policy version each binding was last built from.
@@ -272,6 +359,27 @@ pub(crate) struct Revisions {
     pub(crate) binding_status: BTreeMap<(String, String), u64>,
     /// (binding status, template) revisions each template status was last aggregated from.
     pub(crate) template_status: BTreeMap<ObjectKey, (u64, u64)>,
+    /// Works whose current revision has not been applied to their member cluster yet.
+    pub(crate) unapplied: BTreeSet<(String, String)>,
+    /// Execution spaces with a Work whose revision or `Applied` condition moved since the
+    /// work status controller last looked.
+    pub(crate) status_dirty: BTreeSet<String>,
+    /// [`MemberCluster::changes`] of each member when the work status controller last looked.
+    pub(crate) member_seen: BTreeMap<String, u64>,
+    /// A binding was removed since the binding controller last looked for orphaned Works.
+    pub(crate) bindings_removed: bool,
+    /// The Work keys of each binding, with the binding revision they were computed at.
+    pub(crate) work_keys: BTreeMap<(String, String), (u64, Vec<(String, String)>)>,
+}
+
+/// Sets `map[key] = value`, copying the key only when it is new.
+fn set_revision<K: Ord + Clone>(map: &mut BTreeMap<K, u64>, key: &K, value: u64) {
+    match map.get_mut(key) {
+        Some(slot) => *slot = value,
+        None => {
+            map.insert(key.clone(), value);
+        }
+    }
 }
 
 impl Revisions {
@@ -282,22 +390,46 @@ impl Revisions {
 
     pub(crate) fn touch_template(&mut self, key: &ObjectKey) {
         let r = self.bump();
-        self.templates.insert(key.clone(), r);
+        set_revision(&mut self.templates, key, r);
     }
 
     pub(crate) fn touch_binding(&mut self, key: &(String, String)) {
         let r = self.bump();
-        self.bindings.insert(key.clone(), r);
+        set_revision(&mut self.bindings, key, r);
     }
 
     pub(crate) fn touch_work(&mut self, key: &(String, String)) {
         let r = self.bump();
-        self.works.insert(key.clone(), r);
+        set_revision(&mut self.works, key, r);
+        if !self.unapplied.contains(key) {
+            self.unapplied.insert(key.clone());
+        }
+        self.mark_status_dirty(&key.0);
     }
 
     pub(crate) fn touch_work_status(&mut self, key: &(String, String)) {
         let r = self.bump();
-        self.work_status.insert(key.clone(), r);
+        set_revision(&mut self.work_status, key, r);
+    }
+
+    /// The Work's `Applied` condition moved: its status must be collected again.
+    pub(crate) fn touch_work_conditions(&mut self, key: &(String, String)) {
+        self.touch_work_status(key);
+        self.mark_status_dirty(&key.0);
+    }
+
+    fn mark_status_dirty(&mut self, execution_space: &str) {
+        if !self.status_dirty.contains(execution_space) {
+            self.status_dirty.insert(execution_space.to_string());
+        }
+    }
+
+    /// Forgets a removed Work.
+    pub(crate) fn forget_work(&mut self, key: &(String, String)) {
+        self.works.remove(key);
+        self.applied.remove(key);
+        self.collected.remove(key);
+        self.unapplied.remove(key);
     }
 
     pub(crate) fn touch_env(&mut self) {
@@ -471,9 +603,13 @@ impl ControlPlane {
                 cluster.metadata.creation_timestamp = old
                     .and_then(|o| o.metadata.creation_timestamp.clone())
                     .or(Some(now));
-                self.members
-                    .entry(key.name.clone())
-                    .or_insert_with(|| MemberCluster::new(key.name.clone()));
+                if !self.members.contains_key(&key.name) {
+                    self.members
+                        .insert(key.name.clone(), MemberCluster::new(key.name.clone()));
+                    self.revisions
+                        .member_seen
+                        .remove(&crate::render::names::execution_space(&key.name));
+                }
                 self.clusters.insert(key.name.clone(), cluster);
                 self.revisions.touch_env();
             }
@@ -565,6 +701,9 @@ impl ControlPlane {
             ("cluster.karmada.io/v1alpha1", "Cluster") => {
                 let existed = self.clusters.remove(&key.name).is_some();
                 self.members.remove(&key.name);
+                self.revisions
+                    .member_seen
+                    .remove(&crate::render::names::execution_space(&key.name));
                 existed
             }
             _ => self.templates.remove(key).is_some(),

@@ -18,37 +18,23 @@ pub const MANAGED_ANNOTATIONS: &str = "resourcetemplate.karmada.io/managed-annot
 /// Annotation listing (comma-separated) the label keys Karmada manages on a member object.
 pub const MANAGED_LABELS: &str = "resourcetemplate.karmada.io/managed-labels";
 
-fn managed_keys(observed: &Value, annotation: &str) -> BTreeSet<String> {
+fn managed_keys<'a>(observed: &'a Value, annotation: &str) -> BTreeSet<&'a str> {
     at(observed, &["metadata", "annotations", annotation])
         .and_then(Value::as_str)
-        .map(|s| {
-            s.split(',')
-                .map(str::trim)
-                .filter(|k| !k.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
+        .map(|s| s.split(',').map(str::trim).filter(|k| !k.is_empty()).collect())
         .unwrap_or_default()
 }
 
-fn merge_map(
-    desired: Option<&Value>,
-    observed: Option<&Value>,
-    managed: &BTreeSet<String>,
-) -> Map<String, Value> {
-    let mut out = desired
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+/// Adds to `out` (the desired map) the member's keys it lacks, except managed ones.
+fn merge_map(out: &mut Map<String, Value>, observed: Option<&Value>, managed: &BTreeSet<&str>) {
     if let Some(member) = observed.and_then(Value::as_object) {
         for (k, v) in member {
-            if out.contains_key(k) || managed.contains(k) {
+            if out.contains_key(k) || managed.contains(k.as_str()) {
                 continue;
             }
             out.insert(k.clone(), v.clone());
         }
     }
-    out
 }
 
 /// `desired` after Karmada's generic retention against the member's `observed` object.
@@ -63,9 +49,14 @@ fn merge_map(
 /// assert_eq!(out["metadata"]["labels"], serde_json::json!({"app": "a", "added-by-member": "x"}));
 /// ```
 pub fn retain_generic(desired: &Value, observed: &Value) -> Value {
-    let mut out = desired.clone();
+    retain_generic_owned(desired.clone(), observed)
+}
+
+/// [`retain_generic`] on a desired object the caller gives away, which is changed where it
+/// stands instead of copied.
+pub fn retain_generic_owned(desired: Value, observed: &Value) -> Value {
+    let mut out = desired;
     let observed_meta = observed.get("metadata");
-    let desired_meta = desired.get("metadata");
     let meta = as_map_mut(
         as_map_mut(&mut out)
             .entry("metadata")
@@ -89,15 +80,27 @@ pub fn retain_generic(desired: &Value, observed: &Value) -> Value {
         ("annotations", MANAGED_ANNOTATIONS),
     ] {
         let managed = managed_keys(observed, managed_annotation);
-        let merged = merge_map(
-            desired_meta.and_then(|m| m.get(key)),
-            observed_meta.and_then(|m| m.get(key)),
-            &managed,
-        );
-        if merged.is_empty() {
-            meta.remove(key);
-        } else {
-            meta.insert(key.into(), Value::Object(merged));
+        let observed_map = observed_meta.and_then(|m| m.get(key));
+        match meta.get_mut(key) {
+            Some(Value::Object(merged)) => {
+                merge_map(merged, observed_map, &managed);
+                if merged.is_empty() {
+                    meta.remove(key);
+                }
+            }
+            existing => {
+                let mut merged = Map::new();
+                merge_map(&mut merged, observed_map, &managed);
+                match (existing, merged.is_empty()) {
+                    (_, true) => {
+                        meta.remove(key);
+                    }
+                    (Some(slot), false) => *slot = Value::Object(merged),
+                    (None, false) => {
+                        meta.insert(key.into(), Value::Object(merged));
+                    }
+                }
+            }
         }
     }
     out

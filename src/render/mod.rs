@@ -24,6 +24,7 @@ use crate::api::{
     Cluster, ClusterOverridePolicy, ConflictResolution, ObjectMeta, OverridePolicy,
     ResourceBinding, TargetCluster, Work, WorkSpec, WorkloadTemplate, WORK_API_VERSION,
 };
+use crate::interpreter::object::at;
 use crate::interpreter::{Gvk, InterpreterError, Operation, ResourceInterpreter};
 
 /// Label: permanent id of a ResourceBinding.
@@ -196,16 +197,13 @@ fn set_annotation(manifest: &mut Value, key: &str, value: &str) {
 }
 
 fn annotation(manifest: &Value, key: &str) -> Option<String> {
-    manifest
-        .pointer("/metadata/annotations")?
-        .get(key)?
+    at(manifest, &["metadata", "annotations", key])?
         .as_str()
         .map(str::to_string)
 }
 
 fn sorted_keys(manifest: &Value, key: &str) -> Vec<String> {
-    let mut keys: Vec<String> = manifest
-        .pointer(&format!("/metadata/{key}"))
+    let mut keys: Vec<String> = at(manifest, &["metadata", key])
         .and_then(Value::as_object)
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
@@ -261,11 +259,39 @@ fn job_completions(
     ))
 }
 
+/// What every manifest of one binding shares, whatever its cluster.
+struct BindingFacts<'a> {
+    /// `namespace/name` of the binding, for errors.
+    key: String,
+    binding: &'a ResourceBinding,
+    cluster_binding: bool,
+    binding_id: String,
+    generation: i64,
+    template_uid: String,
+    work_name: String,
+}
+
+/// Replicas-dependent inputs shared by the clusters that receive the same replicas (and Job
+/// completions): the manifest before overrides, and, once rendered for a cluster no override
+/// applies to, the finished manifest with its conflict resolution.
+struct ReplicaGroup {
+    replicas: Option<i64>,
+    completions: Option<i32>,
+    /// Clusters of this group not rendered yet.
+    remaining: usize,
+    revised: Option<Value>,
+    finished: Option<(Value, String)>,
+}
+
 /// Renders the Works of one scheduled binding.
 ///
 /// `template` is the resource template as stored (with its generation and claim metadata);
 /// `clusters` are the known clusters (used by override policies' cluster selectors; a target
 /// cluster missing from it is treated as a cluster with only a name).
+///
+/// Clusters that receive the same replicas and that no override policy applies to get the
+/// same manifest but for their Work's namespace and permanent id, so it is built once and
+/// copied.
 pub fn render_works(
     binding: &ResourceBinding,
     template: &Value,
@@ -289,30 +315,59 @@ pub fn render_works(
         None
     };
     let revise = binding.spec.replicas > 0 && interpreter.handles(&gvk, Operation::ReviseReplica);
-    let cluster_binding = is_cluster_binding(binding);
-    let binding_id = binding_permanent_id(binding);
-    let generation = template
-        .pointer("/metadata/generation")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
-    let template_uid = template
-        .pointer("/metadata/uid")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let name = template
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let namespace = template
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let text_at = |pointer: &str| {
+        template
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let name = text_at("/metadata/name");
+    let namespace = text_at("/metadata/namespace");
+    let facts = BindingFacts {
+        cluster_binding: is_cluster_binding(binding),
+        binding_id: binding_permanent_id(binding),
+        generation: template
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(0),
+        template_uid: text_at("/metadata/uid"),
+        work_name: names::work_name(&gvk.kind, &name, &namespace),
+        key,
+        binding,
+    };
+    let no_policies = overrides.override_policies.is_empty()
+        && overrides.cluster_override_policies.is_empty();
+
+    let group_keys: Vec<(Option<i64>, Option<i32>)> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            (
+                revise.then_some(t.replicas as i64),
+                completions.as_ref().and_then(|c| c.get(i).copied()),
+            )
+        })
+        .collect();
+    let mut groups: Vec<ReplicaGroup> = Vec::new();
+    for &(replicas, completions) in &group_keys {
+        match groups
+            .iter_mut()
+            .find(|g| g.replicas == replicas && g.completions == completions)
+        {
+            Some(g) => g.remaining += 1,
+            None => groups.push(ReplicaGroup {
+                replicas,
+                completions,
+                remaining: 1,
+                revised: None,
+                finished: None,
+            }),
+        }
+    }
 
     let mut works = Vec::with_capacity(targets.len());
-    for (i, target) in targets.iter().enumerate() {
+    for (target, &(replicas, completions)) in targets.iter().zip(&group_keys) {
         let fallback;
         let cluster = match clusters.iter().find(|c| c.name() == target.name) {
             Some(c) => c,
@@ -323,153 +378,273 @@ pub fn render_works(
                 &fallback
             }
         };
-        let mut manifest = template.clone();
-        if revise {
-            manifest = interpreter
-                .revise_replica(&manifest, target.replicas as i64)
-                .map_err(|source| RenderError::Interpreter {
-                    binding: key.clone(),
-                    cluster: target.name.clone(),
-                    source: Box::new(source),
-                })?;
-        }
-        if let Some(c) = &completions {
-            if let Some(spec) = manifest.get_mut("spec").and_then(Value::as_object_mut) {
-                spec.insert("completions".into(), Value::from(c[i]));
-            }
-        }
-        let applied = apply_overrides(&mut manifest, cluster, overrides).map_err(|message| {
-            RenderError::Override {
-                binding: key.clone(),
-                cluster: target.name.clone(),
-                message,
-            }
-        })?;
-
-        // Binding identity on the manifest (mergeLabel / mergeAnnotations).
-        let mut work_labels = BTreeMap::new();
-        let mut work_annotations = BTreeMap::new();
-        let id_label = if cluster_binding {
-            CLUSTER_RESOURCE_BINDING_PERMANENT_ID_LABEL
-        } else {
-            RESOURCE_BINDING_PERMANENT_ID_LABEL
+        let Some(group) = groups
+            .iter_mut()
+            .find(|g| g.replicas == replicas && g.completions == completions)
+        else {
+            continue;
         };
-        set_label(&mut manifest, id_label, &binding_id);
-        work_labels.insert(id_label.to_string(), binding_id.clone());
-        if generation > 0 {
-            set_annotation(
-                &mut manifest,
-                RESOURCE_TEMPLATE_GENERATION_ANNOTATION,
-                &generation.to_string(),
-            );
-        }
-        if cluster_binding {
-            set_annotation(
-                &mut manifest,
-                CLUSTER_RESOURCE_BINDING_ANNOTATION,
-                &binding.metadata.name,
-            );
-            work_annotations.insert(
-                CLUSTER_RESOURCE_BINDING_ANNOTATION.to_string(),
-                binding.metadata.name.clone(),
-            );
-        } else {
-            set_annotation(
-                &mut manifest,
-                RESOURCE_BINDING_NAMESPACE_ANNOTATION,
-                &binding.metadata.namespace,
-            );
-            set_annotation(
-                &mut manifest,
-                RESOURCE_BINDING_NAME_ANNOTATION,
-                &binding.metadata.name,
-            );
-            work_annotations.insert(
-                RESOURCE_BINDING_NAMESPACE_ANNOTATION.to_string(),
-                binding.metadata.namespace.clone(),
-            );
-            work_annotations.insert(
-                RESOURCE_BINDING_NAME_ANNOTATION.to_string(),
-                binding.metadata.name.clone(),
-            );
-        }
-        // The template's own conflict-resolution annotation wins over the binding's.
-        let conflict = match annotation(&manifest, CONFLICT_RESOLUTION_ANNOTATION).as_deref() {
-            Some(v @ ("overwrite" | "abort")) => v.to_string(),
-            _ => match binding.spec.conflict_resolution {
-                Some(ConflictResolution::Overwrite) => "overwrite".to_string(),
-                _ => "abort".to_string(),
-            },
+        group.remaining -= 1;
+        let last_of_group = group.remaining == 0;
+        let pre_override = || -> Result<Value, RenderError> {
+            let mut manifest = match replicas {
+                Some(r) => interpreter.revise_replica(template, r).map_err(|source| {
+                    RenderError::Interpreter {
+                        binding: facts.key.clone(),
+                        cluster: target.name.clone(),
+                        source: Box::new(source),
+                    }
+                })?,
+                None => template.clone(),
+            };
+            if let Some(c) = completions {
+                if let Some(spec) = manifest.get_mut("spec").and_then(Value::as_object_mut) {
+                    spec.insert("completions".into(), Value::from(c));
+                }
+            }
+            Ok(manifest)
         };
-        work_annotations.insert(CONFLICT_RESOLUTION_ANNOTATION.to_string(), conflict.clone());
-        if let Some(a) = &applied.applied_cluster_overrides {
-            work_annotations.insert(APPLIED_CLUSTER_OVERRIDES_ANNOTATION.to_string(), a.clone());
+        // Without policies, the manifest before overrides is needed once per group: later
+        // clusters copy the finished manifest.
+        if group.revised.is_none() && (group.finished.is_none() || !no_policies) {
+            group.revised = Some(pre_override()?);
         }
-        if let Some(a) = &applied.applied_overrides {
-            work_annotations.insert(APPLIED_OVERRIDES_ANNOTATION.to_string(), a.clone());
-        }
-
         let work_namespace = names::execution_space(&target.name);
-        let work_name = names::work_name(&gvk.kind, &name, &namespace);
-        let work_id = names::permanent_id(&format!("work/{work_namespace}/{work_name}"));
-        work_labels.insert(WORK_PERMANENT_ID_LABEL.to_string(), work_id.clone());
+        let work_id = names::permanent_id(&format!("work/{work_namespace}/{}", facts.work_name));
+        let plain = no_policies
+            || group
+                .revised
+                .as_ref()
+                .is_some_and(|m| !overrides_apply(m, cluster, overrides));
 
-        // CreateOrUpdateWork: manifest bookkeeping, pruning, managed keys.
-        set_label(&mut manifest, MANAGED_BY_KARMADA_LABEL, "true");
-        set_annotation(
-            &mut manifest,
-            RESOURCE_TEMPLATE_UID_ANNOTATION,
-            &template_uid,
-        );
-        set_annotation(&mut manifest, WORK_NAME_ANNOTATION, &work_name);
-        set_annotation(&mut manifest, WORK_NAMESPACE_ANNOTATION, &work_namespace);
-        set_annotation(&mut manifest, CONFLICT_RESOLUTION_ANNOTATION, &conflict);
-        prune::remove_irrelevant_fields(&mut manifest);
-        let mut managed = vec![
-            MANAGED_ANNOTATIONS_ANNOTATION.to_string(),
-            MANAGED_LABELS_ANNOTATION.to_string(),
-        ];
-        managed.extend(
-            sorted_keys(&manifest, "annotations")
-                .into_iter()
-                .filter(|k| k != MANAGED_ANNOTATIONS_ANNOTATION && k != MANAGED_LABELS_ANNOTATION),
-        );
-        managed.sort();
-        set_annotation(
-            &mut manifest,
-            MANAGED_ANNOTATIONS_ANNOTATION,
-            &managed.join(","),
-        );
-        set_label(&mut manifest, WORK_PERMANENT_ID_LABEL, &work_id);
-        let labels = sorted_keys(&manifest, "labels");
-        set_annotation(&mut manifest, MANAGED_LABELS_ANNOTATION, &labels.join(","));
-        sort_keys(&mut manifest);
-
-        works.push(Work {
-            api_version: WORK_API_VERSION.to_string(),
-            kind: "Work".to_string(),
-            metadata: ObjectMeta {
-                name: work_name,
-                namespace: work_namespace,
-                labels: work_labels,
-                annotations: work_annotations,
-                finalizers: vec![EXECUTION_CONTROLLER_FINALIZER.to_string()],
-                ..Default::default()
-            },
-            spec: WorkSpec {
-                workload: WorkloadTemplate {
-                    manifests: vec![manifest],
-                },
-                suspend_dispatching: Some(dispatch_suspended(binding, &target.name)),
-                preserve_resources_on_deletion: Some(
-                    binding.spec.preserve_resources_on_deletion.unwrap_or(false),
-                ),
-            },
-            status: None,
-            extra: Map::new(),
-        });
+        let reused = match (&mut group.finished, plain) {
+            (Some((finished, conflict)), true) => {
+                let mut manifest = if last_of_group {
+                    std::mem::take(finished)
+                } else {
+                    finished.clone()
+                };
+                restamp_cluster(&mut manifest, &work_namespace, &work_id)
+                    .then(|| (manifest, conflict.clone()))
+            }
+            _ => None,
+        };
+        let (manifest, conflict, applied) = match reused {
+            Some((manifest, conflict)) => (manifest, conflict, AppliedOverrides::default()),
+            None => {
+                let mut manifest = match group.revised.take() {
+                    Some(m) if !(last_of_group || no_policies) => {
+                        let copy = m.clone();
+                        group.revised = Some(m);
+                        copy
+                    }
+                    Some(m) => m,
+                    None => pre_override()?,
+                };
+                let applied = apply_overrides(&mut manifest, cluster, overrides).map_err(
+                    |message| RenderError::Override {
+                        binding: facts.key.clone(),
+                        cluster: target.name.clone(),
+                        message,
+                    },
+                )?;
+                let conflict = stamp(&mut manifest, &facts, &work_namespace, &work_id);
+                if plain && !last_of_group {
+                    group.finished = Some((manifest.clone(), conflict.clone()));
+                }
+                (manifest, conflict, applied)
+            }
+        };
+        works.push(wrap_in_work(
+            &facts,
+            target,
+            manifest,
+            conflict,
+            &applied,
+            work_namespace,
+            work_id,
+        ));
     }
     Ok(works)
+}
+
+/// Whether any override rule would apply to `manifest` in `cluster`.
+fn overrides_apply(manifest: &Value, cluster: &Cluster, overrides: OverrideSet<'_>) -> bool {
+    !crate::overrides::matching_rules(overrides.cluster_override_policies, manifest, cluster)
+        .is_empty()
+        || !crate::overrides::matching_rules(overrides.override_policies, manifest, cluster)
+            .is_empty()
+}
+
+/// Karmada's bookkeeping on a manifest (binding identity, template generation and UID, Work
+/// name and namespace, conflict resolution, managed keys), then pruning and key sorting.
+/// Returns the conflict resolution written.
+fn stamp(
+    manifest: &mut Value,
+    facts: &BindingFacts<'_>,
+    work_namespace: &str,
+    work_id: &str,
+) -> String {
+    let binding = facts.binding;
+    // Binding identity on the manifest (mergeLabel / mergeAnnotations).
+    let id_label = if facts.cluster_binding {
+        CLUSTER_RESOURCE_BINDING_PERMANENT_ID_LABEL
+    } else {
+        RESOURCE_BINDING_PERMANENT_ID_LABEL
+    };
+    set_label(manifest, id_label, &facts.binding_id);
+    if facts.generation > 0 {
+        set_annotation(
+            manifest,
+            RESOURCE_TEMPLATE_GENERATION_ANNOTATION,
+            &facts.generation.to_string(),
+        );
+    }
+    if facts.cluster_binding {
+        set_annotation(
+            manifest,
+            CLUSTER_RESOURCE_BINDING_ANNOTATION,
+            &binding.metadata.name,
+        );
+    } else {
+        set_annotation(
+            manifest,
+            RESOURCE_BINDING_NAMESPACE_ANNOTATION,
+            &binding.metadata.namespace,
+        );
+        set_annotation(
+            manifest,
+            RESOURCE_BINDING_NAME_ANNOTATION,
+            &binding.metadata.name,
+        );
+    }
+    // The template's own conflict-resolution annotation wins over the binding's.
+    let conflict = match annotation(manifest, CONFLICT_RESOLUTION_ANNOTATION).as_deref() {
+        Some(v @ ("overwrite" | "abort")) => v.to_string(),
+        _ => match binding.spec.conflict_resolution {
+            Some(ConflictResolution::Overwrite) => "overwrite".to_string(),
+            _ => "abort".to_string(),
+        },
+    };
+
+    // CreateOrUpdateWork: manifest bookkeeping, pruning, managed keys.
+    set_label(manifest, MANAGED_BY_KARMADA_LABEL, "true");
+    set_annotation(
+        manifest,
+        RESOURCE_TEMPLATE_UID_ANNOTATION,
+        &facts.template_uid,
+    );
+    set_annotation(manifest, WORK_NAME_ANNOTATION, &facts.work_name);
+    set_annotation(manifest, WORK_NAMESPACE_ANNOTATION, work_namespace);
+    set_annotation(manifest, CONFLICT_RESOLUTION_ANNOTATION, &conflict);
+    prune::remove_irrelevant_fields(manifest);
+    let mut managed = vec![
+        MANAGED_ANNOTATIONS_ANNOTATION.to_string(),
+        MANAGED_LABELS_ANNOTATION.to_string(),
+    ];
+    managed.extend(
+        sorted_keys(manifest, "annotations")
+            .into_iter()
+            .filter(|k| k != MANAGED_ANNOTATIONS_ANNOTATION && k != MANAGED_LABELS_ANNOTATION),
+    );
+    managed.sort();
+    set_annotation(manifest, MANAGED_ANNOTATIONS_ANNOTATION, &managed.join(","));
+    set_label(manifest, WORK_PERMANENT_ID_LABEL, work_id);
+    let labels = sorted_keys(manifest, "labels");
+    set_annotation(manifest, MANAGED_LABELS_ANNOTATION, &labels.join(","));
+    sort_keys(manifest);
+    conflict
+}
+
+/// Turns the finished manifest of one cluster into another's: only the Work namespace
+/// annotation and the Work permanent-id label differ. Both keys are present in a finished
+/// manifest, so their positions (sorted) do not move; false if one is missing.
+fn restamp_cluster(manifest: &mut Value, work_namespace: &str, work_id: &str) -> bool {
+    let Some(meta) = manifest.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return false;
+    };
+    let mut set = |map: &str, key: &str, value: &str| {
+        match meta
+            .get_mut(map)
+            .and_then(Value::as_object_mut)
+            .and_then(|m| m.get_mut(key))
+        {
+            Some(slot) => {
+                *slot = Value::String(value.to_string());
+                true
+            }
+            None => false,
+        }
+    };
+    set("annotations", WORK_NAMESPACE_ANNOTATION, work_namespace)
+        && set("labels", WORK_PERMANENT_ID_LABEL, work_id)
+}
+
+/// The Work carrying one cluster's manifest.
+fn wrap_in_work(
+    facts: &BindingFacts<'_>,
+    target: &TargetCluster,
+    manifest: Value,
+    conflict: String,
+    applied: &AppliedOverrides,
+    work_namespace: String,
+    work_id: String,
+) -> Work {
+    let binding = facts.binding;
+    let mut work_labels = BTreeMap::new();
+    let mut work_annotations = BTreeMap::new();
+    let id_label = if facts.cluster_binding {
+        CLUSTER_RESOURCE_BINDING_PERMANENT_ID_LABEL
+    } else {
+        RESOURCE_BINDING_PERMANENT_ID_LABEL
+    };
+    work_labels.insert(id_label.to_string(), facts.binding_id.clone());
+    if facts.cluster_binding {
+        work_annotations.insert(
+            CLUSTER_RESOURCE_BINDING_ANNOTATION.to_string(),
+            binding.metadata.name.clone(),
+        );
+    } else {
+        work_annotations.insert(
+            RESOURCE_BINDING_NAMESPACE_ANNOTATION.to_string(),
+            binding.metadata.namespace.clone(),
+        );
+        work_annotations.insert(
+            RESOURCE_BINDING_NAME_ANNOTATION.to_string(),
+            binding.metadata.name.clone(),
+        );
+    }
+    work_annotations.insert(CONFLICT_RESOLUTION_ANNOTATION.to_string(), conflict);
+    if let Some(a) = &applied.applied_cluster_overrides {
+        work_annotations.insert(APPLIED_CLUSTER_OVERRIDES_ANNOTATION.to_string(), a.clone());
+    }
+    if let Some(a) = &applied.applied_overrides {
+        work_annotations.insert(APPLIED_OVERRIDES_ANNOTATION.to_string(), a.clone());
+    }
+    work_labels.insert(WORK_PERMANENT_ID_LABEL.to_string(), work_id);
+    Work {
+        api_version: WORK_API_VERSION.to_string(),
+        kind: "Work".to_string(),
+        metadata: ObjectMeta {
+            name: facts.work_name.clone(),
+            namespace: work_namespace,
+            labels: work_labels,
+            annotations: work_annotations,
+            finalizers: vec![EXECUTION_CONTROLLER_FINALIZER.to_string()],
+            ..Default::default()
+        },
+        spec: WorkSpec {
+            workload: WorkloadTemplate {
+                manifests: vec![manifest],
+            },
+            suspend_dispatching: Some(dispatch_suspended(binding, &target.name)),
+            preserve_resources_on_deletion: Some(
+                binding.spec.preserve_resources_on_deletion.unwrap_or(false),
+            ),
+        },
+        status: None,
+        extra: Map::new(),
+    }
 }
 
 /// Applies the override policies for one cluster to `manifest`.
@@ -490,4 +665,129 @@ fn apply_overrides(
         applied_overrides: out.applied_overrides.annotation_value(),
         applied_cluster_overrides: out.applied_cluster_overrides.annotation_value(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interpreter::chain::InterpreterChain;
+    use serde_json::json;
+
+    fn cluster(name: &str, env: &str) -> Cluster {
+        serde_json::from_value(json!({"apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster",
+            "metadata": {"name": name, "labels": {"env": env}}, "spec": {}}))
+        .unwrap()
+    }
+
+    fn binding(targets: &[(&str, i32)], replicas: i32) -> ResourceBinding {
+        let clusters: Vec<Value> = targets
+            .iter()
+            .map(|(n, r)| json!({"name": n, "replicas": r}))
+            .collect();
+        serde_json::from_value(json!({"apiVersion": "work.karmada.io/v1alpha2", "kind": "ResourceBinding",
+            "metadata": {"name": "web-deployment", "namespace": "default"},
+            "spec": {"resource": {"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "default", "name": "web"},
+                     "replicas": replicas, "clusters": clusters,
+                     "placement": {"replicaScheduling": {"replicaSchedulingType": "Divided"}}}}))
+        .unwrap()
+    }
+
+    fn template(annotations: Value) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": "web", "namespace": "default", "generation": 3, "uid": "u-1",
+                            "labels": {"app": "web"}, "annotations": annotations},
+               "spec": {"replicas": 7, "template": {"spec": {"containers": [{"name": "web", "image": "nginx:1"}]}}},
+               "status": {"replicas": 7}})
+    }
+
+    fn policies() -> (Vec<OverridePolicy>, Vec<ClusterOverridePolicy>) {
+        let op: OverridePolicy = serde_json::from_value(json!({
+            "apiVersion": "policy.karmada.io/v1alpha1", "kind": "OverridePolicy",
+            "metadata": {"name": "img", "namespace": "default"},
+            "spec": {"resourceSelectors": [{"apiVersion": "apps/v1", "kind": "Deployment"}],
+                     "overrideRules": [{"targetCluster": {"clusterNames": ["b"]},
+                                        "overriders": {"imageOverrider": [{"component": "Tag", "operator": "replace", "value": "2"}]}}]}}))
+        .unwrap();
+        let cop: ClusterOverridePolicy = serde_json::from_value(json!({
+            "apiVersion": "policy.karmada.io/v1alpha1", "kind": "ClusterOverridePolicy",
+            "metadata": {"name": "lbl"},
+            "spec": {"resourceSelectors": [{"apiVersion": "apps/v1", "kind": "Deployment"}],
+                     "overrideRules": [{"targetCluster": {"labelSelector": {"matchLabels": {"env": "prod"}}},
+                                        "overriders": {"annotationsOverrider": [{"operator": "add", "value": {"work.karmada.io/conflict-resolution": "overwrite"}}]}}]}}))
+        .unwrap();
+        (vec![op], vec![cop])
+    }
+
+    /// Clusters sharing replicas share a manifest built once; every Work must still be the one
+    /// rendering that cluster alone gives.
+    #[test]
+    fn shared_manifests_equal_rendering_each_cluster_alone() {
+        let clusters = vec![
+            cluster("a", "dev"),
+            cluster("b", "dev"),
+            cluster("c", "prod"),
+            cluster("d", "dev"),
+            cluster("e", "dev"),
+        ];
+        let targets = [("a", 2), ("b", 2), ("c", 1), ("d", 2), ("e", 1), ("f", 2)];
+        let (ops, cops) = policies();
+        let interpreter = InterpreterChain::default();
+        for with_policies in [false, true] {
+            let overrides = if with_policies {
+                OverrideSet {
+                    override_policies: &ops,
+                    cluster_override_policies: &cops,
+                }
+            } else {
+                OverrideSet::default()
+            };
+            for annotations in [json!({}), json!({CONFLICT_RESOLUTION_ANNOTATION: "overwrite"})] {
+                let t = template(annotations);
+                let b = binding(&targets, 10);
+                let all = render_works(&b, &t, &clusters, overrides, &interpreter).unwrap();
+                let alone: Vec<Work> = targets
+                    .iter()
+                    .flat_map(|target| {
+                        let one = binding(&[*target], 10);
+                        render_works(&one, &t, &clusters, overrides, &interpreter).unwrap()
+                    })
+                    .collect();
+                assert_eq!(all, alone, "with policies: {with_policies}");
+                assert_eq!(all.len(), targets.len());
+            }
+        }
+    }
+
+    #[test]
+    fn per_cluster_values_differ_where_karmada_puts_them() {
+        let clusters = vec![cluster("a", "dev"), cluster("b", "dev")];
+        let b = binding(&[("a", 1), ("b", 1)], 2);
+        let works = render_works(
+            &b,
+            &template(json!({})),
+            &clusters,
+            OverrideSet::default(),
+            &InterpreterChain::default(),
+        )
+        .unwrap();
+        let manifest = |i: usize| &works[i].spec.workload.manifests[0];
+        assert_eq!(
+            manifest(0)["metadata"]["annotations"][WORK_NAMESPACE_ANNOTATION],
+            json!("karmada-es-a")
+        );
+        assert_eq!(
+            manifest(1)["metadata"]["annotations"][WORK_NAMESPACE_ANNOTATION],
+            json!("karmada-es-b")
+        );
+        assert_ne!(
+            manifest(0)["metadata"]["labels"][WORK_PERMANENT_ID_LABEL],
+            manifest(1)["metadata"]["labels"][WORK_PERMANENT_ID_LABEL]
+        );
+        assert_eq!(
+            manifest(1)["metadata"]["labels"][WORK_PERMANENT_ID_LABEL],
+            json!(works[1].metadata.labels[WORK_PERMANENT_ID_LABEL])
+        );
+        assert_eq!(manifest(0)["spec"]["replicas"], json!(1));
+        assert!(manifest(0).get("status").is_none());
+    }
 }
