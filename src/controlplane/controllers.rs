@@ -750,8 +750,7 @@ fn same_work_spec(a: &crate::api::WorkSpec, b: &crate::api::WorkSpec) -> bool {
     a.suspend_dispatching == b.suspend_dispatching
         && a.preserve_resources_on_deletion == b.preserve_resources_on_deletion
         && a.workload.manifests.len() == b.workload.manifests.len()
-        && a
-            .workload
+        && a.workload
             .manifests
             .iter()
             .zip(&b.workload.manifests)
@@ -1005,10 +1004,8 @@ fn execute(cp: &mut ControlPlane) -> bool {
                         continue;
                     }
                     let gvk = Gvk::of(manifest);
-                    let retained = crate::interpreter::retention::retain_generic_owned(
-                        manifest.clone(),
-                        live,
-                    );
+                    let retained =
+                        crate::interpreter::retention::retain_generic_owned(manifest.clone(), live);
                     if interpreter.handles(&gvk, Operation::Retain) {
                         match interpreter.retain(&retained, live) {
                             Ok(v) => v,
@@ -1064,7 +1061,12 @@ fn execute(cp: &mut ControlPlane) -> bool {
         }
         if cond_changed {
             if !applied_ok {
-                log("Warning", format!("Work {}/{}", key.0, key.1), "SyncFailed", message);
+                log(
+                    "Warning",
+                    format!("Work {}/{}", key.0, key.1),
+                    "SyncFailed",
+                    message,
+                );
             }
             revisions.touch_work_conditions(key);
         } else if !had_status {

@@ -482,8 +482,7 @@ pub(super) fn inject_preserved_state(
     binding: &ResourceBinding,
     works: &mut [Work],
 ) {
-    if !config.gate("StatefulFailoverInjection")
-        || binding.spec.graceful_eviction_tasks.is_empty()
+    if !config.gate("StatefulFailoverInjection") || binding.spec.graceful_eviction_tasks.is_empty()
     {
         return;
     }

@@ -106,7 +106,12 @@ pub(crate) struct KeyRef<'a>([&'a str; 4]);
 
 impl<'a> KeyRef<'a> {
     /// A key from its parts.
-    pub(crate) fn new(api_version: &'a str, kind: &'a str, namespace: &'a str, name: &'a str) -> Self {
+    pub(crate) fn new(
+        api_version: &'a str,
+        kind: &'a str,
+        namespace: &'a str,
+        name: &'a str,
+    ) -> Self {
         KeyRef([api_version, kind, namespace, name])
     }
 
@@ -369,8 +374,11 @@ pub(crate) struct Revisions {
     /// A binding was removed since the binding controller last looked for orphaned Works.
     pub(crate) bindings_removed: bool,
     /// The Work keys of each binding, with the binding revision they were computed at.
-    pub(crate) work_keys: BTreeMap<(String, String), (u64, Vec<(String, String)>)>,
+    pub(crate) work_keys: BTreeMap<(String, String), BindingWorkKeys>,
 }
+
+/// A binding's Work keys (namespace, name) and the binding revision they were computed at.
+pub(crate) type BindingWorkKeys = (u64, Vec<(String, String)>);
 
 /// Sets `map[key] = value`, copying the key only when it is new.
 fn set_revision<K: Ord + Clone>(map: &mut BTreeMap<K, u64>, key: &K, value: u64) {

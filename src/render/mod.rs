@@ -336,8 +336,8 @@ pub fn render_works(
         key,
         binding,
     };
-    let no_policies = overrides.override_policies.is_empty()
-        && overrides.cluster_override_policies.is_empty();
+    let no_policies =
+        overrides.override_policies.is_empty() && overrides.cluster_override_policies.is_empty();
 
     let group_keys: Vec<(Option<i64>, Option<i32>)> = targets
         .iter()
@@ -441,13 +441,14 @@ pub fn render_works(
                     Some(m) => m,
                     None => pre_override()?,
                 };
-                let applied = apply_overrides(&mut manifest, cluster, overrides).map_err(
-                    |message| RenderError::Override {
-                        binding: facts.key.clone(),
-                        cluster: target.name.clone(),
-                        message,
-                    },
-                )?;
+                let applied =
+                    apply_overrides(&mut manifest, cluster, overrides).map_err(|message| {
+                        RenderError::Override {
+                            binding: facts.key.clone(),
+                            cluster: target.name.clone(),
+                            message,
+                        }
+                    })?;
                 let conflict = stamp(&mut manifest, &facts, &work_namespace, &work_id);
                 if plain && !last_of_group {
                     group.finished = Some((manifest.clone(), conflict.clone()));
@@ -563,18 +564,16 @@ fn restamp_cluster(manifest: &mut Value, work_namespace: &str, work_id: &str) ->
     let Some(meta) = manifest.get_mut("metadata").and_then(Value::as_object_mut) else {
         return false;
     };
-    let mut set = |map: &str, key: &str, value: &str| {
-        match meta
-            .get_mut(map)
-            .and_then(Value::as_object_mut)
-            .and_then(|m| m.get_mut(key))
-        {
-            Some(slot) => {
-                *slot = Value::String(value.to_string());
-                true
-            }
-            None => false,
+    let mut set = |map: &str, key: &str, value: &str| match meta
+        .get_mut(map)
+        .and_then(Value::as_object_mut)
+        .and_then(|m| m.get_mut(key))
+    {
+        Some(slot) => {
+            *slot = Value::String(value.to_string());
+            true
         }
+        None => false,
     };
     set("annotations", WORK_NAMESPACE_ANNOTATION, work_namespace)
         && set("labels", WORK_PERMANENT_ID_LABEL, work_id)
@@ -674,8 +673,10 @@ mod tests {
     use serde_json::json;
 
     fn cluster(name: &str, env: &str) -> Cluster {
-        serde_json::from_value(json!({"apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster",
-            "metadata": {"name": name, "labels": {"env": env}}, "spec": {}}))
+        serde_json::from_value(
+            json!({"apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster",
+            "metadata": {"name": name, "labels": {"env": env}}, "spec": {}}),
+        )
         .unwrap()
     }
 
@@ -741,7 +742,10 @@ mod tests {
             } else {
                 OverrideSet::default()
             };
-            for annotations in [json!({}), json!({CONFLICT_RESOLUTION_ANNOTATION: "overwrite"})] {
+            for annotations in [
+                json!({}),
+                json!({CONFLICT_RESOLUTION_ANNOTATION: "overwrite"}),
+            ] {
                 let t = template(annotations);
                 let b = binding(&targets, 10);
                 let all = render_works(&b, &t, &clusters, overrides, &interpreter).unwrap();
