@@ -192,6 +192,18 @@ fn detector(cp: &mut ControlPlane) -> bool {
     let keys: Vec<ObjectKey> = cp.templates.keys().cloned().collect();
     let mut live_bindings: BTreeSet<(String, String)> = BTreeSet::new();
     for key in keys {
+        let template_revision = cp.revisions.templates.get(&key).copied().unwrap_or(0);
+        // Same template, same policies: the same claim decision, and the binding found up to
+        // date last time still is.
+        if let Some((t, p, bkey)) = cp.revisions.detected_idle.get(&key) {
+            if *t == template_revision
+                && *p == cp.revisions.policies
+                && cp.bindings.contains_key(bkey)
+            {
+                live_bindings.insert(bkey.clone());
+                continue;
+            }
+        }
         let Some(template) = cp.templates.get(&key) else {
             continue;
         };
@@ -238,6 +250,9 @@ fn detector(cp: &mut ControlPlane) -> bool {
             version.clone(),
         );
         if cp.revisions.detected.get(&key) == Some(&fp) && cp.bindings.contains_key(&bkey) {
+            cp.revisions
+                .detected_idle
+                .insert(key.clone(), (fp.0, cp.revisions.policies, bkey.clone()));
             live_bindings.insert(bkey);
             continue;
         }
@@ -389,9 +404,10 @@ fn scheduler_options(cp: &ControlPlane) -> SchedulerOptions {
 
 /// The scheduler: bindings in queue order (priority, then key).
 fn schedule(cp: &mut ControlPlane) -> bool {
-    let clusters: Vec<Cluster> = cp.clusters.values().cloned().collect();
+    let mut clusters: Option<Vec<Cluster>> = None;
     let options = scheduler_options(cp);
     let now = cp.now().to_string();
+    let now_seconds = cp.now().0;
     let mut order: Vec<(i32, (String, String))> = cp
         .bindings
         .iter()
@@ -407,18 +423,33 @@ fn schedule(cp: &mut ControlPlane) -> bool {
         let Some(binding) = cp.bindings.get(&key) else {
             continue;
         };
-        let outcome = scheduler::schedule(binding, &clusters, &options);
+        // The scheduler is a function of the binding, the clusters and the options; a binding
+        // it left alone is left alone again until one of them (or the clock) moves.
+        let inputs = (
+            cp.revisions.bindings.get(&key).copied().unwrap_or(0),
+            cp.revisions.binding_status.get(&key).copied().unwrap_or(0),
+            cp.revisions.env,
+            now_seconds,
+        );
+        if cp.revisions.scheduled.get(&key) == Some(&inputs) {
+            continue;
+        }
+        let clusters = clusters.get_or_insert_with(|| cp.clusters.values().cloned().collect());
+        let outcome = scheduler::schedule(binding, clusters, &options);
         if matches!(
             outcome.action,
             ScheduleAction::Kept | ScheduleAction::Suspended
         ) {
+            cp.revisions.scheduled.insert(key, inputs);
             continue;
         }
         let mut updated = binding.clone();
         outcome.apply_to(&mut updated, &now);
         if &updated == binding {
+            cp.revisions.scheduled.insert(key, inputs);
             continue;
         }
+        cp.revisions.scheduled.remove(&key);
         let previous = binding.spec.clusters.clone();
         let spec_moved = updated.spec != binding.spec || updated.metadata != binding.metadata;
         let id = binding_id(&updated);
@@ -986,8 +1017,8 @@ fn execute(cp: &mut ControlPlane) -> bool {
                 message = format!("cluster {cluster} is not a member");
                 break;
             };
-            let okey = ObjectKey::of(manifest);
-            let desired = match member.get(&okey) {
+            let okey = super::KeyRef::of(manifest);
+            let desired = match member.get_like(manifest) {
                 Some(live) => {
                     let managed = at(live, &["metadata", "labels"])
                         .and_then(|l| l.get(render::MANAGED_BY_KARMADA_LABEL))
@@ -1007,7 +1038,7 @@ fn execute(cp: &mut ControlPlane) -> bool {
                     let retained =
                         crate::interpreter::retention::retain_generic_owned(manifest.clone(), live);
                     if interpreter.handles(&gvk, Operation::Retain) {
-                        match interpreter.retain(&retained, live) {
+                        match interpreter.retain_owned(retained, live) {
                             Ok(v) => v,
                             Err(e) => {
                                 applied_ok = false;
@@ -1021,7 +1052,7 @@ fn execute(cp: &mut ControlPlane) -> bool {
                 }
                 None => manifest.clone(),
             };
-            let outcome = member.apply_owned(&okey, desired, now);
+            let outcome = member.apply_owned(okey, desired, now);
             if outcome != ApplyOutcome::Unchanged {
                 any_change = true;
                 let verb = if outcome == ApplyOutcome::Created {

@@ -158,7 +158,7 @@ impl MemberCluster {
                 self.resource_version += 1;
                 ApplyOutcome::Unchanged
             }
-            _ => self.apply_owned(&key, manifest.clone(), now),
+            _ => self.apply_owned(KeyRef(key.parts()), manifest.clone(), now),
         }
     }
 
@@ -166,13 +166,13 @@ impl MemberCluster {
     /// without a copy.
     pub(crate) fn apply_owned(
         &mut self,
-        key: &ObjectKey,
+        key: KeyRef<'_>,
         manifest: Value,
         now: Timestamp,
     ) -> ApplyOutcome {
         let rv_number = self.resource_version + 1;
         let rv = self.next_rv();
-        match self.objects.get_mut(key) {
+        match self.objects.get_mut(&key as &dyn KeyParts) {
             None => {
                 let mut obj = manifest;
                 if let Some(meta) = obj.as_object_mut().and_then(|o| {
@@ -195,7 +195,7 @@ impl MemberCluster {
                     o.remove("status");
                 }
                 self.objects.insert(
-                    key.clone(),
+                    key.to_key(),
                     MemberObject {
                         object: obj,
                         pinned_generation: None,

@@ -82,8 +82,7 @@ impl ObjectKey {
 
     /// The key of a JSON object.
     pub fn of(v: &Value) -> Self {
-        let [api_version, kind, namespace, name] = KeyRef::of(v).into_parts();
-        ObjectKey::new(api_version, kind, namespace, name)
+        KeyRef::of(v).to_key()
     }
 }
 
@@ -130,6 +129,12 @@ impl<'a> KeyRef<'a> {
     /// apiVersion, kind, namespace, name.
     pub(crate) fn into_parts(self) -> [&'a str; 4] {
         self.0
+    }
+
+    /// The owned key.
+    pub(crate) fn to_key(self) -> ObjectKey {
+        let [api_version, kind, namespace, name] = self.0;
+        ObjectKey::new(api_version, kind, namespace, name)
     }
 }
 
@@ -191,10 +196,17 @@ pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
 
 impl fmt::Display for ObjectKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.namespace.is_empty() {
-            write!(f, "{} {}", self.kind, self.name)
+        KeyRef(self.parts()).fmt(f)
+    }
+}
+
+impl fmt::Display for KeyRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [_, kind, namespace, name] = self.0;
+        if namespace.is_empty() {
+            write!(f, "{kind} {name}")
         } else {
-            write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
+            write!(f, "{kind} {namespace}/{name}")
         }
     }
 }
@@ -373,6 +385,14 @@ pub(crate) struct Revisions {
     pub(crate) member_seen: BTreeMap<String, u64>,
     /// A binding was removed since the binding controller last looked for orphaned Works.
     pub(crate) bindings_removed: bool,
+    /// Moves whenever a PropagationPolicy or ClusterPropagationPolicy changes.
+    pub(crate) policies: u64,
+    /// (template, policies revisions, binding key) at which the detector last found a
+    /// template's binding up to date.
+    pub(crate) detected_idle: BTreeMap<ObjectKey, (u64, u64, (String, String))>,
+    /// (binding, binding status, environment revisions, virtual time) at which the scheduler
+    /// last left each binding unchanged.
+    pub(crate) scheduled: BTreeMap<(String, String), (u64, u64, u64, i64)>,
     /// The Work keys of each binding, with the binding revision they were computed at.
     pub(crate) work_keys: BTreeMap<(String, String), BindingWorkKeys>,
 }
@@ -442,6 +462,10 @@ impl Revisions {
 
     pub(crate) fn touch_env(&mut self) {
         self.env = self.bump();
+    }
+
+    pub(crate) fn touch_policies(&mut self) {
+        self.policies = self.bump();
     }
 }
 
@@ -576,14 +600,16 @@ impl ControlPlane {
         }
         match (key.api_version.as_str(), key.kind.as_str()) {
             ("policy.karmada.io/v1alpha1", "PropagationPolicy") => {
-                store_typed!(self.propagation_policies, ns_name, PropagationPolicy)
+                store_typed!(self.propagation_policies, ns_name, PropagationPolicy);
+                self.revisions.touch_policies();
             }
             ("policy.karmada.io/v1alpha1", "ClusterPropagationPolicy") => {
                 store_typed!(
                     self.cluster_propagation_policies,
                     key.name.clone(),
                     ClusterPropagationPolicy
-                )
+                );
+                self.revisions.touch_policies();
             }
             ("policy.karmada.io/v1alpha1", "OverridePolicy") => {
                 store_typed!(self.override_policies, ns_name, OverridePolicy);
@@ -687,6 +713,7 @@ impl ControlPlane {
     /// scheduling. Returns whether the object existed.
     pub fn delete(&mut self, key: &ObjectKey) -> bool {
         self.revisions.touch_env();
+        self.revisions.touch_policies();
         self.revisions.templates.remove(key);
         let ns_name = (key.namespace.clone(), key.name.clone());
         match (key.api_version.as_str(), key.kind.as_str()) {

@@ -80,6 +80,7 @@ fn set_strategy_text(cp: &mut ControlPlane, p: &PolicyRef, text: String) {
     if let Some(a) = annotations {
         a.insert(rollout::STRATEGY_ANNOTATION.into(), text);
     }
+    cp.revisions.touch_policies();
 }
 
 fn observe(

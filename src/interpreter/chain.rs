@@ -162,6 +162,11 @@ impl ResourceInterpreter for InterpreterChain {
             .retain(desired, observed)
     }
 
+    fn retain_owned(&self, desired: Value, observed: &Value) -> Result<Value, InterpreterError> {
+        self.pick(&desired, Operation::Retain)?
+            .retain_owned(desired, observed)
+    }
+
     fn aggregate_status(
         &self,
         object: &Value,

@@ -255,6 +255,13 @@ pub trait ResourceInterpreter: Send + Sync {
         Err(unsupported(desired, Operation::Retain))
     }
 
+    /// [`retain`](ResourceInterpreter::retain) on a desired object the caller gives away, so
+    /// that an interpreter with nothing to keep can hand it back without a copy. The default
+    /// calls `retain`.
+    fn retain_owned(&self, desired: Value, observed: &Value) -> Result<Value, InterpreterError> {
+        self.retain(&desired, observed)
+    }
+
     /// `object` with its status aggregated from the member `items`.
     fn aggregate_status(
         &self,

@@ -6,9 +6,15 @@ const SAFE_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
 use crate::scheduler::webster::fnv1a_32;
 
+const FNV64_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
 /// 64-bit FNV-1a.
 pub fn fnv1a_64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a_64_extend(FNV64_OFFSET, bytes)
+}
+
+/// 64-bit FNV-1a of `bytes` appended to the input that hashed to `h`.
+fn fnv1a_64_extend(mut h: u64, bytes: &[u8]) -> u64 {
     for b in bytes {
         h ^= *b as u64;
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
@@ -66,19 +72,36 @@ pub fn binding_reference_key(namespace: &str, name: &str) -> String {
 /// A permanent id in UUID form, derived from `seed` so that the same object always gets the
 /// same id (Karmada's webhooks draw random ones; fedplan's output must be reproducible).
 pub fn permanent_id(seed: &str) -> String {
-    let a = fnv1a_64(seed.as_bytes());
-    let b = fnv1a_64(format!("{seed}\u{0}fedplan").as_bytes());
-    let hex = format!("{a:016x}{b:016x}");
+    permanent_id_of(&[seed])
+}
+
+/// [`permanent_id`] of the concatenation of `parts`, without building it.
+pub fn permanent_id_of(parts: &[&str]) -> String {
+    let a = parts
+        .iter()
+        .fold(FNV64_OFFSET, |h, p| fnv1a_64_extend(h, p.as_bytes()));
+    let b = fnv1a_64_extend(a, "\u{0}fedplan".as_bytes());
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = [0u8; 32];
+    for (i, slot) in hex.iter_mut().enumerate() {
+        let word = if i < 16 { a } else { b };
+        let shift = 60 - 4 * (i % 16);
+        *slot = DIGITS[((word >> shift) & 0xf) as usize];
+    }
     // Shape as a version-4/variant-1 UUID so tools that parse ids accept it.
-    format!(
-        "{}-{}-4{}-{}{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        ["8", "9", "a", "b"][(b & 3) as usize],
-        &hex[17..20],
-        &hex[20..32]
-    )
+    let variant = [b'8', b'9', b'a', b'b'][(b & 3) as usize];
+    let mut out = String::with_capacity(36);
+    let mut push = |bytes: &[u8]| bytes.iter().for_each(|c| out.push(char::from(*c)));
+    push(&hex[0..8]);
+    push(b"-");
+    push(&hex[8..12]);
+    push(b"-4");
+    push(&hex[13..16]);
+    push(&[b'-', variant]);
+    push(&hex[17..20]);
+    push(b"-");
+    push(&hex[20..32]);
+    out
 }
 
 #[cfg(test)]
@@ -101,6 +124,32 @@ mod tests {
             .all(|b| SAFE_ALPHABET.contains(&b)));
         assert_ne!(w, work_name("Deployment", "nginx", "other"));
         assert_eq!(w, work_name("Deployment", "nginx", "default"));
+    }
+
+    #[test]
+    fn permanent_ids_of_parts_equal_ids_of_the_joined_seed() {
+        for parts in [
+            &["work/", "karmada-es-a", "/", "nginx-1"][..],
+            &[""][..],
+            &["binding/default/x"][..],
+        ] {
+            assert_eq!(permanent_id_of(parts), permanent_id(&parts.concat()));
+        }
+        // The shape written before the parts form existed.
+        let seed = "default/nginx-deployment";
+        let a = fnv1a_64(seed.as_bytes());
+        let b = fnv1a_64(format!("{seed}\u{0}fedplan").as_bytes());
+        let hex = format!("{a:016x}{b:016x}");
+        let want = format!(
+            "{}-{}-4{}-{}{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[13..16],
+            ["8", "9", "a", "b"][(b & 3) as usize],
+            &hex[17..20],
+            &hex[20..32]
+        );
+        assert_eq!(permanent_id(seed), want);
     }
 
     #[test]

@@ -352,6 +352,11 @@ impl ResourceInterpreter for NativeInterpreter {
         retain::retain(kind, desired, observed)
     }
 
+    fn retain_owned(&self, desired: Value, observed: &Value) -> Result<Value, InterpreterError> {
+        let kind = self.check(&desired, Operation::Retain)?;
+        retain::retain_owned(kind, desired, observed)
+    }
+
     fn aggregate_status(
         &self,
         obj: &Value,

@@ -108,6 +108,21 @@ pub(super) fn retain(
     Ok(out)
 }
 
+/// [`retain`] on a desired object given away: a Deployment without the retain-replicas
+/// label keeps nothing from the member, so it is handed back as it is.
+pub(super) fn retain_owned(
+    kind: NativeKind,
+    desired: Value,
+    observed: &Value,
+) -> Result<Value, InterpreterError> {
+    if kind == NativeKind::Deployment
+        && str_at(&desired, &["metadata", "labels", RETAIN_REPLICAS_LABEL]) != "true"
+    {
+        return Ok(desired);
+    }
+    retain(kind, &desired, observed)
+}
+
 /// Desired entries followed by member entries whose `name` is not among the desired ones.
 fn merge_by_name(desired: Option<&Value>, observed: Option<&Value>) -> Vec<Value> {
     let desired = desired
