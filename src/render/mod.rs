@@ -410,8 +410,7 @@ pub fn render_works(
             group.revised = Some(pre_override()?);
         }
         let work_namespace = names::execution_space(&target.name);
-        let work_id =
-            names::permanent_id_of(&["work/", &work_namespace, "/", &facts.work_name]);
+        let work_id = names::permanent_id_of(&["work/", &work_namespace, "/", &facts.work_name]);
         let plain = no_policies
             || group
                 .revised
