@@ -10,7 +10,7 @@
 use std::hint::black_box;
 
 use criterion::measurement::{Measurement, ValueFormatter};
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use fedplan::api::{Cluster, ClusterOverridePolicy, OverridePolicy};
 use fedplan::overrides::{apply_overrides, apply_overrides_in_place, ImageReference};
 use serde_json::{json, Value};
@@ -194,4 +194,29 @@ criterion_group! {
     config = Criterion::default().with_measurement(ThreadCpuTime);
     targets = bench_cpu
 }
-criterion_main!(wall, cpu);
+/// `OVERRIDES_BENCH_CALLS=<calls>` runs only that many `apply_overrides` calls and exits: a
+/// fixed workload for instruction counting under `valgrind --tool=callgrind`.
+fn fixed_workload() -> bool {
+    let Ok(calls) = std::env::var("OVERRIDES_BENCH_CALLS") else {
+        return false;
+    };
+    let calls: usize = calls.parse().unwrap_or(1000);
+    let template = deployment();
+    let cluster: Cluster =
+        serde_json::from_value(json!({"metadata": {"name": "member1"}})).expect("valid cluster");
+    let ops = [policy()];
+    let cops: [ClusterOverridePolicy; 0] = [];
+    for _ in 0..calls {
+        black_box(apply_overrides(black_box(&template), black_box(&cluster), &ops, &cops).is_ok());
+    }
+    true
+}
+
+fn main() {
+    if fixed_workload() {
+        return;
+    }
+    wall();
+    cpu();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -1,12 +1,14 @@
 //! Scheduling cost per binding in the four placement modes, over 10 to 5,000 clusters, and a
-//! batch of 5,000 bindings over 100 clusters.
+//! batch of 5,000 bindings over 100 clusters; each with `schedule` (the clusters read for
+//! every binding) and with `schedule_prepared` over a `ClusterSnapshot` (read once; for the
+//! batch, building the snapshot is part of the measured time).
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use fedplan::api::{Cluster, ResourceBinding};
-use fedplan::scheduler::{schedule, SchedulerOptions};
+use fedplan::scheduler::{schedule, schedule_prepared, ClusterSnapshot, SchedulerOptions};
 use serde_json::json;
 
 fn clusters(n: usize) -> Vec<Cluster> {
@@ -120,6 +122,29 @@ fn per_binding(c: &mut Criterion) {
         }
     }
     group.finish();
+
+    let mut group = c.benchmark_group("schedule_one_prepared");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    for n in [10usize, 100, 1_000, 5_000] {
+        let cs = clusters(n);
+        let snapshot = ClusterSnapshot::new(&cs);
+        for mode in MODES {
+            let b = binding(mode, 0);
+            group.bench_with_input(BenchmarkId::new(mode, n), &n, |bench, _| {
+                bench.iter(|| {
+                    black_box(schedule_prepared(
+                        black_box(&b),
+                        black_box(&snapshot),
+                        &options,
+                    ))
+                })
+            });
+        }
+    }
+    group.finish();
 }
 
 fn batch(c: &mut Criterion) {
@@ -135,6 +160,14 @@ fn batch(c: &mut Criterion) {
         bench.iter(|| {
             for b in &bindings {
                 black_box(schedule(b, &cs, &options));
+            }
+        })
+    });
+    group.bench_function("5000_bindings_100_clusters_prepared", |bench| {
+        bench.iter(|| {
+            let snapshot = ClusterSnapshot::new(black_box(&cs));
+            for b in &bindings {
+                black_box(schedule_prepared(b, &snapshot, &options));
             }
         })
     });

@@ -184,6 +184,14 @@ impl Quantity {
 }
 
 fn div_ceil(a: i128, b: i128) -> i128 {
+    // Nearly every quantity fits in 64 bits; 128-bit division is a slow library call.
+    if let (Ok(a), Ok(b)) = (i64::try_from(a), i64::try_from(b)) {
+        if b != -1 {
+            let q = a / b;
+            let up = a % b != 0 && ((a > 0) == (b > 0));
+            return i128::from(q) + i128::from(up);
+        }
+    }
     let q = a / b;
     if a % b != 0 && ((a > 0) == (b > 0)) {
         q + 1

@@ -117,6 +117,10 @@ pub struct ValidateArgs {
     /// object.
     #[arg(long)]
     pub defaulted: bool,
+    /// Admit ClusterTaintPolicies that manage NoExecute taints, as karmada-webhook does
+    /// with the same flag (refused by default, as there).
+    #[arg(long)]
+    pub allow_no_execute_taint_policy: bool,
 }
 
 /// Arguments of `fedplan schedule`.

@@ -28,13 +28,13 @@ enum Verdict {
 ///
 /// The typed deserialization done while loading has already checked every field's type and
 /// enum values; [`admit`] applies Karmada's webhook defaulting and validation.
-fn check_karmada(loaded: &LoadedObject, object: &KarmadaObject) -> Verdict {
+fn check_karmada(
+    loaded: &LoadedObject,
+    object: &KarmadaObject,
+    options: &ValidationOptions,
+) -> Verdict {
     let value = object.resource.as_value();
-    let admission = match admit(
-        value,
-        &DefaultingContext::default(),
-        &ValidationOptions::default(),
-    ) {
+    let admission = match admit(value, &DefaultingContext::default(), options) {
         // A kind the webhooks do not check (a ResourceInterpreterCustomization).
         Ok(None) => return Verdict::Valid(value.clone()),
         Ok(Some(admission)) => admission,
@@ -77,9 +77,9 @@ fn check_karmada(loaded: &LoadedObject, object: &KarmadaObject) -> Verdict {
     }
 }
 
-fn verdict(loaded: &LoadedObject) -> Verdict {
+fn verdict(loaded: &LoadedObject, options: &ValidationOptions) -> Verdict {
     match &loaded.object {
-        Object::Karmada(object) => check_karmada(loaded, object),
+        Object::Karmada(object) => check_karmada(loaded, object, options),
         Object::Template(resource) => Verdict::Template(resource.as_value().clone()),
     }
 }
@@ -96,10 +96,14 @@ pub(crate) fn run(
     let mut failed = report_load_errors(&loaded, stderr);
     let (mut valid, mut templates, mut invalid) = (0usize, 0usize, loaded.errors.len());
     let mut printed = Vec::new();
+    let options = ValidationOptions {
+        allow_no_execute_taint_policy: args.allow_no_execute_taint_policy,
+        ..ValidationOptions::default()
+    };
     for item in &loaded.items {
         let resource = item.object.resource();
         let identity = resource.object_ref();
-        match verdict(item) {
+        match verdict(item, &options) {
             Verdict::Valid(value) => {
                 valid += 1;
                 if args.defaulted {

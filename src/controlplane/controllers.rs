@@ -884,8 +884,7 @@ fn same_work_spec(a: &crate::api::WorkSpec, b: &crate::api::WorkSpec) -> bool {
     a.suspend_dispatching == b.suspend_dispatching
         && a.preserve_resources_on_deletion == b.preserve_resources_on_deletion
         && a.workload.manifests.len() == b.workload.manifests.len()
-        && a
-            .workload
+        && a.workload
             .manifests
             .iter()
             .zip(&b.workload.manifests)

@@ -106,7 +106,12 @@ pub(crate) struct KeyRef<'a>([&'a str; 4]);
 
 impl<'a> KeyRef<'a> {
     /// A key from its parts.
-    pub(crate) fn new(api_version: &'a str, kind: &'a str, namespace: &'a str, name: &'a str) -> Self {
+    pub(crate) fn new(
+        api_version: &'a str,
+        kind: &'a str,
+        namespace: &'a str,
+        name: &'a str,
+    ) -> Self {
         KeyRef([api_version, kind, namespace, name])
     }
 
@@ -416,7 +421,7 @@ pub(crate) struct Revisions {
     /// What the scheduler last saw of each binding it left unchanged.
     pub(crate) scheduled: BTreeMap<(String, String), SchedulerInputs>,
     /// The Work keys of each binding, with the binding revision they were computed at.
-    pub(crate) work_keys: BTreeMap<(String, String), (u64, Vec<(String, String)>)>,
+    pub(crate) work_keys: BTreeMap<(String, String), BindingWorkKeys>,
 }
 
 /// The inputs of one scheduling decision: binding and environment revisions, the virtual

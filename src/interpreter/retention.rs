@@ -21,7 +21,12 @@ pub const MANAGED_LABELS: &str = "resourcetemplate.karmada.io/managed-labels";
 fn managed_keys<'a>(observed: &'a Value, annotation: &str) -> BTreeSet<&'a str> {
     at(observed, &["metadata", "annotations", annotation])
         .and_then(Value::as_str)
-        .map(|s| s.split(',').map(str::trim).filter(|k| !k.is_empty()).collect())
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }
 

@@ -145,6 +145,9 @@ pub fn matching_rules<'p, P: OverridePolicyObject>(
     template: &Value,
     cluster: &Cluster,
 ) -> Vec<MatchedRule<'p>> {
+    if policies.is_empty() {
+        return Vec::new();
+    }
     let facts = TemplateFacts::of(template);
     let mut candidates: Vec<(ImplicitPriority, &'p P)> = policies
         .iter()
@@ -204,8 +207,8 @@ struct TemplateFacts<'t> {
     kind: &'t str,
     namespace: &'t str,
     name: &'t str,
-    /// The labels, when they are a map of strings (Kubernetes reads anything else as none).
-    labels: Option<&'t Map<String, Value>>,
+    /// The metadata, from which labels are read only when a label selector asks.
+    metadata: Option<&'t Value>,
 }
 
 impl<'t> TemplateFacts<'t> {
@@ -217,12 +220,15 @@ impl<'t> TemplateFacts<'t> {
             kind: text(template.get("kind")),
             namespace: text(metadata.and_then(|m| m.get("namespace"))),
             name: text(metadata.and_then(|m| m.get("name"))),
-            labels: string_map(metadata.and_then(|m| m.get("labels"))),
+            metadata,
         }
     }
 
+    /// A label, when the labels are a map of strings (Kubernetes reads anything else as none).
     fn label(&self, key: &str) -> Option<&'t str> {
-        self.labels.and_then(|m| m.get(key)).and_then(Value::as_str)
+        string_map(self.metadata.and_then(|m| m.get("labels")))
+            .and_then(|m| m.get(key))
+            .and_then(Value::as_str)
     }
 
     fn priority(&self, rs: &ResourceSelector) -> ImplicitPriority {

@@ -401,8 +401,8 @@ pub(crate) fn render_works_each(
         key,
         binding,
     };
-    let no_policies = overrides.override_policies.is_empty()
-        && overrides.cluster_override_policies.is_empty();
+    let no_policies =
+        overrides.override_policies.is_empty() && overrides.cluster_override_policies.is_empty();
 
     let group_keys: Vec<(Option<i64>, Option<i32>)> = targets
         .iter()
@@ -483,8 +483,7 @@ pub(crate) fn render_works_each(
             group.revised = Some(pre_override()?);
         }
         let work_namespace = names::execution_space(&target.name);
-        let work_id =
-            names::permanent_id_of(&["work/", &work_namespace, "/", &facts.work_name]);
+        let work_id = names::permanent_id_of(&["work/", &work_namespace, "/", &facts.work_name]);
         let plain = no_policies
             || group
                 .revised
@@ -670,6 +669,7 @@ fn restamp_cluster(manifest: &mut Value, work_namespace: &str, work_id: &str) {
                 value.clone_into(slot);
             }
         }
+        None => false,
     };
     set("annotations", WORK_NAMESPACE_ANNOTATION, work_namespace);
     set("labels", WORK_PERMANENT_ID_LABEL, work_id);
@@ -775,8 +775,10 @@ mod tests {
     use serde_json::json;
 
     fn cluster(name: &str, env: &str) -> Cluster {
-        serde_json::from_value(json!({"apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster",
-            "metadata": {"name": name, "labels": {"env": env}}, "spec": {}}))
+        serde_json::from_value(
+            json!({"apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster",
+            "metadata": {"name": name, "labels": {"env": env}}, "spec": {}}),
+        )
         .unwrap()
     }
 
@@ -842,7 +844,10 @@ mod tests {
             } else {
                 OverrideSet::default()
             };
-            for annotations in [json!({}), json!({CONFLICT_RESOLUTION_ANNOTATION: "overwrite"})] {
+            for annotations in [
+                json!({}),
+                json!({CONFLICT_RESOLUTION_ANNOTATION: "overwrite"}),
+            ] {
                 let t = template(annotations);
                 let b = binding(&targets, 10);
                 let all = render_works(&b, &t, &clusters, overrides, &interpreter).unwrap();

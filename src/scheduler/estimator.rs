@@ -27,6 +27,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::snapshot::ClusterSnapshot;
+
 use crate::api::{
     Cluster, Component, ComponentReplicaRequirements, Placement, Quantity, ReplicaRequirements,
     ResourceBindingSpec, ResourceList, ResourceModel, ResourceModelRange, ResourceSummary,
@@ -54,6 +56,20 @@ pub trait Estimator: Send + Sync {
         clusters: &[&Cluster],
         requirements: Option<&ReplicaRequirements>,
     ) -> Vec<i32>;
+
+    /// [`Estimator::max_available_replicas`] for the clusters at `indices` of `snapshot`.
+    /// Must give the same answers; the default asks `max_available_replicas`. The general
+    /// estimator answers from the snapshot's precomputed free resources.
+    fn max_available_replicas_in(
+        &self,
+        snapshot: &ClusterSnapshot<'_>,
+        indices: &[usize],
+        requirements: Option<&ReplicaRequirements>,
+    ) -> Vec<i32> {
+        let clusters = snapshot.clusters();
+        let refs: Vec<&Cluster> = indices.iter().filter_map(|&i| clusters.get(i)).collect();
+        self.max_available_replicas(&refs, requirements)
+    }
 
     /// One answer per cluster: how many complete sets of `components` still fit, or
     /// [`UNAUTHENTIC_REPLICA`] (the default: no opinion).
@@ -201,15 +217,41 @@ impl GeneralEstimator {
             std::borrow::Cow::Owned(copy)
         };
         let summary = summary.as_ref();
-        let mut maximum = allowed_pod_number(summary);
+        let Some(requirements) = requirements else {
+            return clamp_to_i32(allowed_pod_number(summary));
+        };
+        self.cluster_replicas_with(
+            cluster,
+            summary,
+            assumed,
+            requirements,
+            &RequestBounds::new(&requirements.resource_request),
+        )
+    }
+
+    /// [`GeneralEstimator::cluster_replicas`] with the requests resolved once for every
+    /// cluster (`request` is `requirements.resource_request`).
+    fn cluster_replicas_with(
+        &self,
+        cluster: &Cluster,
+        summary: &ResourceSummary,
+        assumed: &[AssumedWorkload],
+        requirements: &ReplicaRequirements,
+        request: &RequestBounds<'_>,
+    ) -> i32 {
+        let (allowed_pods, by_summary) = match request.summary_bounds(summary) {
+            Some(bounds) => bounds,
+            None => (
+                allowed_pod_number(summary),
+                max_replicas_by_summary(summary, &requirements.resource_request),
+            ),
+        };
+        let mut maximum = allowed_pods;
         if maximum <= 0 {
             return 0;
         }
-        let Some(requirements) = requirements else {
-            return clamp_to_i32(maximum);
-        };
         if self.options.customized_cluster_resource_modeling
-            && !original.allocatable_modelings.is_empty()
+            && !summary.allocatable_modelings.is_empty()
         {
             if let Ok(by_models) =
                 max_replicas_by_resource_models(cluster, &requirements.resource_request, assumed)
@@ -217,10 +259,7 @@ impl GeneralEstimator {
                 return clamp_to_i32(maximum.min(by_models));
             }
         }
-        maximum = maximum.min(max_replicas_by_summary(
-            summary,
-            &requirements.resource_request,
-        ));
+        maximum = maximum.min(by_summary);
         clamp_to_i32(maximum)
     }
 
@@ -308,9 +347,28 @@ impl Estimator for GeneralEstimator {
         clusters: &[&Cluster],
         requirements: Option<&ReplicaRequirements>,
     ) -> Vec<i32> {
+        let Some(requirements) = requirements else {
+            return clusters
+                .iter()
+                .map(|c| self.cluster_replicas(c, None))
+                .collect();
+        };
+        // The requests are read once for all clusters; this runs for every binding.
+        let request = RequestBounds::new(&requirements.resource_request);
         clusters
             .iter()
-            .map(|c| self.cluster_replicas(c, requirements))
+            .map(|c| {
+                let Some(summary) = c.status.as_ref().and_then(|s| s.resource_summary.as_ref())
+                else {
+                    return 0;
+                };
+                let assumed = self.assumed_for(c);
+                if assumed.is_empty() {
+                    self.cluster_replicas_with(c, summary, assumed, requirements, &request)
+                } else {
+                    self.cluster_replicas(c, Some(requirements))
+                }
+            })
             .collect()
     }
 
@@ -324,6 +382,59 @@ impl Estimator for GeneralEstimator {
             .map(|c| self.cluster_component_sets(c, components))
             .collect()
     }
+
+    fn max_available_replicas_in(
+        &self,
+        snapshot: &ClusterSnapshot<'_>,
+        indices: &[usize],
+        requirements: Option<&ReplicaRequirements>,
+    ) -> Vec<i32> {
+        let clusters = snapshot.clusters();
+        let request = requirements.map(|r| RequestBounds::new(&r.resource_request));
+        let resolved: Option<Vec<Option<u32>>> = request.as_ref().map(|r| {
+            r.items
+                .iter()
+                .map(|(name, _, _)| snapshot.resource_id(name))
+                .collect()
+        });
+        indices
+            .iter()
+            .map(|&i| {
+                let Some(cluster) = clusters.get(i) else {
+                    return 0;
+                };
+                let facts = snapshot.summary(i);
+                let modelled = requirements.is_some()
+                    && self.options.customized_cluster_resource_modeling
+                    && facts.is_some_and(|f| f.has_models);
+                // Assumed workloads change the summary and resource models need the
+                // simulation: both take the per-cluster path.
+                let (Some(facts), false, true) =
+                    (facts, modelled, self.assumed_for(cluster).is_empty())
+                else {
+                    return self.cluster_replicas(cluster, requirements);
+                };
+                if !facts.present {
+                    return 0;
+                }
+                let (Some(request), Some(resolved)) = (&request, &resolved) else {
+                    return clamp_to_i32(facts.allowed_pods);
+                };
+                if facts.allowed_pods <= 0 {
+                    return 0;
+                }
+                let by_summary = request.bound(|j, is_cpu| {
+                    resolved
+                        .get(j)
+                        .copied()
+                        .flatten()
+                        .and_then(|r| snapshot.free_amount(i, r))
+                        .map(|f| if is_cpu { f.milli } else { f.units })
+                });
+                clamp_to_i32(facts.allowed_pods.min(by_summary))
+            })
+            .collect()
+    }
 }
 
 fn clamp_to_i32(v: i64) -> i32 {
@@ -332,6 +443,108 @@ fn clamp_to_i32(v: i64) -> i32 {
 
 fn pods(list: &ResourceList) -> i64 {
     list.get("pods").map_or(0, Quantity::value)
+}
+
+/// The positive requests of one replica, resolved once so that each cluster's summary is
+/// read in a single pass over each of its three lists instead of one map lookup per
+/// resource and list.
+struct RequestBounds<'r> {
+    /// (resource name, request: millicores for `cpu`, whole units otherwise, is `cpu`).
+    items: Vec<(&'r str, i64, bool)>,
+}
+
+/// Requests beyond this many resources take the general path.
+const FAST_REQUEST_ITEMS: usize = 8;
+
+/// Resource-name equality, rejecting on length and first byte before comparing the rest.
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
+}
+
+/// Per list: the `pods` quantity in units and the requested resources in nano-units.
+struct ListScan {
+    pods: i64,
+    nanos: [i128; FAST_REQUEST_ITEMS],
+    found: [bool; FAST_REQUEST_ITEMS],
+}
+
+impl<'r> RequestBounds<'r> {
+    fn new(request: &'r ResourceList) -> Self {
+        RequestBounds {
+            items: request
+                .iter()
+                .filter(|(_, q)| q.value() > 0)
+                .map(|(name, q)| {
+                    let is_cpu = name == "cpu";
+                    let per_replica = if is_cpu { q.milli_value() } else { q.value() };
+                    (name.as_str(), per_replica, is_cpu)
+                })
+                .collect(),
+        }
+    }
+
+    fn scan(&self, list: &ResourceList) -> ListScan {
+        let mut out = ListScan {
+            pods: 0,
+            nanos: [0; FAST_REQUEST_ITEMS],
+            found: [false; FAST_REQUEST_ITEMS],
+        };
+        for (name, q) in list {
+            if name == "pods" {
+                out.pods = q.value();
+            }
+            for (j, (item, _, _)) in self.items.iter().enumerate() {
+                if same_name(name, item) {
+                    out.nanos[j] = q.nanos();
+                    out.found[j] = true;
+                }
+            }
+        }
+        out
+    }
+
+    /// ([`allowed_pod_number`], [`max_replicas_by_summary`]) of `summary`, or `None` when
+    /// there are too many requests for the single-pass scan.
+    fn summary_bounds(&self, summary: &ResourceSummary) -> Option<(i64, i64)> {
+        if self.items.len() > FAST_REQUEST_ITEMS {
+            return None;
+        }
+        let allocatable = self.scan(&summary.allocatable);
+        let allocated = self.scan(&summary.allocated);
+        let allocating = self.scan(&summary.allocating);
+        let allowed_pods = allocatable
+            .pods
+            .saturating_sub(allocated.pods)
+            .saturating_sub(allocating.pods)
+            .max(0);
+        let bound = self.bound(|j, is_cpu| {
+            allocatable.found[j].then(|| {
+                let free = allocatable.nanos[j]
+                    .saturating_sub(allocated.nanos[j])
+                    .saturating_sub(allocating.nanos[j]);
+                ceil_to_i64(free, if is_cpu { 1_000_000 } else { 1_000_000_000 })
+            })
+        });
+        Some((allowed_pods, bound))
+    }
+
+    /// [`max_replicas_by_summary`] given each request's free amount (allocatable −
+    /// allocated − allocating) rounded up in the request's unit: thousandths for `cpu`
+    /// (second argument), whole units otherwise; `None` when not allocatable. Rounding up
+    /// keeps the sign, so "no whole unit left" is "nothing left" in either unit.
+    fn bound(&self, free_of: impl Fn(usize, bool) -> Option<i64>) -> i64 {
+        let mut maximum = i64::MAX;
+        for (j, (_, per_replica, is_cpu)) in self.items.iter().enumerate() {
+            let Some(free) = free_of(j, *is_cpu) else {
+                return 0;
+            };
+            if free <= 0 {
+                return 0;
+            }
+            maximum = maximum.min(free / per_replica);
+        }
+        maximum
+    }
 }
 
 /// Karmada's `getAllowedPodNumber`: free pod slots, floored at 0.
@@ -410,7 +623,13 @@ pub fn max_replicas_by_summary(summary: &ResourceSummary, request: &ResourceList
 
 /// `nanos / unit` rounded up and clamped to `i64`: Kubernetes' `Value` (unit 10⁹) and
 /// `MilliValue` (unit 10⁶).
-fn ceil_to_i64(nanos: i128, unit: i128) -> i64 {
+pub(crate) fn ceil_to_i64(nanos: i128, unit: i128) -> i64 {
+    // 128-bit division is a slow library call; almost every value fits in 64 bits.
+    if let (Ok(n), Ok(u)) = (i64::try_from(nanos), i64::try_from(unit)) {
+        if u > 0 {
+            return n / u + i64::from(n % u != 0 && n > 0);
+        }
+    }
     let q = nanos / unit;
     let q = if nanos % unit != 0 && nanos > 0 {
         q + 1
@@ -847,6 +1066,35 @@ pub fn calculate_available_replicas_with(
             assigned: assigned.get(cluster.name()).copied().unwrap_or(0),
         })
         .collect()
+}
+
+/// [`estimate_replicas`] for the clusters at `indices` of `snapshot`, asking each estimator
+/// through [`Estimator::max_available_replicas_in`].
+pub fn estimate_replicas_in(
+    snapshot: &ClusterSnapshot<'_>,
+    indices: &[usize],
+    spec: &ResourceBindingSpec,
+    estimators: &[Arc<dyn Estimator>],
+    options: &EstimationOptions,
+) -> Vec<i32> {
+    let is_workload = spec.replicas != 0 || !spec.components.is_empty();
+    let sets = options.multiple_pod_templates_scheduling && is_multi_template_applicable(spec);
+    if !is_workload || sets {
+        let clusters = snapshot.clusters();
+        let refs: Vec<&Cluster> = indices.iter().filter_map(|&i| clusters.get(i)).collect();
+        return estimate_replicas(&refs, spec, estimators, options);
+    }
+    let answers: Vec<Vec<i32>> = estimators
+        .iter()
+        .map(|e| e.max_available_replicas_in(snapshot, indices, spec.replica_requirements.as_ref()))
+        .collect();
+    let mut replicas = combine_estimates(indices.len(), &answers);
+    for r in &mut replicas {
+        if *r == i32::MAX {
+            *r = spec.replicas;
+        }
+    }
+    replicas
 }
 
 /// The estimate part of [`calculate_available_replicas_with`], by position in `clusters`

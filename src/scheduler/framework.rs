@@ -16,6 +16,7 @@ use crate::api::{
 
 use super::filter;
 use super::score;
+use super::snapshot::{ClusterSnapshot, PreparedMatcher};
 use crate::selector::ClusterAffinityMatcher;
 
 /// What a filter plugin decided for one cluster.
@@ -54,6 +55,20 @@ pub trait FilterPlugin: Send + Sync {
     fn name(&self) -> &str;
     /// Decides for one cluster.
     fn filter(&self, ctx: &SchedulingContext<'_>, cluster: &Cluster) -> FilterResult;
+
+    /// Decides for `cluster`, the cluster at `index` of the context's
+    /// [`ClusterSnapshot`] when it has one ([`SchedulingContext::snapshot`]). Must answer as
+    /// [`FilterPlugin::filter`] does; the default asks it. The in-tree plugins answer from
+    /// the snapshot's precomputed facts.
+    fn filter_at(
+        &self,
+        ctx: &SchedulingContext<'_>,
+        index: usize,
+        cluster: &Cluster,
+    ) -> FilterResult {
+        let _ = index;
+        self.filter(ctx, cluster)
+    }
 }
 
 /// A score plugin: ranks the clusters that passed every filter. Karmada's in-tree scores are
@@ -312,6 +327,23 @@ impl Framework {
         None
     }
 
+    /// [`Framework::run_filters`] for `cluster`, the cluster at `index` of the context's
+    /// snapshot (see [`FilterPlugin::filter_at`]).
+    pub fn run_filters_at(
+        &self,
+        ctx: &SchedulingContext<'_>,
+        index: usize,
+        cluster: &Cluster,
+    ) -> Option<(usize, FilterResult)> {
+        for (i, f) in self.filters.iter().enumerate() {
+            let r = f.filter_at(ctx, index, cluster);
+            if !r.is_success() {
+                return Some((i, r));
+            }
+        }
+        None
+    }
+
     /// Runs the filter at `index` alone (`None` if there is no such filter).
     pub fn run_filter(
         &self,
@@ -359,6 +391,18 @@ pub struct SchedulingContext<'a> {
     targets: Vec<(&'a str, i32)>,
     /// Names of `gracefulEvictionTasks[].fromCluster`, sorted.
     evicting: Vec<&'a str>,
+    /// The snapshot the clusters come from, with this binding's lookups resolved.
+    snapshot: Option<SnapshotLookups<'a>>,
+}
+
+/// A binding's questions to a [`ClusterSnapshot`], resolved once per attempt.
+#[derive(Debug, Clone)]
+struct SnapshotLookups<'a> {
+    snapshot: &'a ClusterSnapshot<'a>,
+    /// The template's `(apiVersion, kind)`; `None` when no cluster serves it.
+    api: Option<u32>,
+    affinity: Option<PreparedMatcher>,
+    overflow: Vec<PreparedMatcher>,
 }
 
 static EMPTY_PLACEMENT: std::sync::OnceLock<Placement> = std::sync::OnceLock::new();
@@ -412,7 +456,69 @@ impl<'a> SchedulingContext<'a> {
                 .collect(),
             targets,
             evicting,
+            snapshot: None,
         }
+    }
+
+    /// This context for clusters of `snapshot`: the plugins answer from its facts, with the
+    /// binding's lookups (API, label pairs) resolved here once.
+    pub fn with_snapshot(mut self, snapshot: &'a ClusterSnapshot<'a>) -> Self {
+        let resource = &self.binding.spec.resource;
+        self.snapshot = Some(SnapshotLookups {
+            snapshot,
+            api: snapshot.api_id(&resource.api_version, &resource.kind),
+            affinity: self
+                .affinity_matcher
+                .as_ref()
+                .map(|m| snapshot.prepare_matcher(m)),
+            overflow: self
+                .overflow_matchers
+                .iter()
+                .map(|m| snapshot.prepare_matcher(m))
+                .collect(),
+        });
+        self
+    }
+
+    /// The snapshot given with [`SchedulingContext::with_snapshot`].
+    pub fn snapshot(&self) -> Option<&'a ClusterSnapshot<'a>> {
+        self.snapshot.as_ref().map(|s| s.snapshot)
+    }
+
+    /// Whether the template's API is served by the cluster at `index` of the snapshot;
+    /// `None` without a snapshot.
+    pub(crate) fn snapshot_serves_api(&self, index: usize) -> Option<bool> {
+        let s = self.snapshot.as_ref()?;
+        Some(s.api.is_some_and(|api| s.snapshot.serves(index, api)))
+    }
+
+    /// Whether `cluster` (at `index` of the snapshot, if any) matches the affinity in use;
+    /// `None` without one.
+    pub(crate) fn affinity_matches_at(&self, index: usize, cluster: &Cluster) -> Option<bool> {
+        let matcher = self.affinity_matcher.as_ref()?;
+        Some(match &self.snapshot {
+            Some(SnapshotLookups {
+                snapshot,
+                affinity: Some(prepared),
+                ..
+            }) => snapshot.matches(prepared, matcher, index, cluster),
+            _ => matcher.matches(cluster),
+        })
+    }
+
+    /// Position of the first overflow affinity `cluster` (at `index` of the snapshot, if
+    /// any) matches.
+    pub(crate) fn overflow_position_at(&self, index: usize, cluster: &Cluster) -> Option<usize> {
+        self.overflow_matchers
+            .iter()
+            .enumerate()
+            .position(|(i, m)| match &self.snapshot {
+                Some(s) => match s.overflow.get(i) {
+                    Some(prepared) => s.snapshot.matches(prepared, m, index, cluster),
+                    None => m.matches(cluster),
+                },
+                None => m.matches(cluster),
+            })
     }
 
     /// The context with the `clusterAffinities` term named by the binding's

@@ -15,6 +15,7 @@ pub mod framework;
 pub mod reschedule;
 pub mod score;
 pub mod select;
+pub mod snapshot;
 pub mod webster;
 
 use std::collections::BTreeMap;
@@ -28,6 +29,7 @@ use framework::{Framework, SchedulingContext};
 use select::Candidate;
 
 pub use reschedule::{Trigger, APPLIED_PLACEMENT_ANNOTATION};
+pub use snapshot::ClusterSnapshot;
 
 /// The `Scheduled` condition type.
 pub const CONDITION_SCHEDULED: &str = "Scheduled";
@@ -244,6 +246,48 @@ pub fn schedule(
     clusters: &[Cluster],
     options: &SchedulerOptions,
 ) -> ScheduleOutcome {
+    schedule_in(binding, clusters, None, options)
+}
+
+/// [`schedule`] over a [`ClusterSnapshot`] prepared once for many bindings: the same
+/// outcome, without reading every cluster's maps again for each binding.
+///
+/// ```
+/// use fedplan::api::{Cluster, ResourceBinding};
+/// use fedplan::scheduler::{schedule, schedule_prepared, ClusterSnapshot, SchedulerOptions};
+///
+/// let clusters: Vec<Cluster> = serde_json::from_value(serde_json::json!([
+///     {"metadata": {"name": "member1"}, "status": {"apiEnablements": [
+///         {"groupVersion": "v1", "resources": [{"name": "configmaps", "kind": "ConfigMap"}]}]}},
+///     {"metadata": {"name": "member2"}}
+/// ])).unwrap();
+/// let snapshot = ClusterSnapshot::new(&clusters);
+/// let options = SchedulerOptions::default();
+/// for name in ["a", "b"] {
+///     let mut binding = ResourceBinding::default();
+///     binding.metadata.name = name.into();
+///     binding.spec.resource.api_version = "v1".into();
+///     binding.spec.resource.kind = "ConfigMap".into();
+///     binding.spec.placement = Some(Default::default());
+///     let outcome = schedule_prepared(&binding, &snapshot, &options);
+///     assert_eq!(outcome.clusters[0].name, "member1");
+///     assert_eq!(outcome, schedule(&binding, &clusters, &options));
+/// }
+/// ```
+pub fn schedule_prepared(
+    binding: &ResourceBinding,
+    snapshot: &ClusterSnapshot<'_>,
+    options: &SchedulerOptions,
+) -> ScheduleOutcome {
+    schedule_in(binding, snapshot.clusters(), Some(snapshot), options)
+}
+
+fn schedule_in(
+    binding: &ResourceBinding,
+    clusters: &[Cluster],
+    snapshot: Option<&ClusterSnapshot<'_>>,
+    options: &SchedulerOptions,
+) -> ScheduleOutcome {
     let spec = &binding.spec;
     let observed = binding
         .status
@@ -269,7 +313,7 @@ pub fn schedule(
     let Some(trigger) = reschedule::reschedule_trigger(binding, clusters) else {
         return unchanged(ScheduleAction::Kept);
     };
-    let mut outcome = run_algorithm(binding, clusters, options);
+    let mut outcome = run_algorithm_in(binding, clusters, snapshot, options);
     outcome.action = ScheduleAction::Scheduled(trigger);
     outcome
 }
@@ -281,6 +325,24 @@ pub fn run_algorithm(
     clusters: &[Cluster],
     options: &SchedulerOptions,
 ) -> ScheduleOutcome {
+    run_algorithm_in(binding, clusters, None, options)
+}
+
+fn run_algorithm_in(
+    binding: &ResourceBinding,
+    clusters: &[Cluster],
+    snapshot: Option<&ClusterSnapshot<'_>>,
+    options: &SchedulerOptions,
+) -> ScheduleOutcome {
+    let context = |term: Option<usize>| {
+        let ctx = SchedulingContext::new(binding, term);
+        let mut ctx = match snapshot {
+            Some(s) => ctx.with_snapshot(s),
+            None => ctx,
+        };
+        ctx.explain = options.diagnose;
+        ctx
+    };
     let spec = &binding.spec;
     let observed = binding
         .status
@@ -293,9 +355,8 @@ pub fn run_algorithm(
         .map_or(&[][..], |p| p.cluster_affinities.as_slice());
 
     let (result, affinity_name, diagnosis) = if terms.is_empty() {
-        let mut ctx = SchedulingContext::new(binding, None);
-        ctx.explain = options.diagnose;
-        let (r, d) = attempt(&ctx, clusters, options);
+        let ctx = context(None);
+        let (r, d) = attempt(&ctx, clusters, snapshot, options);
         (r, observed.clone(), d)
     } else {
         let start = if reschedule::reschedule_requested(binding) {
@@ -309,9 +370,8 @@ pub fn run_algorithm(
         let mut first: Option<(ScheduleError, Option<Diagnosis>)> = None;
         let mut success = None;
         for (i, term) in terms.iter().enumerate().skip(start) {
-            let mut ctx = SchedulingContext::new(binding, Some(i));
-            ctx.explain = options.diagnose;
-            match attempt(&ctx, clusters, options) {
+            let ctx = context(Some(i));
+            match attempt(&ctx, clusters, snapshot, options) {
                 (Ok(r), d) => {
                     success = Some((r, term.affinity_name.clone(), d));
                     break;
@@ -381,6 +441,7 @@ type AttemptResult = (Result<Vec<TargetCluster>, ScheduleError>, Option<Diagnosi
 fn attempt(
     ctx: &SchedulingContext<'_>,
     clusters: &[Cluster],
+    snapshot: Option<&ClusterSnapshot<'_>>,
     options: &SchedulerOptions,
 ) -> AttemptResult {
     let fw = &options.framework;
@@ -389,6 +450,7 @@ fn attempt(
 
     // Filter.
     let mut feasible: Vec<&Cluster> = Vec::with_capacity(clusters.len());
+    let mut feasible_at: Vec<usize> = Vec::with_capacity(clusters.len());
     let mut rejected: Vec<(usize, usize, framework::FilterResult)> = Vec::new();
     for (i, c) in clusters.iter().enumerate() {
         if c.is_deleting() {
@@ -407,8 +469,11 @@ fn attempt(
             }
             continue;
         }
-        match fw.run_filters(ctx, c) {
-            None => feasible.push(c),
+        match fw.run_filters_at(ctx, i, c) {
+            None => {
+                feasible.push(c);
+                feasible_at.push(i);
+            }
             Some((plugin, result)) => rejected.push((i, plugin, result)),
         }
     }
@@ -483,7 +548,23 @@ fn attempt(
     }
 
     // Candidates: capacity, overflow tier, order.
-    let mut candidates = select::build_candidates(ctx, &feasible, &scores, &options.estimators);
+    let estimation = estimator::EstimationOptions::default();
+    let estimates = match snapshot {
+        Some(s) => {
+            estimator::estimate_replicas_in(s, &feasible_at, spec, &options.estimators, &estimation)
+        }
+        None => estimator::estimate_replicas(&feasible, spec, &options.estimators, &estimation),
+    };
+    let mut candidates = select::candidates_with_estimates(
+        ctx,
+        &feasible,
+        snapshot.map(|_| feasible_at.as_slice()),
+        &scores,
+        &estimates,
+    );
+    // A snapshot's name ranks order the candidates without comparing strings.
+    let ranks: Option<Vec<u32>> =
+        snapshot.map(|s| feasible_at.iter().map(|&i| s.name_rank(i)).collect());
     if let Some(d) = diag.as_mut() {
         for cand in &candidates {
             let e = d
@@ -493,7 +574,7 @@ fn attempt(
             e.available_replicas = Some(cand.allocatable_replicas);
         }
     }
-    select::sort_candidates(&mut candidates);
+    select::sort_candidates_ranked(&mut candidates, ranks.as_deref());
     let groups = select::group_candidates(&candidates, spec, ctx.placement);
     let group_diag = if diag.is_some() {
         groups

@@ -46,6 +46,21 @@ pub fn build_candidates<'a>(
 ) -> Vec<Candidate<'a>> {
     let spec = ctx.spec();
     let available = estimate_replicas(feasible, spec, estimators, &EstimationOptions::default());
+    candidates_with_estimates(ctx, feasible, None, scores, &available)
+}
+
+/// The candidates for feasible clusters given their estimates; `indices` are their
+/// positions in the context's snapshot, when it has one.
+pub(crate) fn candidates_with_estimates<'a>(
+    ctx: &SchedulingContext<'_>,
+    feasible: &[&'a Cluster],
+    indices: Option<&[usize]>,
+    scores: &[i64],
+    available: &[i32],
+) -> Vec<Candidate<'a>> {
+    let spec = ctx.spec();
+    let tiers =
+        !(ctx.placement.cluster_affinity.is_some() || ctx.placement.cluster_affinities.is_empty());
     feasible
         .iter()
         .enumerate()
@@ -53,15 +68,31 @@ pub fn build_candidates<'a>(
             let allocatable = available
                 .get(i)
                 .map_or(i64::from(spec.replicas), |a| i64::from(*a));
+            let overflow_order = match indices.and_then(|x| x.get(i)) {
+                Some(&index) if tiers => overflow_order_at(ctx, index, c),
+                _ if tiers => overflow_order(ctx, c),
+                _ => 0,
+            };
             Candidate {
                 cluster: c,
                 score: scores.get(i).copied().unwrap_or(0),
                 allocatable_replicas: allocatable,
                 available_replicas: allocatable + ctx.assigned_replicas(c.name()),
-                overflow_order: overflow_order(ctx, c),
+                overflow_order,
             }
         })
         .collect()
+}
+
+/// [`overflow_order`] for the cluster at `index` of the context's snapshot.
+fn overflow_order_at(ctx: &SchedulingContext<'_>, index: usize, cluster: &Cluster) -> u32 {
+    match ctx.affinity_matches_at(index, cluster) {
+        None => 1000,
+        Some(true) => 0,
+        Some(false) => ctx
+            .overflow_position_at(index, cluster)
+            .map_or(1000, |i| u32::try_from(i + 1).unwrap_or(1000)),
+    }
 }
 
 /// 0 for the term's own clusters, `i` for its `i`-th overflow affinity, 1000 for the rest;
@@ -95,6 +126,65 @@ pub fn candidate_order(a: &Candidate<'_>, b: &Candidate<'_>) -> Ordering {
 /// Sorts candidates into the scheduler's order.
 pub fn sort_candidates(candidates: &mut [Candidate<'_>]) {
     candidates.sort_unstable_by(candidate_order);
+}
+
+/// Sorts candidates into the scheduler's order, with `ranks[i]` the name rank of
+/// `candidates[i]` (comparing ranks compares names) when known: then no string comparison.
+pub(crate) fn sort_candidates_ranked(candidates: &mut Vec<Candidate<'_>>, ranks: Option<&[u32]>) {
+    let order = sorted_order(candidates, ranks);
+    let mut slots: Vec<Option<Candidate<'_>>> = candidates.drain(..).map(Some).collect();
+    candidates.extend(
+        order
+            .iter()
+            .filter_map(|&i| slots.get_mut(i).and_then(Option::take)),
+    );
+}
+
+/// Positions of `candidates` in the scheduler's order. Ties on everything else go to the
+/// name (by rank when given), then to the position.
+fn sorted_order(candidates: &[Candidate<'_>], ranks: Option<&[u32]>) -> Vec<usize> {
+    let rank = |i: usize| ranks.and_then(|r| r.get(i)).copied().unwrap_or(0);
+    let by_name = |a: usize, b: usize| match ranks {
+        Some(_) => rank(a).cmp(&rank(b)),
+        None => candidates[a].name().cmp(candidates[b].name()),
+    };
+    let packable = u32::try_from(candidates.len()).is_ok()
+        && candidates.iter().all(|c| i32::try_from(c.score).is_ok());
+    if !packable {
+        let mut order: Vec<usize> = (0..candidates.len()).collect();
+        order.sort_by(|&a, &b| {
+            candidate_order(&candidates[a], &candidates[b])
+                .then_with(|| by_name(a, b))
+                .then(a.cmp(&b))
+        });
+        return order;
+    }
+    // Overflow order, score and available replicas in one integer, each mapped so that
+    // ascending integer order is the scheduler's order (`!x` reverses without overflow,
+    // flipping the sign bit orders signed values as unsigned): one comparison per pair.
+    let key = |c: &Candidate<'_>| -> u128 {
+        let score = (!(c.score as i32) as u32) ^ (1 << 31);
+        let available = (!c.available_replicas as u64) ^ (1 << 63);
+        (u128::from(c.overflow_order) << 96) | (u128::from(score) << 64) | u128::from(available)
+    };
+    let mut keys: Vec<(u128, u64)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (key(c), (u64::from(rank(i)) << 32) | i as u64))
+        .collect();
+    keys.sort_unstable();
+    if ranks.is_none() {
+        // Equal keys: the names decide, compared only within such runs.
+        for run in keys.chunk_by_mut(|a, b| a.0 == b.0) {
+            if run.len() > 1 {
+                run.sort_by(|a, b| {
+                    let (x, y) = ((a.1 & 0xffff_ffff) as usize, (b.1 & 0xffff_ffff) as usize);
+                    by_name(x, y).then(x.cmp(&y))
+                });
+            }
+        }
+    }
+    keys.iter().map(|k| (k.1 & 0xffff_ffff) as usize).collect()
 }
 
 /// Why no clusters could be selected (Karmada's exact error texts).

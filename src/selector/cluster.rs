@@ -213,6 +213,29 @@ impl<'a> ClusterAffinityMatcher<'a> {
         }
     }
 
+    /// The `matchLabels` pairs when they are the whole label and field check (no
+    /// `matchExpressions`, no field selector); then [`ClusterAffinityMatcher::matches`] is
+    /// [`ClusterAffinityMatcher::name_allowed`] and every pair present among the labels.
+    /// `None` otherwise.
+    pub fn label_equalities(&self) -> Option<&[(&'a str, &'a str)]> {
+        if !matches!(self.fields, FieldCheck::Any) {
+            return None;
+        }
+        match &self.labels {
+            LabelCheck::Any => Some(&[]),
+            LabelCheck::Requirements { equal, expressions } if expressions.is_empty() => {
+                Some(equal)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the name passes `exclude` and `clusterNames`.
+    pub fn name_allowed(&self, name: &str) -> bool {
+        self.exclude.binary_search(&name).is_err()
+            && (self.names.is_empty() || self.names.binary_search(&name).is_ok())
+    }
+
     /// Whether `cluster` matches the affinity; the same answer as [`cluster_matches`].
     pub fn matches(&self, cluster: &Cluster) -> bool {
         let name = cluster.metadata.name.as_str();

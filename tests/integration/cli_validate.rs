@@ -303,3 +303,42 @@ fn other_versions_of_modelled_kinds_are_templates_with_a_note() {
         "{stdout}"
     );
 }
+
+#[test]
+fn no_execute_taint_policies_need_the_webhook_flag() {
+    let policy = scratch(
+        "no-execute-taint-policy.yaml",
+        b"apiVersion: policy.karmada.io/v1alpha1
+kind: ClusterTaintPolicy
+metadata:
+  name: evict-not-ready
+spec:
+  addOnConditions:
+  - conditionType: Ready
+    operator: NotIn
+    statusValues: [\"True\"]
+  taints:
+  - key: not-ready
+    effect: NoExecute
+",
+    );
+    let path = policy.to_str().expect("utf-8 path");
+    let refused = fedplan(&["validate", "-f", path], b"");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("spec.taints[0]: Forbidden"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let admitted = fedplan(
+        &["validate", "--allow-no-execute-taint-policy", "-f", path],
+        b"",
+    );
+    assert_eq!(
+        admitted.status.code(),
+        Some(0),
+        "{}",
+        text(&admitted.stderr)
+    );
+    assert!(text(&admitted.stdout).contains("ClusterTaintPolicy evict-not-ready: valid"));
+}

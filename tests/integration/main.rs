@@ -30,6 +30,7 @@ mod overrides_apply;
 mod overrides_props;
 mod overrides_vectors;
 mod plan_pipeline;
+mod plugins_cli;
 mod plugins_vectors;
 mod policy_matching;
 mod policy_proptest;

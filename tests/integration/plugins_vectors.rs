@@ -172,3 +172,24 @@ fn each_kind_is_served_by_its_plugin() {
         );
     }
 }
+
+/// Each shipped plugin's release component stays small enough to vendor: at most 300 KB.
+#[test]
+fn every_shipped_component_is_at_most_300_kb() {
+    let dist = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/interpreters/dist"));
+    let mut sizes = Vec::new();
+    for entry in std::fs::read_dir(dist).expect("interpreters/dist") {
+        let path = entry.expect("dist entry").path();
+        if path.extension().is_some_and(|e| e == "wasm") {
+            let size = std::fs::metadata(&path).expect("component metadata").len();
+            sizes.push((
+                path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                size,
+            ));
+        }
+    }
+    assert_eq!(sizes.len(), 7, "{sizes:?}");
+    for (name, size) in &sizes {
+        assert!(*size <= 300 * 1000, "{name:?} is {size} bytes");
+    }
+}

@@ -34,11 +34,12 @@ use std::sync::Arc;
 
 use crate::api::{
     Cluster, ComponentReplicas, Placement, ReplicaStrategy, ResourceBindingSpec,
-    ResourceBindingStatus, StaticClusterWeight, TargetCluster,
+    ResourceBindingStatus, TargetCluster,
 };
 
 use super::estimator::{calculate_available_replicas, Estimator};
 use super::webster::{self, clamp_i32, TieBreak};
+use crate::selector::ClusterAffinityMatcher;
 
 /// The overflow order of a cluster matching none of the observed term's affinities.
 pub const OVERFLOW_ORDER_UNMATCHED: u32 = 1000;
@@ -468,7 +469,7 @@ pub fn static_weights<'a>(
     // Rules naming clusters and nothing else are looked up by name; the others are matched
     // against every cluster. Same answer as matching every rule, without the n × m cost.
     let mut by_name: Vec<(&str, i64)> = Vec::new();
-    let mut general: Vec<&StaticClusterWeight> = Vec::new();
+    let mut general: Vec<(ClusterAffinityMatcher<'_>, i64)> = Vec::new();
     for rule in rules {
         let t = &rule.target_cluster;
         if t.label_selector.is_none()
@@ -478,7 +479,11 @@ pub fn static_weights<'a>(
         {
             by_name.extend(t.cluster_names.iter().map(|n| (n.as_str(), rule.weight)));
         } else {
-            general.push(rule);
+            // Selectors are checked once here, not once per cluster.
+            general.push((
+                ClusterAffinityMatcher::new(&rule.target_cluster),
+                rule.weight,
+            ));
         }
     }
     // Largest weight first within a name, so the first entry of a name is its maximum.
@@ -492,8 +497,8 @@ pub fn static_weights<'a>(
                 .map_or(0, |i| by_name[i].1);
             let weight = general
                 .iter()
-                .filter(|rule| crate::selector::cluster_matches(c, &rule.target_cluster))
-                .map(|rule| rule.weight)
+                .filter(|(matcher, _)| matcher.matches(c))
+                .map(|(_, weight)| *weight)
                 .fold(named.max(0), i64::max);
             (weight > 0).then_some((c.name(), weight))
         })

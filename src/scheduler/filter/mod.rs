@@ -46,6 +46,20 @@ impl FilterPlugin for ApiEnablementFilter {
             FilterResult::Unschedulable(Cow::Borrowed(REASON_API_MISSING))
         }
     }
+
+    fn filter_at(
+        &self,
+        ctx: &SchedulingContext<'_>,
+        index: usize,
+        cluster: &Cluster,
+    ) -> FilterResult {
+        match ctx.snapshot_serves_api(index) {
+            None => self.filter(ctx, cluster),
+            Some(true) => FilterResult::Success,
+            Some(false) if ctx.is_target(cluster.name()) => FilterResult::Success,
+            Some(false) => FilterResult::Unschedulable(Cow::Borrowed(REASON_API_MISSING)),
+        }
+    }
 }
 
 /// ClusterAffinity: the cluster matches `clusterAffinity`, or the `clusterAffinities` term in
@@ -66,6 +80,22 @@ impl FilterPlugin for ClusterAffinityFilter {
         if affinity.matches(cluster)
             || (ctx.is_workload && ctx.overflow_matchers.iter().any(|o| o.matches(cluster)))
         {
+            FilterResult::Success
+        } else {
+            FilterResult::Unschedulable(Cow::Borrowed(REASON_AFFINITY))
+        }
+    }
+
+    fn filter_at(
+        &self,
+        ctx: &SchedulingContext<'_>,
+        index: usize,
+        cluster: &Cluster,
+    ) -> FilterResult {
+        let Some(matched) = ctx.affinity_matches_at(index, cluster) else {
+            return FilterResult::Success;
+        };
+        if matched || (ctx.is_workload && ctx.overflow_position_at(index, cluster).is_some()) {
             FilterResult::Success
         } else {
             FilterResult::Unschedulable(Cow::Borrowed(REASON_AFFINITY))
@@ -134,6 +164,18 @@ impl FilterPlugin for TaintTolerationFilter {
                 "cluster(s) had untolerated taint {{{}}}",
                 taint_to_string(t)
             ))),
+        }
+    }
+
+    fn filter_at(
+        &self,
+        ctx: &SchedulingContext<'_>,
+        index: usize,
+        cluster: &Cluster,
+    ) -> FilterResult {
+        match ctx.snapshot() {
+            Some(s) if !s.has_hard_taints(index) => FilterResult::Success,
+            _ => self.filter(ctx, cluster),
         }
     }
 }

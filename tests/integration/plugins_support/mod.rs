@@ -73,6 +73,177 @@ pub fn run_vectors(relative: &str, skipped: &[(&str, &str)]) -> usize {
     ran
 }
 
+/// How a case's operation is run: through the library's plugin host or the `fedplan` binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runner {
+    /// [`PluginHost`] calls in this process, every plugin of `interpreters/dist` loaded.
+    Host,
+    /// `fedplan interpret --plugin interpreters/dist/<plugin>.wasm ...`, one process per case.
+    Cli {
+        /// The component file's stem under `interpreters/dist`.
+        plugin: &'static str,
+    },
+}
+
+/// [`run_vectors`] through `runner`, keeping only the first `per_operation` cases of each
+/// operation (all with `usize::MAX`). Returns how many cases ran.
+pub fn run_vectors_with(
+    relative: &str,
+    skipped: &[(&str, &str)],
+    runner: Runner,
+    per_operation: usize,
+) -> usize {
+    let file = vector_file(relative);
+    let cases = file["cases"].as_array().expect("cases");
+    let mut failures = Vec::new();
+    let mut ran_per_operation: std::collections::BTreeMap<String, usize> = Default::default();
+    for case in cases {
+        let name = case["name"].as_str().unwrap_or("?");
+        let operation = case["operation"].as_str().unwrap_or("?");
+        if skipped.iter().any(|(skip, _)| *skip == name) {
+            continue;
+        }
+        let ran = ran_per_operation.entry(operation.to_owned()).or_default();
+        if *ran >= per_operation {
+            continue;
+        }
+        *ran += 1;
+        let outcome = match runner {
+            Runner::Host => run_case(case),
+            Runner::Cli { plugin } => run_case_cli(case, plugin, relative),
+        };
+        if let Err(message) = outcome {
+            failures.push(format!("{operation} {name:?}: {message}"));
+        }
+    }
+    let ran: usize = ran_per_operation.values().sum();
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} cases of {relative} failed ({runner:?}):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    ran
+}
+
+/// Runs one case through `fedplan interpret` and compares its output with the expectation.
+#[cfg(feature = "cli")]
+fn run_case_cli(case: &Value, plugin: &str, relative: &str) -> Result<(), String> {
+    use std::process::Command;
+    let input = &case["input"];
+    let expected = case["expected"].as_object().ok_or("no expected")?;
+    let operation = case["operation"].as_str().ok_or("no operation")?;
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("plugins_cli")
+        .join(relative.replace('/', "_"))
+        .join(
+            case["name"]
+                .as_str()
+                .unwrap_or("case")
+                .replace(['/', ' '], "_"),
+        );
+    std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
+    let write = |name: &str, value: &Value| -> Result<String, String> {
+        let path = scratch.join(name);
+        std::fs::write(&path, serde_json::to_vec(value).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+        Ok(path.to_string_lossy().into_owned())
+    };
+    let component = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/interpreters/dist"))
+        .join(format!("{plugin}.wasm"));
+    let mut args: Vec<String> = vec![
+        "-o".into(),
+        "json".into(),
+        "interpret".into(),
+        "--operation".into(),
+        operation.into(),
+        "--plugin".into(),
+        component.to_string_lossy().into_owned(),
+    ];
+    let desired = input.get("desiredObj").or_else(|| input.get("observedObj"));
+    let observed = input.get("observedObj");
+    if let Some(desired) = desired {
+        args.extend(["--desired-file".into(), write("desired.json", desired)?]);
+    }
+    if let Some(observed) = observed {
+        args.extend(["--observed-file".into(), write("observed.json", observed)?]);
+    }
+    if let Some(items) = input.get("statusItems").filter(|v| !v.is_null()) {
+        args.extend(["--status-file".into(), write("status.json", items)?]);
+    }
+    if let Some(replicas) = input.get("inputReplicas").and_then(Value::as_i64) {
+        args.extend(["--desired-replica".into(), replicas.to_string()]);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_fedplan"))
+        .args(&args)
+        .output()
+        .map_err(|e| format!("cannot run fedplan: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "fedplan {} exited with {:?}: {}",
+            args.join(" "),
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let printed: Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "output is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })?;
+    let mut actual = Map::new();
+    match operation {
+        "InterpretReplica" => {
+            actual.insert("replica".into(), printed["replicas"].clone());
+            actual.insert("requires".into(), printed["replicaRequirements"].clone());
+        }
+        "ReviseReplica" => {
+            actual.insert("revised".into(), printed);
+        }
+        "Retain" => {
+            actual.insert("retained".into(), printed);
+        }
+        "AggregateStatus" => {
+            actual.insert("aggregatedStatus".into(), printed);
+        }
+        "InterpretStatus" => {
+            actual.insert("status".into(), printed);
+        }
+        "InterpretHealth" => {
+            actual.insert("healthy".into(), printed["healthy"].clone());
+        }
+        "InterpretDependency" => {
+            actual.insert("dependencies".into(), printed["dependencies"].clone());
+        }
+        "InterpretComponent" => {
+            actual.insert("components".into(), printed["components"].clone());
+        }
+        other => return Err(format!("unknown operation {other}")),
+    }
+    compare(expected, &actual)
+}
+
+#[cfg(not(feature = "cli"))]
+fn run_case_cli(_: &Value, _: &str, _: &str) -> Result<(), String> {
+    Err("the cli feature is off".into())
+}
+
+/// Compares every expected output with the actual one.
+fn compare(expected: &Map<String, Value>, actual: &Map<String, Value>) -> Result<(), String> {
+    for (key, want) in expected {
+        let got = actual.get(key).cloned().unwrap_or(Value::Null);
+        if !equivalent(key, want, &got)? {
+            return Err(format!(
+                "{key}:\n  expected {}\n  actual   {}",
+                serde_json::to_string(want).unwrap_or_default(),
+                serde_json::to_string(&got).unwrap_or_default()
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn run_case(case: &Value) -> Result<(), String> {
     let input = &case["input"];
     let expected = case["expected"].as_object().ok_or("no expected")?;
@@ -136,17 +307,7 @@ fn run_case(case: &Value) -> Result<(), String> {
         }
         other => return Err(format!("unknown operation {other}")),
     }
-    for (key, want) in expected {
-        let got = actual.get(key).cloned().unwrap_or(Value::Null);
-        if !equivalent(key, want, &got)? {
-            return Err(format!(
-                "{key}:\n  expected {}\n  actual   {}",
-                serde_json::to_string(want).unwrap_or_default(),
-                serde_json::to_string(&got).unwrap_or_default()
-            ));
-        }
-    }
-    Ok(())
+    compare(expected, &actual)
 }
 
 /// Compares one output the way Karmada's thirdparty tests do: typed outputs semantically

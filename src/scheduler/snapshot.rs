@@ -1,0 +1,498 @@
+//! A set of clusters prepared once for scheduling many bindings against it.
+//!
+//! [`schedule`](super::schedule) reads every cluster's maps (API enablements, labels, resource
+//! summary) for every binding. When the same clusters serve many bindings, as on one pass of
+//! a scheduler over a snapshot of its cache, [`ClusterSnapshot`] reads them once: the
+//! `(groupVersion, kind)` pairs each cluster serves and the label pairs it carries become
+//! small integer sets, the free resources of each summary are subtracted once, and the names
+//! are ranked so that ordering clusters never compares strings.
+//! [`schedule_prepared`](super::schedule_prepared) then answers exactly as `schedule` does.
+
+use crate::api::{Cluster, ResourceList, ResourceSummary};
+
+use super::estimator::allowed_pod_number;
+use crate::selector::ClusterAffinityMatcher;
+
+/// Clusters with their scheduling facts computed once. Borrows the clusters; build it again
+/// when they change.
+///
+/// ```
+/// use fedplan::api::{Cluster, ResourceBinding};
+/// use fedplan::scheduler::{schedule, schedule_prepared, ClusterSnapshot, SchedulerOptions};
+///
+/// let clusters: Vec<Cluster> = ["member2", "member1"]
+///     .iter()
+///     .map(|n| {
+///         let mut c = Cluster::default();
+///         c.metadata.name = n.to_string();
+///         c
+///     })
+///     .collect();
+/// let snapshot = ClusterSnapshot::new(&clusters);
+/// assert_eq!(snapshot.len(), 2);
+/// let mut binding = ResourceBinding::default();
+/// binding.spec.placement = Some(Default::default());
+/// let options = SchedulerOptions::default();
+/// assert_eq!(
+///     schedule_prepared(&binding, &snapshot, &options),
+///     schedule(&binding, &clusters, &options)
+/// );
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClusterSnapshot<'c> {
+    clusters: &'c [Cluster],
+    /// Position of each cluster's name in name order; equal names share a rank.
+    name_rank: Vec<u32>,
+    /// Every `(groupVersion, kind)` some cluster serves, sorted.
+    api_pairs: Vec<(&'c str, &'c str)>,
+    /// Per cluster, `api_ids[api_ranges[i]]` are the ids of the pairs it serves, sorted.
+    api_ids: Vec<u32>,
+    api_ranges: Vec<(u32, u32)>,
+    /// Every label `(key, value)` some cluster carries, sorted.
+    label_pairs: Vec<(&'c str, &'c str)>,
+    /// Per cluster, `label_ids[label_ranges[i]]` are the ids of its label pairs, sorted.
+    label_ids: Vec<u32>,
+    label_ranges: Vec<(u32, u32)>,
+    /// Every resource name some cluster lists as allocatable, sorted.
+    resource_names: Vec<&'c str>,
+    /// Per cluster, `free[free_ranges[i]]` holds each allocatable resource by id with
+    /// allocatable − allocated − allocating.
+    free: Vec<(u32, FreeAmount)>,
+    free_ranges: Vec<(u32, u32)>,
+    summaries: Vec<SummaryFacts>,
+    /// Whether the cluster has a `NoSchedule` or `NoExecute` taint.
+    hard_taints: Vec<bool>,
+}
+
+/// What the general estimator needs from a cluster's resource summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SummaryFacts {
+    /// The cluster has `status.resourceSummary`.
+    pub(crate) present: bool,
+    /// [`allowed_pod_number`] of the summary.
+    pub(crate) allowed_pods: i64,
+    /// `allocatableModelings` is not empty.
+    pub(crate) has_models: bool,
+}
+
+/// A free amount of a resource, rounded up as Kubernetes' `Value` and `MilliValue` do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FreeAmount {
+    /// Whole units, rounded up.
+    pub(crate) units: i64,
+    /// Thousandths, rounded up.
+    pub(crate) milli: i64,
+}
+
+impl FreeAmount {
+    pub(crate) fn of_nanos(nanos: i128) -> Self {
+        FreeAmount {
+            units: super::estimator::ceil_to_i64(nanos, 1_000_000_000),
+            milli: super::estimator::ceil_to_i64(nanos, 1_000_000),
+        }
+    }
+}
+
+fn range(start: usize, end: usize) -> (u32, u32) {
+    (
+        u32::try_from(start).unwrap_or(u32::MAX),
+        u32::try_from(end).unwrap_or(u32::MAX),
+    )
+}
+
+fn id(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
+fn nanos_of(list: &ResourceList, name: &str) -> i128 {
+    list.get(name).map_or(0, crate::api::Quantity::nanos)
+}
+
+impl<'c> ClusterSnapshot<'c> {
+    /// Prepares `clusters` (any order; the scheduler never depends on it).
+    pub fn new(clusters: &'c [Cluster]) -> Self {
+        let n = clusters.len();
+
+        let mut by_name: Vec<usize> = (0..n).collect();
+        by_name.sort_by(|&a, &b| clusters[a].name().cmp(clusters[b].name()));
+        let mut name_rank = vec![0u32; n];
+        let mut rank = 0u32;
+        for (pos, &i) in by_name.iter().enumerate() {
+            if pos > 0 && clusters[by_name[pos - 1]].name() != clusters[i].name() {
+                rank = id(pos);
+            }
+            name_rank[i] = rank;
+        }
+
+        let served = |c: &'c Cluster| -> Vec<(&'c str, &'c str)> {
+            c.status.as_ref().map_or_else(Vec::new, |s| {
+                s.api_enablements
+                    .iter()
+                    .flat_map(|e| {
+                        e.resources
+                            .iter()
+                            .map(move |r| (e.group_version.as_str(), r.kind.as_str()))
+                    })
+                    .collect()
+            })
+        };
+        let mut api_pairs: Vec<(&str, &str)> = clusters.iter().flat_map(served).collect();
+        api_pairs.sort_unstable();
+        api_pairs.dedup();
+        let mut api_ids = Vec::new();
+        let mut api_ranges = Vec::with_capacity(n);
+        for c in clusters {
+            let start = api_ids.len();
+            api_ids.extend(
+                served(c)
+                    .into_iter()
+                    .filter_map(|p| api_pairs.binary_search(&p).ok().map(id)),
+            );
+            api_ids[start..].sort_unstable();
+            api_ranges.push(range(start, api_ids.len()));
+        }
+
+        let mut label_pairs: Vec<(&str, &str)> = clusters
+            .iter()
+            .flat_map(|c| {
+                c.metadata
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+            })
+            .collect();
+        label_pairs.sort_unstable();
+        label_pairs.dedup();
+        let mut label_ids = Vec::new();
+        let mut label_ranges = Vec::with_capacity(n);
+        for c in clusters {
+            let start = label_ids.len();
+            label_ids.extend(c.metadata.labels.iter().filter_map(|(k, v)| {
+                label_pairs
+                    .binary_search(&(k.as_str(), v.as_str()))
+                    .ok()
+                    .map(id)
+            }));
+            label_ids[start..].sort_unstable();
+            label_ranges.push(range(start, label_ids.len()));
+        }
+
+        let summary_of = |c: &'c Cluster| -> Option<&'c ResourceSummary> {
+            c.status.as_ref().and_then(|s| s.resource_summary.as_ref())
+        };
+        let mut resource_names: Vec<&str> = clusters
+            .iter()
+            .filter_map(summary_of)
+            .flat_map(|s| s.allocatable.keys().map(String::as_str))
+            .collect();
+        resource_names.sort_unstable();
+        resource_names.dedup();
+        let mut free = Vec::new();
+        let mut free_ranges = Vec::with_capacity(n);
+        let mut summaries = Vec::with_capacity(n);
+        for c in clusters {
+            let start = free.len();
+            let facts = match summary_of(c) {
+                None => SummaryFacts {
+                    present: false,
+                    allowed_pods: 0,
+                    has_models: false,
+                },
+                Some(s) => {
+                    // The same subtraction as the estimator's, in the same order.
+                    free.extend(s.allocatable.iter().filter_map(|(name, q)| {
+                        let left = q
+                            .nanos()
+                            .saturating_sub(nanos_of(&s.allocated, name))
+                            .saturating_sub(nanos_of(&s.allocating, name));
+                        resource_names
+                            .binary_search(&name.as_str())
+                            .ok()
+                            .map(|r| (id(r), FreeAmount::of_nanos(left)))
+                    }));
+                    free[start..].sort_unstable_by_key(|e| e.0);
+                    SummaryFacts {
+                        present: true,
+                        allowed_pods: allowed_pod_number(s),
+                        has_models: !s.allocatable_modelings.is_empty(),
+                    }
+                }
+            };
+            free_ranges.push(range(start, free.len()));
+            summaries.push(facts);
+        }
+
+        let hard_taints = clusters
+            .iter()
+            .map(|c| {
+                c.spec
+                    .taints
+                    .iter()
+                    .any(|t| t.effect == "NoSchedule" || t.effect == "NoExecute")
+            })
+            .collect();
+
+        ClusterSnapshot {
+            clusters,
+            name_rank,
+            api_pairs,
+            api_ids,
+            api_ranges,
+            label_pairs,
+            label_ids,
+            label_ranges,
+            resource_names,
+            free,
+            free_ranges,
+            summaries,
+            hard_taints,
+        }
+    }
+
+    /// The clusters, in the order given.
+    pub fn clusters(&self) -> &'c [Cluster] {
+        self.clusters
+    }
+
+    /// The number of clusters.
+    pub fn len(&self) -> usize {
+        self.clusters.len()
+    }
+
+    /// Whether there are no clusters.
+    pub fn is_empty(&self) -> bool {
+        self.clusters.is_empty()
+    }
+
+    /// The cluster's position in name order (equal names share a position): comparing ranks
+    /// compares names.
+    pub fn name_rank(&self, index: usize) -> u32 {
+        self.name_rank.get(index).copied().unwrap_or(u32::MAX)
+    }
+
+    fn slice<'s, T>(all: &'s [T], ranges: &[(u32, u32)], index: usize) -> &'s [T] {
+        ranges
+            .get(index)
+            .and_then(|&(s, e)| all.get(s as usize..e as usize))
+            .unwrap_or(&[])
+    }
+
+    /// The id of a `(groupVersion, kind)` pair, `None` when no cluster serves it.
+    pub(crate) fn api_id(&self, group_version: &str, kind: &str) -> Option<u32> {
+        self.api_pairs
+            .binary_search(&(group_version, kind))
+            .ok()
+            .map(id)
+    }
+
+    /// Whether the cluster serves the pair with this id.
+    pub(crate) fn serves(&self, index: usize, api_id: u32) -> bool {
+        Self::slice(&self.api_ids, &self.api_ranges, index)
+            .binary_search(&api_id)
+            .is_ok()
+    }
+
+    /// The id of a label `(key, value)` pair, `None` when no cluster carries it.
+    pub(crate) fn label_id(&self, key: &str, value: &str) -> Option<u32> {
+        self.label_pairs.binary_search(&(key, value)).ok().map(id)
+    }
+
+    /// Whether the cluster carries the label pair with this id.
+    pub(crate) fn has_label(&self, index: usize, label_id: u32) -> bool {
+        Self::slice(&self.label_ids, &self.label_ranges, index)
+            .binary_search(&label_id)
+            .is_ok()
+    }
+
+    /// The id of a resource name, `None` when no cluster lists it as allocatable.
+    pub(crate) fn resource_id(&self, name: &str) -> Option<u32> {
+        self.resource_names.binary_search(&name).ok().map(id)
+    }
+
+    /// Allocatable − allocated − allocating of the resource; `None` when the cluster does
+    /// not list it as allocatable.
+    pub(crate) fn free_amount(&self, index: usize, resource_id: u32) -> Option<FreeAmount> {
+        let entries = Self::slice(&self.free, &self.free_ranges, index);
+        entries.iter().find(|e| e.0 == resource_id).map(|e| e.1)
+    }
+
+    pub(crate) fn summary(&self, index: usize) -> Option<SummaryFacts> {
+        self.summaries.get(index).copied()
+    }
+
+    /// Whether the cluster has a `NoSchedule` or `NoExecute` taint.
+    pub(crate) fn has_hard_taints(&self, index: usize) -> bool {
+        self.hard_taints.get(index).copied().unwrap_or(true)
+    }
+}
+
+/// A cluster affinity checked against a snapshot's label sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PreparedMatcher {
+    /// Names and these label pair ids (all must be present).
+    Labels(Vec<u32>),
+    /// A `matchLabels` pair no cluster carries: nothing matches.
+    Never,
+    /// Expressions or field selectors: ask the matcher.
+    Full,
+}
+
+impl ClusterSnapshot<'_> {
+    /// Resolves the matcher's `matchLabels` pairs to label ids.
+    pub(crate) fn prepare_matcher(&self, matcher: &ClusterAffinityMatcher<'_>) -> PreparedMatcher {
+        let Some(pairs) = matcher.label_equalities() else {
+            return PreparedMatcher::Full;
+        };
+        let ids: Option<Vec<u32>> = pairs.iter().map(|(k, v)| self.label_id(k, v)).collect();
+        ids.map_or(PreparedMatcher::Never, PreparedMatcher::Labels)
+    }
+
+    /// [`ClusterAffinityMatcher::matches`] for the cluster at `index`.
+    pub(crate) fn matches(
+        &self,
+        prepared: &PreparedMatcher,
+        matcher: &ClusterAffinityMatcher<'_>,
+        index: usize,
+        cluster: &Cluster,
+    ) -> bool {
+        match prepared {
+            PreparedMatcher::Full => matcher.matches(cluster),
+            PreparedMatcher::Never => false,
+            PreparedMatcher::Labels(ids) => {
+                matcher.name_allowed(cluster.name())
+                    && ids.iter().all(|&label| self.has_label(index, label))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ResourceBinding;
+    use crate::scheduler::{schedule, schedule_prepared, SchedulerOptions};
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    /// (name index, env label, api served, cpu used, taint, region, deleting, has summary)
+    type ClusterSeed = (u8, u8, bool, u16, bool, u8, bool, bool);
+
+    fn cluster(seed: &ClusterSeed) -> Cluster {
+        let (name, env, api, cpu, taint, region, deleting, summary) = *seed;
+        let env = ["prod", "dev", "qa"][usize::from(env % 3)];
+        let mut metadata = json!({"name": format!("m{name}"), "labels": {"env": env}});
+        if deleting {
+            metadata["deletionTimestamp"] = json!("2024-01-01T00:00:00Z");
+        }
+        let mut status = json!({
+            "apiEnablements": if api {
+                json!([{"groupVersion": "apps/v1", "resources": [{"name": "deployments", "kind": "Deployment"}]}])
+            } else {
+                json!([{"groupVersion": "v1", "resources": [{"name": "configmaps", "kind": "ConfigMap"}]}])
+            }
+        });
+        if summary {
+            status["resourceSummary"] = json!({
+                "allocatable": {"cpu": "10", "memory": "64Gi", "pods": "30"},
+                "allocated": {"cpu": format!("{cpu}m"), "memory": "1Gi", "pods": "3"}
+            });
+        }
+        serde_json::from_value(json!({
+            "metadata": metadata,
+            "spec": {
+                "region": if region % 4 == 0 { String::new() } else { format!("r{}", region % 4) },
+                "taints": if taint {
+                    json!([{"key": "k", "effect": "NoSchedule"}])
+                } else {
+                    json!([])
+                }
+            },
+            "status": status
+        }))
+        .unwrap()
+    }
+
+    fn binding(mode: u8, replicas: i32, previous: &[(u8, i32)]) -> ResourceBinding {
+        let placement = match mode % 6 {
+            0 => json!({"clusterAffinity": {"labelSelector": {"matchLabels": {"env": "prod"}}}}),
+            1 => json!({"replicaScheduling": {"replicaSchedulingType": "Divided",
+                "replicaDivisionPreference": "Weighted", "weightPreference": {"staticWeightList": [
+                    {"targetCluster": {"labelSelector": {"matchLabels": {"env": "dev"}}}, "weight": 2},
+                    {"targetCluster": {"clusterNames": ["m1", "m2"]}, "weight": 1}]}}}),
+            2 => {
+                json!({"spreadConstraints": [{"spreadByField": "cluster", "minGroups": 1, "maxGroups": 3}],
+                "replicaScheduling": {"replicaSchedulingType": "Divided",
+                "replicaDivisionPreference": "Weighted",
+                "weightPreference": {"dynamicWeight": "AvailableReplicas"}}})
+            }
+            3 => json!({"spreadConstraints": [
+                    {"spreadByField": "region", "minGroups": 1, "maxGroups": 2},
+                    {"spreadByField": "cluster", "minGroups": 1, "maxGroups": 3}],
+                "replicaScheduling": {"replicaSchedulingType": "Divided",
+                "replicaDivisionPreference": "Aggregated"}}),
+            4 => json!({"clusterAffinities": [
+                    {"affinityName": "a", "labelSelector": {"matchExpressions": [
+                        {"key": "env", "operator": "In", "values": ["qa"]}]}},
+                    {"affinityName": "b", "labelSelector": {"matchLabels": {"env": "dev"}}}],
+                "clusterTolerations": [{"key": "k", "operator": "Exists"}],
+                "replicaScheduling": {"replicaSchedulingType": "Divided",
+                "replicaDivisionPreference": "Weighted"}}),
+            _ => json!({"clusterAffinity": {"labelSelector": {"matchLabels": {"env": "none"}}}}),
+        };
+        let clusters: Vec<serde_json::Value> = previous
+            .iter()
+            .map(|(n, r)| json!({"name": format!("m{n}"), "replicas": r}))
+            .collect();
+        serde_json::from_value(json!({
+            "metadata": {"name": "b", "namespace": "default"},
+            "spec": {
+                "resource": {"apiVersion": "apps/v1", "kind": "Deployment", "uid": "u-1"},
+                "replicas": replicas,
+                "replicaRequirements": {"resourceRequest": {"cpu": "500m", "memory": "1Gi"}},
+                "clusters": clusters,
+                "placement": placement
+            }
+        }))
+        .unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn prepared_schedule_equals_schedule(
+            seeds in proptest::collection::vec(
+                (0u8..12, 0u8..3, any::<bool>(), 0u16..12000, any::<bool>(), 0u8..8,
+                 proptest::bool::weighted(0.1), proptest::bool::weighted(0.9)),
+                0..14),
+            mode in 0u8..6,
+            replicas in 0i32..40,
+            previous in proptest::collection::vec((0u8..12, 1i32..6), 0..4),
+            diagnose in any::<bool>(),
+        ) {
+            let clusters: Vec<Cluster> = seeds.iter().map(cluster).collect();
+            let b = binding(mode, replicas, &previous);
+            let options = SchedulerOptions { diagnose, ..Default::default() };
+            let snapshot = ClusterSnapshot::new(&clusters);
+            prop_assert_eq!(
+                schedule_prepared(&b, &snapshot, &options),
+                schedule(&b, &clusters, &options)
+            );
+        }
+    }
+
+    #[test]
+    fn ranks_follow_names_and_share_on_ties() {
+        let clusters: Vec<Cluster> = ["m2", "m1", "m2"]
+            .iter()
+            .map(|n| {
+                let mut c = Cluster::default();
+                c.metadata.name = n.to_string();
+                c
+            })
+            .collect();
+        let s = ClusterSnapshot::new(&clusters);
+        assert_eq!(
+            (0..3).map(|i| s.name_rank(i)).collect::<Vec<_>>(),
+            vec![1, 0, 1]
+        );
+    }
+}
