@@ -741,8 +741,7 @@ fn render_stale_bindings(
                         w.spec.workload.manifests = vec![manifest.into_owned()];
                         held.insert(key, w);
                     } else {
-                        changed |=
-                            store_rendered(works, revisions, &mut created, key, w, manifest);
+                        changed |= store_rendered(works, revisions, &mut created, key, w, manifest);
                     }
                 },
             )
@@ -1257,7 +1256,12 @@ fn execute(cp: &mut ControlPlane) -> bool {
             } => (ok, message, any_change, synced),
         };
         for m in synced {
-            log("Normal", format!("Work {}/{}", key.0, key.1), "SyncSucceed", m);
+            log(
+                "Normal",
+                format!("Work {}/{}", key.0, key.1),
+                "SyncSucceed",
+                m,
+            );
         }
         let mut cond_changed = set_condition(
             &mut status.conditions,
@@ -1283,7 +1287,12 @@ fn execute(cp: &mut ControlPlane) -> bool {
         }
         if cond_changed {
             if !ok {
-                log("Warning", format!("Work {}/{}", key.0, key.1), "SyncFailed", message);
+                log(
+                    "Warning",
+                    format!("Work {}/{}", key.0, key.1),
+                    "SyncFailed",
+                    message,
+                );
             }
             revisions.touch_work_conditions(key);
         } else if !had_status {
@@ -1310,8 +1319,8 @@ fn reconcile_members(cp: &mut ControlPlane) -> bool {
         |m| m.pending_reconciles(),
         |m| m.reconcile(),
     )
-        .into_iter()
-        .fold(false, |changed, c| changed | c)
+    .into_iter()
+    .fold(false, |changed, c| changed | c)
 }
 
 /// The status a Work's manifests reflect, computed from the member objects.
@@ -1414,11 +1423,8 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
     let interpreter = interpreter.as_ref();
     let seen_revisions = &*revisions;
     let members = &*members;
-    let found: Vec<((String, String), Collected)> = super::parallel::map_in_order(
-        *threads,
-        spaces,
-        Vec::len,
-        |list| {
+    let found: Vec<((String, String), Collected)> =
+        super::parallel::map_in_order(*threads, spaces, Vec::len, |list| {
             // The resourceVersions of the member objects found, as Karmada's informer would
             // see them change.
             let mut member_versions: Vec<u64> = Vec::new();
@@ -1444,8 +1450,7 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
                     })
                     .collect();
                 member_versions.clear();
-                member_versions
-                    .extend(lives.iter().filter_map(|(_, live)| live.map(|(_, rv)| rv)));
+                member_versions.extend(lives.iter().filter_map(|(_, live)| live.map(|(_, rv)| rv)));
                 let seen = seen_revisions.collected.get(key);
                 if seen.is_some_and(|(r, a, v)| *r == rev && *a == applied && *v == member_versions)
                 {
@@ -1461,14 +1466,16 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
                     .as_ref()
                     .map_or(&[][..], |s| &s.manifest_statuses[..]);
                 let update = (current != &statuses[..]).then_some(statuses);
-                out.push((key.clone(), ((rev, applied, member_versions.clone()), update)));
+                out.push((
+                    key.clone(),
+                    ((rev, applied, member_versions.clone()), update),
+                ));
             }
             out
-        },
-    )
-    .into_iter()
-    .flatten()
-    .collect();
+        })
+        .into_iter()
+        .flatten()
+        .collect();
 
     let mut changed = false;
     for (key, (fingerprint, update)) in found {

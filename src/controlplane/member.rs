@@ -539,7 +539,10 @@ mod tests {
         assert!(moved(&m));
         assert!(m.reconcile());
         assert!(moved(&m));
-        assert_eq!(m.apply(key(), &deploy("v1", 2), now), ApplyOutcome::Unchanged);
+        assert_eq!(
+            m.apply(key(), &deploy("v1", 2), now),
+            ApplyOutcome::Unchanged
+        );
         assert!(!moved(&m));
         assert!(m.set_status(&key(), json!({"replicas": 0})));
         assert!(moved(&m));

@@ -424,6 +424,9 @@ pub(crate) struct Revisions {
     pub(crate) work_keys: BTreeMap<(String, String), BindingWorkKeys>,
 }
 
+/// A binding's Work keys (namespace, name) and the binding revision they were computed at.
+pub(crate) type BindingWorkKeys = (u64, Vec<(String, String)>);
+
 /// The inputs of one scheduling decision: binding and environment revisions, the virtual
 /// time, and the binding status without `aggregatedStatus` (which the binding status
 /// controller writes and the scheduler does not read).
@@ -1010,7 +1013,10 @@ mod tests {
         cp.run_until_quiescent().unwrap();
         let after = cp
             .works()
-            .find(|w| w.metadata.name == work.metadata.name && w.metadata.namespace == work.metadata.namespace)
+            .find(|w| {
+                w.metadata.name == work.metadata.name
+                    && w.metadata.namespace == work.metadata.namespace
+            })
             .unwrap();
         let status = after.status.as_ref().unwrap().manifest_statuses[0]
             .status
@@ -1020,7 +1026,10 @@ mod tests {
         assert_eq!(status["replicas"], json!(2));
         assert!(status.get("readyReplicas").is_none());
         let binding = cp
-            .binding("default", &crate::policy::binding_name(&key.kind, &key.name))
+            .binding(
+                "default",
+                &crate::policy::binding_name(&key.kind, &key.name),
+            )
             .unwrap();
         let item = binding
             .status
@@ -1040,7 +1049,10 @@ mod tests {
         };
         let template = cp.template(&key).unwrap();
         assert_eq!(template["status"]["replicas"], json!(sum("replicas")));
-        assert_eq!(template["status"]["readyReplicas"], json!(sum("readyReplicas")));
+        assert_eq!(
+            template["status"]["readyReplicas"],
+            json!(sum("readyReplicas"))
+        );
     }
 
     /// Removing a Cluster and adding it back empties and refills its execution space.
@@ -1057,8 +1069,16 @@ mod tests {
         cp.run_until_quiescent().unwrap();
         let after = cp.snapshot();
         assert_eq!(
-            before.works.iter().map(|w| &w.metadata.name).collect::<Vec<_>>(),
-            after.works.iter().map(|w| &w.metadata.name).collect::<Vec<_>>()
+            before
+                .works
+                .iter()
+                .map(|w| &w.metadata.name)
+                .collect::<Vec<_>>(),
+            after
+                .works
+                .iter()
+                .map(|w| &w.metadata.name)
+                .collect::<Vec<_>>()
         );
         for w in &after.works {
             assert!(w.status.is_some(), "{} has a status", w.metadata.name);
@@ -1083,15 +1103,23 @@ mod tests {
             cp.run_until_quiescent().unwrap();
             let first = serde_json::to_string(&cp.snapshot()).unwrap();
             for i in 0..80 {
-                cp.apply(synthetic::deployment("default", i, 20 + (i % 7) as i64, "app:v2"))
-                    .unwrap();
+                cp.apply(synthetic::deployment(
+                    "default",
+                    i,
+                    20 + (i % 7) as i64,
+                    "app:v2",
+                ))
+                .unwrap();
             }
             cp.run_until_quiescent().unwrap();
             let second = serde_json::to_string(&cp.snapshot()).unwrap();
             (first, second, cp.events().all().to_vec())
         };
         let one = run(1);
-        assert!(one.0.len() > 100_000, "enough Works to be spread over threads");
+        assert!(
+            one.0.len() > 100_000,
+            "enough Works to be spread over threads"
+        );
         assert_eq!(one, run(4));
     }
 
@@ -1104,10 +1132,16 @@ mod tests {
     #[test]
     fn json_eq_agrees_with_eq() {
         let cases = [
-            (json!({"a": 1, "b": [1, {"c": "x"}]}), json!({"a": 1, "b": [1, {"c": "x"}]})),
+            (
+                json!({"a": 1, "b": [1, {"c": "x"}]}),
+                json!({"a": 1, "b": [1, {"c": "x"}]}),
+            ),
             (json!({"a": 1, "b": 2}), json!({"b": 2, "a": 1})),
             (json!({"a": 1, "b": 2}), json!({"b": 2, "a": 3})),
-            (json!({"a": {"x": 1, "y": 2}}), json!({"a": {"y": 2, "x": 1}})),
+            (
+                json!({"a": {"x": 1, "y": 2}}),
+                json!({"a": {"y": 2, "x": 1}}),
+            ),
             (json!({"a": 1}), json!({"a": 1, "b": 2})),
             (json!([1, 2]), json!([2, 1])),
             (json!("s"), json!("t")),
@@ -1123,7 +1157,10 @@ mod tests {
     #[test]
     fn overwrite_json_leaves_an_exact_copy() {
         let cases = [
-            (json!({"a": "long string", "b": [1, 2]}), json!({"a": "x", "b": [1, 3]})),
+            (
+                json!({"a": "long string", "b": [1, 2]}),
+                json!({"a": "x", "b": [1, 3]}),
+            ),
             (json!({"a": 1, "b": 2}), json!({"b": 2, "a": 1})),
             (json!({"a": {"x": 1}}), json!({"a": {"x": 1, "y": [true]}})),
             (json!([1, 2, 3]), json!([1])),

@@ -502,13 +502,14 @@ pub(crate) fn render_works_each(
                 Some(m) => m,
                 None => pre_override()?,
             };
-            let applied = apply_overrides(&mut manifest, cluster, overrides).map_err(
-                |message| RenderError::Override {
-                    binding: facts.key.clone(),
-                    cluster: target.name.clone(),
-                    message,
-                },
-            )?;
+            let applied =
+                apply_overrides(&mut manifest, cluster, overrides).map_err(|message| {
+                    RenderError::Override {
+                        binding: facts.key.clone(),
+                        cluster: target.name.clone(),
+                        message,
+                    }
+                })?;
             let conflict = stamp(&mut manifest, &facts, &work_namespace, &work_id);
             if plain && has_cluster_fields(&manifest) {
                 group.finished = Some((manifest, conflict));
@@ -535,7 +536,8 @@ pub(crate) fn render_works_each(
                 conflict,
                 applied,
             } => {
-                let work = wrap_in_work(&facts, target, conflict, &applied, work_namespace, work_id);
+                let work =
+                    wrap_in_work(&facts, target, conflict, &applied, work_namespace, work_id);
                 sink(work, Manifest::Owned(manifest));
             }
             Draft::Shared { group } => {
@@ -669,7 +671,6 @@ fn restamp_cluster(manifest: &mut Value, work_namespace: &str, work_id: &str) {
                 value.clone_into(slot);
             }
         }
-        None => false,
     };
     set("annotations", WORK_NAMESPACE_ANNOTATION, work_namespace);
     set("labels", WORK_PERMANENT_ID_LABEL, work_id);
