@@ -28,6 +28,8 @@
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+pub mod arena;
 mod helpers;
 mod lua_compat;
 pub mod quantity;
@@ -66,6 +68,21 @@ pub mod prelude {
         Health, Interpreter, Level, Map, Operation, PluginError, ReplicaInterpretation,
         ReplicaRequirements, StatusItem, Target, Value,
     };
+}
+
+/// Every allocation of a plugin: a bump arena for the one call an instance lives for.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: arena::CallArena = arena::CallArena::new();
+
+/// Lets go of a value the call no longer needs. In a plugin the instance is discarded after
+/// the call, so walking the value to free it would be wasted work; natively (in a plugin's
+/// unit tests) it is dropped as usual.
+fn discard<T>(value: T) {
+    #[cfg(target_arch = "wasm32")]
+    std::mem::forget(value);
+    #[cfg(not(target_arch = "wasm32"))]
+    drop(value);
 }
 
 /// The world version this SDK builds plugins against.
@@ -206,16 +223,25 @@ impl<T: Interpreter> bindings::exports::fedplan::interpreter::plugin::Guest for 
     }
 
     fn interpret_replica(object: String) -> Result<ReplicaInterpretation, PluginError> {
-        T::interpret_replica(&parse("object", &object)?)
+        let object = parse("object", &object)?;
+        let result = T::interpret_replica(&object);
+        discard(object);
+        result
     }
 
     fn revise_replica(object: String, replicas: i64) -> Result<String, PluginError> {
-        render(&T::revise_replica(parse("object", &object)?, replicas)?)
+        let revised = T::revise_replica(parse("object", &object)?, replicas)?;
+        let text = render(&revised);
+        discard(revised);
+        text
     }
 
     fn retain(desired: String, observed: String) -> Result<String, PluginError> {
         let observed = parse("observed object", &observed)?;
-        render(&T::retain(parse("desired object", &desired)?, &observed)?)
+        let retained = T::retain(parse("desired object", &desired)?, &observed)?;
+        let text = render(&retained);
+        discard((observed, retained));
+        text
     }
 
     fn aggregate_status(
@@ -238,26 +264,45 @@ impl<T: Interpreter> bindings::exports::fedplan::interpreter::plugin::Guest for 
                 })
             })
             .collect::<Result<Vec<_>, PluginError>>()?;
-        render(&T::aggregate_status(parse("object", &object)?, &items)?)
+        let aggregated = T::aggregate_status(parse("object", &object)?, &items)?;
+        let text = render(&aggregated);
+        discard((items, aggregated));
+        text
     }
 
     fn interpret_status(object: String) -> Result<Option<String>, PluginError> {
-        match T::interpret_status(&parse("object", &object)?)? {
-            Some(status) => Ok(Some(render(&status)?)),
+        let object = parse("object", &object)?;
+        let status = T::interpret_status(&object);
+        discard(object);
+        match status? {
+            Some(status) => {
+                let text = render(&status);
+                discard(status);
+                Ok(Some(text?))
+            }
             None => Ok(None),
         }
     }
 
     fn interpret_health(object: String) -> Result<bool, PluginError> {
-        T::interpret_health(&parse("object", &object)?)
+        let object = parse("object", &object)?;
+        let healthy = T::interpret_health(&object);
+        discard(object);
+        healthy
     }
 
     fn interpret_dependency(object: String) -> Result<Vec<DependentObjectReference>, PluginError> {
-        T::interpret_dependency(&parse("object", &object)?)
+        let object = parse("object", &object)?;
+        let dependencies = T::interpret_dependency(&object);
+        discard(object);
+        dependencies
     }
 
     fn interpret_component(object: String) -> Result<Vec<Component>, PluginError> {
-        T::interpret_component(&parse("object", &object)?)
+        let object = parse("object", &object)?;
+        let components = T::interpret_component(&object);
+        discard(object);
+        components
     }
 }
 
