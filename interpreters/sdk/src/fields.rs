@@ -43,28 +43,33 @@ impl Fields {
     /// These fields and each of `paths` (relative to `prefix`): e.g. the fields a helper
     /// reads of a pod template, under where the template is.
     pub fn with_under(mut self, prefix: &str, paths: &[&str]) -> Self {
+        let node = self.node(prefix);
         for path in paths {
-            if prefix.is_empty() {
-                self.insert(path);
-            } else if path.is_empty() {
-                self.insert(prefix);
-            } else {
-                self.insert(&format!("{prefix}.{path}"));
+            if node.whole {
+                break;
             }
+            node.node(path).keep_whole();
         }
         self
     }
 
     fn insert(&mut self, path: &str) {
+        self.node(path).keep_whole();
+    }
+
+    /// The node at `path`, created if missing. Below a node kept whole it is a scratch node
+    /// that parsing never reads: the whole value wins.
+    fn node(&mut self, path: &str) -> &mut Fields {
         let mut node = self;
         for segment in path.split('.').filter(|s| !s.is_empty()) {
-            if node.whole {
-                return;
-            }
             node = node.children.entry(segment.to_string()).or_default();
         }
-        node.whole = true;
-        node.children.clear();
+        node
+    }
+
+    fn keep_whole(&mut self) {
+        self.whole = true;
+        self.children.clear();
     }
 
     /// Parses `json`, keeping only these fields. Errors are those of `serde_json::from_str`

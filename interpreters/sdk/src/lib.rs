@@ -251,7 +251,10 @@ fn parse_fields(what: &str, json: &str, fields: Option<&Fields>) -> Result<Value
 /// The object `operation` of `T` gets: the fields it declares, or all of it.
 #[inline(always)]
 fn parse_for<T: Interpreter>(operation: Operation, json: &str) -> Result<Value, PluginError> {
-    parse_fields("object", json, T::fields(operation).as_ref())
+    let fields = T::fields(operation);
+    let object = parse_fields("object", json, fields.as_ref());
+    discard(fields);
+    object
 }
 
 /// Checks that the fields `T` declares ([`Interpreter::fields`],
@@ -385,9 +388,13 @@ impl<T: Interpreter> bindings::exports::fedplan::interpreter::plugin::Guest for 
         // is linked.
         let items = match T::status_fields() {
             None => status_items(items, |raw| parse("status item", raw)),
-            Some(fields) => status_items(items, |raw| {
-                fields.parse(raw).map_err(|e| not_json("status item", e))
-            }),
+            Some(fields) => {
+                let items = status_items(items, |raw| {
+                    fields.parse(raw).map_err(|e| not_json("status item", e))
+                });
+                discard(fields);
+                items
+            }
         }?;
         let aggregated = T::aggregate_status(parse("object", &object)?, &items)?;
         let text = render(&aggregated);

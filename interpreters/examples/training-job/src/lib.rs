@@ -6,8 +6,9 @@ struct TrainingJob;
 
 const STATUS_FIELDS: &[&str] = &["active", "succeeded", "failed"];
 
-/// Where the scheduled replicas and their pod template are.
-const WORKER: &str = "spec.replicaSpecs.Worker";
+/// The scheduled replicas and their pod template.
+const WORKER_REPLICAS: &str = "spec.replicaSpecs.Worker.replicas";
+const WORKER_TEMPLATE: &str = "spec.replicaSpecs.Worker.template";
 
 impl Interpreter for TrainingJob {
     fn manifest() -> Vec<Target> {
@@ -26,15 +27,14 @@ impl Interpreter for TrainingJob {
     /// what its worker template's resources and scheduling constraints cost.
     fn fields(operation: Operation) -> Option<Fields> {
         let fields = Fields::new().with("metadata.namespace");
-        let template = format!("{WORKER}.template");
         match operation {
             Operation::InterpretReplica => Some(
                 fields
-                    .with(&format!("{WORKER}.replicas"))
-                    .with_under(&template, POD_REQUIREMENTS_FIELDS),
+                    .with(WORKER_REPLICAS)
+                    .with_under(WORKER_TEMPLATE, POD_REQUIREMENTS_FIELDS),
             ),
             Operation::InterpretDependency => {
-                Some(fields.with_under(&template, POD_DEPENDENCIES_FIELDS))
+                Some(fields.with_under(WORKER_TEMPLATE, POD_DEPENDENCIES_FIELDS))
             }
             Operation::InterpretHealth => Some(Fields::new().with("status.conditions")),
             _ => None,
@@ -42,13 +42,17 @@ impl Interpreter for TrainingJob {
     }
 
     fn status_fields() -> Option<Fields> {
-        Some(Fields::new().with_under("", STATUS_FIELDS).with("conditions"))
+        Some(
+            Fields::new()
+                .with_under("", STATUS_FIELDS)
+                .with_under("conditions", &["type", "status"]),
+        )
     }
 
     /// Workers are the scheduled replicas; each needs what the worker pod template asks for.
     fn interpret_replica(job: &Value) -> Result<ReplicaInterpretation, PluginError> {
-        let replicas = get_replicas(job, &format!("{WORKER}.replicas"), 1)?;
-        let template = get(job, &format!("{WORKER}.template")).unwrap_or(&Value::Null);
+        let replicas = get_replicas(job, WORKER_REPLICAS, 1)?;
+        let template = get(job, WORKER_TEMPLATE).unwrap_or(&Value::Null);
         let requirements = pod_requirements(template, namespace_of(job))?;
         log(Level::Debug, &format!("{replicas} workers"));
         Ok(ReplicaInterpretation {
@@ -58,7 +62,7 @@ impl Interpreter for TrainingJob {
     }
 
     fn revise_replica(mut job: Value, replicas: i64) -> Result<Value, PluginError> {
-        set(&mut job, &format!("{WORKER}.replicas"), json!(replicas))?;
+        set(&mut job, WORKER_REPLICAS, json!(replicas))?;
         Ok(job)
     }
 
@@ -84,7 +88,7 @@ impl Interpreter for TrainingJob {
 
     /// What the worker pods use (ConfigMaps, Secrets, PVCs, service account).
     fn interpret_dependency(job: &Value) -> Result<Vec<DependentObjectReference>, PluginError> {
-        let template = get(job, &format!("{WORKER}.template")).unwrap_or(&Value::Null);
+        let template = get(job, WORKER_TEMPLATE).unwrap_or(&Value::Null);
         Ok(pod_dependencies(template, namespace_of(job)))
     }
 }
