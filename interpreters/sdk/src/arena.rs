@@ -109,7 +109,11 @@ unsafe impl GlobalAlloc for CallArena {
             return unsafe { System.realloc(ptr, layout, new_size) };
         };
         let is_last = offset + layout.size() == self.next.get();
-        if is_last && offset.checked_add(new_size).is_some_and(|end| end <= ARENA_BYTES) {
+        if is_last
+            && offset
+                .checked_add(new_size)
+                .is_some_and(|end| end <= ARENA_BYTES)
+        {
             self.next.set(offset + new_size);
             return ptr;
         }

@@ -248,11 +248,16 @@ mod tests {
             (Fields::new(), json!({})),
             (Fields::new().with(""), object()),
             (
-                Fields::new().with("metadata.namespace").with("spec.replicas"),
+                Fields::new()
+                    .with("metadata.namespace")
+                    .with("spec.replicas"),
                 json!({"metadata": {"namespace": "ns"}, "spec": {"replicas": 3}}),
             ),
             (
-                Fields::new().with_under("spec.template.spec", &["containers.resources", "nodeSelector"]),
+                Fields::new().with_under(
+                    "spec.template.spec",
+                    &["containers.resources", "nodeSelector"],
+                ),
                 json!({"spec": {"template": {"spec": {
                     "containers": [{"resources": {"requests": {"cpu": "1"}}}, {}],
                     "nodeSelector": "not an object"
@@ -266,7 +271,10 @@ mod tests {
                 Fields::new().with("metadata.name").with("metadata"),
                 json!({"metadata": {"name": "a", "namespace": "ns", "labels": {"x": "y"}}}),
             ),
-            (Fields::new().with("spec.esc\"aped.k"), json!({"spec": {"esc\"aped": {"k": 1}}})),
+            (
+                Fields::new().with("spec.esc\"aped.k"),
+                json!({"spec": {"esc\"aped": {"k": 1}}}),
+            ),
             (Fields::new().with("kind.deeper"), json!({"kind": "Job"})),
             (Fields::new().with("missing.path"), json!({})),
         ];
@@ -292,7 +300,10 @@ mod tests {
     #[test]
     fn scalars_and_lists_at_the_top_are_kept() {
         let fields = Fields::new().with("a");
-        assert_eq!(fields.parse("[{\"a\": 1, \"b\": 2}, 3]").unwrap(), json!([{"a": 1}, 3]));
+        assert_eq!(
+            fields.parse("[{\"a\": 1, \"b\": 2}, 3]").unwrap(),
+            json!([{"a": 1}, 3])
+        );
         assert_eq!(fields.parse("\"s\"").unwrap(), json!("s"));
         assert_eq!(fields.parse("1.5").unwrap(), json!(1.5));
         assert_eq!(fields.parse("null").unwrap(), Value::Null);

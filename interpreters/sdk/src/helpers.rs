@@ -515,7 +515,9 @@ mod tests {
         let rich = rich_templates()[0].clone();
         assert_ne!(requirements.parse(&rich.to_string()).unwrap(), rich);
         assert!(!pod_dependencies(&rich, "ns").is_empty());
-        assert!(pod_requirements(&rich_templates()[0], "ns").unwrap().is_some());
+        assert!(pod_requirements(&rich_templates()[0], "ns")
+            .unwrap()
+            .is_some());
     }
 
     #[test]

@@ -66,9 +66,9 @@ pub mod prelude {
     pub use crate::helpers::*;
     pub use crate::{component_requirements, prune_empty_tables};
     pub use crate::{
-        export_plugin, fields_suffice, json, log, Component, Fields, ComponentRequirements, DependentObjectReference,
-        Health, Interpreter, Level, Map, Operation, PluginError, ReplicaInterpretation,
-        ReplicaRequirements, StatusItem, Target, Value,
+        export_plugin, fields_suffice, json, log, Component, ComponentRequirements,
+        DependentObjectReference, Fields, Health, Interpreter, Level, Map, Operation, PluginError,
+        ReplicaInterpretation, ReplicaRequirements, StatusItem, Target, Value,
     };
 }
 
@@ -295,7 +295,9 @@ pub fn fields_suffice<T: Interpreter>(object: &Value, statuses: &[Value]) -> Res
                 .enumerate()
                 .map(|(i, status)| {
                     let status = if part {
-                        fields.parse(&status.to_string()).map_err(|e| e.to_string())?
+                        fields
+                            .parse(&status.to_string())
+                            .map_err(|e| e.to_string())?
                     } else {
                         status.clone()
                     };

@@ -51,8 +51,8 @@ use crate::interpreter::{
 
 use bindings::fedplan::interpreter::types as wit;
 use bindings::InterpreterPluginPre;
-use call::{call_export, CallState, PluginExports};
 pub use call::LogLevel;
+use call::{call_export, CallState, PluginExports};
 pub use config::*;
 pub use engine::{clear_memory_cache, MAX_CONCURRENT_CALLS};
 pub use error::{CallFailure, WasmError};
@@ -242,14 +242,13 @@ impl PluginHost {
                 exports: format!("{e:#}"),
             })?;
         let interface = format!("{WORLD_PACKAGE}/plugin@{WORLD_VERSION}");
-        let exports =
-            PluginExports::find(&component, &interface).map_err(|missing| {
-                WasmError::MissingExport {
-                    plugin: name.to_string(),
-                    supported: WORLD_VERSION.to_string(),
-                    exports: missing,
-                }
-            })?;
+        let exports = PluginExports::find(&component, &interface).map_err(|missing| {
+            WasmError::MissingExport {
+                plugin: name.to_string(),
+                supported: WORLD_VERSION.to_string(),
+                exports: missing,
+            }
+        })?;
         let manifest = self.read_manifest(name, &pre, &exports)?;
         let index = self.plugins.len();
         for target in &manifest {

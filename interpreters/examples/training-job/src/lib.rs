@@ -157,7 +157,9 @@ mod tests {
     fn a_failed_member_fails_the_job() {
         let member = |failed: &str| StatusItem {
             cluster_name: "m".into(),
-            status: Some(json!({"active": 1, "conditions": [{"type": "Failed", "status": failed}]})),
+            status: Some(
+                json!({"active": 1, "conditions": [{"type": "Failed", "status": failed}]}),
+            ),
             applied: true,
             applied_message: String::new(),
             health: None,
