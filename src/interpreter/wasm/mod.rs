@@ -459,16 +459,16 @@ impl PluginHost {
         object: &Value,
         items: &[AggregatedStatusItem],
     ) -> Result<Value, WasmError> {
-        let wit_items = convert::status_items(items);
+        let texts = convert::StatusTexts::new(items);
         self.dispatch_call(
             object,
             Operation::AggregateStatus,
-            |store, instance, exports, json| match wit_items {
-                Ok(items) => call_export::<_, Result<String, wit::PluginError>>(
+            |store, instance, exports, json| match texts {
+                Ok(texts) => call_export::<_, Result<String, wit::PluginError>>(
                     store,
                     instance,
                     &exports.aggregate_status,
-                    (json, items.as_slice()),
+                    (json, texts.items(items).as_slice()),
                 )
                 .map(|r| r.map(Ok)),
                 Err(failure) => Ok(Ok(Err(failure))),
