@@ -127,6 +127,36 @@ pub fn condition_is_true(object: &Value, type_: &str) -> bool {
         == Some("True")
 }
 
+/// What [`pod_requirements`] and [`component_requirements`](crate::component_requirements)
+/// read of a pod template: for [`Fields::with_under`](crate::Fields::with_under) with the
+/// template's path.
+pub const POD_REQUIREMENTS_FIELDS: &[&str] = &[
+    "spec.nodeSelector",
+    "spec.tolerations",
+    "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution",
+    "spec.containers.resources",
+    "spec.initContainers.resources",
+    "spec.overhead",
+    "spec.priorityClassName",
+];
+
+/// What [`pod_dependencies`] reads of a pod template: for
+/// [`Fields::with_under`](crate::Fields::with_under) with the template's path.
+pub const POD_DEPENDENCIES_FIELDS: &[&str] = &[
+    "spec.containers.env.valueFrom",
+    "spec.containers.envFrom",
+    "spec.initContainers.env.valueFrom",
+    "spec.initContainers.envFrom",
+    "spec.ephemeralContainers.env.valueFrom",
+    "spec.ephemeralContainers.envFrom",
+    "spec.volumes.configMap",
+    "spec.volumes.secret",
+    "spec.volumes.persistentVolumeClaim",
+    "spec.volumes.projected.sources",
+    "spec.imagePullSecrets",
+    "spec.serviceAccountName",
+];
+
 /// Karmada's replica requirements of a pod template (`{metadata, spec}`) in `namespace`: the
 /// node claim (null without node selector, tolerations and required node affinity) and the
 /// effective per-pod request (limits fill missing requests; containers summed; each init
@@ -423,7 +453,72 @@ pub fn pod_dependencies(pod_template: &Value, namespace: &str) -> Vec<DependentO
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Fields;
     use serde_json::json;
+
+    /// Pod templates that use every field the pod helpers read, and some they do not.
+    fn rich_templates() -> Vec<Value> {
+        vec![
+            json!({"metadata": {"labels": {"a": "b"}}, "spec": {
+                "nodeSelector": {"zone": "a"},
+                "tolerations": [{"key": "gpu", "operator": "Exists", "effect": "NoSchedule", "tolerationSeconds": 5}],
+                "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                    {"matchExpressions": [{"key": "t", "operator": "In", "values": ["x"]}], "matchFields": [{"key": "f", "operator": "In", "values": ["y"]}]}
+                ]}}, "podAffinity": {"x": 1}},
+                "priorityClassName": "high",
+                "overhead": {"cpu": "10m"},
+                "serviceAccountName": "runner",
+                "imagePullSecrets": [{"name": "pull"}],
+                "initContainers": [{"name": "i", "image": "busybox", "resources": {"requests": {"cpu": "2", "memory": "1Gi"}},
+                    "env": [{"name": "A", "valueFrom": {"secretKeyRef": {"name": "s1", "key": "k"}}}],
+                    "envFrom": [{"configMapRef": {"name": "c1"}}]}],
+                "containers": [
+                    {"name": "a", "image": "img", "command": ["run"], "resources": {"requests": {"cpu": "500m"}, "limits": {"memory": "2Gi", "nvidia.com/gpu": 1}},
+                     "env": [{"name": "B", "value": "v"}, {"name": "C", "valueFrom": {"configMapKeyRef": {"name": "c2", "key": "k"}}}],
+                     "envFrom": [{"secretRef": {"name": "s2"}}]},
+                    {"name": "b", "resources": {"limits": {"cpu": "1", "ephemeral-storage": "1Gi"}}}
+                ],
+                "ephemeralContainers": [{"name": "e", "env": [{"name": "D", "valueFrom": {"secretKeyRef": {"name": "s3"}}}]}],
+                "volumes": [
+                    {"name": "v1", "configMap": {"name": "c3"}},
+                    {"name": "v2", "secret": {"secretName": "s4"}},
+                    {"name": "v3", "persistentVolumeClaim": {"claimName": "p1"}},
+                    {"name": "v4", "projected": {"sources": [{"configMap": {"name": "c4"}}, {"secret": {"name": "s5"}}]}},
+                    {"name": "v5", "emptyDir": {}}
+                ]
+            }}),
+            json!({"spec": {"nodeSelector": "wrong", "containers": [{"resources": {"requests": {"cpu": "x"}}}]}}),
+            json!({"spec": {"containers": [{"resources": {"requests": {"cpu": "x"}}}]}}),
+            json!({"spec": {"affinity": null, "tolerations": null}}),
+        ]
+    }
+
+    #[test]
+    fn pod_field_lists_cover_what_the_pod_helpers_read() {
+        let requirements = Fields::new().with_under("", POD_REQUIREMENTS_FIELDS);
+        let dependencies = Fields::new().with_under("", POD_DEPENDENCIES_FIELDS);
+        for template in rich_templates() {
+            let text = template.to_string();
+            let part = requirements.parse(&text).unwrap();
+            assert_eq!(
+                pod_requirements(&part, "ns"),
+                pod_requirements(&template, "ns"),
+                "{template}"
+            );
+            let part = dependencies.parse(&text).unwrap();
+            assert_eq!(
+                pod_dependencies(&part, "ns"),
+                pod_dependencies(&template, "ns"),
+                "{template}"
+            );
+        }
+        let rich = rich_templates()[0].clone();
+        assert_ne!(requirements.parse(&rich.to_string()).unwrap(), rich);
+        assert!(!pod_dependencies(&rich, "ns").is_empty());
+        assert!(pod_requirements(&rich_templates()[0], "ns")
+            .unwrap()
+            .is_some());
+    }
 
     #[test]
     fn paths_read_and_write() {

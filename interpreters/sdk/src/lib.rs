@@ -28,10 +28,14 @@
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+pub mod arena;
+mod fields;
 mod helpers;
 mod lua_compat;
 pub mod quantity;
 
+pub use fields::Fields;
 pub use helpers::*;
 pub use lua_compat::{component_requirements, prune_empty_tables};
 pub use serde_json::{self, json, Map, Value};
@@ -62,10 +66,25 @@ pub mod prelude {
     pub use crate::helpers::*;
     pub use crate::{component_requirements, prune_empty_tables};
     pub use crate::{
-        export_plugin, json, log, Component, ComponentRequirements, DependentObjectReference,
-        Health, Interpreter, Level, Map, Operation, PluginError, ReplicaInterpretation,
-        ReplicaRequirements, StatusItem, Target, Value,
+        export_plugin, fields_suffice, json, log, Component, ComponentRequirements,
+        DependentObjectReference, Fields, Health, Interpreter, Level, Map, Operation, PluginError,
+        ReplicaInterpretation, ReplicaRequirements, StatusItem, Target, Value,
     };
+}
+
+/// Every allocation of a plugin: a bump arena for the one call an instance lives for.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: arena::CallArena = arena::CallArena::new();
+
+/// Lets go of a value the call no longer needs. In a plugin the instance is discarded after
+/// the call, so walking the value to free it would be wasted work; natively (in a plugin's
+/// unit tests) it is dropped as usual.
+fn discard<T>(value: T) {
+    #[cfg(target_arch = "wasm32")]
+    std::mem::forget(value);
+    #[cfg(not(target_arch = "wasm32"))]
+    drop(value);
 }
 
 /// The world version this SDK builds plugins against.
@@ -139,6 +158,29 @@ pub trait Interpreter {
     /// The kinds this plugin interprets and, per kind, the operations it implements.
     fn manifest() -> Vec<Target>;
 
+    /// The fields of the object `operation` reads, when it reads only some: the SDK then
+    /// builds the object from just those (see [`Fields`]), which makes a call on a large
+    /// object several times cheaper. `None` (the default): the whole object.
+    ///
+    /// Asked for the operations that only read the object (InterpretReplica,
+    /// InterpretStatus, InterpretHealth, InterpretDependency, InterpretComponent);
+    /// ReviseReplica, Retain and AggregateStatus return the object, so they always get all
+    /// of it. A field the operation reads but the list misses looks absent: check the list
+    /// in the plugin's tests with [`fields_suffice`].
+    // Inlined so that a plugin without field lists links no projection code at all.
+    #[inline(always)]
+    fn fields(operation: Operation) -> Option<Fields> {
+        let _ = operation;
+        None
+    }
+
+    /// The fields of each member status that AggregateStatus reads (paths inside the
+    /// status, e.g. `readyReplicas`, `conditions`); `None` (the default): all of it.
+    #[inline(always)]
+    fn status_fields() -> Option<Fields> {
+        None
+    }
+
     /// `InterpretReplica`: replicas and per-replica requirements.
     fn interpret_replica(object: &Value) -> Result<ReplicaInterpretation, PluginError> {
         Err(not_implemented(object, "InterpretReplica"))
@@ -189,11 +231,124 @@ fn not_implemented(object: &Value, operation: &str) -> PluginError {
 }
 
 fn parse(what: &str, json: &str) -> Result<Value, PluginError> {
-    serde_json::from_str(json).map_err(|e| PluginError::new(format!("{what} is not JSON: {e}")))
+    serde_json::from_str(json).map_err(|e| not_json(what, e))
+}
+
+fn not_json(what: &str, error: serde_json::Error) -> PluginError {
+    PluginError::new(format!("{what} is not JSON: {error}"))
+}
+
+/// Parses `json` keeping only `fields`, or all of it. Generic and inlined so that a plugin
+/// declaring no fields (`fields` is a constant `None`) links no projection code.
+#[inline(always)]
+fn parse_fields(what: &str, json: &str, fields: Option<&Fields>) -> Result<Value, PluginError> {
+    match fields {
+        None => parse(what, json),
+        Some(fields) => fields.parse(json).map_err(|e| not_json(what, e)),
+    }
+}
+
+/// The object `operation` of `T` gets: the fields it declares, or all of it.
+#[inline(always)]
+fn parse_for<T: Interpreter>(operation: Operation, json: &str) -> Result<Value, PluginError> {
+    let fields = T::fields(operation);
+    let object = parse_fields("object", json, fields.as_ref());
+    discard(fields);
+    object
+}
+
+/// Checks that the fields `T` declares ([`Interpreter::fields`],
+/// [`Interpreter::status_fields`]) are all its operations read of `object` (and of
+/// `statuses`, for AggregateStatus): each operation must give the same answer on the
+/// declared fields as on the whole. For a plugin's unit tests; the error names the
+/// operation that differs.
+pub fn fields_suffice<T: Interpreter>(object: &Value, statuses: &[Value]) -> Result<(), String> {
+    let text = object.to_string();
+    let projected = |operation| match T::fields(operation) {
+        None => Ok(object.clone()),
+        Some(fields) => fields.parse(&text).map_err(|e| e.to_string()),
+    };
+    let differs = |operation: Operation, whole: String, part: String| {
+        Err(format!(
+            "{operation:?} differs on the declared fields: {part} instead of {whole}"
+        ))
+    };
+    macro_rules! same {
+        ($operation:expr, $call:expr) => {{
+            let part_object = projected($operation)?;
+            let whole = $call(object);
+            let part = $call(&part_object);
+            if whole != part {
+                return differs($operation, format!("{whole:?}"), format!("{part:?}"));
+            }
+        }};
+    }
+    same!(Operation::InterpretReplica, T::interpret_replica);
+    same!(Operation::InterpretStatus, T::interpret_status);
+    same!(Operation::InterpretHealth, T::interpret_health);
+    same!(Operation::InterpretDependency, T::interpret_dependency);
+    same!(Operation::InterpretComponent, T::interpret_component);
+    if let Some(fields) = T::status_fields() {
+        let items = |part: bool| -> Result<Vec<StatusItem>, String> {
+            statuses
+                .iter()
+                .enumerate()
+                .map(|(i, status)| {
+                    let status = if part {
+                        fields
+                            .parse(&status.to_string())
+                            .map_err(|e| e.to_string())?
+                    } else {
+                        status.clone()
+                    };
+                    Ok(StatusItem {
+                        cluster_name: format!("member-{i}"),
+                        status: Some(status),
+                        applied: true,
+                        applied_message: String::new(),
+                        health: None,
+                    })
+                })
+                .collect()
+        };
+        let whole = T::aggregate_status(object.clone(), &items(false)?);
+        let part = T::aggregate_status(object.clone(), &items(true)?);
+        if whole != part {
+            return differs(
+                Operation::AggregateStatus,
+                format!("{whole:?}"),
+                format!("{part:?}"),
+            );
+        }
+    }
+    Ok(())
 }
 
 fn render(value: &Value) -> Result<String, PluginError> {
     serde_json::to_string(value).map_err(|e| PluginError::new(format!("cannot serialize: {e}")))
+}
+
+/// The members' statuses, each parsed by `parse`.
+fn status_items(
+    items: Vec<bindings::fedplan::interpreter::types::AggregatedStatusItem>,
+    parse: impl Fn(&str) -> Result<Value, PluginError>,
+) -> Result<Vec<StatusItem>, PluginError> {
+    items
+        .into_iter()
+        .map(|item| {
+            let status = match item.status {
+                Some(raw) => Some(parse(&raw)?),
+                None => None,
+            };
+            Ok(StatusItem {
+                cluster_name: item.cluster_name,
+                status,
+                applied: item.applied,
+                applied_message: item.applied_message,
+                health: item.health,
+            })
+        })
+        .collect()
 }
 
 /// Bridges an [`Interpreter`] to the generated bindings; [`export_plugin!`] uses it.
@@ -206,58 +361,82 @@ impl<T: Interpreter> bindings::exports::fedplan::interpreter::plugin::Guest for 
     }
 
     fn interpret_replica(object: String) -> Result<ReplicaInterpretation, PluginError> {
-        T::interpret_replica(&parse("object", &object)?)
+        let object = parse_for::<T>(Operation::InterpretReplica, &object)?;
+        let result = T::interpret_replica(&object);
+        discard(object);
+        result
     }
 
     fn revise_replica(object: String, replicas: i64) -> Result<String, PluginError> {
-        render(&T::revise_replica(parse("object", &object)?, replicas)?)
+        let revised = T::revise_replica(parse("object", &object)?, replicas)?;
+        let text = render(&revised);
+        discard(revised);
+        text
     }
 
     fn retain(desired: String, observed: String) -> Result<String, PluginError> {
         let observed = parse("observed object", &observed)?;
-        render(&T::retain(parse("desired object", &desired)?, &observed)?)
+        let retained = T::retain(parse("desired object", &desired)?, &observed)?;
+        let text = render(&retained);
+        discard((observed, retained));
+        text
     }
 
     fn aggregate_status(
         object: String,
         items: Vec<bindings::fedplan::interpreter::types::AggregatedStatusItem>,
     ) -> Result<String, PluginError> {
-        let items = items
-            .into_iter()
-            .map(|item| {
-                let status = match item.status {
-                    Some(raw) => Some(parse("status item", &raw)?),
-                    None => None,
-                };
-                Ok(StatusItem {
-                    cluster_name: item.cluster_name,
-                    status,
-                    applied: item.applied,
-                    applied_message: item.applied_message,
-                    health: item.health,
-                })
-            })
-            .collect::<Result<Vec<_>, PluginError>>()?;
-        render(&T::aggregate_status(parse("object", &object)?, &items)?)
+        // Decided once, outside the loop, so that without status fields no projection code
+        // is linked.
+        let items = match T::status_fields() {
+            None => status_items(items, |raw| parse("status item", raw)),
+            Some(fields) => {
+                let items = status_items(items, |raw| {
+                    fields.parse(raw).map_err(|e| not_json("status item", e))
+                });
+                discard(fields);
+                items
+            }
+        }?;
+        let aggregated = T::aggregate_status(parse("object", &object)?, &items)?;
+        let text = render(&aggregated);
+        discard((items, aggregated));
+        text
     }
 
     fn interpret_status(object: String) -> Result<Option<String>, PluginError> {
-        match T::interpret_status(&parse("object", &object)?)? {
-            Some(status) => Ok(Some(render(&status)?)),
+        let object = parse_for::<T>(Operation::InterpretStatus, &object)?;
+        let status = T::interpret_status(&object);
+        discard(object);
+        match status? {
+            Some(status) => {
+                let text = render(&status);
+                discard(status);
+                Ok(Some(text?))
+            }
             None => Ok(None),
         }
     }
 
     fn interpret_health(object: String) -> Result<bool, PluginError> {
-        T::interpret_health(&parse("object", &object)?)
+        let object = parse_for::<T>(Operation::InterpretHealth, &object)?;
+        let healthy = T::interpret_health(&object);
+        discard(object);
+        healthy
     }
 
     fn interpret_dependency(object: String) -> Result<Vec<DependentObjectReference>, PluginError> {
-        T::interpret_dependency(&parse("object", &object)?)
+        let object = parse_for::<T>(Operation::InterpretDependency, &object)?;
+        let dependencies = T::interpret_dependency(&object);
+        discard(object);
+        dependencies
     }
 
     fn interpret_component(object: String) -> Result<Vec<Component>, PluginError> {
-        T::interpret_component(&parse("object", &object)?)
+        let object = parse_for::<T>(Operation::InterpretComponent, &object)?;
+        let components = T::interpret_component(&object);
+        discard(object);
+        components
     }
 }
 

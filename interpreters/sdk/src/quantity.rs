@@ -1,6 +1,6 @@
 //! Kubernetes resource quantities, enough to add requests up inside a plugin.
 //!
-//! Quantities are kept as nano-units; [`format`] writes the shortest exact plain form
+//! Quantities are kept as nano-units; [`format()`] writes the shortest exact plain form
 //! (`2`, `1500m`, `7n`). The host reads any Kubernetes quantity syntax, so plugins need not
 //! reproduce Kubernetes' canonical suffix choice.
 

@@ -1,11 +1,14 @@
 //! One call into a plugin: a fresh store and instance, bounded by fuel, an epoch deadline and
 //! a memory limit, with its log captured.
 
-use wasmtime::component::HasSelf;
+use wasmtime::component::{
+    Component, ComponentExportIndex, ComponentNamedList, HasSelf, Instance, InstancePre, Lift,
+    Lower,
+};
 use wasmtime::{ResourceLimiter, Store, Trap, WasmBacktrace};
 
 use super::bindings::fedplan::interpreter::{host, types};
-use super::bindings::{InterpreterPlugin, InterpreterPluginPre};
+use super::bindings::InterpreterPlugin;
 use super::config::HostConfig;
 use super::engine::deadline_ticks;
 use super::error::CallFailure;
@@ -121,11 +124,67 @@ pub(crate) fn add_to_linker(
 /// The log of a finished call: its lines and how many were dropped.
 pub(crate) type CallLog = (Vec<(LogLevel, String)>, usize);
 
+/// The functions of a plugin's `plugin` interface, found once when it is loaded: a call then
+/// looks up and type-checks only the function it calls.
+pub(crate) struct PluginExports {
+    pub(crate) manifest: ComponentExportIndex,
+    pub(crate) interpret_replica: ComponentExportIndex,
+    pub(crate) revise_replica: ComponentExportIndex,
+    pub(crate) retain: ComponentExportIndex,
+    pub(crate) aggregate_status: ComponentExportIndex,
+    pub(crate) interpret_status: ComponentExportIndex,
+    pub(crate) interpret_health: ComponentExportIndex,
+    pub(crate) interpret_dependency: ComponentExportIndex,
+    pub(crate) interpret_component: ComponentExportIndex,
+}
+
+impl PluginExports {
+    /// The functions of `interface` (the plugin interface's export name) in `component`; the
+    /// name of the first one missing as the error.
+    pub(crate) fn find(component: &Component, interface: &str) -> Result<Self, String> {
+        let interface_index = component
+            .get_export_index(None, interface)
+            .ok_or_else(|| interface.to_string())?;
+        let function = |name: &str| {
+            component
+                .get_export_index(Some(&interface_index), name)
+                .ok_or_else(|| format!("{interface}#{name}"))
+        };
+        Ok(PluginExports {
+            manifest: function("manifest")?,
+            interpret_replica: function("interpret-replica")?,
+            revise_replica: function("revise-replica")?,
+            retain: function("retain")?,
+            aggregate_status: function("aggregate-status")?,
+            interpret_status: function("interpret-status")?,
+            interpret_health: function("interpret-health")?,
+            interpret_dependency: function("interpret-dependency")?,
+            interpret_component: function("interpret-component")?,
+        })
+    }
+}
+
+/// Calls the function `export` of `instance` with `params`; its one result.
+pub(crate) fn call_export<P, R>(
+    store: &mut Store<CallState>,
+    instance: &Instance,
+    export: &ComponentExportIndex,
+    params: P,
+) -> wasmtime::Result<R>
+where
+    P: ComponentNamedList + Lower,
+    (R,): ComponentNamedList + Lift,
+{
+    let function = instance.get_typed_func::<P, (R,)>(&mut *store, export)?;
+    let (result,) = function.call(&mut *store, params)?;
+    Ok(result)
+}
+
 /// Runs `body` against a fresh instance of `pre` under the bounds of `config`.
 pub(crate) fn run<R>(
-    pre: &InterpreterPluginPre<CallState>,
+    pre: &InstancePre<CallState>,
     config: &HostConfig,
-    body: impl FnOnce(&mut Store<CallState>, &InterpreterPlugin) -> wasmtime::Result<R>,
+    body: impl FnOnce(&mut Store<CallState>, &Instance) -> wasmtime::Result<R>,
 ) -> (Result<R, CallFailure>, CallLog) {
     let mut store = Store::new(pre.engine(), CallState::new(config));
     store.limiter(|state| &mut state.limiter);

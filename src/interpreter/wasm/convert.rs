@@ -255,36 +255,69 @@ pub(crate) fn dependencies(
         .collect()
 }
 
-/// Member statuses as the world passes them.
-pub(crate) fn status_items(
-    items: &[AggregatedStatusItem],
-) -> Result<Vec<wit::AggregatedStatusItem>, CallFailure> {
-    items
-        .iter()
-        .map(|item| {
-            let status = match &item.status {
+/// A member's status as the world's `aggregated-status-item` record, borrowing its strings
+/// (the owned record of the generated bindings would cost two allocations per member).
+#[derive(wasmtime::component::ComponentType, wasmtime::component::Lower)]
+#[component(record)]
+pub(crate) struct StatusItemRef<'a> {
+    #[component(name = "cluster-name")]
+    cluster_name: &'a str,
+    status: Option<&'a str>,
+    applied: bool,
+    #[component(name = "applied-message")]
+    applied_message: &'a str,
+    health: Option<wit::Health>,
+}
+
+/// Member statuses serialized as JSON, one after another in one text, with where each is.
+pub(crate) struct StatusTexts {
+    text: String,
+    spans: Vec<Option<std::ops::Range<usize>>>,
+}
+
+impl StatusTexts {
+    /// The statuses of `items`, serialized.
+    pub(crate) fn new(items: &[AggregatedStatusItem]) -> Result<Self, CallFailure> {
+        let mut text = Vec::with_capacity(items.len() * 192);
+        let mut spans = Vec::with_capacity(items.len());
+        for item in items {
+            let span = match &item.status {
                 None => None,
                 Some(status) => {
-                    Some(
-                        serde_json::to_string(status).map_err(|e| CallFailure::Input {
-                            message: e.to_string(),
-                        })?,
-                    )
+                    let start = text.len();
+                    serde_json::to_writer(&mut text, status).map_err(|e| CallFailure::Input {
+                        message: e.to_string(),
+                    })?;
+                    Some(start..text.len())
                 }
             };
-            Ok(wit::AggregatedStatusItem {
-                cluster_name: item.cluster_name.clone(),
-                status,
+            spans.push(span);
+        }
+        let text = String::from_utf8(text).map_err(|e| CallFailure::Input {
+            message: e.to_string(),
+        })?;
+        Ok(StatusTexts { text, spans })
+    }
+
+    /// The records the world passes, for `items` (those this was built from).
+    pub(crate) fn items<'a>(&'a self, items: &'a [AggregatedStatusItem]) -> Vec<StatusItemRef<'a>> {
+        items
+            .iter()
+            .zip(&self.spans)
+            .map(|(item, span)| StatusItemRef {
+                cluster_name: &item.cluster_name,
+                // Spans are the serializer's own boundaries, so always within the text.
+                status: span.clone().and_then(|span| self.text.get(span)),
                 applied: item.applied,
-                applied_message: item.applied_message.clone(),
+                applied_message: &item.applied_message,
                 health: item.health.map(|h| match h {
                     ResourceHealth::Healthy => wit::Health::Healthy,
                     ResourceHealth::Unhealthy => wit::Health::Unhealthy,
                     ResourceHealth::Unknown => wit::Health::Unknown,
                 }),
             })
-        })
-        .collect()
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -405,6 +438,31 @@ mod tests {
             parse_object("null"),
             Err(CallFailure::WrongShape { .. })
         ));
+    }
+
+    #[test]
+    fn status_texts_hold_each_status_once() {
+        let item = |name: &str, status: Option<Value>| AggregatedStatusItem {
+            cluster_name: name.into(),
+            status,
+            applied: true,
+            ..Default::default()
+        };
+        let items = vec![
+            item("a", Some(serde_json::json!({"ready": 1, "name": "ü\"x"}))),
+            item("b", None),
+            item("c", Some(serde_json::json!([]))),
+        ];
+        let texts = StatusTexts::new(&items).expect("serializable");
+        let records = texts.items(&items);
+        let statuses: Vec<Option<Value>> = records
+            .iter()
+            .map(|r| r.status.map(|s| serde_json::from_str(s).expect("json")))
+            .collect();
+        let want: Vec<Option<Value>> = items.iter().map(|i| i.status.clone()).collect();
+        assert_eq!(statuses, want);
+        let names: Vec<&str> = records.iter().map(|r| r.cluster_name).collect();
+        assert_eq!(names, ["a", "b", "c"]);
     }
 
     #[test]

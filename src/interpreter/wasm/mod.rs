@@ -49,9 +49,10 @@ use crate::interpreter::{
     Gvk, InterpreterError, Operation, ReplicaInterpretation, ResourceInterpreter,
 };
 
+use bindings::fedplan::interpreter::types as wit;
 use bindings::InterpreterPluginPre;
-use call::CallState;
 pub use call::LogLevel;
+use call::{call_export, CallState, PluginExports};
 pub use config::*;
 pub use engine::{clear_memory_cache, MAX_CONCURRENT_CALLS};
 pub use error::{CallFailure, WasmError};
@@ -112,7 +113,8 @@ impl std::fmt::Display for PluginLog {
 
 struct LoadedPlugin {
     info: PluginInfo,
-    pre: InterpreterPluginPre<CallState>,
+    pre: wasmtime::component::InstancePre<CallState>,
+    exports: PluginExports,
 }
 
 /// The plugin host: loaded plugins, and the interpreter they form together.
@@ -231,13 +233,23 @@ impl PluginHost {
                     plugin: name.to_string(),
                     message: format!("{e:#}"),
                 })?;
-        let pre =
-            InterpreterPluginPre::new(instance_pre).map_err(|e| WasmError::MissingExport {
+        // The generated bindings check every export and its type once, here.
+        let pre = InterpreterPluginPre::new(instance_pre)
+            .map(|pre| pre.instance_pre().clone())
+            .map_err(|e| WasmError::MissingExport {
                 plugin: name.to_string(),
                 supported: WORLD_VERSION.to_string(),
                 exports: format!("{e:#}"),
             })?;
-        let manifest = self.read_manifest(name, &pre)?;
+        let interface = format!("{WORLD_PACKAGE}/plugin@{WORLD_VERSION}");
+        let exports = PluginExports::find(&component, &interface).map_err(|missing| {
+            WasmError::MissingExport {
+                plugin: name.to_string(),
+                supported: WORLD_VERSION.to_string(),
+                exports: missing,
+            }
+        })?;
+        let manifest = self.read_manifest(name, &pre, &exports)?;
         let index = self.plugins.len();
         for target in &manifest {
             for op in &target.operations {
@@ -253,6 +265,7 @@ impl PluginHost {
                 targets: manifest,
             },
             pre,
+            exports,
         });
         Ok(())
     }
@@ -260,10 +273,11 @@ impl PluginHost {
     fn read_manifest(
         &self,
         name: &str,
-        pre: &InterpreterPluginPre<CallState>,
+        pre: &wasmtime::component::InstancePre<CallState>,
+        exports: &PluginExports,
     ) -> Result<Vec<PluginTarget>, WasmError> {
-        let (result, _log) = call::run(pre, &self.config, |store, plugin| {
-            plugin.fedplan_interpreter_plugin().call_manifest(store)
+        let (result, _log) = call::run(pre, &self.config, |store, instance| {
+            call_export::<(), Vec<wit::Target>>(store, instance, &exports.manifest, ())
         });
         let targets = result.map_err(|failure| WasmError::Manifest {
             plugin: name.to_string(),
@@ -356,11 +370,10 @@ impl PluginHost {
         operation: Operation,
         body: impl FnOnce(
             &mut wasmtime::Store<CallState>,
-            &bindings::InterpreterPlugin,
+            &wasmtime::component::Instance,
+            &PluginExports,
             &str,
-        ) -> wasmtime::Result<
-            Result<W, bindings::fedplan::interpreter::types::PluginError>,
-        >,
+        ) -> wasmtime::Result<Result<W, wit::PluginError>>,
         convert: impl FnOnce(W) -> Result<R, CallFailure>,
     ) -> Result<R, WasmError> {
         let gvk = Gvk::of(object);
@@ -387,7 +400,7 @@ impl PluginHost {
             })
         })?;
         let (result, log) = call::run(&plugin.pre, &self.config, |store, instance| {
-            body(store, instance, &json)
+            body(store, instance, &plugin.exports, &json)
         });
         self.keep_log(&plugin.info.name, &gvk.kind, operation, log);
         let returned = result.map_err(call_error)?;
@@ -408,9 +421,8 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::InterpretReplica,
-            |store, p, json| {
-                p.fedplan_interpreter_plugin()
-                    .call_interpret_replica(store, json)
+            |store, instance, exports, json| {
+                call_export(store, instance, &exports.interpret_replica, (json,))
             },
             convert::replica_interpretation,
         )
@@ -421,11 +433,10 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::ReviseReplica,
-            |store, p, json| {
-                p.fedplan_interpreter_plugin()
-                    .call_revise_replica(store, json, replicas)
+            |store, instance, exports, json| {
+                call_export(store, instance, &exports.revise_replica, (json, replicas))
             },
-            |text| convert::parse_object(&text),
+            |text: String| convert::parse_object(&text),
         )
     }
 
@@ -435,11 +446,10 @@ impl PluginHost {
         self.dispatch_call(
             desired,
             Operation::Retain,
-            |store, p, json| {
-                p.fedplan_interpreter_plugin()
-                    .call_retain(store, json, &observed)
+            |store, instance, exports, json| {
+                call_export(store, instance, &exports.retain, (json, observed.as_str()))
             },
-            |text| convert::parse_object(&text),
+            |text: String| convert::parse_object(&text),
         )
     }
 
@@ -449,15 +459,18 @@ impl PluginHost {
         object: &Value,
         items: &[AggregatedStatusItem],
     ) -> Result<Value, WasmError> {
-        let wit_items = convert::status_items(items);
+        let texts = convert::StatusTexts::new(items);
         self.dispatch_call(
             object,
             Operation::AggregateStatus,
-            |store, p, json| match wit_items {
-                Ok(items) => p
-                    .fedplan_interpreter_plugin()
-                    .call_aggregate_status(store, json, &items)
-                    .map(|r| r.map(Ok)),
+            |store, instance, exports, json| match texts {
+                Ok(texts) => call_export::<_, Result<String, wit::PluginError>>(
+                    store,
+                    instance,
+                    &exports.aggregate_status,
+                    (json, texts.items(items).as_slice()),
+                )
+                .map(|r| r.map(Ok)),
                 Err(failure) => Ok(Ok(Err(failure))),
             },
             |result: Result<String, CallFailure>| convert::parse_object(&result?),
@@ -469,9 +482,8 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::InterpretStatus,
-            |store, p, json| {
-                p.fedplan_interpreter_plugin()
-                    .call_interpret_status(store, json)
+            |store, instance, exports, json| {
+                call_export(store, instance, &exports.interpret_status, (json,))
             },
             |text: Option<String>| match text {
                 None => Ok(None),
@@ -485,9 +497,8 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::InterpretHealth,
-            |store, p, json| {
-                p.fedplan_interpreter_plugin()
-                    .call_interpret_health(store, json)
+            |store, instance, exports, json| {
+                call_export(store, instance, &exports.interpret_health, (json,))
             },
             Ok,
         )
@@ -501,9 +512,8 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::InterpretDependency,
-            |store, p, json| {
-                p.fedplan_interpreter_plugin()
-                    .call_interpret_dependency(store, json)
+            |store, instance, exports, json| {
+                call_export(store, instance, &exports.interpret_dependency, (json,))
             },
             convert::dependencies,
         )
@@ -514,9 +524,8 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::InterpretComponent,
-            |store, p, json| {
-                p.fedplan_interpreter_plugin()
-                    .call_interpret_component(store, json)
+            |store, instance, exports, json| {
+                call_export(store, instance, &exports.interpret_component, (json,))
             },
             convert::components,
         )
