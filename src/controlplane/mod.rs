@@ -32,7 +32,7 @@ mod rollout;
 pub mod scenario;
 pub mod synthetic;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
@@ -387,15 +387,15 @@ pub(crate) struct Revisions {
     pub(crate) env: u64,
     pub(crate) templates: BTreeMap<ObjectKey, u64>,
     pub(crate) bindings: BTreeMap<(String, String), u64>,
-    pub(crate) works: BTreeMap<(String, String), u64>,
+    pub(crate) works: HashMap<(String, String), u64>,
     /// (binding, template, env) revisions each binding was last rendered at.
     pub(crate) rendered: BTreeMap<(String, String), (u64, u64, u64)>,
     /// Work revision last applied to the member cluster.
-    pub(crate) applied: BTreeMap<(String, String), u64>,
+    pub(crate) applied: HashMap<(String, String), u64>,
     /// (work revision, applied, member resourceVersions) last reflected into the Work status.
-    pub(crate) collected: BTreeMap<(String, String), (u64, bool, Vec<u64>)>,
+    pub(crate) collected: HashMap<(String, String), (u64, bool, Vec<u64>)>,
     /// Revision of each Work's status.
-    pub(crate) work_status: BTreeMap<(String, String), u64>,
+    pub(crate) work_status: HashMap<(String, String), u64>,
     /// Template revision and claiming policy version each binding was last built from.
     pub(crate) detected: BTreeMap<ObjectKey, (u64, String)>,
     /// Work status revisions each binding's aggregated status was last computed from.
@@ -488,6 +488,18 @@ fn set_revision<K: Ord + Clone>(map: &mut BTreeMap<K, u64>, key: &K, value: u64)
     }
 }
 
+/// [`set_revision`] for the per-Work maps, which are only ever looked up, never walked: a
+/// hash map keeps lookups among tens of thousands of Works cheap, and no output depends on
+/// its order.
+fn set_work_revision(map: &mut HashMap<(String, String), u64>, key: &(String, String), value: u64) {
+    match map.get_mut(key) {
+        Some(slot) => *slot = value,
+        None => {
+            map.insert(key.clone(), value);
+        }
+    }
+}
+
 impl Revisions {
     pub(crate) fn bump(&mut self) -> u64 {
         self.counter += 1;
@@ -506,7 +518,7 @@ impl Revisions {
 
     pub(crate) fn touch_work(&mut self, key: &(String, String)) {
         let r = self.bump();
-        set_revision(&mut self.works, key, r);
+        set_work_revision(&mut self.works, key, r);
         if !self.unapplied.contains(key) {
             self.unapplied.insert(key.clone());
         }
@@ -515,7 +527,7 @@ impl Revisions {
 
     pub(crate) fn touch_work_status(&mut self, key: &(String, String)) {
         let r = self.bump();
-        set_revision(&mut self.work_status, key, r);
+        set_work_revision(&mut self.work_status, key, r);
     }
 
     /// The Work's `Applied` condition moved: its status must be collected again.
