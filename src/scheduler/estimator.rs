@@ -391,12 +391,17 @@ impl Estimator for GeneralEstimator {
     ) -> Vec<i32> {
         let clusters = snapshot.clusters();
         let request = requirements.map(|r| RequestBounds::new(&r.resource_request));
-        let resolved: Option<Vec<Option<u32>>> = request.as_ref().map(|r| {
+        // (resource id, per replica, is cpu) per request; the ids are looked up once.
+        let resolved: Option<Vec<(Option<u32>, i64, bool)>> = request.as_ref().map(|r| {
             r.items
                 .iter()
-                .map(|(name, _, _)| snapshot.resource_id(name))
+                .map(|&(name, per_replica, is_cpu)| {
+                    (snapshot.resource_id(name), per_replica, is_cpu)
+                })
                 .collect()
         });
+        let any_assumed = self.options.scheduling_overcommit_protection && !self.assumed.is_empty();
+        let models = requirements.is_some() && self.options.customized_cluster_resource_modeling;
         indices
             .iter()
             .map(|&i| {
@@ -404,34 +409,39 @@ impl Estimator for GeneralEstimator {
                     return 0;
                 };
                 let facts = snapshot.summary(i);
-                let modelled = requirements.is_some()
-                    && self.options.customized_cluster_resource_modeling
-                    && facts.is_some_and(|f| f.has_models);
+                let modelled = models && facts.is_some_and(|f| f.has_models);
                 // Assumed workloads change the summary and resource models need the
                 // simulation: both take the per-cluster path.
-                let (Some(facts), false, true) =
-                    (facts, modelled, self.assumed_for(cluster).is_empty())
-                else {
+                let (Some(facts), false, false) = (
+                    facts,
+                    modelled,
+                    any_assumed && !self.assumed_for(cluster).is_empty(),
+                ) else {
                     return self.cluster_replicas(cluster, requirements);
                 };
                 if !facts.present {
                     return 0;
                 }
-                let (Some(request), Some(resolved)) = (&request, &resolved) else {
+                let Some(resolved) = &resolved else {
                     return clamp_to_i32(facts.allowed_pods);
                 };
                 if facts.allowed_pods <= 0 {
                     return 0;
                 }
-                let by_summary = request.bound(|j, is_cpu| {
-                    resolved
-                        .get(j)
-                        .copied()
-                        .flatten()
-                        .and_then(|r| snapshot.free_amount(i, r))
-                        .map(|f| if is_cpu { f.milli } else { f.units })
-                });
-                clamp_to_i32(facts.allowed_pods.min(by_summary))
+                // As `RequestBounds::bound`, with the free amounts from the snapshot.
+                let mut maximum = facts.allowed_pods;
+                for &(resource, per_replica, is_cpu) in resolved {
+                    let free = match resource.and_then(|r| snapshot.free_amount(i, r)) {
+                        Some(f) if is_cpu => f.milli,
+                        Some(f) => f.units,
+                        None => return 0,
+                    };
+                    if free <= 0 {
+                        return 0;
+                    }
+                    maximum = maximum.min(free / per_replica);
+                }
+                clamp_to_i32(maximum)
             })
             .collect()
     }

@@ -16,7 +16,7 @@ use crate::api::{
 
 use super::filter;
 use super::score;
-use super::snapshot::{ClusterSnapshot, PreparedMatcher};
+use super::snapshot::{ClusterSet, ClusterSnapshot, PreparedMatcher};
 use crate::selector::ClusterAffinityMatcher;
 
 /// What a filter plugin decided for one cluster.
@@ -399,8 +399,8 @@ pub struct SchedulingContext<'a> {
 #[derive(Debug, Clone)]
 struct SnapshotLookups<'a> {
     snapshot: &'a ClusterSnapshot<'a>,
-    /// The template's `(apiVersion, kind)`; `None` when no cluster serves it.
-    api: Option<u32>,
+    /// The clusters serving the template's `(apiVersion, kind)`.
+    api: ClusterSet,
     affinity: Option<PreparedMatcher>,
     overflow: Vec<PreparedMatcher>,
 }
@@ -466,7 +466,7 @@ impl<'a> SchedulingContext<'a> {
         let resource = &self.binding.spec.resource;
         self.snapshot = Some(SnapshotLookups {
             snapshot,
-            api: snapshot.api_id(&resource.api_version, &resource.kind),
+            api: snapshot.serving(&resource.api_version, &resource.kind),
             affinity: self
                 .affinity_matcher
                 .as_ref()
@@ -489,7 +489,7 @@ impl<'a> SchedulingContext<'a> {
     /// `None` without a snapshot.
     pub(crate) fn snapshot_serves_api(&self, index: usize) -> Option<bool> {
         let s = self.snapshot.as_ref()?;
-        Some(s.api.is_some_and(|api| s.snapshot.serves(index, api)))
+        Some(s.api.contains(index))
     }
 
     /// Whether `cluster` (at `index` of the snapshot, if any) matches the affinity in use;
@@ -498,10 +498,9 @@ impl<'a> SchedulingContext<'a> {
         let matcher = self.affinity_matcher.as_ref()?;
         Some(match &self.snapshot {
             Some(SnapshotLookups {
-                snapshot,
                 affinity: Some(prepared),
                 ..
-            }) => snapshot.matches(prepared, matcher, index, cluster),
+            }) => ClusterSnapshot::matches(prepared, matcher, index, cluster),
             _ => matcher.matches(cluster),
         })
     }
@@ -514,7 +513,7 @@ impl<'a> SchedulingContext<'a> {
             .enumerate()
             .position(|(i, m)| match &self.snapshot {
                 Some(s) => match s.overflow.get(i) {
-                    Some(prepared) => s.snapshot.matches(prepared, m, index, cluster),
+                    Some(prepared) => ClusterSnapshot::matches(prepared, m, index, cluster),
                     None => m.matches(cluster),
                 },
                 None => m.matches(cluster),

@@ -453,7 +453,11 @@ fn attempt(
     let mut feasible_at: Vec<usize> = Vec::with_capacity(clusters.len());
     let mut rejected: Vec<(usize, usize, framework::FilterResult)> = Vec::new();
     for (i, c) in clusters.iter().enumerate() {
-        if c.is_deleting() {
+        let deleting = match snapshot {
+            Some(s) => s.is_deleting(i),
+            None => c.is_deleting(),
+        };
+        if deleting {
             if let Some(d) = diag.as_mut() {
                 d.insert(
                     c.name(),
@@ -574,7 +578,11 @@ fn attempt(
             e.available_replicas = Some(cand.allocatable_replicas);
         }
     }
-    select::sort_candidates_ranked(&mut candidates, ranks.as_deref());
+    let order = select::sort_candidates_ranked(&mut candidates, ranks.as_deref());
+    // Snapshot positions of the sorted candidates.
+    let sorted_at: Option<Vec<usize>> =
+        snapshot.map(|_| order.iter().map(|&i| feasible_at[i]).collect());
+    let _ = &sorted_at;
     let groups = select::group_candidates(&candidates, spec, ctx.placement);
     let group_diag = if diag.is_some() {
         groups

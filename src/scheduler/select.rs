@@ -130,19 +130,75 @@ pub fn sort_candidates(candidates: &mut [Candidate<'_>]) {
 
 /// Sorts candidates into the scheduler's order, with `ranks[i]` the name rank of
 /// `candidates[i]` (comparing ranks compares names) when known: then no string comparison.
-pub(crate) fn sort_candidates_ranked(candidates: &mut Vec<Candidate<'_>>, ranks: Option<&[u32]>) {
+/// Returns the sorted position of each candidate's former index (`order[new] = old`).
+pub(crate) fn sort_candidates_ranked(
+    candidates: &mut Vec<Candidate<'_>>,
+    ranks: Option<&[u32]>,
+) -> Vec<usize> {
     let order = sorted_order(candidates, ranks);
-    let mut slots: Vec<Option<Candidate<'_>>> = candidates.drain(..).map(Some).collect();
-    candidates.extend(
-        order
-            .iter()
-            .filter_map(|&i| slots.get_mut(i).and_then(Option::take)),
-    );
+    let sorted: Vec<Candidate<'_>> = order.iter().map(|&i| candidates[i].clone()).collect();
+    *candidates = sorted;
+    order
+}
+
+/// Bits needed for values `0..=span`.
+fn bits_for(span: u64) -> u32 {
+    u64::BITS - span.leading_zeros()
+}
+
+/// [`sorted_order`] with ranks, as one `u64` per candidate when every field's spread over
+/// the candidates fits: each field offset from its extreme so that ascending integer order
+/// is the scheduler's order, then the rank and the position. `None` when it does not fit.
+fn packed_order(candidates: &[Candidate<'_>], ranks: &[u32]) -> Option<Vec<usize>> {
+    if ranks.len() != candidates.len() {
+        return None;
+    }
+    let first = candidates.first()?;
+    let (mut o_min, mut o_max) = (first.overflow_order, first.overflow_order);
+    let (mut s_min, mut s_max) = (first.score, first.score);
+    let (mut a_min, mut a_max) = (first.available_replicas, first.available_replicas);
+    let mut r_max = 0u32;
+    for (c, &r) in candidates.iter().zip(ranks) {
+        o_min = o_min.min(c.overflow_order);
+        o_max = o_max.max(c.overflow_order);
+        s_min = s_min.min(c.score);
+        s_max = s_max.max(c.score);
+        a_min = a_min.min(c.available_replicas);
+        a_max = a_max.max(c.available_replicas);
+        r_max = r_max.max(r);
+    }
+    let o_bits = bits_for(u64::from(o_max - o_min));
+    let s_bits = bits_for(u64::try_from(s_max.checked_sub(s_min)?).ok()?);
+    let a_bits = bits_for(u64::try_from(a_max.checked_sub(a_min)?).ok()?);
+    let r_bits = bits_for(u64::from(r_max));
+    let i_bits = bits_for(candidates.len() as u64);
+    if o_bits + s_bits + a_bits + r_bits + i_bits > 64 {
+        return None;
+    }
+    let mut keys: Vec<u64> = candidates
+        .iter()
+        .zip(ranks)
+        .enumerate()
+        .map(|(i, (c, &r))| {
+            // Score and available replicas descend: offset from the maximum.
+            let mut k = u64::from(c.overflow_order - o_min);
+            k = (k << s_bits) | (s_max - c.score) as u64;
+            k = (k << a_bits) | (a_max - c.available_replicas) as u64;
+            k = (k << r_bits) | u64::from(r);
+            (k << i_bits) | i as u64
+        })
+        .collect();
+    keys.sort_unstable();
+    let mask = (1u64 << i_bits) - 1;
+    Some(keys.iter().map(|k| (k & mask) as usize).collect())
 }
 
 /// Positions of `candidates` in the scheduler's order. Ties on everything else go to the
 /// name (by rank when given), then to the position.
 fn sorted_order(candidates: &[Candidate<'_>], ranks: Option<&[u32]>) -> Vec<usize> {
+    if let Some(order) = ranks.and_then(|r| packed_order(candidates, r)) {
+        return order;
+    }
     let rank = |i: usize| ranks.and_then(|r| r.get(i)).copied().unwrap_or(0);
     let by_name = |a: usize, b: usize| match ranks {
         Some(_) => rank(a).cmp(&rank(b)),

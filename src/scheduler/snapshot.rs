@@ -45,23 +45,93 @@ pub struct ClusterSnapshot<'c> {
     name_rank: Vec<u32>,
     /// Every `(groupVersion, kind)` some cluster serves, sorted.
     api_pairs: Vec<(&'c str, &'c str)>,
-    /// Per cluster, `api_ids[api_ranges[i]]` are the ids of the pairs it serves, sorted.
-    api_ids: Vec<u32>,
-    api_ranges: Vec<(u32, u32)>,
+    /// Per pair id, `api_members[api_member_ranges[id]]` are the indices of the clusters
+    /// serving it, ascending.
+    api_members: Vec<u32>,
+    api_member_ranges: Vec<(u32, u32)>,
     /// Every label `(key, value)` some cluster carries, sorted.
     label_pairs: Vec<(&'c str, &'c str)>,
-    /// Per cluster, `label_ids[label_ranges[i]]` are the ids of its label pairs, sorted.
-    label_ids: Vec<u32>,
-    label_ranges: Vec<(u32, u32)>,
+    /// Per label pair id, the indices of the clusters carrying it, ascending.
+    label_members: Vec<u32>,
+    label_member_ranges: Vec<(u32, u32)>,
     /// Every resource name some cluster lists as allocatable, sorted.
     resource_names: Vec<&'c str>,
-    /// Per cluster, `free[free_ranges[i]]` holds each allocatable resource by id with
-    /// allocatable − allocated − allocating.
-    free: Vec<(u32, FreeAmount)>,
-    free_ranges: Vec<(u32, u32)>,
+    /// `free[resource_id * len + index]`: allocatable − allocated − allocating of the
+    /// resource on the cluster, `None` when the cluster does not list it as allocatable.
+    free: Vec<Option<FreeAmount>>,
     summaries: Vec<SummaryFacts>,
     /// Whether the cluster has a `NoSchedule` or `NoExecute` taint.
     hard_taints: Vec<bool>,
+    /// Whether the cluster is being deleted.
+    deleting: Vec<bool>,
+    /// Per cluster, the position of its region among the distinct non-empty regions in
+    /// string order (`NO_GROUP` without a region); likewise for providers.
+    region_ids: Vec<u32>,
+    provider_ids: Vec<u32>,
+}
+
+/// The group id of a cluster without the property.
+pub(crate) const NO_GROUP: u32 = u32::MAX;
+
+/// A set of cluster indices of one snapshot, one bit per cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct ClusterSet {
+    words: Vec<u64>,
+}
+
+impl ClusterSet {
+    fn empty(len: usize) -> Self {
+        ClusterSet {
+            words: vec![0; len.div_ceil(64)],
+        }
+    }
+
+    fn of(members: &[u32], len: usize) -> Self {
+        let mut set = Self::empty(len);
+        for &m in members {
+            set.insert(m as usize);
+        }
+        set
+    }
+
+    fn insert(&mut self, index: usize) {
+        if let Some(w) = self.words.get_mut(index / 64) {
+            *w |= 1 << (index % 64);
+        }
+    }
+
+    fn remove(&mut self, index: usize) {
+        if let Some(w) = self.words.get_mut(index / 64) {
+            *w &= !(1 << (index % 64));
+        }
+    }
+
+    /// Whether the set holds `index`.
+    pub(crate) fn contains(&self, index: usize) -> bool {
+        self.words
+            .get(index / 64)
+            .is_some_and(|w| w & (1 << (index % 64)) != 0)
+    }
+
+    fn intersect(&mut self, other: &ClusterSet) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a &= b;
+        }
+    }
+
+    fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words.iter().enumerate().flat_map(|(w, &word)| {
+            let mut bits = word;
+            std::iter::from_fn(move || {
+                if bits == 0 {
+                    return None;
+                }
+                let b = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                Some(w * 64 + b)
+            })
+        })
+    }
 }
 
 /// What the general estimator needs from a cluster's resource summary.
@@ -104,6 +174,39 @@ fn id(index: usize) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX)
 }
 
+/// `(key, member)` pairs grouped by key into one member list with a range per key
+/// (`keys` keys; members ascending within a key).
+fn postings(mut pairs: Vec<(u32, u32)>, keys: usize) -> (Vec<u32>, Vec<(u32, u32)>) {
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut ranges = vec![(0u32, 0u32); keys];
+    let mut start = 0;
+    for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+        if let Some(r) = ranges.get_mut(run[0].0 as usize) {
+            *r = range(start, start + run.len());
+        }
+        start += run.len();
+    }
+    (pairs.into_iter().map(|p| p.1).collect(), ranges)
+}
+
+/// Each value's position among the distinct non-empty values in string order;
+/// [`NO_GROUP`] for an empty value.
+fn group_ids<'v>(values: impl Iterator<Item = &'v str> + Clone) -> Vec<u32> {
+    let mut distinct: Vec<&str> = values.clone().filter(|v| !v.is_empty()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    values
+        .map(|v| {
+            if v.is_empty() {
+                NO_GROUP
+            } else {
+                distinct.binary_search(&v).map_or(NO_GROUP, id)
+            }
+        })
+        .collect()
+}
+
 fn nanos_of(list: &ResourceList, name: &str) -> i128 {
     list.get(name).map_or(0, crate::api::Quantity::nanos)
 }
@@ -139,18 +242,15 @@ impl<'c> ClusterSnapshot<'c> {
         let mut api_pairs: Vec<(&str, &str)> = clusters.iter().flat_map(served).collect();
         api_pairs.sort_unstable();
         api_pairs.dedup();
-        let mut api_ids = Vec::new();
-        let mut api_ranges = Vec::with_capacity(n);
-        for c in clusters {
-            let start = api_ids.len();
-            api_ids.extend(
+        let mut api_postings: Vec<(u32, u32)> = Vec::new();
+        for (i, c) in clusters.iter().enumerate() {
+            api_postings.extend(
                 served(c)
                     .into_iter()
-                    .filter_map(|p| api_pairs.binary_search(&p).ok().map(id)),
+                    .filter_map(|p| api_pairs.binary_search(&p).ok().map(|a| (id(a), id(i)))),
             );
-            api_ids[start..].sort_unstable();
-            api_ranges.push(range(start, api_ids.len()));
         }
+        let (api_members, api_member_ranges) = postings(api_postings, api_pairs.len());
 
         let mut label_pairs: Vec<(&str, &str)> = clusters
             .iter()
@@ -163,19 +263,16 @@ impl<'c> ClusterSnapshot<'c> {
             .collect();
         label_pairs.sort_unstable();
         label_pairs.dedup();
-        let mut label_ids = Vec::new();
-        let mut label_ranges = Vec::with_capacity(n);
-        for c in clusters {
-            let start = label_ids.len();
-            label_ids.extend(c.metadata.labels.iter().filter_map(|(k, v)| {
+        let mut label_postings: Vec<(u32, u32)> = Vec::new();
+        for (i, c) in clusters.iter().enumerate() {
+            label_postings.extend(c.metadata.labels.iter().filter_map(|(k, v)| {
                 label_pairs
                     .binary_search(&(k.as_str(), v.as_str()))
                     .ok()
-                    .map(id)
+                    .map(|l| (id(l), id(i)))
             }));
-            label_ids[start..].sort_unstable();
-            label_ranges.push(range(start, label_ids.len()));
         }
+        let (label_members, label_member_ranges) = postings(label_postings, label_pairs.len());
 
         let summary_of = |c: &'c Cluster| -> Option<&'c ResourceSummary> {
             c.status.as_ref().and_then(|s| s.resource_summary.as_ref())
@@ -187,11 +284,9 @@ impl<'c> ClusterSnapshot<'c> {
             .collect();
         resource_names.sort_unstable();
         resource_names.dedup();
-        let mut free = Vec::new();
-        let mut free_ranges = Vec::with_capacity(n);
+        let mut free: Vec<Option<FreeAmount>> = vec![None; resource_names.len() * n];
         let mut summaries = Vec::with_capacity(n);
-        for c in clusters {
-            let start = free.len();
+        for (i, c) in clusters.iter().enumerate() {
             let facts = match summary_of(c) {
                 None => SummaryFacts {
                     present: false,
@@ -200,17 +295,17 @@ impl<'c> ClusterSnapshot<'c> {
                 },
                 Some(s) => {
                     // The same subtraction as the estimator's, in the same order.
-                    free.extend(s.allocatable.iter().filter_map(|(name, q)| {
+                    for (name, q) in &s.allocatable {
                         let left = q
                             .nanos()
                             .saturating_sub(nanos_of(&s.allocated, name))
                             .saturating_sub(nanos_of(&s.allocating, name));
-                        resource_names
-                            .binary_search(&name.as_str())
-                            .ok()
-                            .map(|r| (id(r), FreeAmount::of_nanos(left)))
-                    }));
-                    free[start..].sort_unstable_by_key(|e| e.0);
+                        if let Ok(r) = resource_names.binary_search(&name.as_str()) {
+                            if let Some(slot) = free.get_mut(r * n + i) {
+                                *slot = Some(FreeAmount::of_nanos(left));
+                            }
+                        }
+                    }
                     SummaryFacts {
                         present: true,
                         allowed_pods: allowed_pod_number(s),
@@ -218,7 +313,6 @@ impl<'c> ClusterSnapshot<'c> {
                     }
                 }
             };
-            free_ranges.push(range(start, free.len()));
             summaries.push(facts);
         }
 
@@ -231,21 +325,26 @@ impl<'c> ClusterSnapshot<'c> {
                     .any(|t| t.effect == "NoSchedule" || t.effect == "NoExecute")
             })
             .collect();
+        let deleting = clusters.iter().map(Cluster::is_deleting).collect();
+        let region_ids = group_ids(clusters.iter().map(|c| c.spec.region.as_str()));
+        let provider_ids = group_ids(clusters.iter().map(|c| c.spec.provider.as_str()));
 
         ClusterSnapshot {
             clusters,
             name_rank,
             api_pairs,
-            api_ids,
-            api_ranges,
+            api_members,
+            api_member_ranges,
             label_pairs,
-            label_ids,
-            label_ranges,
+            label_members,
+            label_member_ranges,
             resource_names,
             free,
-            free_ranges,
             summaries,
             hard_taints,
+            deleting,
+            region_ids,
+            provider_ids,
         }
     }
 
@@ -277,31 +376,36 @@ impl<'c> ClusterSnapshot<'c> {
             .unwrap_or(&[])
     }
 
-    /// The id of a `(groupVersion, kind)` pair, `None` when no cluster serves it.
-    pub(crate) fn api_id(&self, group_version: &str, kind: &str) -> Option<u32> {
-        self.api_pairs
-            .binary_search(&(group_version, kind))
-            .ok()
-            .map(id)
+    /// The clusters serving the `(groupVersion, kind)` pair.
+    pub(crate) fn serving(&self, group_version: &str, kind: &str) -> ClusterSet {
+        match self.api_pairs.binary_search(&(group_version, kind)) {
+            Ok(a) => ClusterSet::of(
+                Self::slice(&self.api_members, &self.api_member_ranges, a),
+                self.len(),
+            ),
+            Err(_) => ClusterSet::empty(self.len()),
+        }
     }
 
-    /// Whether the cluster serves the pair with this id.
-    pub(crate) fn serves(&self, index: usize, api_id: u32) -> bool {
-        Self::slice(&self.api_ids, &self.api_ranges, index)
-            .binary_search(&api_id)
-            .is_ok()
-    }
-
-    /// The id of a label `(key, value)` pair, `None` when no cluster carries it.
-    pub(crate) fn label_id(&self, key: &str, value: &str) -> Option<u32> {
-        self.label_pairs.binary_search(&(key, value)).ok().map(id)
-    }
-
-    /// Whether the cluster carries the label pair with this id.
-    pub(crate) fn has_label(&self, index: usize, label_id: u32) -> bool {
-        Self::slice(&self.label_ids, &self.label_ranges, index)
-            .binary_search(&label_id)
-            .is_ok()
+    /// The clusters carrying every label pair; `None` when no cluster carries one of them.
+    fn carrying(&self, pairs: &[(&str, &str)]) -> Option<ClusterSet> {
+        let mut set: Option<ClusterSet> = None;
+        for pair in pairs {
+            let l = self.label_pairs.binary_search(pair).ok()?;
+            let members = ClusterSet::of(
+                Self::slice(&self.label_members, &self.label_member_ranges, l),
+                self.len(),
+            );
+            match set.as_mut() {
+                None => set = Some(members),
+                Some(s) => s.intersect(&members),
+            }
+        }
+        Some(set.unwrap_or_else(|| {
+            let mut all = ClusterSet::empty(self.len());
+            (0..self.len()).for_each(|i| all.insert(i));
+            all
+        }))
     }
 
     /// The id of a resource name, `None` when no cluster lists it as allocatable.
@@ -312,8 +416,10 @@ impl<'c> ClusterSnapshot<'c> {
     /// Allocatable − allocated − allocating of the resource; `None` when the cluster does
     /// not list it as allocatable.
     pub(crate) fn free_amount(&self, index: usize, resource_id: u32) -> Option<FreeAmount> {
-        let entries = Self::slice(&self.free, &self.free_ranges, index);
-        entries.iter().find(|e| e.0 == resource_id).map(|e| e.1)
+        self.free
+            .get(resource_id as usize * self.len() + index)
+            .copied()
+            .flatten()
     }
 
     pub(crate) fn summary(&self, index: usize) -> Option<SummaryFacts> {
@@ -324,32 +430,57 @@ impl<'c> ClusterSnapshot<'c> {
     pub(crate) fn has_hard_taints(&self, index: usize) -> bool {
         self.hard_taints.get(index).copied().unwrap_or(true)
     }
+
+    /// Whether the cluster is being deleted.
+    pub(crate) fn is_deleting(&self, index: usize) -> bool {
+        self.deleting.get(index).copied().unwrap_or(false)
+    }
+
+    /// The cluster's region id (ids follow region names), [`NO_GROUP`] without a region.
+    pub(crate) fn region_id(&self, index: usize) -> u32 {
+        self.region_ids.get(index).copied().unwrap_or(NO_GROUP)
+    }
+
+    /// The cluster's provider id (ids follow provider names), [`NO_GROUP`] without one.
+    pub(crate) fn provider_id(&self, index: usize) -> u32 {
+        self.provider_ids.get(index).copied().unwrap_or(NO_GROUP)
+    }
 }
 
-/// A cluster affinity checked against a snapshot's label sets.
+/// A cluster affinity checked against a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum PreparedMatcher {
-    /// Names and these label pair ids (all must be present).
-    Labels(Vec<u32>),
-    /// A `matchLabels` pair no cluster carries: nothing matches.
-    Never,
+    /// Exactly the clusters in the set match (a selector of names and `matchLabels` only).
+    Members(ClusterSet),
     /// Expressions or field selectors: ask the matcher.
     Full,
 }
 
 impl ClusterSnapshot<'_> {
-    /// Resolves the matcher's `matchLabels` pairs to label ids.
+    /// Resolves a matcher made of names and `matchLabels` to the set of matching clusters.
     pub(crate) fn prepare_matcher(&self, matcher: &ClusterAffinityMatcher<'_>) -> PreparedMatcher {
         let Some(pairs) = matcher.label_equalities() else {
             return PreparedMatcher::Full;
         };
-        let ids: Option<Vec<u32>> = pairs.iter().map(|(k, v)| self.label_id(k, v)).collect();
-        ids.map_or(PreparedMatcher::Never, PreparedMatcher::Labels)
+        let Some(mut set) = self.carrying(pairs) else {
+            return PreparedMatcher::Members(ClusterSet::empty(self.len()));
+        };
+        let refused: Vec<usize> = set
+            .indices()
+            .filter(|&i| {
+                self.clusters
+                    .get(i)
+                    .is_some_and(|c| !matcher.name_allowed(c.name()))
+            })
+            .collect();
+        for i in refused {
+            set.remove(i);
+        }
+        PreparedMatcher::Members(set)
     }
 
     /// [`ClusterAffinityMatcher::matches`] for the cluster at `index`.
     pub(crate) fn matches(
-        &self,
         prepared: &PreparedMatcher,
         matcher: &ClusterAffinityMatcher<'_>,
         index: usize,
@@ -357,11 +488,7 @@ impl ClusterSnapshot<'_> {
     ) -> bool {
         match prepared {
             PreparedMatcher::Full => matcher.matches(cluster),
-            PreparedMatcher::Never => false,
-            PreparedMatcher::Labels(ids) => {
-                matcher.name_allowed(cluster.name())
-                    && ids.iter().all(|&label| self.has_label(index, label))
-            }
+            PreparedMatcher::Members(set) => set.contains(index),
         }
     }
 }
