@@ -582,7 +582,7 @@ fn attempt(
     // Snapshot positions of the sorted candidates.
     let sorted_at: Option<Vec<usize>> =
         snapshot.map(|_| order.iter().map(|&i| feasible_at[i]).collect());
-    let _ = &sorted_at;
+
     let groups = select::group_candidates(&candidates, spec, ctx.placement);
     let group_diag = if diag.is_some() {
         groups
@@ -615,10 +615,17 @@ fn attempt(
                 );
             }
         };
+    let selected_at: Option<Vec<usize>> = sorted_at
+        .as_ref()
+        .map(|at| selected.iter().filter_map(|&i| at.get(i).copied()).collect());
     let selected: Vec<&Candidate<'_>> = selected.iter().map(|&i| &candidates[i]).collect();
 
     // Assign.
-    let result = assign(ctx, &selected, options);
+    let positions = match (snapshot, selected_at.as_deref()) {
+        (Some(snapshot), Some(indices)) => Some(assign::SnapshotPositions { snapshot, indices }),
+        _ => None,
+    };
+    let result = assign(ctx, &selected, positions, options);
     if let (Ok(targets), Some(d)) = (&result, diag.as_mut()) {
         for t in targets {
             if let Some(e) = d.get_mut(t.name.as_str()) {
@@ -666,6 +673,7 @@ pub fn fit_error_message<'r>(
 fn assign(
     ctx: &SchedulingContext<'_>,
     selected: &[&Candidate<'_>],
+    positions: Option<assign::SnapshotPositions<'_>>,
     options: &SchedulerOptions,
 ) -> Result<Vec<TargetCluster>, ScheduleError> {
     let spec: &ResourceBindingSpec = ctx.spec();
@@ -685,7 +693,7 @@ fn assign(
             || options.division.enable_empty_workload_propagation,
         ..options.division.clone()
     };
-    assign::assign_replicas_to_candidates(&candidates, spec, &division).map_err(|e| {
+    assign::assign_replicas_at(&candidates, positions, spec, &division).map_err(|e| {
         let message = format!("failed to assign replicas: {e}");
         if e.is_unschedulable() {
             ScheduleError::Unschedulable(message)
