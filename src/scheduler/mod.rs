@@ -583,7 +583,12 @@ fn attempt(
     let sorted_at: Option<Vec<usize>> =
         snapshot.map(|_| order.iter().map(|&i| feasible_at[i]).collect());
 
-    let groups = select::group_candidates(&candidates, spec, ctx.placement);
+    let groups = select::group_candidates_at(
+        &candidates,
+        snapshot.zip(sorted_at.as_deref()),
+        spec,
+        ctx.placement,
+    );
     let group_diag = if diag.is_some() {
         groups
             .iter()

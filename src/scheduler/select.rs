@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::estimator::{estimate_replicas, EstimationOptions, Estimator};
 use super::framework::SchedulingContext;
+use super::snapshot::{ClusterSnapshot, NO_GROUP};
 use crate::api::{
     Cluster, Placement, ReplicaDivisionPreference, ReplicaSchedulingType, ResourceBindingSpec,
     SpreadByField, SpreadConstraint,
@@ -385,9 +386,21 @@ pub fn group_candidates(
     spec: &ResourceBindingSpec,
     placement: &Placement,
 ) -> Vec<Group> {
+    group_candidates_at(candidates, None, spec, placement)
+}
+
+/// [`group_candidates`], with `at[i]` the snapshot position of `candidates[i]` when known:
+/// regions and providers are then grouped by the snapshot's ids instead of by string.
+pub(crate) fn group_candidates_at(
+    candidates: &[Candidate<'_>],
+    at: Option<(&ClusterSnapshot<'_>, &[usize])>,
+    spec: &ResourceBindingSpec,
+    placement: &Placement,
+) -> Vec<Group> {
     if topology_ignored(placement) {
         return Vec::new();
     }
+    let at = at.filter(|(_, indices)| indices.len() == candidates.len());
     let mut out = Vec::new();
     for field in [
         SpreadByField::Zone,
@@ -397,6 +410,44 @@ pub fn group_candidates(
         let Some(constraint) = constraint_for(placement, field) else {
             continue;
         };
+        if let (Some((snapshot, indices)), SpreadByField::Region | SpreadByField::Provider) =
+            (at, field)
+        {
+            // (group id, candidate index): ids follow the names, so this is the string order.
+            let mut keyed: Vec<u64> = indices
+                .iter()
+                .enumerate()
+                .filter_map(|(i, &index)| {
+                    let group = if field == SpreadByField::Region {
+                        snapshot.region_id(index)
+                    } else {
+                        snapshot.provider_id(index)
+                    };
+                    (group != NO_GROUP).then_some((u64::from(group) << 32) | i as u64)
+                })
+                .collect();
+            keyed.sort_unstable();
+            for run in keyed.chunk_by(|a, b| a >> 32 == b >> 32) {
+                let members: Vec<usize> = run.iter().map(|k| (k & 0xffff_ffff) as usize).collect();
+                let refs: Vec<&Candidate<'_>> = members.iter().map(|&i| &candidates[i]).collect();
+                let Some(first) = refs.first() else {
+                    continue;
+                };
+                let name = if field == SpreadByField::Region {
+                    &first.cluster.spec.region
+                } else {
+                    &first.cluster.spec.provider
+                };
+                out.push(Group {
+                    field,
+                    name: name.clone(),
+                    score: group_score(&refs, spec, constraint.min_groups),
+                    available_replicas: refs.iter().map(|c| c.available_replicas).sum(),
+                    members,
+                });
+            }
+            continue;
+        }
         // (group key, candidate index), sorted by key then candidate order: one allocation
         // for the grouping instead of one per insertion.
         let mut keyed: Vec<(&str, usize)> = Vec::with_capacity(candidates.len());

@@ -600,33 +600,43 @@ fn assign_by_static_weight(
             base = previous;
         }
     }
-    divide(
+    let divided = divide(
         &weights,
         ranks.as_deref(),
         &base,
         to_divide,
         tie,
         options.min_one_per_weighted_cluster,
-    )
+    );
+    match at {
+        // The complete step drops empty entries anyway: skip naming them.
+        Some(_) => divided.into_iter().filter(|p| p.1 > 0).map(|(n, r)| target(n, r)).collect(),
+        None => named(divided),
+    }
 }
 
 /// Webster over `weights`, continuing from the seats in `base`; every party of `weights` and
 /// `base` comes back, sorted by name. With `min_one`, parties with a positive weight and no
 /// seat start with one when there are enough seats for all of them. `ranks[i]`, when given,
 /// is the name rank of `weights[i]` (comparing ranks compares names).
-fn divide(
-    weights: &[(&str, i64)],
+fn divide<'n>(
+    weights: &[(&'n str, i64)],
     ranks: Option<&[u32]>,
-    base: &[TargetCluster],
+    base: &'n [TargetCluster],
     new_seats: i64,
     tie: TieBreak,
     min_one: bool,
-) -> Vec<TargetCluster> {
+) -> Vec<(&'n str, i64)> {
+    let base_seats = || -> Vec<(&'n str, i64)> {
+        base.iter()
+            .map(|tc| (tc.name.as_str(), i64::from(tc.replicas)))
+            .collect()
+    };
     if new_seats == 0 && !base.is_empty() {
-        return base.to_vec();
+        return base_seats();
     }
     if weights.iter().map(|(_, w)| *w).fold(0, i64::saturating_add) == 0 {
-        return base.to_vec();
+        return base_seats();
     }
     // One entry per name, sorted by name; a repeated name keeps its last weight and its last
     // seats. A sorted vector instead of a map: this runs once per scheduling call.
@@ -683,11 +693,7 @@ fn divide(
         }
     }
     webster::allocate_sorted_in_place(remaining, &names, &votes, &mut seats, tie);
-    names
-        .iter()
-        .zip(seats)
-        .map(|(name, seats)| target(name, seats))
-        .collect()
+    names.into_iter().zip(seats).collect()
 }
 
 /// Karmada's `assignByDynamicStrategy` (DynamicWeight and Aggregated).
@@ -878,7 +884,7 @@ fn divide_dynamic(
     let divided = if min_one && !zero_floor.is_empty() {
         divide_with_floor(&weights, &zero_floor, target, tie)
     } else {
-        divide(&weights, None, &[], target, tie, false)
+        named(divide(&weights, None, &[], target, tie, false))
     };
     Ok(merge_target_clusters(scheduled, divided))
 }
@@ -897,10 +903,22 @@ fn divide_with_floor(
         .map(|(n, _)| *n)
         .collect();
     if needy.len() as i64 > seats {
-        return divide(weights, None, &[], seats, tie, false);
+        return named(divide(weights, None, &[], seats, tie, false));
     }
     let base: Vec<TargetCluster> = needy.iter().map(|n| target(n, 1)).collect();
-    divide(weights, None, &base, seats - needy.len() as i64, tie, false)
+    named(divide(
+        weights,
+        None,
+        &base,
+        seats - needy.len() as i64,
+        tie,
+        false,
+    ))
+}
+
+/// Target clusters from `(name, replicas)` pairs.
+fn named(seats: Vec<(&str, i64)>) -> Vec<TargetCluster> {
+    seats.into_iter().map(|(n, r)| target(n, r)).collect()
 }
 
 /// Karmada's `MergeTargetClusters`: the new entries first (each plus its previous replicas),
