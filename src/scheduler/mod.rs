@@ -620,9 +620,12 @@ fn attempt(
                 );
             }
         };
-    let selected_at: Option<Vec<usize>> = sorted_at
-        .as_ref()
-        .map(|at| selected.iter().filter_map(|&i| at.get(i).copied()).collect());
+    let selected_at: Option<Vec<usize>> = sorted_at.as_ref().map(|at| {
+        selected
+            .iter()
+            .filter_map(|&i| at.get(i).copied())
+            .collect()
+    });
     let selected: Vec<&Candidate<'_>> = selected.iter().map(|&i| &candidates[i]).collect();
 
     // Assign.

@@ -38,8 +38,8 @@ use crate::api::{
 };
 
 use super::estimator::{calculate_available_replicas, Estimator};
-use super::webster::{self, clamp_i32, TieBreak};
 use super::snapshot::{ClusterSnapshot, PreparedMatcher};
+use super::webster::{self, clamp_i32, TieBreak};
 use crate::selector::ClusterAffinityMatcher;
 
 /// The overflow order of a cluster matching none of the observed term's affinities.
@@ -501,12 +501,7 @@ fn static_weights_at<'a>(
     let all_one = || -> (Vec<(&'a str, i64)>, Option<Vec<u32>>) {
         (
             candidates.iter().map(|c| (c.name(), 1)).collect(),
-            at.map(|a| {
-                a.indices
-                    .iter()
-                    .map(|&i| a.snapshot.name_rank(i))
-                    .collect()
-            }),
+            at.map(|a| a.indices.iter().map(|&i| a.snapshot.name_rank(i)).collect()),
         )
     };
     let rules = spec
@@ -521,8 +516,7 @@ fn static_weights_at<'a>(
     // Rules naming clusters and nothing else are looked up by name; the others are matched
     // against every cluster. Same answer as matching every rule, without the n × m cost.
     let mut by_name: Vec<(&str, i64)> = Vec::new();
-    let mut general: Vec<(ClusterAffinityMatcher<'_>, Option<PreparedMatcher>, i64)> =
-        Vec::new();
+    let mut general: Vec<(ClusterAffinityMatcher<'_>, Option<PreparedMatcher>, i64)> = Vec::new();
     for rule in rules {
         let t = &rule.target_cluster;
         if t.label_selector.is_none()
@@ -610,7 +604,11 @@ fn assign_by_static_weight(
     );
     match at {
         // The complete step drops empty entries anyway: skip naming them.
-        Some(_) => divided.into_iter().filter(|p| p.1 > 0).map(|(n, r)| target(n, r)).collect(),
+        Some(_) => divided
+            .into_iter()
+            .filter(|p| p.1 > 0)
+            .map(|(n, r)| target(n, r))
+            .collect(),
         None => named(divided),
     }
 }
