@@ -452,6 +452,12 @@ fn attempt(
     let mut feasible: Vec<&Cluster> = Vec::with_capacity(clusters.len());
     let mut feasible_at: Vec<usize> = Vec::with_capacity(clusters.len());
     let mut rejected: Vec<(usize, usize, framework::FilterResult)> = Vec::new();
+    let mut passed_over: Vec<usize> = Vec::with_capacity(clusters.len());
+    let fused = if diag.is_none() && snapshot.is_some() {
+        fw.in_tree_filters()
+    } else {
+        None
+    };
     for (i, c) in clusters.iter().enumerate() {
         let deleting = match snapshot {
             Some(s) => s.is_deleting(i),
@@ -473,12 +479,29 @@ fn attempt(
             }
             continue;
         }
+        if let Some(fused) = &fused {
+            // Only the verdict counts here; the rejections are rebuilt below when shown.
+            if fused.passes(ctx, i, c) {
+                feasible.push(c);
+                feasible_at.push(i);
+            } else {
+                passed_over.push(i);
+            }
+            continue;
+        }
         match fw.run_filters_at(ctx, i, c) {
             None => {
                 feasible.push(c);
                 feasible_at.push(i);
             }
             Some((plugin, result)) => rejected.push((i, plugin, result)),
+        }
+    }
+    if feasible.is_empty() {
+        for &i in &passed_over {
+            if let Some((plugin, result)) = fw.run_filters_at(ctx, i, &clusters[i]) {
+                rejected.push((i, plugin, result));
+            }
         }
     }
     if let Some(d) = diag.as_mut() {
@@ -525,7 +548,10 @@ fn attempt(
 
     // Score.
     let mut scores = vec![0i64; feasible.len()];
-    for plugin in fw.scores() {
+    for (p, plugin) in fw.scores().iter().enumerate() {
+        if diag.is_none() && fw.score_is_zero(p, ctx) {
+            continue;
+        }
         for (s, c) in scores.iter_mut().zip(&feasible) {
             match plugin.score(ctx, c) {
                 Ok(v) => {
