@@ -583,11 +583,13 @@ impl<'a> SchedulingContext<'a> {
             affinity: self
                 .affinity_matcher
                 .as_ref()
-                .map(|m| snapshot.prepare_matcher(m)),
+                .zip(self.affinity)
+                .map(|(m, a)| snapshot.prepare_matcher(m, a)),
             overflow: self
                 .overflow_matchers
                 .iter()
-                .map(|m| snapshot.prepare_matcher(m))
+                .zip(self.overflow_affinities)
+                .map(|(m, o)| snapshot.prepare_matcher(m, &o.affinity))
                 .collect(),
         });
         self

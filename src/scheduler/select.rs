@@ -413,22 +413,34 @@ pub(crate) fn group_candidates_at(
         if let (Some((snapshot, indices)), SpreadByField::Region | SpreadByField::Provider) =
             (at, field)
         {
-            // (group id, candidate index): ids follow the names, so this is the string order.
-            let mut keyed: Vec<u64> = indices
-                .iter()
-                .enumerate()
-                .filter_map(|(i, &index)| {
-                    let group = if field == SpreadByField::Region {
-                        snapshot.region_id(index)
-                    } else {
-                        snapshot.provider_id(index)
-                    };
-                    (group != NO_GROUP).then_some((u64::from(group) << 32) | i as u64)
-                })
-                .collect();
-            keyed.sort_unstable();
-            for run in keyed.chunk_by(|a, b| a >> 32 == b >> 32) {
-                let members: Vec<usize> = run.iter().map(|k| (k & 0xffff_ffff) as usize).collect();
+            // One bucket per group id, filled in candidate order; ids follow the names, so
+            // the buckets come in the string order.
+            let group_of = |index: usize| {
+                if field == SpreadByField::Region {
+                    snapshot.region_id(index)
+                } else {
+                    snapshot.provider_id(index)
+                }
+            };
+            let mut counts: Vec<usize> = Vec::new();
+            for &index in indices {
+                let group = group_of(index);
+                if group != NO_GROUP {
+                    let g = group as usize;
+                    if counts.len() <= g {
+                        counts.resize(g + 1, 0);
+                    }
+                    counts[g] += 1;
+                }
+            }
+            let mut buckets: Vec<Vec<usize>> =
+                counts.iter().map(|&n| Vec::with_capacity(n)).collect();
+            for (i, &index) in indices.iter().enumerate() {
+                if let Some(bucket) = buckets.get_mut(group_of(index) as usize) {
+                    bucket.push(i);
+                }
+            }
+            for members in buckets.into_iter().filter(|b| !b.is_empty()) {
                 let refs: Vec<&Candidate<'_>> = members.iter().map(|&i| &candidates[i]).collect();
                 let Some(first) = refs.first() else {
                     continue;
@@ -610,7 +622,8 @@ pub fn select_groups(
     if paths.is_empty() {
         return None;
     }
-    paths.sort_by(|a, b| {
+    // Ids are unique: an unstable sort gives the same order.
+    paths.sort_unstable_by(|a, b| {
         b.weight
             .cmp(&a.weight)
             .then(b.value.cmp(&a.value))
@@ -723,7 +736,12 @@ pub fn select_by_region(
     }
     let need = (selected.len() + rest.len()).min(usize::try_from(cluster_max).unwrap_or(0));
     if need > selected.len() {
-        rest.sort_by(|&a, &b| candidate_order(&candidates[a], &candidates[b]));
+        // Stable by position in `rest`, without a stable sort's scratch buffer.
+        let mut keyed: Vec<(usize, usize)> = rest.iter().copied().enumerate().collect();
+        keyed.sort_unstable_by(|&(p, a), &(q, b)| {
+            candidate_order(&candidates[a], &candidates[b]).then(p.cmp(&q))
+        });
+        rest = keyed.into_iter().map(|(_, i)| i).collect();
         let take = need - selected.len();
         selected.extend(rest.into_iter().take(take));
     }

@@ -8,7 +8,7 @@
 //! are ranked so that ordering clusters never compares strings.
 //! [`schedule_prepared`](super::schedule_prepared) then answers exactly as `schedule` does.
 
-use crate::api::{Cluster, ResourceList, ResourceSummary};
+use crate::api::{Cluster, ClusterAffinity, ResourceList, ResourceSummary};
 
 use super::estimator::allowed_pod_number;
 use crate::selector::ClusterAffinityMatcher;
@@ -458,13 +458,21 @@ pub(crate) enum PreparedMatcher {
 
 impl ClusterSnapshot<'_> {
     /// Resolves a matcher made of names and `matchLabels` to the set of matching clusters.
-    pub(crate) fn prepare_matcher(&self, matcher: &ClusterAffinityMatcher<'_>) -> PreparedMatcher {
+    /// `affinity` is the matcher's source: without names or exclusions no name is refused.
+    pub(crate) fn prepare_matcher(
+        &self,
+        matcher: &ClusterAffinityMatcher<'_>,
+        affinity: &ClusterAffinity,
+    ) -> PreparedMatcher {
         let Some(pairs) = matcher.label_equalities() else {
             return PreparedMatcher::Full;
         };
         let Some(mut set) = self.carrying(pairs) else {
             return PreparedMatcher::Members(ClusterSet::empty(self.len()));
         };
+        if affinity.cluster_names.is_empty() && affinity.exclude.is_empty() {
+            return PreparedMatcher::Members(set);
+        }
         let refused: Vec<usize> = set
             .indices()
             .filter(|&i| {

@@ -528,7 +528,7 @@ fn static_weights_at<'a>(
         } else {
             // Selectors are checked once here, not once per cluster.
             let matcher = ClusterAffinityMatcher::new(&rule.target_cluster);
-            let prepared = at.map(|a| a.snapshot.prepare_matcher(&matcher));
+            let prepared = at.map(|a| a.snapshot.prepare_matcher(&matcher, &rule.target_cluster));
             general.push((matcher, prepared, rule.weight));
         }
     }
