@@ -402,46 +402,54 @@ impl Estimator for GeneralEstimator {
         });
         let any_assumed = self.options.scheduling_overcommit_protection && !self.assumed.is_empty();
         let models = requirements.is_some() && self.options.customized_cluster_resource_modeling;
-        indices
+        // Column by column: first the free pods of every cluster, then each request over all
+        // clusters. `None` marks a cluster that takes the per-cluster path: assumed workloads
+        // change its summary, resource models need the simulation.
+        let mut bounds: Vec<Option<i64>> = indices
             .iter()
             .map(|&i| {
-                let Some(cluster) = clusters.get(i) else {
-                    return 0;
-                };
-                let facts = snapshot.summary(i);
-                let modelled = models && facts.is_some_and(|f| f.has_models);
-                // Assumed workloads change the summary and resource models need the
-                // simulation: both take the per-cluster path.
-                let (Some(facts), false, false) = (
-                    facts,
-                    modelled,
-                    any_assumed && !self.assumed_for(cluster).is_empty(),
-                ) else {
-                    return self.cluster_replicas(cluster, requirements);
-                };
-                if !facts.present {
-                    return 0;
+                let cluster = clusters.get(i)?;
+                let facts = snapshot.summary(i)?;
+                if (models && facts.has_models)
+                    || (any_assumed && !self.assumed_for(cluster).is_empty())
+                {
+                    return None;
                 }
-                let Some(resolved) = &resolved else {
-                    return clamp_to_i32(facts.allowed_pods);
+                Some(if !facts.present {
+                    0
+                } else if resolved.is_none() {
+                    facts.allowed_pods
+                } else {
+                    facts.allowed_pods.max(0)
+                })
+            })
+            .collect();
+        for &(resource, per_replica, is_cpu) in resolved.iter().flatten() {
+            for (bound, &i) in bounds.iter_mut().zip(indices) {
+                let Some(maximum) = bound.as_mut().filter(|m| **m > 0) else {
+                    continue;
                 };
-                if facts.allowed_pods <= 0 {
-                    return 0;
-                }
                 // As `RequestBounds::bound`, with the free amounts from the snapshot.
-                let mut maximum = facts.allowed_pods;
-                for &(resource, per_replica, is_cpu) in resolved {
-                    let free = match resource.and_then(|r| snapshot.free_amount(i, r)) {
-                        Some(f) if is_cpu => f.milli,
-                        Some(f) => f.units,
-                        None => return 0,
-                    };
-                    if free <= 0 {
-                        return 0;
-                    }
-                    maximum = maximum.min(free / per_replica);
-                }
-                clamp_to_i32(maximum)
+                let free = match resource.and_then(|r| snapshot.free_amount(i, r)) {
+                    Some(f) if is_cpu => f.milli,
+                    Some(f) => f.units,
+                    None => 0,
+                };
+                *maximum = if free <= 0 {
+                    0
+                } else {
+                    (*maximum).min(free / per_replica)
+                };
+            }
+        }
+        bounds
+            .iter()
+            .zip(indices)
+            .map(|(bound, &i)| match bound {
+                Some(b) => clamp_to_i32(*b),
+                None => clusters
+                    .get(i)
+                    .map_or(0, |c| self.cluster_replicas(c, requirements)),
             })
             .collect()
     }

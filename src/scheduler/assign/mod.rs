@@ -638,44 +638,59 @@ fn divide<'n>(
     }
     // One entry per name, sorted by name; a repeated name keeps its last weight and its last
     // seats. A sorted vector instead of a map: this runs once per scheduling call.
-    let mut entries: Vec<(&str, bool, i64)> = Vec::with_capacity(base.len() + weights.len());
-    entries.extend(
-        base.iter()
-            .map(|tc| (tc.name.as_str(), false, i64::from(tc.replicas))),
-    );
-    entries.extend(weights.iter().map(|(name, weight)| (*name, true, *weight)));
+    let parties = base.len() + weights.len();
+    let mut names: Vec<&str> = Vec::with_capacity(parties);
+    let mut votes: Vec<i64> = Vec::with_capacity(parties);
+    let mut seats: Vec<i64> = Vec::with_capacity(parties);
     match ranks {
         Some(ranks) if base.is_empty() && ranks.len() == weights.len() => {
-            // By rank, then position: the stable name order without comparing strings.
+            // By rank, then position: the stable name order without comparing strings;
+            // equal ranks are equal names, the last weight stays.
             let mut keyed: Vec<u64> = ranks
                 .iter()
                 .enumerate()
                 .map(|(i, &r)| (u64::from(r) << 32) | i as u64)
                 .collect();
             keyed.sort_unstable();
-            let unsorted = std::mem::take(&mut entries);
+            let mut last_rank = None;
+            for k in keyed {
+                let Some(&(name, weight)) = weights.get((k & 0xffff_ffff) as usize) else {
+                    continue;
+                };
+                let rank = k >> 32;
+                if last_rank == Some(rank) {
+                    if let Some(v) = votes.last_mut() {
+                        *v = weight;
+                    }
+                } else {
+                    last_rank = Some(rank);
+                    names.push(name);
+                    votes.push(weight);
+                    seats.push(0);
+                }
+            }
+        }
+        _ => {
+            let mut entries: Vec<(&str, bool, i64)> = Vec::with_capacity(parties);
             entries.extend(
-                keyed
-                    .iter()
-                    .filter_map(|k| unsorted.get((k & 0xffff_ffff) as usize).copied()),
+                base.iter()
+                    .map(|tc| (tc.name.as_str(), false, i64::from(tc.replicas))),
             );
-        }
-        _ => entries.sort_by(|a, b| a.0.cmp(b.0)),
-    }
-    let mut names: Vec<&str> = Vec::with_capacity(entries.len());
-    let mut votes: Vec<i64> = Vec::with_capacity(entries.len());
-    let mut seats: Vec<i64> = Vec::with_capacity(entries.len());
-    for (name, is_weight, value) in entries {
-        if names.last() != Some(&name) {
-            names.push(name);
-            votes.push(0);
-            seats.push(0);
-        }
-        let last = names.len() - 1;
-        if is_weight {
-            votes[last] = value;
-        } else {
-            seats[last] = value;
+            entries.extend(weights.iter().map(|(name, weight)| (*name, true, *weight)));
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            for (name, is_weight, value) in entries {
+                if names.last() != Some(&name) {
+                    names.push(name);
+                    votes.push(0);
+                    seats.push(0);
+                }
+                let last = names.len() - 1;
+                if is_weight {
+                    votes[last] = value;
+                } else {
+                    seats[last] = value;
+                }
+            }
         }
     }
     let mut remaining = new_seats;
