@@ -542,15 +542,9 @@ impl GroupSearch<'_> {
         let depth = self.stack.len();
         if sum >= self.target && depth >= self.min && depth <= self.max {
             let start = self.arena.len();
+            // Recorded in search order; `sort_path` orders a path when it is looked at.
             self.arena.extend_from_slice(&self.stack);
             let order = &self.order;
-            // A recorded path lists its groups by weight descending, then name.
-            self.arena[start..].sort_by(|&a, &b| {
-                order[b]
-                    .weight
-                    .cmp(&order[a].weight)
-                    .then_with(|| order[a].name.cmp(&order[b].name))
-            });
             let (weight, value) = self.stack.iter().fold((0, 0), |(w, v), &i| {
                 (w + order[i].weight, v + order[i].value)
             });
@@ -629,14 +623,38 @@ pub fn select_groups(
             .then(b.value.cmp(&a.value))
             .then(a.id.cmp(&b.id))
     });
-    let groups_of = |p: &FeasiblePath| &arena[p.start..p.start + p.len];
+    // A path lists its groups by weight descending, then name. Paths are put in that order
+    // only when compared or returned: most never are (a path no shorter than the best).
+    let mut arena = arena;
+    let mut sorted = vec![false; paths.len()];
+    let mut sort_path = |arena: &mut Vec<usize>, i: usize| {
+        if std::mem::replace(&mut sorted[i], true) {
+            return;
+        }
+        let p = &paths[i];
+        arena[p.start..p.start + p.len].sort_by(|&a, &b| {
+            order[b]
+                .weight
+                .cmp(&order[a].weight)
+                .then_with(|| order[a].name.cmp(&order[b].name))
+        });
+    };
     let mut best = 0;
+    sort_path(&mut arena, 0);
     for i in 1..paths.len() {
-        let (cand, cur) = (groups_of(&paths[i]), groups_of(&paths[best]));
-        if cand.len() < cur.len() && cur[..cand.len()] == *cand {
+        if paths[i].len >= paths[best].len {
+            continue;
+        }
+        sort_path(&mut arena, i);
+        let (cand, cur) = (
+            &arena[paths[i].start..paths[i].start + paths[i].len],
+            &arena[paths[best].start..paths[best].start + paths[best].len],
+        );
+        if cur[..cand.len()] == *cand {
             best = i;
         }
     }
+    let groups_of = |p: &FeasiblePath| &arena[p.start..p.start + p.len];
     Some(
         groups_of(&paths[best])
             .iter()
