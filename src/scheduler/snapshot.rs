@@ -614,6 +614,92 @@ mod tests {
         }
     }
 
+    /// Placements exercising names, exclusions, provider and zone groups, static weights
+    /// by label, evictions and previous targets.
+    fn varied_binding(
+        mode: u8,
+        replicas: i32,
+        previous: &[(u8, i32)],
+        evicting: u8,
+    ) -> ResourceBinding {
+        let placement = match mode % 5 {
+            0 => json!({"clusterAffinity": {"clusterNames": ["m1", "m3", "m5", "m7"],
+                "exclude": ["m3"], "labelSelector": {"matchLabels": {"env": "prod"}}}}),
+            1 => json!({"spreadConstraints": [
+                    {"spreadByField": "provider", "minGroups": 1, "maxGroups": 2}],
+                "replicaScheduling": {"replicaSchedulingType": "Divided",
+                "replicaDivisionPreference": "Aggregated"}}),
+            2 => json!({"spreadConstraints": [
+                    {"spreadByField": "zone", "minGroups": 1, "maxGroups": 2},
+                    {"spreadByField": "region", "minGroups": 1, "maxGroups": 2}],
+                "replicaScheduling": {"replicaSchedulingType": "Duplicated"}}),
+            3 => json!({"replicaScheduling": {"replicaSchedulingType": "Divided",
+                "replicaDivisionPreference": "Weighted", "weightPreference": {"staticWeightList": [
+                    {"targetCluster": {"labelSelector": {"matchLabels": {"env": "prod"}},
+                        "exclude": ["m2"]}, "weight": 3},
+                    {"targetCluster": {"labelSelector": {"matchLabels": {"env": "qa"}}}, "weight": 1}]}}}),
+            _ => json!({"clusterAffinities": [
+                    {"affinityName": "a", "labelSelector": {"matchLabels": {"env": "qa"}},
+                     "overflowAffinities": [{"affinityName": "o", "clusterNames": ["m2", "m4"]}]}],
+                "replicaScheduling": {"replicaSchedulingType": "Divided",
+                "replicaDivisionPreference": "Weighted",
+                "weightPreference": {"dynamicWeight": "AvailableReplicas"}}}),
+        };
+        let clusters: Vec<serde_json::Value> = previous
+            .iter()
+            .map(|(n, r)| json!({"name": format!("m{n}"), "replicas": r}))
+            .collect();
+        serde_json::from_value(json!({
+            "metadata": {"name": "b", "namespace": "default"},
+            "spec": {
+                "resource": {"apiVersion": "apps/v1", "kind": "Deployment", "uid": "u-2"},
+                "replicas": replicas,
+                "replicaRequirements": {"resourceRequest": {"cpu": "500m", "memory": "1Gi"}},
+                "clusters": clusters,
+                "gracefulEvictionTasks": [{"fromCluster": format!("m{evicting}")}],
+                "placement": placement
+            }
+        }))
+        .unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn prepared_schedule_equals_schedule_for_any_plugin_set(
+            seeds in proptest::collection::vec(
+                (0u8..12, 0u8..3, any::<bool>(), 0u16..12000, any::<bool>(), 0u8..8,
+                 proptest::bool::weighted(0.1), proptest::bool::weighted(0.9)),
+                0..14),
+            mode in 0u8..5,
+            replicas in 0i32..40,
+            previous in proptest::collection::vec((0u8..12, 1i32..6), 0..4),
+            evicting in 0u8..12,
+            disabled in proptest::collection::vec(0usize..6, 0..3),
+            diagnose in any::<bool>(),
+        ) {
+            let mut clusters: Vec<Cluster> = seeds.iter().map(cluster).collect();
+            for (i, c) in clusters.iter_mut().enumerate() {
+                c.spec.provider = ["", "aws", "gcp"][i % 3].to_string();
+                c.spec.zones = if i % 4 == 0 { vec![] } else { vec![format!("z{}", i % 3)] };
+            }
+            let b = varied_binding(mode, replicas, &previous, evicting);
+            let names = ["APIEnablement", "ClusterAffinity", "SpreadConstraint",
+                "TaintToleration", "ClusterEviction", "ClusterLocality"];
+            let mut plugins = vec!["*".to_string()];
+            plugins.extend(disabled.iter().map(|&d| format!("-{}", names[d])));
+            let options = SchedulerOptions {
+                framework: crate::scheduler::framework::PluginRegistry::in_tree().build(&plugins),
+                diagnose,
+                ..Default::default()
+            };
+            let snapshot = ClusterSnapshot::new(&clusters);
+            prop_assert_eq!(
+                schedule_prepared(&b, &snapshot, &options),
+                schedule(&b, &clusters, &options)
+            );
+        }
+    }
+
     #[test]
     fn ranks_follow_names_and_share_on_ties() {
         let clusters: Vec<Cluster> = ["m2", "m1", "m2"]
