@@ -451,8 +451,8 @@ impl InTreeFilters {
         }
         if self.affinity {
             if let Some(matched) = ctx.affinity_matches_at(index, cluster) {
-                if !matched
-                    && !(ctx.is_workload && ctx.overflow_position_at(index, cluster).is_some())
+                if !(matched
+                    || (ctx.is_workload && ctx.overflow_position_at(index, cluster).is_some()))
                 {
                     return false;
                 }
