@@ -2,10 +2,12 @@
 //!
 //! [`schedule`](super::schedule) reads every cluster's maps (API enablements, labels, resource
 //! summary) for every binding. When the same clusters serve many bindings, as on one pass of
-//! a scheduler over a snapshot of its cache, [`ClusterSnapshot`] reads them once: the
-//! `(groupVersion, kind)` pairs each cluster serves and the label pairs it carries become
-//! small integer sets, the free resources of each summary are subtracted once, and the names
-//! are ranked so that ordering clusters never compares strings.
+//! a scheduler over a snapshot of its cache, [`ClusterSnapshot`] reads them once: for every
+//! `(groupVersion, kind)` pair and every label pair it keeps the clusters serving or carrying
+//! it (a binding's API and `matchLabels` selectors become bit sets over the clusters), the
+//! free resources of each summary are subtracted once into a resource-by-cluster table,
+//! regions and providers get ids that follow their names, and the names are ranked so that
+//! ordering clusters, grouping them and dividing replicas never compares strings.
 //! [`schedule_prepared`](super::schedule_prepared) then answers exactly as `schedule` does.
 
 use crate::api::{Cluster, ClusterAffinity, ResourceList, ResourceSummary};
