@@ -1102,11 +1102,27 @@ pub fn estimate_replicas_in(
         let refs: Vec<&Cluster> = indices.iter().filter_map(|&i| clusters.get(i)).collect();
         return estimate_replicas(&refs, spec, estimators, options);
     }
-    let answers: Vec<Vec<i32>> = estimators
-        .iter()
-        .map(|e| e.max_available_replicas_in(snapshot, indices, spec.replica_requirements.as_ref()))
-        .collect();
-    let mut replicas = combine_estimates(indices.len(), &answers);
+    let requirements = spec.replica_requirements.as_ref();
+    let mut replicas = match estimators {
+        // One estimator: its answers are the combination, with no opinion as `i32::MAX`.
+        [only] => {
+            let mut answers = only.max_available_replicas_in(snapshot, indices, requirements);
+            answers.resize(indices.len(), i32::MAX);
+            for a in &mut answers {
+                if *a == UNAUTHENTIC_REPLICA {
+                    *a = i32::MAX;
+                }
+            }
+            answers
+        }
+        _ => {
+            let answers: Vec<Vec<i32>> = estimators
+                .iter()
+                .map(|e| e.max_available_replicas_in(snapshot, indices, requirements))
+                .collect();
+            combine_estimates(indices.len(), &answers)
+        }
+    };
     for r in &mut replicas {
         if *r == i32::MAX {
             *r = spec.replicas;
