@@ -604,7 +604,14 @@ fn attempt(
             e.available_replicas = Some(cand.allocatable_replicas);
         }
     }
-    let order = select::sort_candidates_ranked(&mut candidates, ranks.as_deref());
+    let order = if diag.is_none()
+        && snapshot.is_some_and(ClusterSnapshot::names_unique)
+        && candidate_order_irrelevant(ctx.placement, spec, options)
+    {
+        (0..candidates.len()).collect()
+    } else {
+        select::sort_candidates_ranked(&mut candidates, ranks.as_deref())
+    };
     // Snapshot positions of the sorted candidates.
     let sorted_at: Option<Vec<usize>> =
         snapshot.map(|_| order.iter().map(|&i| feasible_at[i]).collect());
@@ -668,6 +675,26 @@ fn attempt(
         }
     }
     (result, finish(diag, group_diag))
+}
+
+/// Whether the outcome is the same whatever the order of the candidates: static weights
+/// over every candidate (spread constraints ignored, no overflow tiers), divided by name,
+/// for a workload of one template, without empty-workload propagation (which appends in
+/// candidate order). With unique cluster names, the weight list holds one entry per name,
+/// so its order does not show either.
+fn candidate_order_irrelevant(
+    placement: &crate::api::Placement,
+    spec: &ResourceBindingSpec,
+    options: &SchedulerOptions,
+) -> bool {
+    placement.replica_strategy() == Some(crate::api::ReplicaStrategy::StaticWeight)
+        && placement.cluster_affinities.is_empty()
+        && (placement.spread_constraints.is_empty()
+            || select::spread_constraints_ignored(placement))
+        && (spec.replicas > 0 || spec.replica_requirements.is_some())
+        && spec.components.len() <= 1
+        && !options.enable_empty_workload_propagation
+        && !options.division.enable_empty_workload_propagation
 }
 
 fn feasible_entry(c: &Cluster) -> ClusterDiagnosis {

@@ -45,6 +45,8 @@ pub struct ClusterSnapshot<'c> {
     clusters: &'c [Cluster],
     /// Position of each cluster's name in name order; equal names share a rank.
     name_rank: Vec<u32>,
+    /// No two clusters share a name.
+    names_unique: bool,
     /// Every `(groupVersion, kind)` some cluster serves, sorted.
     api_pairs: Vec<(&'c str, &'c str)>,
     /// Per pair id, `api_members[api_member_ranges[id]]` are the indices of the clusters
@@ -222,9 +224,14 @@ impl<'c> ClusterSnapshot<'c> {
         by_name.sort_by(|&a, &b| clusters[a].name().cmp(clusters[b].name()));
         let mut name_rank = vec![0u32; n];
         let mut rank = 0u32;
+        let mut names_unique = true;
         for (pos, &i) in by_name.iter().enumerate() {
-            if pos > 0 && clusters[by_name[pos - 1]].name() != clusters[i].name() {
-                rank = id(pos);
+            if pos > 0 {
+                if clusters[by_name[pos - 1]].name() != clusters[i].name() {
+                    rank = id(pos);
+                } else {
+                    names_unique = false;
+                }
             }
             name_rank[i] = rank;
         }
@@ -334,6 +341,7 @@ impl<'c> ClusterSnapshot<'c> {
         ClusterSnapshot {
             clusters,
             name_rank,
+            names_unique,
             api_pairs,
             api_members,
             api_member_ranges,
@@ -363,6 +371,11 @@ impl<'c> ClusterSnapshot<'c> {
     /// Whether there are no clusters.
     pub fn is_empty(&self) -> bool {
         self.clusters.is_empty()
+    }
+
+    /// Whether no two clusters share a name.
+    pub(crate) fn names_unique(&self) -> bool {
+        self.names_unique
     }
 
     /// The cluster's position in name order (equal names share a position): comparing ranks
