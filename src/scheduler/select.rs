@@ -525,8 +525,15 @@ struct FeasiblePath {
     value: i64,
 }
 
+/// A group as the search reads it, borrowing its name.
+struct GroupKey<'a> {
+    name: &'a str,
+    value: i64,
+    weight: i64,
+}
+
 struct GroupSearch<'g> {
-    order: Vec<&'g GroupValue>,
+    order: Vec<&'g GroupKey<'g>>,
     min: usize,
     max: usize,
     target: i64,
@@ -584,16 +591,37 @@ pub fn select_groups(
     max: i32,
     target: i64,
 ) -> Option<Vec<String>> {
+    let keys: Vec<GroupKey<'_>> = groups
+        .iter()
+        .map(|g| GroupKey {
+            name: &g.name,
+            value: g.value,
+            weight: g.weight,
+        })
+        .collect();
+    let chosen = select_group_positions(&keys, min, max, target)?;
+    Some(chosen.iter().map(|&i| groups[i].name.clone()).collect())
+}
+
+/// [`select_groups`] returning the positions of the chosen groups in `groups`.
+fn select_group_positions(
+    groups: &[GroupKey<'_>],
+    min: i32,
+    max: i32,
+    target: i64,
+) -> Option<Vec<usize>> {
     if groups.is_empty() {
         return None;
     }
-    let mut order: Vec<&GroupValue> = groups.iter().collect();
-    order.sort_by(|a, b| {
+    let mut positions: Vec<usize> = (0..groups.len()).collect();
+    positions.sort_by(|&a, &b| {
+        let (a, b) = (&groups[a], &groups[b]);
         a.value
             .cmp(&b.value)
             .then(b.weight.cmp(&a.weight))
-            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.name.cmp(b.name))
     });
+    let order: Vec<&GroupKey<'_>> = positions.iter().map(|&i| &groups[i]).collect();
     let min = usize::try_from(min).unwrap_or(0);
     let max = usize::try_from(max).unwrap_or(0);
     let mut search = GroupSearch {
@@ -636,7 +664,7 @@ pub fn select_groups(
             order[b]
                 .weight
                 .cmp(&order[a].weight)
-                .then_with(|| order[a].name.cmp(&order[b].name))
+                .then_with(|| order[a].name.cmp(order[b].name))
         });
     };
     let mut best = 0;
@@ -658,7 +686,7 @@ pub fn select_groups(
     Some(
         groups_of(&paths[best])
             .iter()
-            .map(|&i| order[i].name.clone())
+            .map(|&i| positions[i])
             .collect(),
     )
 }
@@ -724,17 +752,17 @@ pub fn select_by_region(
     if (regions.len() as i64) < i64::from(region_constraint.min_groups) {
         return Err(SelectError::TooFewRegions);
     }
-    let values: Vec<GroupValue> = regions
+    let values: Vec<GroupKey<'_>> = regions
         .iter()
-        .map(|g| GroupValue {
-            name: g.name.clone(),
+        .map(|g| GroupKey {
+            name: &g.name,
             value: g.members.len() as i64,
             weight: g.score,
         })
         .collect();
     let cluster_min = cluster_constraint.map_or(0, |c| c.min_groups);
     let cluster_max = cluster_constraint.map_or(0, |c| c.max_groups);
-    let chosen = select_groups(
+    let chosen = select_group_positions(
         &values,
         region_constraint.min_groups,
         region_constraint.max_groups,
@@ -743,7 +771,11 @@ pub fn select_by_region(
     .ok_or(SelectError::TooFewClustersInRegions)?;
     let mut selected = Vec::new();
     let mut rest = Vec::new();
-    for name in &chosen {
+    for &position in &chosen {
+        // The first region of the chosen name (regions of one field have unique names).
+        let Some(name) = regions.get(position).map(|g| &g.name) else {
+            continue;
+        };
         let Some(region) = regions.iter().find(|g| &g.name == name) else {
             continue;
         };
