@@ -391,47 +391,65 @@ impl Estimator for GeneralEstimator {
     ) -> Vec<i32> {
         let clusters = snapshot.clusters();
         let request = requirements.map(|r| RequestBounds::new(&r.resource_request));
-        let resolved: Option<Vec<Option<u32>>> = request.as_ref().map(|r| {
+        // (resource id, per replica, is cpu) per request; the ids are looked up once.
+        let resolved: Option<Vec<(Option<u32>, i64, bool)>> = request.as_ref().map(|r| {
             r.items
                 .iter()
-                .map(|(name, _, _)| snapshot.resource_id(name))
+                .map(|&(name, per_replica, is_cpu)| {
+                    (snapshot.resource_id(name), per_replica, is_cpu)
+                })
                 .collect()
         });
-        indices
+        let any_assumed = self.options.scheduling_overcommit_protection && !self.assumed.is_empty();
+        let models = requirements.is_some() && self.options.customized_cluster_resource_modeling;
+        // Column by column: first the free pods of every cluster, then each request over all
+        // clusters. `None` marks a cluster that takes the per-cluster path: assumed workloads
+        // change its summary, resource models need the simulation.
+        let mut bounds: Vec<Option<i64>> = indices
             .iter()
             .map(|&i| {
-                let Some(cluster) = clusters.get(i) else {
-                    return 0;
-                };
-                let facts = snapshot.summary(i);
-                let modelled = requirements.is_some()
-                    && self.options.customized_cluster_resource_modeling
-                    && facts.is_some_and(|f| f.has_models);
-                // Assumed workloads change the summary and resource models need the
-                // simulation: both take the per-cluster path.
-                let (Some(facts), false, true) =
-                    (facts, modelled, self.assumed_for(cluster).is_empty())
-                else {
-                    return self.cluster_replicas(cluster, requirements);
-                };
-                if !facts.present {
-                    return 0;
+                let cluster = clusters.get(i)?;
+                let facts = snapshot.summary(i)?;
+                if (models && facts.has_models)
+                    || (any_assumed && !self.assumed_for(cluster).is_empty())
+                {
+                    return None;
                 }
-                let (Some(request), Some(resolved)) = (&request, &resolved) else {
-                    return clamp_to_i32(facts.allowed_pods);
+                Some(if !facts.present {
+                    0
+                } else if resolved.is_none() {
+                    facts.allowed_pods
+                } else {
+                    facts.allowed_pods.max(0)
+                })
+            })
+            .collect();
+        for &(resource, per_replica, is_cpu) in resolved.iter().flatten() {
+            for (bound, &i) in bounds.iter_mut().zip(indices) {
+                let Some(maximum) = bound.as_mut().filter(|m| **m > 0) else {
+                    continue;
                 };
-                if facts.allowed_pods <= 0 {
-                    return 0;
-                }
-                let by_summary = request.bound(|j, is_cpu| {
-                    resolved
-                        .get(j)
-                        .copied()
-                        .flatten()
-                        .and_then(|r| snapshot.free_amount(i, r))
-                        .map(|f| if is_cpu { f.milli } else { f.units })
-                });
-                clamp_to_i32(facts.allowed_pods.min(by_summary))
+                // As `RequestBounds::bound`, with the free amounts from the snapshot.
+                let free = match resource.and_then(|r| snapshot.free_amount(i, r)) {
+                    Some(f) if is_cpu => f.milli,
+                    Some(f) => f.units,
+                    None => 0,
+                };
+                *maximum = if free <= 0 {
+                    0
+                } else {
+                    (*maximum).min(free / per_replica)
+                };
+            }
+        }
+        bounds
+            .iter()
+            .zip(indices)
+            .map(|(bound, &i)| match bound {
+                Some(b) => clamp_to_i32(*b),
+                None => clusters
+                    .get(i)
+                    .map_or(0, |c| self.cluster_replicas(c, requirements)),
             })
             .collect()
     }
@@ -1084,11 +1102,27 @@ pub fn estimate_replicas_in(
         let refs: Vec<&Cluster> = indices.iter().filter_map(|&i| clusters.get(i)).collect();
         return estimate_replicas(&refs, spec, estimators, options);
     }
-    let answers: Vec<Vec<i32>> = estimators
-        .iter()
-        .map(|e| e.max_available_replicas_in(snapshot, indices, spec.replica_requirements.as_ref()))
-        .collect();
-    let mut replicas = combine_estimates(indices.len(), &answers);
+    let requirements = spec.replica_requirements.as_ref();
+    let mut replicas = match estimators {
+        // One estimator: its answers are the combination, with no opinion as `i32::MAX`.
+        [only] => {
+            let mut answers = only.max_available_replicas_in(snapshot, indices, requirements);
+            answers.resize(indices.len(), i32::MAX);
+            for a in &mut answers {
+                if *a == UNAUTHENTIC_REPLICA {
+                    *a = i32::MAX;
+                }
+            }
+            answers
+        }
+        _ => {
+            let answers: Vec<Vec<i32>> = estimators
+                .iter()
+                .map(|e| e.max_available_replicas_in(snapshot, indices, requirements))
+                .collect();
+            combine_estimates(indices.len(), &answers)
+        }
+    };
     for r in &mut replicas {
         if *r == i32::MAX {
             *r = spec.replicas;

@@ -16,7 +16,7 @@ use crate::api::{
 
 use super::filter;
 use super::score;
-use super::snapshot::{ClusterSnapshot, PreparedMatcher};
+use super::snapshot::{ClusterSet, ClusterSnapshot, PreparedMatcher};
 use crate::selector::ClusterAffinityMatcher;
 
 /// What a filter plugin decided for one cluster.
@@ -98,6 +98,19 @@ struct RegistryEntry {
     name: String,
     filter: Option<Arc<dyn FilterPlugin>>,
     score: Option<Arc<dyn ScorePlugin>>,
+    /// Which in-tree plugin this is, when it is one: the scheduler then calls it directly.
+    in_tree: Option<InTree>,
+}
+
+/// The in-tree plugins, called without dynamic dispatch on the scheduler's hot path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InTree {
+    ApiEnablement,
+    ClusterAffinity,
+    SpreadConstraint,
+    TaintToleration,
+    ClusterEviction,
+    ClusterLocality,
 }
 
 /// The plugins known to a scheduler, by name, in registration order.
@@ -149,31 +162,37 @@ impl PluginRegistry {
             name: API_ENABLEMENT.into(),
             filter: Some(Arc::new(filter::ApiEnablementFilter)),
             score: None,
+            in_tree: Some(InTree::ApiEnablement),
         });
         r.entries.push(RegistryEntry {
             name: CLUSTER_AFFINITY.into(),
             filter: Some(affinity),
             score: Some(Arc::new(score::ClusterAffinityScore)),
+            in_tree: Some(InTree::ClusterAffinity),
         });
         r.entries.push(RegistryEntry {
             name: SPREAD_CONSTRAINT.into(),
             filter: Some(Arc::new(filter::SpreadConstraintFilter)),
             score: None,
+            in_tree: Some(InTree::SpreadConstraint),
         });
         r.entries.push(RegistryEntry {
             name: TAINT_TOLERATION.into(),
             filter: Some(Arc::new(filter::TaintTolerationFilter)),
             score: None,
+            in_tree: Some(InTree::TaintToleration),
         });
         r.entries.push(RegistryEntry {
             name: CLUSTER_EVICTION.into(),
             filter: Some(Arc::new(filter::ClusterEvictionFilter)),
             score: None,
+            in_tree: Some(InTree::ClusterEviction),
         });
         r.entries.push(RegistryEntry {
             name: CLUSTER_LOCALITY.into(),
             filter: None,
             score: Some(Arc::new(score::ClusterLocalityScore)),
+            in_tree: Some(InTree::ClusterLocality),
         });
         r
     }
@@ -186,6 +205,7 @@ impl PluginRegistry {
                     name: name.to_string(),
                     filter: None,
                     score: None,
+                    in_tree: None,
                 });
                 self.entries.len() - 1
             }
@@ -262,6 +282,8 @@ impl PluginRegistry {
         let mut fw = Framework {
             filters: Vec::new(),
             scores: Vec::new(),
+            filter_kinds: Vec::new(),
+            score_kinds: Vec::new(),
         };
         for (entry, on) in self.entries.iter().zip(enabled) {
             if !on {
@@ -269,9 +291,11 @@ impl PluginRegistry {
             }
             if let Some(f) = &entry.filter {
                 fw.filters.push(f.clone());
+                fw.filter_kinds.push(entry.in_tree);
             }
             if let Some(s) = &entry.score {
                 fw.scores.push(s.clone());
+                fw.score_kinds.push(entry.in_tree);
             }
         }
         fw
@@ -283,6 +307,10 @@ impl PluginRegistry {
 pub struct Framework {
     filters: Vec<Arc<dyn FilterPlugin>>,
     scores: Vec<Arc<dyn ScorePlugin>>,
+    /// Per filter, which in-tree plugin it is (`None` for a plugin registered from outside).
+    filter_kinds: Vec<Option<InTree>>,
+    /// Per score plugin, likewise.
+    score_kinds: Vec<Option<InTree>>,
 }
 
 impl std::fmt::Debug for Framework {
@@ -344,6 +372,32 @@ impl Framework {
         None
     }
 
+    /// The enabled filters as one fused check, when every one of them is in-tree.
+    pub(crate) fn in_tree_filters(&self) -> Option<InTreeFilters> {
+        let mut fused = InTreeFilters::default();
+        for kind in &self.filter_kinds {
+            match kind {
+                Some(InTree::ApiEnablement) => fused.api = true,
+                Some(InTree::ClusterAffinity) => fused.affinity = true,
+                Some(InTree::SpreadConstraint) => fused.spread = true,
+                Some(InTree::TaintToleration) => fused.taint = true,
+                Some(InTree::ClusterEviction) => fused.eviction = true,
+                Some(InTree::ClusterLocality) | None => return None,
+            }
+        }
+        Some(fused)
+    }
+
+    /// Whether the score plugin at `index` is known to give every cluster 0 for this
+    /// context (ClusterAffinity always; ClusterLocality when the binding has no targets).
+    pub(crate) fn score_is_zero(&self, index: usize, ctx: &SchedulingContext<'_>) -> bool {
+        match self.score_kinds.get(index).copied().flatten() {
+            Some(InTree::ClusterAffinity) => true,
+            Some(InTree::ClusterLocality) => ctx.targets.is_empty(),
+            _ => false,
+        }
+    }
+
     /// Runs the filter at `index` alone (`None` if there is no such filter).
     pub fn run_filter(
         &self,
@@ -361,6 +415,65 @@ impl Framework {
 
     pub(crate) fn scores(&self) -> &[Arc<dyn ScorePlugin>] {
         &self.scores
+    }
+}
+
+/// The enabled in-tree filters, checked together: whether a cluster passes all of them is
+/// what [`Framework::run_filters_at`] decides, without building rejections.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct InTreeFilters {
+    api: bool,
+    affinity: bool,
+    spread: bool,
+    taint: bool,
+    eviction: bool,
+}
+
+impl InTreeFilters {
+    /// Whether `cluster`, at `index` of the context's snapshot, passes every filter.
+    #[inline]
+    pub(crate) fn passes(
+        &self,
+        ctx: &SchedulingContext<'_>,
+        index: usize,
+        cluster: &Cluster,
+    ) -> bool {
+        if self.api {
+            let served = match ctx.snapshot_serves_api(index) {
+                Some(served) => served,
+                None => filter::ApiEnablementFilter
+                    .filter(ctx, cluster)
+                    .is_success(),
+            };
+            if !served && !ctx.is_target(cluster.name()) {
+                return false;
+            }
+        }
+        if self.affinity {
+            if let Some(matched) = ctx.affinity_matches_at(index, cluster) {
+                if !(matched
+                    || (ctx.is_workload && ctx.overflow_position_at(index, cluster).is_some()))
+                {
+                    return false;
+                }
+            }
+        }
+        if self.spread
+            && !ctx.placement.spread_constraints.is_empty()
+            && !filter::SpreadConstraintFilter
+                .filter(ctx, cluster)
+                .is_success()
+        {
+            return false;
+        }
+        if self.taint
+            && !filter::TaintTolerationFilter
+                .filter_at(ctx, index, cluster)
+                .is_success()
+        {
+            return false;
+        }
+        !(self.eviction && !ctx.evicting.is_empty() && ctx.is_evicting(cluster.name()))
     }
 }
 
@@ -399,8 +512,8 @@ pub struct SchedulingContext<'a> {
 #[derive(Debug, Clone)]
 struct SnapshotLookups<'a> {
     snapshot: &'a ClusterSnapshot<'a>,
-    /// The template's `(apiVersion, kind)`; `None` when no cluster serves it.
-    api: Option<u32>,
+    /// The clusters serving the template's `(apiVersion, kind)`.
+    api: ClusterSet,
     affinity: Option<PreparedMatcher>,
     overflow: Vec<PreparedMatcher>,
 }
@@ -466,15 +579,17 @@ impl<'a> SchedulingContext<'a> {
         let resource = &self.binding.spec.resource;
         self.snapshot = Some(SnapshotLookups {
             snapshot,
-            api: snapshot.api_id(&resource.api_version, &resource.kind),
+            api: snapshot.serving(&resource.api_version, &resource.kind),
             affinity: self
                 .affinity_matcher
                 .as_ref()
-                .map(|m| snapshot.prepare_matcher(m)),
+                .zip(self.affinity)
+                .map(|(m, a)| snapshot.prepare_matcher(m, a)),
             overflow: self
                 .overflow_matchers
                 .iter()
-                .map(|m| snapshot.prepare_matcher(m))
+                .zip(self.overflow_affinities)
+                .map(|(m, o)| snapshot.prepare_matcher(m, &o.affinity))
                 .collect(),
         });
         self
@@ -489,7 +604,7 @@ impl<'a> SchedulingContext<'a> {
     /// `None` without a snapshot.
     pub(crate) fn snapshot_serves_api(&self, index: usize) -> Option<bool> {
         let s = self.snapshot.as_ref()?;
-        Some(s.api.is_some_and(|api| s.snapshot.serves(index, api)))
+        Some(s.api.contains(index))
     }
 
     /// Whether `cluster` (at `index` of the snapshot, if any) matches the affinity in use;
@@ -498,10 +613,9 @@ impl<'a> SchedulingContext<'a> {
         let matcher = self.affinity_matcher.as_ref()?;
         Some(match &self.snapshot {
             Some(SnapshotLookups {
-                snapshot,
                 affinity: Some(prepared),
                 ..
-            }) => snapshot.matches(prepared, matcher, index, cluster),
+            }) => ClusterSnapshot::matches(prepared, matcher, index, cluster),
             _ => matcher.matches(cluster),
         })
     }
@@ -514,7 +628,7 @@ impl<'a> SchedulingContext<'a> {
             .enumerate()
             .position(|(i, m)| match &self.snapshot {
                 Some(s) => match s.overflow.get(i) {
-                    Some(prepared) => s.snapshot.matches(prepared, m, index, cluster),
+                    Some(prepared) => ClusterSnapshot::matches(prepared, m, index, cluster),
                     None => m.matches(cluster),
                 },
                 None => m.matches(cluster),

@@ -452,8 +452,18 @@ fn attempt(
     let mut feasible: Vec<&Cluster> = Vec::with_capacity(clusters.len());
     let mut feasible_at: Vec<usize> = Vec::with_capacity(clusters.len());
     let mut rejected: Vec<(usize, usize, framework::FilterResult)> = Vec::new();
+    let mut passed_over: Vec<usize> = Vec::with_capacity(clusters.len());
+    let fused = if diag.is_none() && snapshot.is_some() {
+        fw.in_tree_filters()
+    } else {
+        None
+    };
     for (i, c) in clusters.iter().enumerate() {
-        if c.is_deleting() {
+        let deleting = match snapshot {
+            Some(s) => s.is_deleting(i),
+            None => c.is_deleting(),
+        };
+        if deleting {
             if let Some(d) = diag.as_mut() {
                 d.insert(
                     c.name(),
@@ -469,12 +479,29 @@ fn attempt(
             }
             continue;
         }
+        if let Some(fused) = &fused {
+            // Only the verdict counts here; the rejections are rebuilt below when shown.
+            if fused.passes(ctx, i, c) {
+                feasible.push(c);
+                feasible_at.push(i);
+            } else {
+                passed_over.push(i);
+            }
+            continue;
+        }
         match fw.run_filters_at(ctx, i, c) {
             None => {
                 feasible.push(c);
                 feasible_at.push(i);
             }
             Some((plugin, result)) => rejected.push((i, plugin, result)),
+        }
+    }
+    if feasible.is_empty() {
+        for &i in &passed_over {
+            if let Some((plugin, result)) = fw.run_filters_at(ctx, i, &clusters[i]) {
+                rejected.push((i, plugin, result));
+            }
         }
     }
     if let Some(d) = diag.as_mut() {
@@ -521,7 +548,10 @@ fn attempt(
 
     // Score.
     let mut scores = vec![0i64; feasible.len()];
-    for plugin in fw.scores() {
+    for (p, plugin) in fw.scores().iter().enumerate() {
+        if diag.is_none() && fw.score_is_zero(p, ctx) {
+            continue;
+        }
         for (s, c) in scores.iter_mut().zip(&feasible) {
             match plugin.score(ctx, c) {
                 Ok(v) => {
@@ -574,8 +604,24 @@ fn attempt(
             e.available_replicas = Some(cand.allocatable_replicas);
         }
     }
-    select::sort_candidates_ranked(&mut candidates, ranks.as_deref());
-    let groups = select::group_candidates(&candidates, spec, ctx.placement);
+    let order = if diag.is_none()
+        && snapshot.is_some_and(ClusterSnapshot::names_unique)
+        && candidate_order_irrelevant(ctx.placement, spec, options)
+    {
+        (0..candidates.len()).collect()
+    } else {
+        select::sort_candidates_ranked(&mut candidates, ranks.as_deref())
+    };
+    // Snapshot positions of the sorted candidates.
+    let sorted_at: Option<Vec<usize>> =
+        snapshot.map(|_| order.iter().map(|&i| feasible_at[i]).collect());
+
+    let groups = select::group_candidates_at(
+        &candidates,
+        snapshot.zip(sorted_at.as_deref()),
+        spec,
+        ctx.placement,
+    );
     let group_diag = if diag.is_some() {
         groups
             .iter()
@@ -607,10 +653,20 @@ fn attempt(
                 );
             }
         };
+    let selected_at: Option<Vec<usize>> = sorted_at.as_ref().map(|at| {
+        selected
+            .iter()
+            .filter_map(|&i| at.get(i).copied())
+            .collect()
+    });
     let selected: Vec<&Candidate<'_>> = selected.iter().map(|&i| &candidates[i]).collect();
 
     // Assign.
-    let result = assign(ctx, &selected, options);
+    let positions = match (snapshot, selected_at.as_deref()) {
+        (Some(snapshot), Some(indices)) => Some(assign::SnapshotPositions { snapshot, indices }),
+        _ => None,
+    };
+    let result = assign(ctx, &selected, positions, options);
     if let (Ok(targets), Some(d)) = (&result, diag.as_mut()) {
         for t in targets {
             if let Some(e) = d.get_mut(t.name.as_str()) {
@@ -619,6 +675,26 @@ fn attempt(
         }
     }
     (result, finish(diag, group_diag))
+}
+
+/// Whether the outcome is the same whatever the order of the candidates: static weights
+/// over every candidate (spread constraints ignored, no overflow tiers), divided by name,
+/// for a workload of one template, without empty-workload propagation (which appends in
+/// candidate order). With unique cluster names, the weight list holds one entry per name,
+/// so its order does not show either.
+fn candidate_order_irrelevant(
+    placement: &crate::api::Placement,
+    spec: &ResourceBindingSpec,
+    options: &SchedulerOptions,
+) -> bool {
+    placement.replica_strategy() == Some(crate::api::ReplicaStrategy::StaticWeight)
+        && placement.cluster_affinities.is_empty()
+        && (placement.spread_constraints.is_empty()
+            || select::spread_constraints_ignored(placement))
+        && (spec.replicas > 0 || spec.replica_requirements.is_some())
+        && spec.components.len() <= 1
+        && !options.enable_empty_workload_propagation
+        && !options.division.enable_empty_workload_propagation
 }
 
 fn feasible_entry(c: &Cluster) -> ClusterDiagnosis {
@@ -658,6 +734,7 @@ pub fn fit_error_message<'r>(
 fn assign(
     ctx: &SchedulingContext<'_>,
     selected: &[&Candidate<'_>],
+    positions: Option<assign::SnapshotPositions<'_>>,
     options: &SchedulerOptions,
 ) -> Result<Vec<TargetCluster>, ScheduleError> {
     let spec: &ResourceBindingSpec = ctx.spec();
@@ -677,7 +754,7 @@ fn assign(
             || options.division.enable_empty_workload_propagation,
         ..options.division.clone()
     };
-    assign::assign_replicas_to_candidates(&candidates, spec, &division).map_err(|e| {
+    assign::assign_replicas_at(&candidates, positions, spec, &division).map_err(|e| {
         let message = format!("failed to assign replicas: {e}");
         if e.is_unschedulable() {
             ScheduleError::Unschedulable(message)

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::estimator::{estimate_replicas, EstimationOptions, Estimator};
 use super::framework::SchedulingContext;
+use super::snapshot::{ClusterSnapshot, NO_GROUP};
 use crate::api::{
     Cluster, Placement, ReplicaDivisionPreference, ReplicaSchedulingType, ResourceBindingSpec,
     SpreadByField, SpreadConstraint,
@@ -130,19 +131,75 @@ pub fn sort_candidates(candidates: &mut [Candidate<'_>]) {
 
 /// Sorts candidates into the scheduler's order, with `ranks[i]` the name rank of
 /// `candidates[i]` (comparing ranks compares names) when known: then no string comparison.
-pub(crate) fn sort_candidates_ranked(candidates: &mut Vec<Candidate<'_>>, ranks: Option<&[u32]>) {
+/// Returns the sorted position of each candidate's former index (`order[new] = old`).
+pub(crate) fn sort_candidates_ranked(
+    candidates: &mut Vec<Candidate<'_>>,
+    ranks: Option<&[u32]>,
+) -> Vec<usize> {
     let order = sorted_order(candidates, ranks);
-    let mut slots: Vec<Option<Candidate<'_>>> = candidates.drain(..).map(Some).collect();
-    candidates.extend(
-        order
-            .iter()
-            .filter_map(|&i| slots.get_mut(i).and_then(Option::take)),
-    );
+    let sorted: Vec<Candidate<'_>> = order.iter().map(|&i| candidates[i].clone()).collect();
+    *candidates = sorted;
+    order
+}
+
+/// Bits needed for values `0..=span`.
+fn bits_for(span: u64) -> u32 {
+    u64::BITS - span.leading_zeros()
+}
+
+/// [`sorted_order`] with ranks, as one `u64` per candidate when every field's spread over
+/// the candidates fits: each field offset from its extreme so that ascending integer order
+/// is the scheduler's order, then the rank and the position. `None` when it does not fit.
+fn packed_order(candidates: &[Candidate<'_>], ranks: &[u32]) -> Option<Vec<usize>> {
+    if ranks.len() != candidates.len() {
+        return None;
+    }
+    let first = candidates.first()?;
+    let (mut o_min, mut o_max) = (first.overflow_order, first.overflow_order);
+    let (mut s_min, mut s_max) = (first.score, first.score);
+    let (mut a_min, mut a_max) = (first.available_replicas, first.available_replicas);
+    let mut r_max = 0u32;
+    for (c, &r) in candidates.iter().zip(ranks) {
+        o_min = o_min.min(c.overflow_order);
+        o_max = o_max.max(c.overflow_order);
+        s_min = s_min.min(c.score);
+        s_max = s_max.max(c.score);
+        a_min = a_min.min(c.available_replicas);
+        a_max = a_max.max(c.available_replicas);
+        r_max = r_max.max(r);
+    }
+    let o_bits = bits_for(u64::from(o_max - o_min));
+    let s_bits = bits_for(u64::try_from(s_max.checked_sub(s_min)?).ok()?);
+    let a_bits = bits_for(u64::try_from(a_max.checked_sub(a_min)?).ok()?);
+    let r_bits = bits_for(u64::from(r_max));
+    let i_bits = bits_for(candidates.len() as u64);
+    if o_bits + s_bits + a_bits + r_bits + i_bits > 64 {
+        return None;
+    }
+    let mut keys: Vec<u64> = candidates
+        .iter()
+        .zip(ranks)
+        .enumerate()
+        .map(|(i, (c, &r))| {
+            // Score and available replicas descend: offset from the maximum.
+            let mut k = u64::from(c.overflow_order - o_min);
+            k = (k << s_bits) | (s_max - c.score) as u64;
+            k = (k << a_bits) | (a_max - c.available_replicas) as u64;
+            k = (k << r_bits) | u64::from(r);
+            (k << i_bits) | i as u64
+        })
+        .collect();
+    keys.sort_unstable();
+    let mask = (1u64 << i_bits) - 1;
+    Some(keys.iter().map(|k| (k & mask) as usize).collect())
 }
 
 /// Positions of `candidates` in the scheduler's order. Ties on everything else go to the
 /// name (by rank when given), then to the position.
 fn sorted_order(candidates: &[Candidate<'_>], ranks: Option<&[u32]>) -> Vec<usize> {
+    if let Some(order) = ranks.and_then(|r| packed_order(candidates, r)) {
+        return order;
+    }
     let rank = |i: usize| ranks.and_then(|r| r.get(i)).copied().unwrap_or(0);
     let by_name = |a: usize, b: usize| match ranks {
         Some(_) => rank(a).cmp(&rank(b)),
@@ -329,9 +386,21 @@ pub fn group_candidates(
     spec: &ResourceBindingSpec,
     placement: &Placement,
 ) -> Vec<Group> {
+    group_candidates_at(candidates, None, spec, placement)
+}
+
+/// [`group_candidates`], with `at[i]` the snapshot position of `candidates[i]` when known:
+/// regions and providers are then grouped by the snapshot's ids instead of by string.
+pub(crate) fn group_candidates_at(
+    candidates: &[Candidate<'_>],
+    at: Option<(&ClusterSnapshot<'_>, &[usize])>,
+    spec: &ResourceBindingSpec,
+    placement: &Placement,
+) -> Vec<Group> {
     if topology_ignored(placement) {
         return Vec::new();
     }
+    let at = at.filter(|(_, indices)| indices.len() == candidates.len());
     let mut out = Vec::new();
     for field in [
         SpreadByField::Zone,
@@ -341,6 +410,56 @@ pub fn group_candidates(
         let Some(constraint) = constraint_for(placement, field) else {
             continue;
         };
+        if let (Some((snapshot, indices)), SpreadByField::Region | SpreadByField::Provider) =
+            (at, field)
+        {
+            // One bucket per group id, filled in candidate order; ids follow the names, so
+            // the buckets come in the string order.
+            let group_of = |index: usize| {
+                if field == SpreadByField::Region {
+                    snapshot.region_id(index)
+                } else {
+                    snapshot.provider_id(index)
+                }
+            };
+            let mut counts: Vec<usize> = Vec::new();
+            for &index in indices {
+                let group = group_of(index);
+                if group != NO_GROUP {
+                    let g = group as usize;
+                    if counts.len() <= g {
+                        counts.resize(g + 1, 0);
+                    }
+                    counts[g] += 1;
+                }
+            }
+            let mut buckets: Vec<Vec<usize>> =
+                counts.iter().map(|&n| Vec::with_capacity(n)).collect();
+            for (i, &index) in indices.iter().enumerate() {
+                if let Some(bucket) = buckets.get_mut(group_of(index) as usize) {
+                    bucket.push(i);
+                }
+            }
+            for members in buckets.into_iter().filter(|b| !b.is_empty()) {
+                let refs: Vec<&Candidate<'_>> = members.iter().map(|&i| &candidates[i]).collect();
+                let Some(first) = refs.first() else {
+                    continue;
+                };
+                let name = if field == SpreadByField::Region {
+                    &first.cluster.spec.region
+                } else {
+                    &first.cluster.spec.provider
+                };
+                out.push(Group {
+                    field,
+                    name: name.clone(),
+                    score: group_score(&refs, spec, constraint.min_groups),
+                    available_replicas: refs.iter().map(|c| c.available_replicas).sum(),
+                    members,
+                });
+            }
+            continue;
+        }
         // (group key, candidate index), sorted by key then candidate order: one allocation
         // for the grouping instead of one per insertion.
         let mut keyed: Vec<(&str, usize)> = Vec::with_capacity(candidates.len());
@@ -406,8 +525,15 @@ struct FeasiblePath {
     value: i64,
 }
 
+/// A group as the search reads it, borrowing its name.
+struct GroupKey<'a> {
+    name: &'a str,
+    value: i64,
+    weight: i64,
+}
+
 struct GroupSearch<'g> {
-    order: Vec<&'g GroupValue>,
+    order: Vec<&'g GroupKey<'g>>,
     min: usize,
     max: usize,
     target: i64,
@@ -423,15 +549,9 @@ impl GroupSearch<'_> {
         let depth = self.stack.len();
         if sum >= self.target && depth >= self.min && depth <= self.max {
             let start = self.arena.len();
+            // Recorded in search order; `sort_path` orders a path when it is looked at.
             self.arena.extend_from_slice(&self.stack);
             let order = &self.order;
-            // A recorded path lists its groups by weight descending, then name.
-            self.arena[start..].sort_by(|&a, &b| {
-                order[b]
-                    .weight
-                    .cmp(&order[a].weight)
-                    .then_with(|| order[a].name.cmp(&order[b].name))
-            });
             let (weight, value) = self.stack.iter().fold((0, 0), |(w, v), &i| {
                 (w + order[i].weight, v + order[i].value)
             });
@@ -471,16 +591,37 @@ pub fn select_groups(
     max: i32,
     target: i64,
 ) -> Option<Vec<String>> {
+    let keys: Vec<GroupKey<'_>> = groups
+        .iter()
+        .map(|g| GroupKey {
+            name: &g.name,
+            value: g.value,
+            weight: g.weight,
+        })
+        .collect();
+    let chosen = select_group_positions(&keys, min, max, target)?;
+    Some(chosen.iter().map(|&i| groups[i].name.clone()).collect())
+}
+
+/// [`select_groups`] returning the positions of the chosen groups in `groups`.
+fn select_group_positions(
+    groups: &[GroupKey<'_>],
+    min: i32,
+    max: i32,
+    target: i64,
+) -> Option<Vec<usize>> {
     if groups.is_empty() {
         return None;
     }
-    let mut order: Vec<&GroupValue> = groups.iter().collect();
-    order.sort_by(|a, b| {
+    let mut positions: Vec<usize> = (0..groups.len()).collect();
+    positions.sort_by(|&a, &b| {
+        let (a, b) = (&groups[a], &groups[b]);
         a.value
             .cmp(&b.value)
             .then(b.weight.cmp(&a.weight))
-            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.name.cmp(b.name))
     });
+    let order: Vec<&GroupKey<'_>> = positions.iter().map(|&i| &groups[i]).collect();
     let min = usize::try_from(min).unwrap_or(0);
     let max = usize::try_from(max).unwrap_or(0);
     let mut search = GroupSearch {
@@ -503,24 +644,49 @@ pub fn select_groups(
     if paths.is_empty() {
         return None;
     }
-    paths.sort_by(|a, b| {
+    // Ids are unique: an unstable sort gives the same order.
+    paths.sort_unstable_by(|a, b| {
         b.weight
             .cmp(&a.weight)
             .then(b.value.cmp(&a.value))
             .then(a.id.cmp(&b.id))
     });
-    let groups_of = |p: &FeasiblePath| &arena[p.start..p.start + p.len];
+    // A path lists its groups by weight descending, then name. Paths are put in that order
+    // only when compared or returned: most never are (a path no shorter than the best).
+    let mut arena = arena;
+    let mut sorted = vec![false; paths.len()];
+    let mut sort_path = |arena: &mut Vec<usize>, i: usize| {
+        if std::mem::replace(&mut sorted[i], true) {
+            return;
+        }
+        let p = &paths[i];
+        arena[p.start..p.start + p.len].sort_by(|&a, &b| {
+            order[b]
+                .weight
+                .cmp(&order[a].weight)
+                .then_with(|| order[a].name.cmp(order[b].name))
+        });
+    };
     let mut best = 0;
+    sort_path(&mut arena, 0);
     for i in 1..paths.len() {
-        let (cand, cur) = (groups_of(&paths[i]), groups_of(&paths[best]));
-        if cand.len() < cur.len() && cur[..cand.len()] == *cand {
+        if paths[i].len >= paths[best].len {
+            continue;
+        }
+        sort_path(&mut arena, i);
+        let (cand, cur) = (
+            &arena[paths[i].start..paths[i].start + paths[i].len],
+            &arena[paths[best].start..paths[best].start + paths[best].len],
+        );
+        if cur[..cand.len()] == *cand {
             best = i;
         }
     }
+    let groups_of = |p: &FeasiblePath| &arena[p.start..p.start + p.len];
     Some(
         groups_of(&paths[best])
             .iter()
-            .map(|&i| order[i].name.clone())
+            .map(|&i| positions[i])
             .collect(),
     )
 }
@@ -586,17 +752,17 @@ pub fn select_by_region(
     if (regions.len() as i64) < i64::from(region_constraint.min_groups) {
         return Err(SelectError::TooFewRegions);
     }
-    let values: Vec<GroupValue> = regions
+    let values: Vec<GroupKey<'_>> = regions
         .iter()
-        .map(|g| GroupValue {
-            name: g.name.clone(),
+        .map(|g| GroupKey {
+            name: &g.name,
             value: g.members.len() as i64,
             weight: g.score,
         })
         .collect();
     let cluster_min = cluster_constraint.map_or(0, |c| c.min_groups);
     let cluster_max = cluster_constraint.map_or(0, |c| c.max_groups);
-    let chosen = select_groups(
+    let chosen = select_group_positions(
         &values,
         region_constraint.min_groups,
         region_constraint.max_groups,
@@ -605,7 +771,11 @@ pub fn select_by_region(
     .ok_or(SelectError::TooFewClustersInRegions)?;
     let mut selected = Vec::new();
     let mut rest = Vec::new();
-    for name in &chosen {
+    for &position in &chosen {
+        // The first region of the chosen name (regions of one field have unique names).
+        let Some(name) = regions.get(position).map(|g| &g.name) else {
+            continue;
+        };
         let Some(region) = regions.iter().find(|g| &g.name == name) else {
             continue;
         };
@@ -616,7 +786,12 @@ pub fn select_by_region(
     }
     let need = (selected.len() + rest.len()).min(usize::try_from(cluster_max).unwrap_or(0));
     if need > selected.len() {
-        rest.sort_by(|&a, &b| candidate_order(&candidates[a], &candidates[b]));
+        // Stable by position in `rest`, without a stable sort's scratch buffer.
+        let mut keyed: Vec<(usize, usize)> = rest.iter().copied().enumerate().collect();
+        keyed.sort_unstable_by(|&(p, a), &(q, b)| {
+            candidate_order(&candidates[a], &candidates[b]).then(p.cmp(&q))
+        });
+        rest = keyed.into_iter().map(|(_, i)| i).collect();
         let take = need - selected.len();
         selected.extend(rest.into_iter().take(take));
     }

@@ -2,13 +2,15 @@
 //!
 //! [`schedule`](super::schedule) reads every cluster's maps (API enablements, labels, resource
 //! summary) for every binding. When the same clusters serve many bindings, as on one pass of
-//! a scheduler over a snapshot of its cache, [`ClusterSnapshot`] reads them once: the
-//! `(groupVersion, kind)` pairs each cluster serves and the label pairs it carries become
-//! small integer sets, the free resources of each summary are subtracted once, and the names
-//! are ranked so that ordering clusters never compares strings.
+//! a scheduler over a snapshot of its cache, [`ClusterSnapshot`] reads them once: for every
+//! `(groupVersion, kind)` pair and every label pair it keeps the clusters serving or carrying
+//! it (a binding's API and `matchLabels` selectors become bit sets over the clusters), the
+//! free resources of each summary are subtracted once into a resource-by-cluster table,
+//! regions and providers get ids that follow their names, and the names are ranked so that
+//! ordering clusters, grouping them and dividing replicas never compares strings.
 //! [`schedule_prepared`](super::schedule_prepared) then answers exactly as `schedule` does.
 
-use crate::api::{Cluster, ResourceList, ResourceSummary};
+use crate::api::{Cluster, ClusterAffinity, ResourceList, ResourceSummary};
 
 use super::estimator::allowed_pod_number;
 use crate::selector::ClusterAffinityMatcher;
@@ -43,25 +45,97 @@ pub struct ClusterSnapshot<'c> {
     clusters: &'c [Cluster],
     /// Position of each cluster's name in name order; equal names share a rank.
     name_rank: Vec<u32>,
+    /// No two clusters share a name.
+    names_unique: bool,
     /// Every `(groupVersion, kind)` some cluster serves, sorted.
     api_pairs: Vec<(&'c str, &'c str)>,
-    /// Per cluster, `api_ids[api_ranges[i]]` are the ids of the pairs it serves, sorted.
-    api_ids: Vec<u32>,
-    api_ranges: Vec<(u32, u32)>,
+    /// Per pair id, `api_members[api_member_ranges[id]]` are the indices of the clusters
+    /// serving it, ascending.
+    api_members: Vec<u32>,
+    api_member_ranges: Vec<(u32, u32)>,
     /// Every label `(key, value)` some cluster carries, sorted.
     label_pairs: Vec<(&'c str, &'c str)>,
-    /// Per cluster, `label_ids[label_ranges[i]]` are the ids of its label pairs, sorted.
-    label_ids: Vec<u32>,
-    label_ranges: Vec<(u32, u32)>,
+    /// Per label pair id, the indices of the clusters carrying it, ascending.
+    label_members: Vec<u32>,
+    label_member_ranges: Vec<(u32, u32)>,
     /// Every resource name some cluster lists as allocatable, sorted.
     resource_names: Vec<&'c str>,
-    /// Per cluster, `free[free_ranges[i]]` holds each allocatable resource by id with
-    /// allocatable − allocated − allocating.
-    free: Vec<(u32, FreeAmount)>,
-    free_ranges: Vec<(u32, u32)>,
+    /// `free[resource_id * len + index]`: allocatable − allocated − allocating of the
+    /// resource on the cluster, `None` when the cluster does not list it as allocatable.
+    free: Vec<Option<FreeAmount>>,
     summaries: Vec<SummaryFacts>,
     /// Whether the cluster has a `NoSchedule` or `NoExecute` taint.
     hard_taints: Vec<bool>,
+    /// Whether the cluster is being deleted.
+    deleting: Vec<bool>,
+    /// Per cluster, the position of its region among the distinct non-empty regions in
+    /// string order (`NO_GROUP` without a region); likewise for providers.
+    region_ids: Vec<u32>,
+    provider_ids: Vec<u32>,
+}
+
+/// The group id of a cluster without the property.
+pub(crate) const NO_GROUP: u32 = u32::MAX;
+
+/// A set of cluster indices of one snapshot, one bit per cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct ClusterSet {
+    words: Vec<u64>,
+}
+
+impl ClusterSet {
+    fn empty(len: usize) -> Self {
+        ClusterSet {
+            words: vec![0; len.div_ceil(64)],
+        }
+    }
+
+    fn of(members: &[u32], len: usize) -> Self {
+        let mut set = Self::empty(len);
+        for &m in members {
+            set.insert(m as usize);
+        }
+        set
+    }
+
+    fn insert(&mut self, index: usize) {
+        if let Some(w) = self.words.get_mut(index / 64) {
+            *w |= 1 << (index % 64);
+        }
+    }
+
+    fn remove(&mut self, index: usize) {
+        if let Some(w) = self.words.get_mut(index / 64) {
+            *w &= !(1 << (index % 64));
+        }
+    }
+
+    /// Whether the set holds `index`.
+    pub(crate) fn contains(&self, index: usize) -> bool {
+        self.words
+            .get(index / 64)
+            .is_some_and(|w| w & (1 << (index % 64)) != 0)
+    }
+
+    fn intersect(&mut self, other: &ClusterSet) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a &= b;
+        }
+    }
+
+    fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words.iter().enumerate().flat_map(|(w, &word)| {
+            let mut bits = word;
+            std::iter::from_fn(move || {
+                if bits == 0 {
+                    return None;
+                }
+                let b = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                Some(w * 64 + b)
+            })
+        })
+    }
 }
 
 /// What the general estimator needs from a cluster's resource summary.
@@ -104,6 +178,39 @@ fn id(index: usize) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX)
 }
 
+/// `(key, member)` pairs grouped by key into one member list with a range per key
+/// (`keys` keys; members ascending within a key).
+fn postings(mut pairs: Vec<(u32, u32)>, keys: usize) -> (Vec<u32>, Vec<(u32, u32)>) {
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut ranges = vec![(0u32, 0u32); keys];
+    let mut start = 0;
+    for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+        if let Some(r) = ranges.get_mut(run[0].0 as usize) {
+            *r = range(start, start + run.len());
+        }
+        start += run.len();
+    }
+    (pairs.into_iter().map(|p| p.1).collect(), ranges)
+}
+
+/// Each value's position among the distinct non-empty values in string order;
+/// [`NO_GROUP`] for an empty value.
+fn group_ids<'v>(values: impl Iterator<Item = &'v str> + Clone) -> Vec<u32> {
+    let mut distinct: Vec<&str> = values.clone().filter(|v| !v.is_empty()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    values
+        .map(|v| {
+            if v.is_empty() {
+                NO_GROUP
+            } else {
+                distinct.binary_search(&v).map_or(NO_GROUP, id)
+            }
+        })
+        .collect()
+}
+
 fn nanos_of(list: &ResourceList, name: &str) -> i128 {
     list.get(name).map_or(0, crate::api::Quantity::nanos)
 }
@@ -117,9 +224,14 @@ impl<'c> ClusterSnapshot<'c> {
         by_name.sort_by(|&a, &b| clusters[a].name().cmp(clusters[b].name()));
         let mut name_rank = vec![0u32; n];
         let mut rank = 0u32;
+        let mut names_unique = true;
         for (pos, &i) in by_name.iter().enumerate() {
-            if pos > 0 && clusters[by_name[pos - 1]].name() != clusters[i].name() {
-                rank = id(pos);
+            if pos > 0 {
+                if clusters[by_name[pos - 1]].name() != clusters[i].name() {
+                    rank = id(pos);
+                } else {
+                    names_unique = false;
+                }
             }
             name_rank[i] = rank;
         }
@@ -139,18 +251,15 @@ impl<'c> ClusterSnapshot<'c> {
         let mut api_pairs: Vec<(&str, &str)> = clusters.iter().flat_map(served).collect();
         api_pairs.sort_unstable();
         api_pairs.dedup();
-        let mut api_ids = Vec::new();
-        let mut api_ranges = Vec::with_capacity(n);
-        for c in clusters {
-            let start = api_ids.len();
-            api_ids.extend(
+        let mut api_postings: Vec<(u32, u32)> = Vec::new();
+        for (i, c) in clusters.iter().enumerate() {
+            api_postings.extend(
                 served(c)
                     .into_iter()
-                    .filter_map(|p| api_pairs.binary_search(&p).ok().map(id)),
+                    .filter_map(|p| api_pairs.binary_search(&p).ok().map(|a| (id(a), id(i)))),
             );
-            api_ids[start..].sort_unstable();
-            api_ranges.push(range(start, api_ids.len()));
         }
+        let (api_members, api_member_ranges) = postings(api_postings, api_pairs.len());
 
         let mut label_pairs: Vec<(&str, &str)> = clusters
             .iter()
@@ -163,19 +272,16 @@ impl<'c> ClusterSnapshot<'c> {
             .collect();
         label_pairs.sort_unstable();
         label_pairs.dedup();
-        let mut label_ids = Vec::new();
-        let mut label_ranges = Vec::with_capacity(n);
-        for c in clusters {
-            let start = label_ids.len();
-            label_ids.extend(c.metadata.labels.iter().filter_map(|(k, v)| {
+        let mut label_postings: Vec<(u32, u32)> = Vec::new();
+        for (i, c) in clusters.iter().enumerate() {
+            label_postings.extend(c.metadata.labels.iter().filter_map(|(k, v)| {
                 label_pairs
                     .binary_search(&(k.as_str(), v.as_str()))
                     .ok()
-                    .map(id)
+                    .map(|l| (id(l), id(i)))
             }));
-            label_ids[start..].sort_unstable();
-            label_ranges.push(range(start, label_ids.len()));
         }
+        let (label_members, label_member_ranges) = postings(label_postings, label_pairs.len());
 
         let summary_of = |c: &'c Cluster| -> Option<&'c ResourceSummary> {
             c.status.as_ref().and_then(|s| s.resource_summary.as_ref())
@@ -187,11 +293,9 @@ impl<'c> ClusterSnapshot<'c> {
             .collect();
         resource_names.sort_unstable();
         resource_names.dedup();
-        let mut free = Vec::new();
-        let mut free_ranges = Vec::with_capacity(n);
+        let mut free: Vec<Option<FreeAmount>> = vec![None; resource_names.len() * n];
         let mut summaries = Vec::with_capacity(n);
-        for c in clusters {
-            let start = free.len();
+        for (i, c) in clusters.iter().enumerate() {
             let facts = match summary_of(c) {
                 None => SummaryFacts {
                     present: false,
@@ -200,17 +304,17 @@ impl<'c> ClusterSnapshot<'c> {
                 },
                 Some(s) => {
                     // The same subtraction as the estimator's, in the same order.
-                    free.extend(s.allocatable.iter().filter_map(|(name, q)| {
+                    for (name, q) in &s.allocatable {
                         let left = q
                             .nanos()
                             .saturating_sub(nanos_of(&s.allocated, name))
                             .saturating_sub(nanos_of(&s.allocating, name));
-                        resource_names
-                            .binary_search(&name.as_str())
-                            .ok()
-                            .map(|r| (id(r), FreeAmount::of_nanos(left)))
-                    }));
-                    free[start..].sort_unstable_by_key(|e| e.0);
+                        if let Ok(r) = resource_names.binary_search(&name.as_str()) {
+                            if let Some(slot) = free.get_mut(r * n + i) {
+                                *slot = Some(FreeAmount::of_nanos(left));
+                            }
+                        }
+                    }
                     SummaryFacts {
                         present: true,
                         allowed_pods: allowed_pod_number(s),
@@ -218,7 +322,6 @@ impl<'c> ClusterSnapshot<'c> {
                     }
                 }
             };
-            free_ranges.push(range(start, free.len()));
             summaries.push(facts);
         }
 
@@ -231,21 +334,27 @@ impl<'c> ClusterSnapshot<'c> {
                     .any(|t| t.effect == "NoSchedule" || t.effect == "NoExecute")
             })
             .collect();
+        let deleting = clusters.iter().map(Cluster::is_deleting).collect();
+        let region_ids = group_ids(clusters.iter().map(|c| c.spec.region.as_str()));
+        let provider_ids = group_ids(clusters.iter().map(|c| c.spec.provider.as_str()));
 
         ClusterSnapshot {
             clusters,
             name_rank,
+            names_unique,
             api_pairs,
-            api_ids,
-            api_ranges,
+            api_members,
+            api_member_ranges,
             label_pairs,
-            label_ids,
-            label_ranges,
+            label_members,
+            label_member_ranges,
             resource_names,
             free,
-            free_ranges,
             summaries,
             hard_taints,
+            deleting,
+            region_ids,
+            provider_ids,
         }
     }
 
@@ -264,6 +373,11 @@ impl<'c> ClusterSnapshot<'c> {
         self.clusters.is_empty()
     }
 
+    /// Whether no two clusters share a name.
+    pub(crate) fn names_unique(&self) -> bool {
+        self.names_unique
+    }
+
     /// The cluster's position in name order (equal names share a position): comparing ranks
     /// compares names.
     pub fn name_rank(&self, index: usize) -> u32 {
@@ -277,31 +391,36 @@ impl<'c> ClusterSnapshot<'c> {
             .unwrap_or(&[])
     }
 
-    /// The id of a `(groupVersion, kind)` pair, `None` when no cluster serves it.
-    pub(crate) fn api_id(&self, group_version: &str, kind: &str) -> Option<u32> {
-        self.api_pairs
-            .binary_search(&(group_version, kind))
-            .ok()
-            .map(id)
+    /// The clusters serving the `(groupVersion, kind)` pair.
+    pub(crate) fn serving(&self, group_version: &str, kind: &str) -> ClusterSet {
+        match self.api_pairs.binary_search(&(group_version, kind)) {
+            Ok(a) => ClusterSet::of(
+                Self::slice(&self.api_members, &self.api_member_ranges, a),
+                self.len(),
+            ),
+            Err(_) => ClusterSet::empty(self.len()),
+        }
     }
 
-    /// Whether the cluster serves the pair with this id.
-    pub(crate) fn serves(&self, index: usize, api_id: u32) -> bool {
-        Self::slice(&self.api_ids, &self.api_ranges, index)
-            .binary_search(&api_id)
-            .is_ok()
-    }
-
-    /// The id of a label `(key, value)` pair, `None` when no cluster carries it.
-    pub(crate) fn label_id(&self, key: &str, value: &str) -> Option<u32> {
-        self.label_pairs.binary_search(&(key, value)).ok().map(id)
-    }
-
-    /// Whether the cluster carries the label pair with this id.
-    pub(crate) fn has_label(&self, index: usize, label_id: u32) -> bool {
-        Self::slice(&self.label_ids, &self.label_ranges, index)
-            .binary_search(&label_id)
-            .is_ok()
+    /// The clusters carrying every label pair; `None` when no cluster carries one of them.
+    fn carrying(&self, pairs: &[(&str, &str)]) -> Option<ClusterSet> {
+        let mut set: Option<ClusterSet> = None;
+        for pair in pairs {
+            let l = self.label_pairs.binary_search(pair).ok()?;
+            let members = ClusterSet::of(
+                Self::slice(&self.label_members, &self.label_member_ranges, l),
+                self.len(),
+            );
+            match set.as_mut() {
+                None => set = Some(members),
+                Some(s) => s.intersect(&members),
+            }
+        }
+        Some(set.unwrap_or_else(|| {
+            let mut all = ClusterSet::empty(self.len());
+            (0..self.len()).for_each(|i| all.insert(i));
+            all
+        }))
     }
 
     /// The id of a resource name, `None` when no cluster lists it as allocatable.
@@ -312,8 +431,10 @@ impl<'c> ClusterSnapshot<'c> {
     /// Allocatable − allocated − allocating of the resource; `None` when the cluster does
     /// not list it as allocatable.
     pub(crate) fn free_amount(&self, index: usize, resource_id: u32) -> Option<FreeAmount> {
-        let entries = Self::slice(&self.free, &self.free_ranges, index);
-        entries.iter().find(|e| e.0 == resource_id).map(|e| e.1)
+        self.free
+            .get(resource_id as usize * self.len() + index)
+            .copied()
+            .flatten()
     }
 
     pub(crate) fn summary(&self, index: usize) -> Option<SummaryFacts> {
@@ -324,32 +445,65 @@ impl<'c> ClusterSnapshot<'c> {
     pub(crate) fn has_hard_taints(&self, index: usize) -> bool {
         self.hard_taints.get(index).copied().unwrap_or(true)
     }
+
+    /// Whether the cluster is being deleted.
+    pub(crate) fn is_deleting(&self, index: usize) -> bool {
+        self.deleting.get(index).copied().unwrap_or(false)
+    }
+
+    /// The cluster's region id (ids follow region names), [`NO_GROUP`] without a region.
+    pub(crate) fn region_id(&self, index: usize) -> u32 {
+        self.region_ids.get(index).copied().unwrap_or(NO_GROUP)
+    }
+
+    /// The cluster's provider id (ids follow provider names), [`NO_GROUP`] without one.
+    pub(crate) fn provider_id(&self, index: usize) -> u32 {
+        self.provider_ids.get(index).copied().unwrap_or(NO_GROUP)
+    }
 }
 
-/// A cluster affinity checked against a snapshot's label sets.
+/// A cluster affinity checked against a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum PreparedMatcher {
-    /// Names and these label pair ids (all must be present).
-    Labels(Vec<u32>),
-    /// A `matchLabels` pair no cluster carries: nothing matches.
-    Never,
+    /// Exactly the clusters in the set match (a selector of names and `matchLabels` only).
+    Members(ClusterSet),
     /// Expressions or field selectors: ask the matcher.
     Full,
 }
 
 impl ClusterSnapshot<'_> {
-    /// Resolves the matcher's `matchLabels` pairs to label ids.
-    pub(crate) fn prepare_matcher(&self, matcher: &ClusterAffinityMatcher<'_>) -> PreparedMatcher {
+    /// Resolves a matcher made of names and `matchLabels` to the set of matching clusters.
+    /// `affinity` is the matcher's source: without names or exclusions no name is refused.
+    pub(crate) fn prepare_matcher(
+        &self,
+        matcher: &ClusterAffinityMatcher<'_>,
+        affinity: &ClusterAffinity,
+    ) -> PreparedMatcher {
         let Some(pairs) = matcher.label_equalities() else {
             return PreparedMatcher::Full;
         };
-        let ids: Option<Vec<u32>> = pairs.iter().map(|(k, v)| self.label_id(k, v)).collect();
-        ids.map_or(PreparedMatcher::Never, PreparedMatcher::Labels)
+        let Some(mut set) = self.carrying(pairs) else {
+            return PreparedMatcher::Members(ClusterSet::empty(self.len()));
+        };
+        if affinity.cluster_names.is_empty() && affinity.exclude.is_empty() {
+            return PreparedMatcher::Members(set);
+        }
+        let refused: Vec<usize> = set
+            .indices()
+            .filter(|&i| {
+                self.clusters
+                    .get(i)
+                    .is_some_and(|c| !matcher.name_allowed(c.name()))
+            })
+            .collect();
+        for i in refused {
+            set.remove(i);
+        }
+        PreparedMatcher::Members(set)
     }
 
     /// [`ClusterAffinityMatcher::matches`] for the cluster at `index`.
     pub(crate) fn matches(
-        &self,
         prepared: &PreparedMatcher,
         matcher: &ClusterAffinityMatcher<'_>,
         index: usize,
@@ -357,11 +511,7 @@ impl ClusterSnapshot<'_> {
     ) -> bool {
         match prepared {
             PreparedMatcher::Full => matcher.matches(cluster),
-            PreparedMatcher::Never => false,
-            PreparedMatcher::Labels(ids) => {
-                matcher.name_allowed(cluster.name())
-                    && ids.iter().all(|&label| self.has_label(index, label))
-            }
+            PreparedMatcher::Members(set) => set.contains(index),
         }
     }
 }
@@ -471,6 +621,92 @@ mod tests {
             let clusters: Vec<Cluster> = seeds.iter().map(cluster).collect();
             let b = binding(mode, replicas, &previous);
             let options = SchedulerOptions { diagnose, ..Default::default() };
+            let snapshot = ClusterSnapshot::new(&clusters);
+            prop_assert_eq!(
+                schedule_prepared(&b, &snapshot, &options),
+                schedule(&b, &clusters, &options)
+            );
+        }
+    }
+
+    /// Placements exercising names, exclusions, provider and zone groups, static weights
+    /// by label, evictions and previous targets.
+    fn varied_binding(
+        mode: u8,
+        replicas: i32,
+        previous: &[(u8, i32)],
+        evicting: u8,
+    ) -> ResourceBinding {
+        let placement = match mode % 5 {
+            0 => json!({"clusterAffinity": {"clusterNames": ["m1", "m3", "m5", "m7"],
+                "exclude": ["m3"], "labelSelector": {"matchLabels": {"env": "prod"}}}}),
+            1 => json!({"spreadConstraints": [
+                    {"spreadByField": "provider", "minGroups": 1, "maxGroups": 2}],
+                "replicaScheduling": {"replicaSchedulingType": "Divided",
+                "replicaDivisionPreference": "Aggregated"}}),
+            2 => json!({"spreadConstraints": [
+                    {"spreadByField": "zone", "minGroups": 1, "maxGroups": 2},
+                    {"spreadByField": "region", "minGroups": 1, "maxGroups": 2}],
+                "replicaScheduling": {"replicaSchedulingType": "Duplicated"}}),
+            3 => json!({"replicaScheduling": {"replicaSchedulingType": "Divided",
+                "replicaDivisionPreference": "Weighted", "weightPreference": {"staticWeightList": [
+                    {"targetCluster": {"labelSelector": {"matchLabels": {"env": "prod"}},
+                        "exclude": ["m2"]}, "weight": 3},
+                    {"targetCluster": {"labelSelector": {"matchLabels": {"env": "qa"}}}, "weight": 1}]}}}),
+            _ => json!({"clusterAffinities": [
+                    {"affinityName": "a", "labelSelector": {"matchLabels": {"env": "qa"}},
+                     "overflowAffinities": [{"affinityName": "o", "clusterNames": ["m2", "m4"]}]}],
+                "replicaScheduling": {"replicaSchedulingType": "Divided",
+                "replicaDivisionPreference": "Weighted",
+                "weightPreference": {"dynamicWeight": "AvailableReplicas"}}}),
+        };
+        let clusters: Vec<serde_json::Value> = previous
+            .iter()
+            .map(|(n, r)| json!({"name": format!("m{n}"), "replicas": r}))
+            .collect();
+        serde_json::from_value(json!({
+            "metadata": {"name": "b", "namespace": "default"},
+            "spec": {
+                "resource": {"apiVersion": "apps/v1", "kind": "Deployment", "uid": "u-2"},
+                "replicas": replicas,
+                "replicaRequirements": {"resourceRequest": {"cpu": "500m", "memory": "1Gi"}},
+                "clusters": clusters,
+                "gracefulEvictionTasks": [{"fromCluster": format!("m{evicting}")}],
+                "placement": placement
+            }
+        }))
+        .unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn prepared_schedule_equals_schedule_for_any_plugin_set(
+            seeds in proptest::collection::vec(
+                (0u8..12, 0u8..3, any::<bool>(), 0u16..12000, any::<bool>(), 0u8..8,
+                 proptest::bool::weighted(0.1), proptest::bool::weighted(0.9)),
+                0..14),
+            mode in 0u8..5,
+            replicas in 0i32..40,
+            previous in proptest::collection::vec((0u8..12, 1i32..6), 0..4),
+            evicting in 0u8..12,
+            disabled in proptest::collection::vec(0usize..6, 0..3),
+            diagnose in any::<bool>(),
+        ) {
+            let mut clusters: Vec<Cluster> = seeds.iter().map(cluster).collect();
+            for (i, c) in clusters.iter_mut().enumerate() {
+                c.spec.provider = ["", "aws", "gcp"][i % 3].to_string();
+                c.spec.zones = if i % 4 == 0 { vec![] } else { vec![format!("z{}", i % 3)] };
+            }
+            let b = varied_binding(mode, replicas, &previous, evicting);
+            let names = ["APIEnablement", "ClusterAffinity", "SpreadConstraint",
+                "TaintToleration", "ClusterEviction", "ClusterLocality"];
+            let mut plugins = vec!["*".to_string()];
+            plugins.extend(disabled.iter().map(|&d| format!("-{}", names[d])));
+            let options = SchedulerOptions {
+                framework: crate::scheduler::framework::PluginRegistry::in_tree().build(&plugins),
+                diagnose,
+                ..Default::default()
+            };
             let snapshot = ClusterSnapshot::new(&clusters);
             prop_assert_eq!(
                 schedule_prepared(&b, &snapshot, &options),

@@ -159,6 +159,75 @@ pub(crate) fn allocate_in_place(
     }
 }
 
+/// A party in the heap of [`allocate_sorted_in_place`], whose names ascend with the index.
+struct SortedCandidate {
+    priority: f64,
+    seats: i64,
+    index: usize,
+    tie: TieBreak,
+}
+
+impl Ord for SortedCandidate {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // The order of `Candidate`, with positions standing in for the names.
+        self.priority
+            .total_cmp(&other.priority)
+            .then_with(|| other.seats.cmp(&self.seats))
+            .then_with(|| match self.tie {
+                TieBreak::NameAscending => other.index.cmp(&self.index),
+                TieBreak::NameDescending => self.index.cmp(&other.index),
+            })
+    }
+}
+impl PartialOrd for SortedCandidate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl PartialEq for SortedCandidate {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for SortedCandidate {}
+
+/// [`allocate_in_place`] for parties whose names are strictly ascending (as after sorting
+/// and merging by name): ties compare positions instead of strings, same outcome.
+pub(crate) fn allocate_sorted_in_place(
+    new_seats: i64,
+    names: &[&str],
+    votes: &[i64],
+    seats: &mut [i64],
+    tie: TieBreak,
+) {
+    debug_assert!(names.windows(2).all(|w| w[0] < w[1]));
+    if names.is_empty() || new_seats <= 0 {
+        return;
+    }
+    let mut remaining = new_seats - grant_certain_seats(new_seats, votes, seats);
+    if remaining <= 0 {
+        return;
+    }
+    let mut heap: BinaryHeap<SortedCandidate> = (0..names.len().min(votes.len()))
+        .map(|index| SortedCandidate {
+            priority: priority(votes[index], seats[index]),
+            seats: seats[index],
+            index,
+            tie,
+        })
+        .collect();
+    while remaining > 0 {
+        let Some(mut top) = heap.pop() else {
+            return;
+        };
+        top.seats += 1;
+        seats[top.index] = top.seats;
+        top.priority = priority(votes[top.index], top.seats);
+        heap.push(top);
+        remaining -= 1;
+    }
+}
+
 /// The number of further seats a party holding `seats` receives before its priority drops to
 /// `threshold` or below.
 fn seats_above(votes: i64, seats: i64, threshold: f64, cap: i64) -> i64 {

@@ -38,6 +38,7 @@ use crate::api::{
 };
 
 use super::estimator::{calculate_available_replicas, Estimator};
+use super::snapshot::{ClusterSnapshot, PreparedMatcher};
 use super::webster::{self, clamp_i32, TieBreak};
 use crate::selector::ClusterAffinityMatcher;
 
@@ -300,6 +301,26 @@ pub fn assign_replicas_to_candidates(
     spec: &ResourceBindingSpec,
     options: &DivisionOptions,
 ) -> Result<Vec<TargetCluster>, AssignError> {
+    assign_replicas_at(candidates, None, spec, options)
+}
+
+/// Where each candidate sits in a [`ClusterSnapshot`]: `indices[i]` is the position of
+/// `candidates[i]`. Lets the assignment match selectors against the snapshot's cluster
+/// sets and order names by the snapshot's ranks.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SnapshotPositions<'s> {
+    pub(crate) snapshot: &'s ClusterSnapshot<'s>,
+    pub(crate) indices: &'s [usize],
+}
+
+/// [`assign_replicas_to_candidates`] with the candidates' snapshot positions, when known.
+pub(crate) fn assign_replicas_at(
+    candidates: &[AssignCandidate<'_>],
+    at: Option<SnapshotPositions<'_>>,
+    spec: &ResourceBindingSpec,
+    options: &DivisionOptions,
+) -> Result<Vec<TargetCluster>, AssignError> {
+    let at = at.filter(|a| a.indices.len() == candidates.len());
     if candidates.is_empty() {
         return Err(AssignError::NoClusters);
     }
@@ -310,7 +331,7 @@ pub fn assign_replicas_to_candidates(
     let result = if uses_overflow_tiers(spec, options) {
         assign_by_tiers(candidates, spec, options)?
     } else {
-        assign_by_strategy(candidates, spec, spec.replicas, options)?
+        strategy_at(candidates, at, spec, spec.replicas, options)?
     };
     // Karmada removes the empty entries, then (with empty-workload propagation) appends
     // every selected cluster missing from the result with 0 replicas.
@@ -420,6 +441,16 @@ pub fn assign_by_strategy(
     replicas: i32,
     options: &DivisionOptions,
 ) -> Result<Vec<TargetCluster>, AssignError> {
+    strategy_at(candidates, None, spec, replicas, options)
+}
+
+fn strategy_at(
+    candidates: &[AssignCandidate<'_>],
+    at: Option<SnapshotPositions<'_>>,
+    spec: &ResourceBindingSpec,
+    replicas: i32,
+    options: &DivisionOptions,
+) -> Result<Vec<TargetCluster>, AssignError> {
     let strategy = match &spec.placement {
         Some(placement) => placement
             .replica_strategy()
@@ -433,7 +464,7 @@ pub fn assign_by_strategy(
             .map(|c| target(c.name(), i64::from(replicas)))
             .collect()),
         ReplicaStrategy::StaticWeight => Ok(assign_by_static_weight(
-            candidates, spec, replicas, tie, options,
+            candidates, at, spec, replicas, tie, options,
         )),
         ReplicaStrategy::DynamicWeight | ReplicaStrategy::Aggregated => {
             let aggregated = strategy == ReplicaStrategy::Aggregated;
@@ -457,6 +488,22 @@ pub fn static_weights<'a>(
     candidates: &[&'a Cluster],
     spec: &ResourceBindingSpec,
 ) -> Vec<(&'a str, i64)> {
+    static_weights_at(candidates, None, spec).0
+}
+
+/// [`static_weights`], with the name rank of each weighted cluster when the candidates'
+/// snapshot positions are known.
+fn static_weights_at<'a>(
+    candidates: &[&'a Cluster],
+    at: Option<SnapshotPositions<'_>>,
+    spec: &ResourceBindingSpec,
+) -> (Vec<(&'a str, i64)>, Option<Vec<u32>>) {
+    let all_one = || -> (Vec<(&'a str, i64)>, Option<Vec<u32>>) {
+        (
+            candidates.iter().map(|c| (c.name(), 1)).collect(),
+            at.map(|a| a.indices.iter().map(|&i| a.snapshot.name_rank(i)).collect()),
+        )
+    };
     let rules = spec
         .placement
         .as_ref()
@@ -464,12 +511,12 @@ pub fn static_weights<'a>(
         .and_then(|rs| rs.weight_preference.as_ref())
         .map(|wp| wp.static_weight_list.as_slice());
     let Some(rules) = rules else {
-        return candidates.iter().map(|c| (c.name(), 1)).collect();
+        return all_one();
     };
     // Rules naming clusters and nothing else are looked up by name; the others are matched
     // against every cluster. Same answer as matching every rule, without the n × m cost.
     let mut by_name: Vec<(&str, i64)> = Vec::new();
-    let mut general: Vec<(ClusterAffinityMatcher<'_>, i64)> = Vec::new();
+    let mut general: Vec<(ClusterAffinityMatcher<'_>, Option<PreparedMatcher>, i64)> = Vec::new();
     for rule in rules {
         let t = &rule.target_cluster;
         if t.label_selector.is_none()
@@ -480,49 +527,57 @@ pub fn static_weights<'a>(
             by_name.extend(t.cluster_names.iter().map(|n| (n.as_str(), rule.weight)));
         } else {
             // Selectors are checked once here, not once per cluster.
-            general.push((
-                ClusterAffinityMatcher::new(&rule.target_cluster),
-                rule.weight,
-            ));
+            let matcher = ClusterAffinityMatcher::new(&rule.target_cluster);
+            let prepared = at.map(|a| a.snapshot.prepare_matcher(&matcher, &rule.target_cluster));
+            general.push((matcher, prepared, rule.weight));
         }
     }
     // Largest weight first within a name, so the first entry of a name is its maximum.
     by_name.sort_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
     by_name.dedup_by(|later, first| later.0 == first.0);
-    let weighted: Vec<(&str, i64)> = candidates
-        .iter()
-        .filter_map(|c| {
-            let named = by_name
-                .binary_search_by(|(name, _)| (*name).cmp(c.name()))
-                .map_or(0, |i| by_name[i].1);
-            let weight = general
-                .iter()
-                .filter(|(matcher, _)| matcher.matches(c))
-                .map(|(_, weight)| *weight)
-                .fold(named.max(0), i64::max);
-            (weight > 0).then_some((c.name(), weight))
-        })
-        .collect();
+    let mut ranks: Option<Vec<u32>> = at.map(|_| Vec::with_capacity(candidates.len()));
+    let mut weighted: Vec<(&str, i64)> = Vec::with_capacity(candidates.len());
+    for (j, c) in candidates.iter().enumerate() {
+        let named = by_name
+            .binary_search_by(|(name, _)| (*name).cmp(c.name()))
+            .map_or(0, |i| by_name[i].1);
+        let index = at.and_then(|a| a.indices.get(j).copied());
+        let weight = general
+            .iter()
+            .filter(|(matcher, prepared, _)| match (prepared, index) {
+                (Some(p), Some(i)) => ClusterSnapshot::matches(p, matcher, i, c),
+                _ => matcher.matches(c),
+            })
+            .map(|(_, _, weight)| *weight)
+            .fold(named.max(0), i64::max);
+        if weight > 0 {
+            weighted.push((c.name(), weight));
+            if let (Some(r), Some(a), Some(i)) = (ranks.as_mut(), at, index) {
+                r.push(a.snapshot.name_rank(i));
+            }
+        }
+    }
     if weighted
         .iter()
         .map(|(_, w)| *w)
         .fold(0, i64::saturating_add)
         == 0
     {
-        return candidates.iter().map(|c| (c.name(), 1)).collect();
+        return all_one();
     }
-    weighted
+    (weighted, ranks)
 }
 
 fn assign_by_static_weight(
     candidates: &[AssignCandidate<'_>],
+    at: Option<SnapshotPositions<'_>>,
     spec: &ResourceBindingSpec,
     replicas: i32,
     tie: TieBreak,
     options: &DivisionOptions,
 ) -> Vec<TargetCluster> {
     let clusters: Vec<&Cluster> = candidates.iter().map(|c| c.cluster).collect();
-    let weights = static_weights(&clusters, spec);
+    let (weights, ranks) = static_weights_at(&clusters, at, spec);
     let mut base: Vec<TargetCluster> = Vec::new();
     let mut to_divide = i64::from(replicas);
     if options.stable_scale_up && options.mode == AssignmentMode::Steady {
@@ -539,54 +594,103 @@ fn assign_by_static_weight(
             base = previous;
         }
     }
-    divide(
+    let divided = divide(
         &weights,
+        ranks.as_deref(),
         &base,
         to_divide,
         tie,
         options.min_one_per_weighted_cluster,
-    )
+    );
+    match at {
+        // The complete step drops empty entries anyway: skip naming them.
+        Some(_) => divided
+            .into_iter()
+            .filter(|p| p.1 > 0)
+            .map(|(n, r)| target(n, r))
+            .collect(),
+        None => named(divided),
+    }
 }
 
 /// Webster over `weights`, continuing from the seats in `base`; every party of `weights` and
 /// `base` comes back, sorted by name. With `min_one`, parties with a positive weight and no
-/// seat start with one when there are enough seats for all of them.
-fn divide(
-    weights: &[(&str, i64)],
-    base: &[TargetCluster],
+/// seat start with one when there are enough seats for all of them. `ranks[i]`, when given,
+/// is the name rank of `weights[i]` (comparing ranks compares names).
+fn divide<'n>(
+    weights: &[(&'n str, i64)],
+    ranks: Option<&[u32]>,
+    base: &'n [TargetCluster],
     new_seats: i64,
     tie: TieBreak,
     min_one: bool,
-) -> Vec<TargetCluster> {
+) -> Vec<(&'n str, i64)> {
+    let base_seats = || -> Vec<(&'n str, i64)> {
+        base.iter()
+            .map(|tc| (tc.name.as_str(), i64::from(tc.replicas)))
+            .collect()
+    };
     if new_seats == 0 && !base.is_empty() {
-        return base.to_vec();
+        return base_seats();
     }
     if weights.iter().map(|(_, w)| *w).fold(0, i64::saturating_add) == 0 {
-        return base.to_vec();
+        return base_seats();
     }
     // One entry per name, sorted by name; a repeated name keeps its last weight and its last
     // seats. A sorted vector instead of a map: this runs once per scheduling call.
-    let mut entries: Vec<(&str, bool, i64)> = Vec::with_capacity(base.len() + weights.len());
-    entries.extend(
-        base.iter()
-            .map(|tc| (tc.name.as_str(), false, i64::from(tc.replicas))),
-    );
-    entries.extend(weights.iter().map(|(name, weight)| (*name, true, *weight)));
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    let mut names: Vec<&str> = Vec::with_capacity(entries.len());
-    let mut votes: Vec<i64> = Vec::with_capacity(entries.len());
-    let mut seats: Vec<i64> = Vec::with_capacity(entries.len());
-    for (name, is_weight, value) in entries {
-        if names.last() != Some(&name) {
-            names.push(name);
-            votes.push(0);
-            seats.push(0);
+    let parties = base.len() + weights.len();
+    let mut names: Vec<&str> = Vec::with_capacity(parties);
+    let mut votes: Vec<i64> = Vec::with_capacity(parties);
+    let mut seats: Vec<i64> = Vec::with_capacity(parties);
+    match ranks {
+        Some(ranks) if base.is_empty() && ranks.len() == weights.len() => {
+            // By rank, then position: the stable name order without comparing strings;
+            // equal ranks are equal names, the last weight stays.
+            let mut keyed: Vec<u64> = ranks
+                .iter()
+                .enumerate()
+                .map(|(i, &r)| (u64::from(r) << 32) | i as u64)
+                .collect();
+            keyed.sort_unstable();
+            let mut last_rank = None;
+            for k in keyed {
+                let Some(&(name, weight)) = weights.get((k & 0xffff_ffff) as usize) else {
+                    continue;
+                };
+                let rank = k >> 32;
+                if last_rank == Some(rank) {
+                    if let Some(v) = votes.last_mut() {
+                        *v = weight;
+                    }
+                } else {
+                    last_rank = Some(rank);
+                    names.push(name);
+                    votes.push(weight);
+                    seats.push(0);
+                }
+            }
         }
-        let last = names.len() - 1;
-        if is_weight {
-            votes[last] = value;
-        } else {
-            seats[last] = value;
+        _ => {
+            let mut entries: Vec<(&str, bool, i64)> = Vec::with_capacity(parties);
+            entries.extend(
+                base.iter()
+                    .map(|tc| (tc.name.as_str(), false, i64::from(tc.replicas))),
+            );
+            entries.extend(weights.iter().map(|(name, weight)| (*name, true, *weight)));
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            for (name, is_weight, value) in entries {
+                if names.last() != Some(&name) {
+                    names.push(name);
+                    votes.push(0);
+                    seats.push(0);
+                }
+                let last = names.len() - 1;
+                if is_weight {
+                    votes[last] = value;
+                } else {
+                    seats[last] = value;
+                }
+            }
         }
     }
     let mut remaining = new_seats;
@@ -601,12 +705,8 @@ fn divide(
             remaining -= empty.len() as i64;
         }
     }
-    webster::allocate_in_place(remaining, &names, &votes, &mut seats, tie);
-    names
-        .iter()
-        .zip(seats)
-        .map(|(name, seats)| target(name, seats))
-        .collect()
+    webster::allocate_sorted_in_place(remaining, &names, &votes, &mut seats, tie);
+    names.into_iter().zip(seats).collect()
 }
 
 /// Karmada's `assignByDynamicStrategy` (DynamicWeight and Aggregated).
@@ -797,7 +897,7 @@ fn divide_dynamic(
     let divided = if min_one && !zero_floor.is_empty() {
         divide_with_floor(&weights, &zero_floor, target, tie)
     } else {
-        divide(&weights, &[], target, tie, false)
+        named(divide(&weights, None, &[], target, tie, false))
     };
     Ok(merge_target_clusters(scheduled, divided))
 }
@@ -816,10 +916,22 @@ fn divide_with_floor(
         .map(|(n, _)| *n)
         .collect();
     if needy.len() as i64 > seats {
-        return divide(weights, &[], seats, tie, false);
+        return named(divide(weights, None, &[], seats, tie, false));
     }
     let base: Vec<TargetCluster> = needy.iter().map(|n| target(n, 1)).collect();
-    divide(weights, &base, seats - needy.len() as i64, tie, false)
+    named(divide(
+        weights,
+        None,
+        &base,
+        seats - needy.len() as i64,
+        tie,
+        false,
+    ))
+}
+
+/// Target clusters from `(name, replicas)` pairs.
+fn named(seats: Vec<(&str, i64)>) -> Vec<TargetCluster> {
+    seats.into_iter().map(|(n, r)| target(n, r)).collect()
 }
 
 /// Karmada's `MergeTargetClusters`: the new entries first (each plus its previous replicas),
