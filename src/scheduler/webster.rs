@@ -132,11 +132,11 @@ pub(crate) fn allocate_in_place(
     if names.is_empty() || new_seats <= 0 {
         return;
     }
-    let mut remaining = new_seats - grant_certain_seats(new_seats, votes, seats);
+    let remaining = new_seats - grant_certain_seats(new_seats, votes, seats);
     if remaining <= 0 {
         return;
     }
-    let mut heap: BinaryHeap<Candidate<'_>> = names
+    let heap: BinaryHeap<Candidate<'_>> = names
         .iter()
         .enumerate()
         .map(|(index, name)| Candidate {
@@ -147,16 +147,7 @@ pub(crate) fn allocate_in_place(
             tie,
         })
         .collect();
-    while remaining > 0 {
-        let Some(mut top) = heap.pop() else {
-            return;
-        };
-        top.seats += 1;
-        seats[top.index] = top.seats;
-        top.priority = priority(votes[top.index], top.seats);
-        heap.push(top);
-        remaining -= 1;
-    }
+    hand_out_one_by_one(heap, remaining, votes, seats);
 }
 
 /// A party in the heap of [`allocate_sorted_in_place`], whose names ascend with the index.
@@ -204,11 +195,11 @@ pub(crate) fn allocate_sorted_in_place(
     if names.is_empty() || new_seats <= 0 {
         return;
     }
-    let mut remaining = new_seats - grant_certain_seats(new_seats, votes, seats);
+    let remaining = new_seats - grant_certain_seats(new_seats, votes, seats);
     if remaining <= 0 {
         return;
     }
-    let mut heap: BinaryHeap<SortedCandidate> = (0..names.len().min(votes.len()))
+    let heap: BinaryHeap<SortedCandidate> = (0..names.len().min(votes.len()))
         .map(|index| SortedCandidate {
             priority: priority(votes[index], seats[index]),
             seats: seats[index],
@@ -216,13 +207,43 @@ pub(crate) fn allocate_sorted_in_place(
             tie,
         })
         .collect();
+    hand_out_one_by_one(heap, remaining, votes, seats);
+}
+
+/// A party in a heap of the seat-by-seat phase.
+trait Contender: Ord {
+    /// The party's position, and its seats and priority to update when it takes a seat.
+    fn seat_state(&mut self) -> (usize, &mut i64, &mut f64);
+}
+
+impl Contender for Candidate<'_> {
+    fn seat_state(&mut self) -> (usize, &mut i64, &mut f64) {
+        (self.index, &mut self.seats, &mut self.priority)
+    }
+}
+
+impl Contender for SortedCandidate {
+    fn seat_state(&mut self) -> (usize, &mut i64, &mut f64) {
+        (self.index, &mut self.seats, &mut self.priority)
+    }
+}
+
+/// Gives `remaining` seats one at a time to the greatest party of `heap`, recording them in
+/// `seats`.
+fn hand_out_one_by_one<C: Contender>(
+    mut heap: BinaryHeap<C>,
+    mut remaining: i64,
+    votes: &[i64],
+    seats: &mut [i64],
+) {
     while remaining > 0 {
         let Some(mut top) = heap.pop() else {
             return;
         };
-        top.seats += 1;
-        seats[top.index] = top.seats;
-        top.priority = priority(votes[top.index], top.seats);
+        let (index, held, party_priority) = top.seat_state();
+        *held += 1;
+        seats[index] = *held;
+        *party_priority = priority(votes[index], *held);
         heap.push(top);
         remaining -= 1;
     }
