@@ -267,14 +267,7 @@ fn detector(cp: &mut ControlPlane) -> bool {
         let claimed = claim.is_ok() && template.get("metadata") != metadata.as_ref();
         if !claimed {
             if let Some(object) = template.as_object_mut() {
-                match metadata {
-                    Some(m) => {
-                        object.insert("metadata".into(), m);
-                    }
-                    None => {
-                        object.remove("metadata");
-                    }
-                }
+                super::put_or_remove(object, "metadata", metadata);
             }
         }
         if let Err(e) = claim {
@@ -1635,14 +1628,7 @@ fn aggregate_template_status(cp: &mut ControlPlane) -> bool {
                         continue;
                     };
                     if let Some(obj) = t.as_object_mut() {
-                        match new_status {
-                            Some(s) => {
-                                obj.insert("status".into(), s);
-                            }
-                            None => {
-                                obj.remove("status");
-                            }
-                        }
+                        super::put_or_remove(obj, "status", new_status);
                     }
                     let new_og = at(t, &["status", "observedGeneration"]).cloned();
                     if old_og != new_og {

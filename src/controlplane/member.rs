@@ -236,14 +236,7 @@ impl MemberCluster {
                 };
                 let mut obj = manifest;
                 if let Some(o) = obj.as_object_mut() {
-                    match status {
-                        Some(s) => {
-                            o.insert("status".into(), s);
-                        }
-                        None => {
-                            o.remove("status");
-                        }
-                    }
+                    super::put_or_remove(o, "status", status);
                     let meta = o.entry("metadata").or_insert_with(|| json!({}));
                     if let Some(meta) = meta.as_object_mut() {
                         for (k, v) in kept {

@@ -221,6 +221,22 @@ pub(crate) fn overwrite_json(dst: &mut Value, src: &Value) {
     }
 }
 
+/// Sets `object[key]` to `value`, or removes the key when there is none.
+pub(crate) fn put_or_remove(
+    object: &mut serde_json::Map<String, Value>,
+    key: &str,
+    value: Option<Value>,
+) {
+    match value {
+        Some(v) => {
+            object.insert(key.into(), v);
+        }
+        None => {
+            object.remove(key);
+        }
+    }
+}
+
 impl fmt::Display for ObjectKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         KeyRef(self.parts()).fmt(f)
@@ -781,14 +797,7 @@ impl ControlPlane {
                 let Some(o) = obj.as_object_mut() else {
                     return Err(invalid("not a JSON object".into()));
                 };
-                match status {
-                    Some(s) => {
-                        o.insert("status".into(), s);
-                    }
-                    None => {
-                        o.remove("status");
-                    }
-                }
+                put_or_remove(o, "status", status);
                 let meta = o.entry("metadata").or_insert_with(|| json!({}));
                 if let Some(meta) = meta.as_object_mut() {
                     meta.insert("generation".into(), json!(generation));

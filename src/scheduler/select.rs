@@ -410,6 +410,17 @@ pub(crate) fn group_candidates_at(
         let Some(constraint) = constraint_for(placement, field) else {
             continue;
         };
+        // A group of the candidates at `members` (positions in `candidates`).
+        let make_group = |name: String, members: Vec<usize>| {
+            let refs: Vec<&Candidate<'_>> = members.iter().map(|&i| &candidates[i]).collect();
+            Group {
+                field,
+                name,
+                score: group_score(&refs, spec, constraint.min_groups),
+                available_replicas: refs.iter().map(|c| c.available_replicas).sum(),
+                members,
+            }
+        };
         if let (Some((snapshot, indices)), SpreadByField::Region | SpreadByField::Provider) =
             (at, field)
         {
@@ -441,22 +452,15 @@ pub(crate) fn group_candidates_at(
                 }
             }
             for members in buckets.into_iter().filter(|b| !b.is_empty()) {
-                let refs: Vec<&Candidate<'_>> = members.iter().map(|&i| &candidates[i]).collect();
-                let Some(first) = refs.first() else {
+                let Some(first) = members.first().map(|&i| &candidates[i]) else {
                     continue;
                 };
                 let name = if field == SpreadByField::Region {
-                    &first.cluster.spec.region
+                    first.cluster.spec.region.clone()
                 } else {
-                    &first.cluster.spec.provider
+                    first.cluster.spec.provider.clone()
                 };
-                out.push(Group {
-                    field,
-                    name: name.clone(),
-                    score: group_score(&refs, spec, constraint.min_groups),
-                    available_replicas: refs.iter().map(|c| c.available_replicas).sum(),
-                    members,
-                });
+                out.push(make_group(name, members));
             }
             continue;
         }
@@ -492,14 +496,7 @@ pub(crate) fn group_candidates_at(
             )
         });
         for (name, members) in by_name {
-            let refs: Vec<&Candidate<'_>> = members.iter().map(|&i| &candidates[i]).collect();
-            out.push(Group {
-                field,
-                name: name.to_string(),
-                score: group_score(&refs, spec, constraint.min_groups),
-                available_replicas: refs.iter().map(|c| c.available_replicas).sum(),
-                members,
-            });
+            out.push(make_group(name.to_string(), members));
         }
     }
     out

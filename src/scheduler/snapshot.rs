@@ -589,6 +589,18 @@ mod tests {
                 "replicaDivisionPreference": "Weighted"}}),
             _ => json!({"clusterAffinity": {"labelSelector": {"matchLabels": {"env": "none"}}}}),
         };
+        binding_of(placement, "u-1", replicas, previous, json!([]))
+    }
+
+    /// A Deployment's binding with `placement`, the previous targets `previous` (cluster
+    /// `m<n>`, replicas) and the eviction tasks `evictions`.
+    fn binding_of(
+        placement: serde_json::Value,
+        uid: &str,
+        replicas: i32,
+        previous: &[(u8, i32)],
+        evictions: serde_json::Value,
+    ) -> ResourceBinding {
         let clusters: Vec<serde_json::Value> = previous
             .iter()
             .map(|(n, r)| json!({"name": format!("m{n}"), "replicas": r}))
@@ -596,10 +608,11 @@ mod tests {
         serde_json::from_value(json!({
             "metadata": {"name": "b", "namespace": "default"},
             "spec": {
-                "resource": {"apiVersion": "apps/v1", "kind": "Deployment", "uid": "u-1"},
+                "resource": {"apiVersion": "apps/v1", "kind": "Deployment", "uid": uid},
                 "replicas": replicas,
                 "replicaRequirements": {"resourceRequest": {"cpu": "500m", "memory": "1Gi"}},
                 "clusters": clusters,
+                "gracefulEvictionTasks": evictions,
                 "placement": placement
             }
         }))
@@ -660,22 +673,8 @@ mod tests {
                 "replicaDivisionPreference": "Weighted",
                 "weightPreference": {"dynamicWeight": "AvailableReplicas"}}}),
         };
-        let clusters: Vec<serde_json::Value> = previous
-            .iter()
-            .map(|(n, r)| json!({"name": format!("m{n}"), "replicas": r}))
-            .collect();
-        serde_json::from_value(json!({
-            "metadata": {"name": "b", "namespace": "default"},
-            "spec": {
-                "resource": {"apiVersion": "apps/v1", "kind": "Deployment", "uid": "u-2"},
-                "replicas": replicas,
-                "replicaRequirements": {"resourceRequest": {"cpu": "500m", "memory": "1Gi"}},
-                "clusters": clusters,
-                "gracefulEvictionTasks": [{"fromCluster": format!("m{evicting}")}],
-                "placement": placement
-            }
-        }))
-        .unwrap()
+        let evictions = json!([{"fromCluster": format!("m{evicting}")}]);
+        binding_of(placement, "u-2", replicas, previous, evictions)
     }
 
     proptest! {
