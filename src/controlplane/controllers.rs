@@ -927,20 +927,8 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
         changed |= render_stale_bindings(cp, &stale, &mut kept_owners);
     }
     // Orphans: Works of a binding (by its annotations) no longer rendered for that cluster.
-    let desired_keys: BTreeSet<(String, String)> = cp
-        .bindings
-        .values()
-        .flat_map(|b| {
-            let name = names::work_name(
-                &b.spec.resource.kind,
-                &b.spec.resource.name,
-                &b.spec.resource.namespace,
-            );
-            render::target_clusters(b)
-                .into_iter()
-                .map(move |t| (names::execution_space(&t.name), name.clone()))
-        })
-        .collect();
+    let desired_keys: BTreeSet<(String, String)> =
+        cp.bindings.values().flat_map(work_keys_of).collect();
     let orphans: Vec<(String, String)> = cp
         .works
         .iter()
