@@ -2,7 +2,7 @@
 //! scheduler, dependencies distributor, binding controller, execution, member controllers,
 //! work status, binding status and template status aggregation.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{json, Value};
 
@@ -682,65 +682,96 @@ fn render_stale_bindings(
         works,
         revisions,
         events,
+        threads,
         ..
     } = cp;
+    let stale_bindings: Vec<&ResourceBinding> =
+        stale.iter().filter_map(|k| bindings.get(k)).collect();
+    let scope = RenderScope {
+        config,
+        interpreter: interpreter.as_ref(),
+        templates,
+        clusters: &clusters,
+        overrides: OverrideSet {
+            override_policies: &ops,
+            cluster_override_policies: &cops,
+        },
+        shared_keys: &shared_keys,
+    };
+    // Each binding owns its Works (shared keys aside), so bindings render side by side, each
+    // updating its own stored Works where they stand; everything else is written afterwards,
+    // in binding order.
+    let total_targets: usize = stale_bindings
+        .iter()
+        .map(|b| b.spec.clusters.len().max(1))
+        .sum();
+    let renders: Vec<BindingRender> = if super::parallel::worth_splitting(*threads, total_targets)
+    {
+        let mut jobs: Vec<(&ResourceBinding, Vec<(&(String, String), &mut Work)>)> =
+            stale_bindings.iter().map(|b| (*b, Vec::new())).collect();
+        let owner_of: HashMap<(String, String), usize> = stale_bindings
+            .iter()
+            .enumerate()
+            .flat_map(|(i, b)| work_keys_of(b).into_iter().map(move |k| (k, i)))
+            .filter(|(k, _)| !shared_keys.contains(k))
+            .collect();
+        for (key, work) in works.iter_mut() {
+            if let Some(&i) = owner_of.get(key) {
+                jobs[i].1.push((key, work));
+            }
+        }
+        super::parallel::map_in_order(
+            *threads,
+            jobs,
+            |(b, _)| b.spec.clusters.len().max(1),
+            |(b, mut slots)| scope.render(b, &mut slots),
+        )
+    } else {
+        stale_bindings.iter().map(|b| scope.render(b, works)).collect()
+    };
+
     let mut held: BTreeMap<(String, String), Work> = BTreeMap::new();
     let mut created: BTreeMap<(String, String), Work> = BTreeMap::new();
     let mut changed = false;
-    for key in stale {
-        let Some(b) = bindings.get(key) else {
-            continue;
-        };
+    for (b, render) in stale_bindings.iter().zip(renders) {
         let owner = binding_id(b);
         let bkey = (b.metadata.namespace.clone(), b.metadata.name.clone());
         let tkey = template_key_of(b);
-        let Some(template) = templates.get(&tkey) else {
+        if !templates.contains_key(&tkey) {
             continue;
-        };
-        let fp = (
-            revisions.bindings.get(&bkey).copied().unwrap_or(0),
-            revisions.templates.get(&tkey).copied().unwrap_or(0),
-            revisions.env,
-        );
-        let overrides = OverrideSet {
-            override_policies: &ops,
-            cluster_override_policies: &cops,
-        };
-        let rendered = if super::failover::injects_preserved_state(config, b) {
-            // Stateful failover rewrites the rendered manifests: render them whole.
-            render::render_works(b, template, &clusters, overrides, interpreter.as_ref()).map(
-                |mut rendered| {
-                    super::failover::inject_preserved_state(config, b, &mut rendered);
-                    for w in rendered {
-                        let key = (w.metadata.namespace.clone(), w.metadata.name.clone());
-                        if shared_keys.contains(&key) {
+        }
+        match render {
+            Ok(stored) => {
+                for (key, outcome) in stored {
+                    match outcome {
+                        Stored::Unchanged => {}
+                        Stored::Updated => {
+                            revisions.touch_work(&key);
+                            changed = true;
+                        }
+                        Stored::New(w) => {
+                            // A key the binding's targets did not foresee may still be stored.
+                            match store_work(works.get_mut(&key), w) {
+                                Stored::New(w) => {
+                                    created.insert(key, w);
+                                }
+                                Stored::Updated => {
+                                    revisions.touch_work(&key);
+                                    changed = true;
+                                }
+                                Stored::Unchanged | Stored::Held(_) => {}
+                            }
+                        }
+                        Stored::Held(w) => {
                             held.insert(key, w);
-                        } else {
-                            changed |= store_work(works, revisions, &mut created, key, w);
                         }
                     }
-                },
-            )
-        } else {
-            render::render_works_each(
-                b,
-                template,
-                &clusters,
-                overrides,
-                interpreter.as_ref(),
-                |mut w, manifest| {
-                    let key = (w.metadata.namespace.clone(), w.metadata.name.clone());
-                    if shared_keys.contains(&key) {
-                        w.spec.workload.manifests = vec![manifest.into_owned()];
-                        held.insert(key, w);
-                    } else {
-                        changed |= store_rendered(works, revisions, &mut created, key, w, manifest);
-                    }
-                },
-            )
-        };
-        match rendered {
-            Ok(()) => {
+                }
+                let fp = (
+                    revisions.bindings.get(&bkey).copied().unwrap_or(0),
+                    revisions.templates.get(&tkey).copied().unwrap_or(0),
+                    revisions.env,
+                );
                 revisions.rendered.insert(bkey, fp);
                 // Clusters being evicted gracefully keep their Work until the task ends.
                 for task in &b.spec.graceful_eviction_tasks {
@@ -764,7 +795,16 @@ fn render_stale_bindings(
         }
     }
     for (key, w) in held {
-        changed |= store_work(works, revisions, &mut created, key, w);
+        match store_work(works.get_mut(&key), w) {
+            Stored::New(w) => {
+                created.insert(key, w);
+            }
+            Stored::Updated => {
+                revisions.touch_work(&key);
+                changed = true;
+            }
+            Stored::Unchanged | Stored::Held(_) => {}
+        }
     }
     for (key, mut work) in created {
         work.metadata.generation = Some(1);
@@ -788,47 +828,129 @@ fn render_stale_bindings(
     changed
 }
 
-/// Stores a rendered Work: an existing Work that differs takes the new spec and the new
-/// labels and annotations (its others stay), a new one waits in `created`. True if an
-/// existing Work changed.
-fn store_work(
-    works: &mut BTreeMap<(String, String), Work>,
-    revisions: &mut super::Revisions,
-    created: &mut BTreeMap<(String, String), Work>,
-    key: (String, String),
-    mut work: Work,
-) -> bool {
-    let Some(old) = works.get_mut(&key) else {
-        created.insert(key, work);
-        return false;
-    };
-    let same = same_work_spec(&old.spec, &work.spec) && same_work_metadata(old, &work);
-    if !same {
-        old.metadata.labels.append(&mut work.metadata.labels);
-        old.metadata
-            .annotations
-            .append(&mut work.metadata.annotations);
-        old.spec = work.spec;
-        revisions.touch_work(&key);
+/// What storing one rendered Work did.
+enum Stored {
+    /// The stored Work already matched.
+    Unchanged,
+    /// The stored Work took the new spec, labels and annotations where it stands.
+    Updated,
+    /// There was no stored Work: the new one waits to be stored.
+    New(Work),
+    /// Several stale bindings render this key: it is stored after all of them.
+    Held(Work),
+}
+
+/// A binding's rendered Works by key, or why it could not be rendered.
+type BindingRender = Result<Vec<((String, String), Stored)>, render::RenderError>;
+
+/// The stored Works a binding's render may update.
+trait WorkSlots {
+    /// The stored Work under `key`, if this render may update it.
+    fn slot(&mut self, key: &(String, String)) -> Option<&mut Work>;
+}
+
+impl WorkSlots for BTreeMap<(String, String), Work> {
+    fn slot(&mut self, key: &(String, String)) -> Option<&mut Work> {
+        self.get_mut(key)
     }
-    !same
+}
+
+impl WorkSlots for Vec<(&(String, String), &mut Work)> {
+    fn slot(&mut self, key: &(String, String)) -> Option<&mut Work> {
+        self.iter_mut()
+            .find(|(k, _)| *k == key)
+            .map(|(_, work)| &mut **work)
+    }
+}
+
+/// What every binding's render reads.
+struct RenderScope<'a> {
+    config: &'a super::Config,
+    interpreter: &'a dyn crate::interpreter::ResourceInterpreter,
+    templates: &'a BTreeMap<ObjectKey, Value>,
+    clusters: &'a [Cluster],
+    overrides: OverrideSet<'a>,
+    shared_keys: &'a BTreeSet<(String, String)>,
+}
+
+impl RenderScope<'_> {
+    /// Renders one binding's Works, updating the stored ones `slots` holds where they stand.
+    fn render(&self, b: &ResourceBinding, slots: &mut impl WorkSlots) -> BindingRender {
+        let mut stored = Vec::new();
+        let Some(template) = self.templates.get(&template_key_of(b)) else {
+            return Ok(stored);
+        };
+        if super::failover::injects_preserved_state(self.config, b) {
+            // Stateful failover rewrites the rendered manifests: render them whole.
+            let mut rendered = render::render_works(
+                b,
+                template,
+                self.clusters,
+                self.overrides,
+                self.interpreter,
+            )?;
+            super::failover::inject_preserved_state(self.config, b, &mut rendered);
+            for w in rendered {
+                let key = (w.metadata.namespace.clone(), w.metadata.name.clone());
+                let outcome = if self.shared_keys.contains(&key) {
+                    Stored::Held(w)
+                } else {
+                    store_work(slots.slot(&key), w)
+                };
+                stored.push((key, outcome));
+            }
+        } else {
+            render::render_works_each(
+                b,
+                template,
+                self.clusters,
+                self.overrides,
+                self.interpreter,
+                |mut w, manifest| {
+                    let key = (w.metadata.namespace.clone(), w.metadata.name.clone());
+                    let outcome = if self.shared_keys.contains(&key) {
+                        w.spec.workload.manifests = vec![manifest.into_owned()];
+                        Stored::Held(w)
+                    } else {
+                        store_rendered(slots.slot(&key), w, manifest)
+                    };
+                    stored.push((key, outcome));
+                },
+            )?;
+        }
+        Ok(stored)
+    }
+}
+
+/// Stores a rendered Work: an existing Work that differs takes the new spec and the new
+/// labels and annotations (its others stay); without one, the Work is new.
+fn store_work(existing: Option<&mut Work>, mut work: Work) -> Stored {
+    let Some(old) = existing else {
+        return Stored::New(work);
+    };
+    if same_work_spec(&old.spec, &work.spec) && same_work_metadata(old, &work) {
+        return Stored::Unchanged;
+    }
+    old.metadata.labels.append(&mut work.metadata.labels);
+    old.metadata
+        .annotations
+        .append(&mut work.metadata.annotations);
+    old.spec = work.spec;
+    Stored::Updated
 }
 
 /// [`store_work`] for a Work handed over without its manifest: an existing Work's manifest
 /// is overwritten where it stands rather than replaced.
 fn store_rendered(
-    works: &mut BTreeMap<(String, String), Work>,
-    revisions: &mut super::Revisions,
-    created: &mut BTreeMap<(String, String), Work>,
-    key: (String, String),
+    existing: Option<&mut Work>,
     mut work: Work,
     manifest: render::Manifest<'_>,
-) -> bool {
-    let old = match works.get_mut(&key) {
+) -> Stored {
+    let old = match existing {
         Some(old) if old.spec.workload.manifests.len() == 1 => old,
-        _ => {
+        other => {
             work.spec.workload.manifests = vec![manifest.into_owned()];
-            return store_work(works, revisions, created, key, work);
+            return store_work(other, work);
         }
     };
     let same = old.spec.suspend_dispatching == work.spec.suspend_dispatching
@@ -840,22 +962,22 @@ fn store_rendered(
             .first()
             .is_some_and(|m| super::json_eq(m, manifest.get()))
         && same_work_metadata(old, &work);
-    if !same {
-        old.metadata.labels.append(&mut work.metadata.labels);
-        old.metadata
-            .annotations
-            .append(&mut work.metadata.annotations);
-        old.spec.suspend_dispatching = work.spec.suspend_dispatching;
-        old.spec.preserve_resources_on_deletion = work.spec.preserve_resources_on_deletion;
-        if let Some(slot) = old.spec.workload.manifests.first_mut() {
-            match manifest {
-                render::Manifest::Owned(v) => *slot = v,
-                render::Manifest::Shared(v) => super::overwrite_json(slot, v),
-            }
-        }
-        revisions.touch_work(&key);
+    if same {
+        return Stored::Unchanged;
     }
-    !same
+    old.metadata.labels.append(&mut work.metadata.labels);
+    old.metadata
+        .annotations
+        .append(&mut work.metadata.annotations);
+    old.spec.suspend_dispatching = work.spec.suspend_dispatching;
+    old.spec.preserve_resources_on_deletion = work.spec.preserve_resources_on_deletion;
+    if let Some(slot) = old.spec.workload.manifests.first_mut() {
+        match manifest {
+            render::Manifest::Owned(v) => *slot = v,
+            render::Manifest::Shared(v) => super::overwrite_json(slot, v),
+        }
+    }
+    Stored::Updated
 }
 
 /// Whether the rendered Work's labels and annotations are all on the stored one already.

@@ -21,6 +21,11 @@ pub(crate) fn default_threads() -> usize {
         .clamp(1, MAX_THREADS)
 }
 
+/// Whether `total` weight of work is worth spreading over `threads` threads.
+pub(crate) fn worth_splitting(threads: usize, total: usize) -> bool {
+    threads >= 2 && total >= MIN_PARALLEL_WEIGHT
+}
+
 /// `items.map(job)`, in order, spread over up to `threads` threads when the items weigh
 /// enough (`weight` tells how much work an item is). A panic in a job is resumed in the
 /// caller.
@@ -37,7 +42,7 @@ where
 {
     let total: usize = items.iter().map(&weight).sum();
     let threads = threads.min(items.len());
-    if threads < 2 || total < MIN_PARALLEL_WEIGHT {
+    if !worth_splitting(threads, total) {
         return items.into_iter().map(job).collect();
     }
     let chunks = split_by_weight(items, &weight, total, threads);
