@@ -419,7 +419,6 @@ fn scheduler_options(cp: &ControlPlane) -> SchedulerOptions {
 
 /// The scheduler: bindings in queue order (priority, then key).
 fn schedule(cp: &mut ControlPlane) -> bool {
-    let mut clusters: Option<Vec<Cluster>> = None;
     let options = scheduler_options(cp);
     let now = cp.now().to_string();
     let now_seconds = cp.now().0;
@@ -433,43 +432,60 @@ fn schedule(cp: &mut ControlPlane) -> bool {
         })
         .collect();
     order.sort();
+    // The scheduler is a function of the binding, the clusters and the options; a binding it
+    // left alone is left alone again until one of them (or the clock) moves.
+    let due: Vec<((String, String), &ResourceBinding)> = order
+        .into_iter()
+        .filter_map(|(_, key)| {
+            let binding = cp.bindings.get(&key)?;
+            let binding_revision = cp.revisions.bindings.get(&key).copied().unwrap_or(0);
+            let seen = cp.revisions.scheduled.get(&key).is_some_and(|seen| {
+                seen.binding == binding_revision
+                    && seen.env == cp.revisions.env
+                    && seen.now == now_seconds
+                    && seen.same_status(binding.status.as_ref())
+            });
+            (!seen).then_some((key, binding))
+        })
+        .collect();
+    if due.is_empty() {
+        return false;
+    }
+    // Bindings are scheduled independently of one another over the same clusters, so they
+    // are scheduled side by side; results are written back in priority order.
+    let clusters: Vec<Cluster> = cp.clusters.values().cloned().collect();
+    let snapshot = scheduler::ClusterSnapshot::new(&clusters);
+    let decided: Vec<((String, String), super::SchedulerInputs, Option<ResourceBinding>)> =
+        super::parallel::map_in_order(
+            cp.threads,
+            due,
+            |_| clusters.len().max(1),
+            |(key, binding)| {
+                let inputs = super::SchedulerInputs {
+                    binding: cp.revisions.bindings.get(&key).copied().unwrap_or(0),
+                    env: cp.revisions.env,
+                    now: now_seconds,
+                    status: super::SchedulerInputs::status_of(binding.status.as_ref()),
+                };
+                let outcome = scheduler::schedule_prepared(binding, &snapshot, &options);
+                if matches!(
+                    outcome.action,
+                    ScheduleAction::Kept | ScheduleAction::Suspended
+                ) {
+                    return (key, inputs, None);
+                }
+                let mut updated = binding.clone();
+                outcome.apply_to(&mut updated, &now);
+                let moved = (&updated != binding).then_some(updated);
+                (key, inputs, moved)
+            },
+        );
     let mut changed = false;
-    for (_, key) in order {
-        let Some(binding) = cp.bindings.get(&key) else {
-            continue;
-        };
-        // The scheduler is a function of the binding, the clusters and the options; a binding
-        // it left alone is left alone again until one of them (or the clock) moves.
-        let binding_revision = cp.revisions.bindings.get(&key).copied().unwrap_or(0);
-        if cp.revisions.scheduled.get(&key).is_some_and(|seen| {
-            seen.binding == binding_revision
-                && seen.env == cp.revisions.env
-                && seen.now == now_seconds
-                && seen.same_status(binding.status.as_ref())
-        }) {
-            continue;
-        }
-        let inputs = super::SchedulerInputs {
-            binding: binding_revision,
-            env: cp.revisions.env,
-            now: now_seconds,
-            status: super::SchedulerInputs::status_of(binding.status.as_ref()),
-        };
-        let clusters = clusters.get_or_insert_with(|| cp.clusters.values().cloned().collect());
-        let outcome = scheduler::schedule(binding, clusters, &options);
-        if matches!(
-            outcome.action,
-            ScheduleAction::Kept | ScheduleAction::Suspended
-        ) {
+    for (key, inputs, updated) in decided {
+        let (Some(updated), Some(binding)) = (updated, cp.bindings.get(&key)) else {
             cp.revisions.scheduled.insert(key, inputs);
             continue;
-        }
-        let mut updated = binding.clone();
-        outcome.apply_to(&mut updated, &now);
-        if &updated == binding {
-            cp.revisions.scheduled.insert(key, inputs);
-            continue;
-        }
+        };
         cp.revisions.scheduled.remove(&key);
         let previous = binding.spec.clusters.clone();
         let spec_moved = updated.spec != binding.spec || updated.metadata != binding.metadata;
