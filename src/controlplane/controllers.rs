@@ -2,6 +2,7 @@
 //! scheduler, dependencies distributor, binding controller, execution, member controllers,
 //! work status, binding status and template status aggregation.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{json, Value};
@@ -1624,6 +1625,7 @@ fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
         bindings,
         works,
         revisions,
+        threads,
         ..
     } = cp;
     let super::Revisions {
@@ -1635,74 +1637,47 @@ fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
         counter,
         ..
     } = revisions;
-    let mut changed = false;
-    for (key, b) in bindings.iter_mut() {
-        let rev = binding_revisions.get(key).copied().unwrap_or(0);
-        let keys = match work_keys.get(key) {
-            Some((r, keys)) if *r == rev => keys,
-            _ => {
-                work_keys.insert(key.clone(), (rev, work_keys_of(b)));
-                match work_keys.get(key) {
-                    Some((_, keys)) => keys,
-                    None => continue,
-                }
-            }
-        };
-        let statuses: Vec<u64> = keys
-            .iter()
-            .map(|wkey| work_status.get(wkey).copied().unwrap_or(0))
-            .collect();
-        if aggregated
-            .get(key)
-            .is_some_and(|(r, seen)| *r == rev && *seen == statuses)
-        {
-            continue;
-        }
-        aggregated.insert(key.clone(), (rev, statuses));
-        let targets = render::target_clusters(b);
-        let mut items = Vec::new();
-        // The keys were computed from these targets, in this order.
-        for (t, wkey) in targets.iter().zip(keys) {
-            let Some(work) = works.get(wkey) else {
-                continue;
+    // Each binding's status is its own: bindings are handled side by side and the
+    // bookkeeping is written afterwards, in binding order.
+    let jobs: Vec<(&(String, String), &mut ResourceBinding)> = bindings.iter_mut().collect();
+    let outcomes: Vec<AggregateOutcome> = super::parallel::map_in_order(
+        *threads,
+        jobs,
+        |(_, b)| b.spec.clusters.len().max(1),
+        |(key, b)| {
+            let rev = binding_revisions.get(key).copied().unwrap_or(0);
+            let keys: Cow<'_, [(String, String)]> = match work_keys.get(key) {
+                Some((r, keys)) if *r == rev => Cow::Borrowed(keys),
+                _ => Cow::Owned(work_keys_of(b)),
             };
-            let ws = work.status.as_ref();
-            let applied_cond = ws.and_then(|s| s.conditions.iter().find(|c| c.type_ == "Applied"));
-            let Some(applied_cond) = applied_cond else {
-                // Not dispatched yet (e.g. suspended before its first apply): no item.
-                if ws.is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Dispatching")) {
-                    items.push(AggregatedStatusItem {
-                        cluster_name: t.name.clone(),
-                        ..Default::default()
-                    });
-                }
-                continue;
-            };
-            let manifest = ws.and_then(|s| s.manifest_statuses.first());
-            items.push(AggregatedStatusItem {
-                cluster_name: t.name.clone(),
-                status: manifest.and_then(|m| m.status.clone()),
-                applied: applied_cond.status == "True",
-                applied_message: if applied_cond.status == "True" {
-                    String::new()
-                } else {
-                    applied_cond.message.clone()
+            let statuses: Vec<u64> = keys
+                .iter()
+                .map(|wkey| work_status.get(wkey).copied().unwrap_or(0))
+                .collect();
+            let seen = aggregated
+                .get(key)
+                .is_some_and(|(r, seen)| *r == rev && *seen == statuses);
+            let status_moved = !seen && aggregate_into(b, &keys, works);
+            AggregateOutcome {
+                rev,
+                keys: match keys {
+                    Cow::Owned(keys) => Some(keys),
+                    Cow::Borrowed(_) => None,
                 },
-                health: Some(
-                    manifest
-                        .and_then(|m| m.health)
-                        .unwrap_or(ResourceHealth::Unknown),
-                ),
-            });
+                statuses: (!seen).then_some(statuses),
+                status_moved,
+            }
+        },
+    );
+    let mut changed = false;
+    for ((key, _), outcome) in bindings.iter().zip(outcomes) {
+        if let Some(keys) = outcome.keys {
+            work_keys.insert(key.clone(), (outcome.rev, keys));
         }
-        let current = b
-            .status
-            .as_ref()
-            .map_or(&[][..], |s| &s.aggregated_status[..]);
-        if current != &items[..] {
-            b.status
-                .get_or_insert_with(Default::default)
-                .aggregated_status = items;
+        if let Some(statuses) = outcome.statuses {
+            aggregated.insert(key.clone(), (outcome.rev, statuses));
+        }
+        if outcome.status_moved {
             *counter += 1;
             match binding_status.get_mut(key) {
                 Some(r) => *r = *counter,
@@ -1714,6 +1689,74 @@ fn aggregate_binding_status(cp: &mut ControlPlane) -> bool {
         }
     }
     changed
+}
+
+/// What aggregating one binding's Work statuses found.
+struct AggregateOutcome {
+    /// The binding revision.
+    rev: u64,
+    /// The binding's Work keys, when they had to be computed again.
+    keys: Option<Vec<(String, String)>>,
+    /// The Work status revisions aggregated, when they moved.
+    statuses: Option<Vec<u64>>,
+    /// Whether the binding's `aggregatedStatus` changed.
+    status_moved: bool,
+}
+
+/// Writes the statuses of the Works under `keys` (one per target, in target order) into
+/// the binding's `aggregatedStatus`; true if it changed.
+fn aggregate_into(
+    b: &mut ResourceBinding,
+    keys: &[(String, String)],
+    works: &BTreeMap<(String, String), Work>,
+) -> bool {
+    let targets = render::target_clusters(b);
+    let mut items = Vec::new();
+    // The keys were computed from these targets, in this order.
+    for (t, wkey) in targets.iter().zip(keys) {
+        let Some(work) = works.get(wkey) else {
+            continue;
+        };
+        let ws = work.status.as_ref();
+        let applied_cond = ws.and_then(|s| s.conditions.iter().find(|c| c.type_ == "Applied"));
+        let Some(applied_cond) = applied_cond else {
+            // Not dispatched yet (e.g. suspended before its first apply): no item.
+            if ws.is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Dispatching")) {
+                items.push(AggregatedStatusItem {
+                    cluster_name: t.name.clone(),
+                    ..Default::default()
+                });
+            }
+            continue;
+        };
+        let manifest = ws.and_then(|s| s.manifest_statuses.first());
+        items.push(AggregatedStatusItem {
+            cluster_name: t.name.clone(),
+            status: manifest.and_then(|m| m.status.clone()),
+            applied: applied_cond.status == "True",
+            applied_message: if applied_cond.status == "True" {
+                String::new()
+            } else {
+                applied_cond.message.clone()
+            },
+            health: Some(
+                manifest
+                    .and_then(|m| m.health)
+                    .unwrap_or(ResourceHealth::Unknown),
+            ),
+        });
+    }
+    let current = b
+        .status
+        .as_ref()
+        .map_or(&[][..], |s| &s.aggregated_status[..]);
+    if current == &items[..] {
+        return false;
+    }
+    b.status
+        .get_or_insert_with(Default::default)
+        .aggregated_status = items;
+    true
 }
 
 /// The resource template status controller: AggregateStatus onto the template.
