@@ -1761,71 +1761,97 @@ fn aggregate_into(
 
 /// The resource template status controller: AggregateStatus onto the template.
 fn aggregate_template_status(cp: &mut ControlPlane) -> bool {
-    let mut changed = false;
-    let keys: Vec<(String, String)> = cp.bindings.keys().cloned().collect();
-    for bkey in keys {
-        let Some(b) = cp.bindings.get(&bkey) else {
-            continue;
-        };
-        let tkey = template_key_of(b);
-        let fp = (
-            cp.revisions.binding_status.get(&bkey).copied().unwrap_or(0),
-            cp.revisions.templates.get(&tkey).copied().unwrap_or(0),
-        );
-        if cp.revisions.template_status.get(&tkey) == Some(&fp) {
-            continue;
-        }
-        let Some(template) = cp.templates.get(&tkey) else {
-            continue;
-        };
-        let gvk = Gvk::of(template);
-        if !cp.interpreter.handles(&gvk, Operation::AggregateStatus) {
-            continue;
-        }
-        let items = b
-            .status
-            .as_ref()
-            .map_or(&[][..], |s| &s.aggregated_status[..]);
-        let aggregated = cp.interpreter.aggregate_status(template, items);
-        cp.revisions.template_status.insert(tkey.clone(), fp);
-        match aggregated {
-            Ok(mut new) => {
-                let new_status = new.as_object_mut().and_then(|o| o.remove("status"));
-                if template.get("status") != new_status.as_ref() {
-                    let old_og = at(template, &["status", "observedGeneration"]).cloned();
-                    let Some(t) = cp.templates.get_mut(&tkey) else {
-                        continue;
-                    };
-                    if let Some(obj) = t.as_object_mut() {
-                        super::put_or_remove(obj, "status", new_status);
-                    }
-                    let new_og = at(t, &["status", "observedGeneration"]).cloned();
-                    if old_og != new_og {
-                        let og = new_og.unwrap_or(Value::Null);
-                        let generation = at(t, &["metadata", "generation"])
-                            .cloned()
-                            .unwrap_or(Value::Null);
-                        cp.event(
-                            "status-aggregator",
-                            "Normal",
-                            tkey.to_string(),
-                            "AggregateStatusSucceed",
-                            format!(
-                                "status.observedGeneration is now {og} (generation {generation})"
-                            ),
-                        );
-                    }
-                    changed = true;
-                }
+    // The interpreter calls read only: they run side by side, and their results are written
+    // to the templates afterwards, in binding order.
+    let due: Vec<(ObjectKey, (u64, u64), &ResourceBinding, &Value)> = cp
+        .bindings
+        .iter()
+        .filter_map(|(bkey, b)| {
+            let tkey = template_key_of(b);
+            let fp = (
+                cp.revisions.binding_status.get(bkey).copied().unwrap_or(0),
+                cp.revisions.templates.get(&tkey).copied().unwrap_or(0),
+            );
+            if cp.revisions.template_status.get(&tkey) == Some(&fp) {
+                return None;
             }
-            Err(e) => cp.event(
-                "status-aggregator",
-                "Warning",
-                tkey.to_string(),
-                "AggregateStatusFailed",
-                e.to_string(),
-            ),
+            let template = cp.templates.get(&tkey)?;
+            Some((tkey, fp, b, template))
+        })
+        .collect();
+    if due.is_empty() {
+        return false;
+    }
+    let interpreter = cp.interpreter.as_ref();
+    let aggregated: Vec<(ObjectKey, (u64, u64), Option<AggregatedTemplateStatus>)> =
+        super::parallel::map_in_order(
+            cp.threads,
+            due,
+            |(_, _, b, _)| b.spec.clusters.len().max(1),
+            |(tkey, fp, b, template)| {
+                let gvk = Gvk::of(template);
+                if !interpreter.handles(&gvk, Operation::AggregateStatus) {
+                    return (tkey, fp, None);
+                }
+                let items = b
+                    .status
+                    .as_ref()
+                    .map_or(&[][..], |s| &s.aggregated_status[..]);
+                let status = interpreter
+                    .aggregate_status(template, items)
+                    .map(|mut new| new.as_object_mut().and_then(|o| o.remove("status")))
+                    .map_err(|e| e.to_string());
+                (tkey, fp, Some(status))
+            },
+        );
+    let mut changed = false;
+    for (tkey, fp, status) in aggregated {
+        let Some(status) = status else {
+            continue;
+        };
+        cp.revisions.template_status.insert(tkey.clone(), fp);
+        let new_status = match status {
+            Ok(new_status) => new_status,
+            Err(message) => {
+                cp.event(
+                    "status-aggregator",
+                    "Warning",
+                    tkey.to_string(),
+                    "AggregateStatusFailed",
+                    message,
+                );
+                continue;
+            }
+        };
+        let Some(t) = cp.templates.get_mut(&tkey) else {
+            continue;
+        };
+        if t.get("status") == new_status.as_ref() {
+            continue;
         }
+        let old_og = at(t, &["status", "observedGeneration"]).cloned();
+        if let Some(obj) = t.as_object_mut() {
+            super::put_or_remove(obj, "status", new_status);
+        }
+        let new_og = at(t, &["status", "observedGeneration"]).cloned();
+        if old_og != new_og {
+            let og = new_og.unwrap_or(Value::Null);
+            let generation = at(t, &["metadata", "generation"])
+                .cloned()
+                .unwrap_or(Value::Null);
+            cp.event(
+                "status-aggregator",
+                "Normal",
+                tkey.to_string(),
+                "AggregateStatusSucceed",
+                format!("status.observedGeneration is now {og} (generation {generation})"),
+            );
+        }
+        changed = true;
     }
     changed
 }
+
+/// A template's new `status` as its interpreter aggregated it (`None`: no status), or why
+/// aggregation failed.
+type AggregatedTemplateStatus = Result<Option<Value>, String>;
