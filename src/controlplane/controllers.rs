@@ -184,178 +184,101 @@ fn match_options(cp: &ControlPlane) -> MatchOptions {
 fn detector(cp: &mut ControlPlane) -> bool {
     let pps: Vec<_> = cp.propagation_policies.values().cloned().collect();
     let cpps: Vec<_> = cp.cluster_propagation_policies.values().cloned().collect();
-    let options = match_options(cp);
-    let binding_options = BindingOptions {
-        priority_based_scheduling: cp.config.gate("PriorityBasedScheduling"),
-        ..BindingOptions::default()
+    let scope = DetectScope {
+        pps: &pps,
+        cpps: &cpps,
+        options: match_options(cp),
+        binding_options: BindingOptions {
+            priority_based_scheduling: cp.config.gate("PriorityBasedScheduling"),
+            ..BindingOptions::default()
+        },
     };
     let mut changed = false;
-    let keys: Vec<ObjectKey> = cp.templates.keys().cloned().collect();
     let mut live_bindings: BTreeSet<(String, String)> = BTreeSet::new();
-    for key in keys {
-        let template_revision = cp.revisions.templates.get(&key).copied().unwrap_or(0);
-        // Same template, same policies: the same claim decision, and the binding found up to
-        // date last time still is.
-        if let Some((t, p, bkey)) = cp.revisions.detected_idle.get(&key) {
-            if *t == template_revision
-                && *p == cp.revisions.policies
-                && cp.bindings.contains_key(bkey)
+    // Same template, same policies: the same claim decision, and the binding found up to
+    // date last time still is.
+    let mut due: Vec<ObjectKey> = Vec::new();
+    for key in cp.templates.keys() {
+        let template_revision = cp.revisions.templates.get(key).copied().unwrap_or(0);
+        match cp.revisions.detected_idle.get(key) {
+            Some((t, p, bkey))
+                if *t == template_revision
+                    && *p == cp.revisions.policies
+                    && cp.bindings.contains_key(bkey) =>
             {
                 live_bindings.insert(bkey.clone());
+            }
+            _ => due.push(key.clone()),
+        }
+    }
+    // Templates are claimed and their bindings built side by side, each template by itself;
+    // bindings, revisions and events are written afterwards, in template order. Two
+    // templates that would build the same binding are handled one after the other instead.
+    let mut binding_keys = BTreeSet::new();
+    let distinct = due.iter().all(|k| binding_keys.insert(live_key(k)));
+    let weight = due.len() * 16;
+    if distinct && super::parallel::worth_splitting(cp.threads, weight) {
+        let ControlPlane {
+            templates,
+            bindings,
+            revisions,
+            interpreter,
+            propagation_policies,
+            cluster_propagation_policies,
+            threads,
+            ..
+        } = &mut *cp;
+        let reads = DetectReads {
+            bindings,
+            revisions,
+            interpreter: interpreter.as_ref(),
+            propagation_policies,
+            cluster_propagation_policies,
+        };
+        let mut wanted = due.iter().peekable();
+        let jobs: Vec<(&ObjectKey, &mut Value)> = templates
+            .iter_mut()
+            .filter(|(k, _)| {
+                if wanted.peek() == Some(k) {
+                    wanted.next();
+                    true
+                } else {
+                    false
+                }
+            })
+            .collect();
+        let detected: Vec<Detected> = super::parallel::map_in_order(
+            *threads,
+            jobs,
+            |_| 16,
+            |(key, template)| scope.detect(key, template, &reads),
+        );
+        for (key, d) in due.iter().zip(detected) {
+            changed |= record_detected(cp, key, d, &mut live_bindings);
+        }
+    } else {
+        for key in &due {
+            let ControlPlane {
+                templates,
+                bindings,
+                revisions,
+                interpreter,
+                propagation_policies,
+                cluster_propagation_policies,
+                ..
+            } = &mut *cp;
+            let Some(template) = templates.get_mut(key) else {
                 continue;
-            }
-        }
-        let Some(template) = cp.templates.get(&key) else {
-            continue;
-        };
-        let decision = policy::claim(template, &pps, &cpps, &options);
-        let bkey = (
-            key.namespace.clone(),
-            policy::binding_name(&key.kind, &key.name),
-        );
-        let chosen = match decision {
-            ClaimDecision::Claim { policy: p, .. } | ClaimDecision::Keep(p) => Some(p),
-            ClaimDecision::Release { .. } => {
-                let mut t = template.clone();
-                if policy::remove_claim(&mut t).is_ok() && &t != template {
-                    cp.revisions.touch_template(&key);
-                    cp.templates.insert(key.clone(), t);
-                    cp.event(
-                        "detector",
-                        "Normal",
-                        key.to_string(),
-                        "ClaimRemoved",
-                        "the claiming policy no longer selects this template".into(),
-                    );
-                    changed = true;
-                }
-                None
-            }
-            _ => None,
-        };
-        let Some(p) = chosen else {
-            if cp.bindings.contains_key(&bkey) {
-                live_bindings.insert(bkey);
-            }
-            continue;
-        };
-        let version = format!(
-            "{}/{}/{}/{}",
-            p.kind(),
-            p.namespace(),
-            p.name(),
-            policy_version(cp, p)
-        );
-        let fp = (
-            cp.revisions.templates.get(&key).copied().unwrap_or(0),
-            version.clone(),
-        );
-        if cp.revisions.detected.get(&key) == Some(&fp) && cp.bindings.contains_key(&bkey) {
-            cp.revisions
-                .detected_idle
-                .insert(key.clone(), (fp.0, cp.revisions.policies, bkey.clone()));
-            live_bindings.insert(bkey);
-            continue;
-        }
-        let Some(template) = cp.templates.get_mut(&key) else {
-            continue;
-        };
-        // The claim lives in the metadata only: the template is claimed where it stands and
-        // its metadata put back when that fails or changes nothing (so that not even the key
-        // order moves).
-        let metadata = template.get("metadata").cloned();
-        let claim = policy::write_claim(template, p);
-        let claimed = claim.is_ok() && template.get("metadata") != metadata.as_ref();
-        if !claimed {
-            if let Some(object) = template.as_object_mut() {
-                super::put_or_remove(object, "metadata", metadata);
-            }
-        }
-        if let Err(e) = claim {
-            cp.event(
-                "detector",
-                "Warning",
-                key.to_string(),
-                "ClaimFailed",
-                e.to_string(),
-            );
-            continue;
-        }
-        if claimed {
-            cp.revisions.touch_template(&key);
-            cp.event(
-                "detector",
-                "Normal",
-                key.to_string(),
-                "ApplyPolicySucceed",
-                format!("claimed by {} {}", p.kind(), p.name()),
-            );
-            changed = true;
-        }
-        let existing = cp.bindings.get(&bkey);
-        let fp = (
-            cp.revisions.templates.get(&key).copied().unwrap_or(0),
-            version,
-        );
-        let Some(claimed) = cp.templates.get(&key) else {
-            continue;
-        };
-        match policy::build_binding(
-            claimed,
-            p,
-            cp.interpreter.as_ref(),
-            existing,
-            &binding_options,
-        ) {
-            Ok(mut b) => {
-                cp.revisions.detected.insert(key.clone(), fp);
-                live_bindings.insert(bkey.clone());
-                let old = cp.bindings.get(&bkey);
-                b.metadata.generation = match old {
-                    Some(o) if o.spec == b.spec => o.metadata.generation,
-                    Some(o) => Some(o.metadata.generation.unwrap_or(1) + 1),
-                    None => Some(1),
-                };
-                if old.map(|o| &o.metadata) != Some(&b.metadata)
-                    || old.map(|o| &o.spec) != Some(&b.spec)
-                {
-                    let created = old.is_none();
-                    cp.revisions.touch_binding(&bkey);
-                    match cp.bindings.get_mut(&bkey) {
-                        Some(o) => {
-                            // The status stays with the binding.
-                            b.status = o.status.take();
-                            *o = b;
-                        }
-                        None => {
-                            cp.bindings.insert(bkey, b);
-                        }
-                    }
-                    if created {
-                        let id = binding_id(&cp.bindings[&live_key(&key)]);
-                        cp.event(
-                            "detector",
-                            "Normal",
-                            id,
-                            "CreateBindingSucceed",
-                            format!("binding created for {key}"),
-                        );
-                    }
-                    changed = true;
-                }
-            }
-            Err(e) => {
-                cp.event(
-                    "detector",
-                    "Warning",
-                    key.to_string(),
-                    "ApplyPolicyFailed",
-                    e.to_string(),
-                );
-                if cp.bindings.contains_key(&bkey) {
-                    live_bindings.insert(bkey);
-                }
-            }
+            };
+            let reads = DetectReads {
+                bindings,
+                revisions,
+                interpreter: interpreter.as_ref(),
+                propagation_policies,
+                cluster_propagation_policies,
+            };
+            let d = scope.detect(key, template, &reads);
+            changed |= record_detected(cp, key, d, &mut live_bindings);
         }
     }
     // Bindings whose template is gone are garbage-collected with it (attached bindings of
@@ -386,16 +309,244 @@ fn detector(cp: &mut ControlPlane) -> bool {
     changed
 }
 
+/// What the detector reads besides the template it handles.
+struct DetectScope<'a> {
+    pps: &'a [crate::api::PropagationPolicy],
+    cpps: &'a [crate::api::ClusterPropagationPolicy],
+    options: MatchOptions,
+    binding_options: BindingOptions,
+}
+
+/// The control plane's state the detector reads while it handles templates.
+struct DetectReads<'a> {
+    bindings: &'a BTreeMap<(String, String), ResourceBinding>,
+    revisions: &'a super::Revisions,
+    interpreter: &'a dyn crate::interpreter::ResourceInterpreter,
+    propagation_policies: &'a BTreeMap<(String, String), crate::api::PropagationPolicy>,
+    cluster_propagation_policies: &'a BTreeMap<String, crate::api::ClusterPropagationPolicy>,
+}
+
+/// What the detector found for one template.
+enum Detected {
+    /// No policy claims it (its claim was removed when `released`).
+    Unclaimed { released: bool },
+    /// Its binding was built from this template revision and policy version already.
+    UpToDate,
+    /// Writing the claim failed.
+    ClaimFailed(String),
+    /// The binding built from the claimed template (`claimed`: the claim was written now),
+    /// or why it could not be built.
+    Built {
+        claimed: bool,
+        claimed_by: String,
+        version: String,
+        binding: Result<ResourceBinding, String>,
+    },
+}
+
+impl DetectScope<'_> {
+    /// Claims `template` for the policy that selects it and builds its binding.
+    fn detect(&self, key: &ObjectKey, template: &mut Value, reads: &DetectReads<'_>) -> Detected {
+        let decision = policy::claim(template, self.pps, self.cpps, &self.options);
+        let chosen = match decision {
+            ClaimDecision::Claim { policy: p, .. } | ClaimDecision::Keep(p) => Some(p),
+            ClaimDecision::Release { .. } => {
+                let mut t = template.clone();
+                let released = policy::remove_claim(&mut t).is_ok() && &t != template;
+                if released {
+                    *template = t;
+                }
+                return Detected::Unclaimed { released };
+            }
+            _ => None,
+        };
+        let Some(p) = chosen else {
+            return Detected::Unclaimed { released: false };
+        };
+        let version = format!(
+            "{}/{}/{}/{}",
+            p.kind(),
+            p.namespace(),
+            p.name(),
+            policy_version(
+                reads.propagation_policies,
+                reads.cluster_propagation_policies,
+                p
+            )
+        );
+        let template_revision = reads.revisions.templates.get(key).copied().unwrap_or(0);
+        let bkey = live_key(key);
+        if reads.revisions.detected.get(key).map(|(r, v)| (*r, v.as_str()))
+            == Some((template_revision, version.as_str()))
+            && reads.bindings.contains_key(&bkey)
+        {
+            return Detected::UpToDate;
+        }
+        // The claim lives in the metadata only: the template is claimed where it stands and
+        // its metadata put back when that fails or changes nothing (so that not even the key
+        // order moves).
+        let metadata = template.get("metadata").cloned();
+        let claim = policy::write_claim(template, p);
+        let claimed = claim.is_ok() && template.get("metadata") != metadata.as_ref();
+        if !claimed {
+            if let Some(object) = template.as_object_mut() {
+                super::put_or_remove(object, "metadata", metadata);
+            }
+        }
+        if let Err(e) = claim {
+            return Detected::ClaimFailed(e.to_string());
+        }
+        let binding = policy::build_binding(
+            template,
+            p,
+            reads.interpreter,
+            reads.bindings.get(&bkey),
+            &self.binding_options,
+        )
+        .map_err(|e| e.to_string());
+        Detected::Built {
+            claimed,
+            claimed_by: format!("claimed by {} {}", p.kind(), p.name()),
+            version,
+            binding,
+        }
+    }
+}
+
+/// Writes what the detector found for one template: its revision, events, and binding.
+/// True if anything changed.
+fn record_detected(
+    cp: &mut ControlPlane,
+    key: &ObjectKey,
+    detected: Detected,
+    live_bindings: &mut BTreeSet<(String, String)>,
+) -> bool {
+    let bkey = live_key(key);
+    let (claimed, claimed_by, version, built) = match detected {
+        Detected::Unclaimed { released } => {
+            if released {
+                cp.revisions.touch_template(key);
+                cp.event(
+                    "detector",
+                    "Normal",
+                    key.to_string(),
+                    "ClaimRemoved",
+                    "the claiming policy no longer selects this template".into(),
+                );
+            }
+            if cp.bindings.contains_key(&bkey) {
+                live_bindings.insert(bkey);
+            }
+            return released;
+        }
+        Detected::UpToDate => {
+            let revision = cp.revisions.templates.get(key).copied().unwrap_or(0);
+            cp.revisions.detected_idle.insert(
+                key.clone(),
+                (revision, cp.revisions.policies, bkey.clone()),
+            );
+            live_bindings.insert(bkey);
+            return false;
+        }
+        Detected::ClaimFailed(message) => {
+            cp.event(
+                "detector",
+                "Warning",
+                key.to_string(),
+                "ClaimFailed",
+                message,
+            );
+            return false;
+        }
+        Detected::Built {
+            claimed,
+            claimed_by,
+            version,
+            binding,
+        } => (claimed, claimed_by, version, binding),
+    };
+    let mut changed = false;
+    if claimed {
+        cp.revisions.touch_template(key);
+        cp.event(
+            "detector",
+            "Normal",
+            key.to_string(),
+            "ApplyPolicySucceed",
+            claimed_by,
+        );
+        changed = true;
+    }
+    let fp = (
+        cp.revisions.templates.get(key).copied().unwrap_or(0),
+        version,
+    );
+    match built {
+        Ok(mut b) => {
+            cp.revisions.detected.insert(key.clone(), fp);
+            live_bindings.insert(bkey.clone());
+            let old = cp.bindings.get(&bkey);
+            b.metadata.generation = match old {
+                Some(o) if o.spec == b.spec => o.metadata.generation,
+                Some(o) => Some(o.metadata.generation.unwrap_or(1) + 1),
+                None => Some(1),
+            };
+            if old.map(|o| &o.metadata) != Some(&b.metadata)
+                || old.map(|o| &o.spec) != Some(&b.spec)
+            {
+                let created = old.is_none();
+                cp.revisions.touch_binding(&bkey);
+                let id = binding_id(&b);
+                match cp.bindings.get_mut(&bkey) {
+                    Some(o) => {
+                        // The status stays with the binding.
+                        b.status = o.status.take();
+                        *o = b;
+                    }
+                    None => {
+                        cp.bindings.insert(bkey, b);
+                    }
+                }
+                if created {
+                    cp.event(
+                        "detector",
+                        "Normal",
+                        id,
+                        "CreateBindingSucceed",
+                        format!("binding created for {key}"),
+                    );
+                }
+                changed = true;
+            }
+        }
+        Err(message) => {
+            cp.event(
+                "detector",
+                "Warning",
+                key.to_string(),
+                "ApplyPolicyFailed",
+                message,
+            );
+            if cp.bindings.contains_key(&bkey) {
+                live_bindings.insert(bkey);
+            }
+        }
+    }
+    changed
+}
+
 /// The stored version of a claiming policy (its resourceVersion), so that a policy change
 /// refreshes the bindings it claims.
-fn policy_version(cp: &ControlPlane, p: policy::ClaimedBy<'_>) -> String {
+fn policy_version(
+    propagation_policies: &BTreeMap<(String, String), crate::api::PropagationPolicy>,
+    cluster_propagation_policies: &BTreeMap<String, crate::api::ClusterPropagationPolicy>,
+    p: policy::ClaimedBy<'_>,
+) -> String {
     match p {
-        policy::ClaimedBy::PropagationPolicy(pp) => cp
-            .propagation_policies
+        policy::ClaimedBy::PropagationPolicy(pp) => propagation_policies
             .get(&(pp.metadata.namespace.clone(), pp.metadata.name.clone()))
             .map(|x| x.metadata.resource_version.clone()),
-        policy::ClaimedBy::ClusterPropagationPolicy(cpp) => cp
-            .cluster_propagation_policies
+        policy::ClaimedBy::ClusterPropagationPolicy(cpp) => cluster_propagation_policies
             .get(&cpp.metadata.name)
             .map(|x| x.metadata.resource_version.clone()),
     }
