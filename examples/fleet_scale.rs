@@ -2,7 +2,8 @@
 //! and 2,000 Deployments (divided, 10 replicas each) from empty to quiescent, then one image
 //! update rolled out everywhere.
 //!
-//! `cargo run --release --example fleet_scale -- [CLUSTERS] [DEPLOYMENTS]`
+//! `cargo run --release --example fleet_scale -- [CLUSTERS] [DEPLOYMENTS] [THREADS]`
+//! (THREADS defaults to the available cores, at most 8).
 
 use std::time::Instant;
 
@@ -19,8 +20,12 @@ fn main() -> Result<(), ControlPlaneError> {
     let mut args = std::env::args().skip(1);
     let clusters: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100);
     let deployments: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2000);
+    let threads: Option<usize> = args.next().and_then(|a| a.parse().ok());
     let start = Instant::now();
     let mut cp = ControlPlane::new(Config::default());
+    if let Some(threads) = threads {
+        cp.set_threads(threads);
+    }
     for c in synthetic::clusters(clusters) {
         cp.apply(c)?;
     }
