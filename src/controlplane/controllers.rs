@@ -832,10 +832,10 @@ fn render_stale_bindings(
     let shared_keys: BTreeSet<(String, String)> = {
         let mut seen = BTreeSet::new();
         let mut shared = BTreeSet::new();
-        for b in stale.iter().filter_map(|k| cp.bindings.get(k)) {
-            for wkey in work_keys_of(b) {
-                if !seen.insert(wkey.clone()) {
-                    shared.insert(wkey);
+        for (_, keys) in stale.iter().filter_map(|k| cp.revisions.work_keys.get(k)) {
+            for wkey in keys {
+                if !seen.insert(wkey) {
+                    shared.insert(wkey.clone());
                 }
             }
         }
@@ -853,8 +853,10 @@ fn render_stale_bindings(
         threads,
         ..
     } = cp;
-    let stale_bindings: Vec<&ResourceBinding> =
-        stale.iter().filter_map(|k| bindings.get(k)).collect();
+    let stale_bindings: Vec<(&(String, String), &ResourceBinding)> = stale
+        .iter()
+        .filter_map(|k| Some((k, bindings.get(k)?)))
+        .collect();
     let scope = RenderScope {
         config,
         interpreter: interpreter.as_ref(),
@@ -871,17 +873,18 @@ fn render_stale_bindings(
     // in binding order.
     let total_targets: usize = stale_bindings
         .iter()
-        .map(|b| b.spec.clusters.len().max(1))
+        .map(|(_, b)| b.spec.clusters.len().max(1))
         .sum();
     let renders: Vec<BindingRender> = if super::parallel::worth_splitting(*threads, total_targets)
     {
         let mut jobs: Vec<(&ResourceBinding, Vec<(&(String, String), &mut Work)>)> =
-            stale_bindings.iter().map(|b| (*b, Vec::new())).collect();
-        let owner_of: HashMap<(String, String), usize> = stale_bindings
+            stale_bindings.iter().map(|(_, b)| (*b, Vec::new())).collect();
+        let owner_of: HashMap<&(String, String), usize> = stale_bindings
             .iter()
             .enumerate()
-            .flat_map(|(i, b)| work_keys_of(b).into_iter().map(move |k| (k, i)))
-            .filter(|(k, _)| !shared_keys.contains(k))
+            .filter_map(|(i, (k, _))| Some((i, &revisions.work_keys.get(*k)?.1)))
+            .flat_map(|(i, keys)| keys.iter().map(move |k| (k, i)))
+            .filter(|(k, _)| !shared_keys.contains(*k))
             .collect();
         for (key, work) in works.iter_mut() {
             if let Some(&i) = owner_of.get(key) {
@@ -895,13 +898,16 @@ fn render_stale_bindings(
             |(b, mut slots)| scope.render(b, &mut slots),
         )
     } else {
-        stale_bindings.iter().map(|b| scope.render(b, works)).collect()
+        stale_bindings
+            .iter()
+            .map(|(_, b)| scope.render(b, works))
+            .collect()
     };
 
     let mut held: BTreeMap<(String, String), Work> = BTreeMap::new();
     let mut created: BTreeMap<(String, String), Work> = BTreeMap::new();
     let mut changed = false;
-    for (b, render) in stale_bindings.iter().zip(renders) {
+    for ((_, b), render) in stale_bindings.iter().zip(renders) {
         let owner = binding_id(b);
         let bkey = (b.metadata.namespace.clone(), b.metadata.name.clone());
         let tkey = template_key_of(b);
@@ -974,7 +980,7 @@ fn render_stale_bindings(
             Stored::Unchanged | Stored::Held(_) => {}
         }
     }
-    for (key, mut work) in created {
+    for (key, work) in created.iter_mut() {
         work.metadata.generation = Some(1);
         work.metadata.creation_timestamp = Some(now.clone());
         events.push(super::Event {
@@ -985,13 +991,19 @@ fn render_stale_bindings(
             reason: "WorkCreated".into(),
             message: format!(
                 "dispatching {} to {}",
-                describe_manifest(&work),
+                describe_manifest(work),
                 names::cluster_of_execution_space(&key.0).unwrap_or(&key.0)
             ),
         });
-        revisions.touch_work(&key);
-        works.insert(key, work);
+        revisions.touch_work(key);
         changed = true;
+    }
+    // Many new Works (a fleet being populated) are merged in one ordered walk; a few are
+    // inserted one by one.
+    if created.len() * 8 >= works.len() {
+        works.append(&mut created);
+    } else {
+        works.extend(created);
     }
     changed
 }
@@ -1186,6 +1198,25 @@ fn work_keys_of(b: &ResourceBinding) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Brings every binding's cached Work keys up to its current revision.
+fn refresh_work_keys(cp: &mut ControlPlane) {
+    let super::Revisions {
+        bindings: binding_revisions,
+        work_keys,
+        ..
+    } = &mut cp.revisions;
+    for (key, b) in &cp.bindings {
+        let rev = binding_revisions.get(key).copied().unwrap_or(0);
+        match work_keys.get_mut(key) {
+            Some((r, _)) if *r == rev => {}
+            Some(slot) => *slot = (rev, work_keys_of(b)),
+            None => {
+                work_keys.insert(key.clone(), (rev, work_keys_of(b)));
+            }
+        }
+    }
+}
+
 /// The binding controller: renders each binding's Works and removes orphans.
 fn sync_works(cp: &mut ControlPlane) -> bool {
     let mut stale: BTreeSet<(String, String)> = BTreeSet::new();
@@ -1214,16 +1245,26 @@ fn sync_works(cp: &mut ControlPlane) -> bool {
         .collect();
     let mut changed = false;
     if !stale.is_empty() {
+        refresh_work_keys(cp);
         changed |= render_stale_bindings(cp, &stale, &mut kept_owners);
     }
     // Orphans: Works of a binding (by its annotations) no longer rendered for that cluster.
-    let desired_keys: BTreeSet<(String, String)> =
-        cp.bindings.values().flat_map(work_keys_of).collect();
+    refresh_work_keys(cp);
+    let mut desired_keys: Vec<&(String, String)> = cp
+        .bindings
+        .keys()
+        .filter_map(|k| cp.revisions.work_keys.get(k))
+        .flat_map(|(_, keys)| keys)
+        .collect();
+    desired_keys.sort_unstable();
+    let mut desired = desired_keys.into_iter().peekable();
     let orphans: Vec<(String, String)> = cp
         .works
         .iter()
         .filter(|(k, w)| {
-            if desired_keys.contains(*k) {
+            // Both are in key order: one walk finds every Work no binding wants.
+            while desired.next_if(|d| *d < *k).is_some() {}
+            if desired.peek() == Some(k) {
                 return false;
             }
             let owner = work_owner(w);
