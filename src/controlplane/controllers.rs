@@ -340,7 +340,7 @@ enum Detected {
         claimed: bool,
         claimed_by: String,
         version: String,
-        binding: Result<ResourceBinding, String>,
+        binding: Result<Box<ResourceBinding>, String>,
     },
 }
 
@@ -376,7 +376,11 @@ impl DetectScope<'_> {
         );
         let template_revision = reads.revisions.templates.get(key).copied().unwrap_or(0);
         let bkey = live_key(key);
-        if reads.revisions.detected.get(key).map(|(r, v)| (*r, v.as_str()))
+        if reads
+            .revisions
+            .detected
+            .get(key)
+            .map(|(r, v)| (*r, v.as_str()))
             == Some((template_revision, version.as_str()))
             && reads.bindings.contains_key(&bkey)
         {
@@ -403,6 +407,7 @@ impl DetectScope<'_> {
             reads.bindings.get(&bkey),
             &self.binding_options,
         )
+        .map(Box::new)
         .map_err(|e| e.to_string());
         Detected::Built {
             claimed,
@@ -441,10 +446,9 @@ fn record_detected(
         }
         Detected::UpToDate => {
             let revision = cp.revisions.templates.get(key).copied().unwrap_or(0);
-            cp.revisions.detected_idle.insert(
-                key.clone(),
-                (revision, cp.revisions.policies, bkey.clone()),
-            );
+            cp.revisions
+                .detected_idle
+                .insert(key.clone(), (revision, cp.revisions.policies, bkey.clone()));
             live_bindings.insert(bkey);
             return false;
         }
@@ -501,10 +505,10 @@ fn record_detected(
                     Some(o) => {
                         // The status stays with the binding.
                         b.status = o.status.take();
-                        *o = b;
+                        *o = *b;
                     }
                     None => {
-                        cp.bindings.insert(bkey, b);
+                        cp.bindings.insert(bkey, *b);
                     }
                 }
                 if created {
@@ -607,31 +611,34 @@ fn schedule(cp: &mut ControlPlane) -> bool {
     // are scheduled side by side; results are written back in priority order.
     let clusters: Vec<Cluster> = cp.clusters.values().cloned().collect();
     let snapshot = scheduler::ClusterSnapshot::new(&clusters);
-    let decided: Vec<((String, String), super::SchedulerInputs, Option<ResourceBinding>)> =
-        super::parallel::map_in_order(
-            cp.threads,
-            due,
-            |_| clusters.len().max(1),
-            |(key, binding)| {
-                let inputs = super::SchedulerInputs {
-                    binding: cp.revisions.bindings.get(&key).copied().unwrap_or(0),
-                    env: cp.revisions.env,
-                    now: now_seconds,
-                    status: super::SchedulerInputs::status_of(binding.status.as_ref()),
-                };
-                let outcome = scheduler::schedule_prepared(binding, &snapshot, &options);
-                if matches!(
-                    outcome.action,
-                    ScheduleAction::Kept | ScheduleAction::Suspended
-                ) {
-                    return (key, inputs, None);
-                }
-                let mut updated = binding.clone();
-                outcome.apply_to(&mut updated, &now);
-                let moved = (&updated != binding).then_some(updated);
-                (key, inputs, moved)
-            },
-        );
+    let decided: Vec<(
+        (String, String),
+        super::SchedulerInputs,
+        Option<ResourceBinding>,
+    )> = super::parallel::map_in_order(
+        cp.threads,
+        due,
+        |_| clusters.len().max(1),
+        |(key, binding)| {
+            let inputs = super::SchedulerInputs {
+                binding: cp.revisions.bindings.get(&key).copied().unwrap_or(0),
+                env: cp.revisions.env,
+                now: now_seconds,
+                status: super::SchedulerInputs::status_of(binding.status.as_ref()),
+            };
+            let outcome = scheduler::schedule_prepared(binding, &snapshot, &options);
+            if matches!(
+                outcome.action,
+                ScheduleAction::Kept | ScheduleAction::Suspended
+            ) {
+                return (key, inputs, None);
+            }
+            let mut updated = binding.clone();
+            outcome.apply_to(&mut updated, &now);
+            let moved = (&updated != binding).then_some(updated);
+            (key, inputs, moved)
+        },
+    );
     let mut changed = false;
     for (key, inputs, updated) in decided {
         let (Some(updated), Some(binding)) = (updated, cp.bindings.get(&key)) else {
@@ -875,10 +882,11 @@ fn render_stale_bindings(
         .iter()
         .map(|(_, b)| b.spec.clusters.len().max(1))
         .sum();
-    let renders: Vec<BindingRender> = if super::parallel::worth_splitting(*threads, total_targets)
-    {
-        let mut jobs: Vec<(&ResourceBinding, Vec<(&(String, String), &mut Work)>)> =
-            stale_bindings.iter().map(|(_, b)| (*b, Vec::new())).collect();
+    let renders: Vec<BindingRender> = if super::parallel::worth_splitting(*threads, total_targets) {
+        let mut jobs: Vec<(&ResourceBinding, OwnWorks<'_>)> = stale_bindings
+            .iter()
+            .map(|(_, b)| (*b, Vec::new()))
+            .collect();
         let owner_of: HashMap<&(String, String), usize> = stale_bindings
             .iter()
             .enumerate()
@@ -1020,6 +1028,9 @@ enum Stored {
     Held(Work),
 }
 
+/// The stored Works one binding's render may update, by key.
+type OwnWorks<'a> = Vec<(&'a (String, String), &'a mut Work)>;
+
 /// A binding's rendered Works by key, or why it could not be rendered.
 type BindingRender = Result<Vec<((String, String), Stored)>, render::RenderError>;
 
@@ -1035,7 +1046,7 @@ impl WorkSlots for BTreeMap<(String, String), Work> {
     }
 }
 
-impl WorkSlots for Vec<(&(String, String), &mut Work)> {
+impl WorkSlots for OwnWorks<'_> {
     fn slot(&mut self, key: &(String, String)) -> Option<&mut Work> {
         self.iter_mut()
             .find(|(k, _)| *k == key)
@@ -1062,13 +1073,8 @@ impl RenderScope<'_> {
         };
         if super::failover::injects_preserved_state(self.config, b) {
             // Stateful failover rewrites the rendered manifests: render them whole.
-            let mut rendered = render::render_works(
-                b,
-                template,
-                self.clusters,
-                self.overrides,
-                self.interpreter,
-            )?;
+            let mut rendered =
+                render::render_works(b, template, self.clusters, self.overrides, self.interpreter)?;
             super::failover::inject_preserved_state(self.config, b, &mut rendered);
             for w in rendered {
                 let key = (w.metadata.namespace.clone(), w.metadata.name.clone());
