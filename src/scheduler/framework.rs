@@ -427,9 +427,29 @@ pub(crate) struct InTreeFilters {
     spread: bool,
     taint: bool,
     eviction: bool,
+    /// The properties the spread constraints require (resolved by
+    /// [`InTreeFilters::for_placement`]).
+    needs_provider: bool,
+    needs_region: bool,
+    needs_zone: bool,
 }
 
 impl InTreeFilters {
+    /// These filters with the placement's spread-constraint properties resolved, so that
+    /// each cluster is checked without walking the constraints.
+    pub(crate) fn for_placement(mut self, placement: &Placement) -> Self {
+        use crate::api::SpreadByField;
+        for sc in &placement.spread_constraints {
+            match sc.spread_by_field {
+                Some(SpreadByField::Provider) => self.needs_provider = true,
+                Some(SpreadByField::Region) => self.needs_region = true,
+                Some(SpreadByField::Zone) => self.needs_zone = true,
+                _ => {}
+            }
+        }
+        self
+    }
+
     /// Whether `cluster`, at `index` of the context's snapshot, passes every filter.
     #[inline]
     pub(crate) fn passes(
@@ -458,11 +478,11 @@ impl InTreeFilters {
                 }
             }
         }
+        // SpreadConstraint rejects a cluster missing a property some constraint spreads by.
         if self.spread
-            && !ctx.placement.spread_constraints.is_empty()
-            && !filter::SpreadConstraintFilter
-                .filter(ctx, cluster)
-                .is_success()
+            && ((self.needs_provider && cluster.spec.provider.is_empty())
+                || (self.needs_region && cluster.spec.region.is_empty())
+                || (self.needs_zone && cluster.spec.zones.is_empty() && cluster.spec.zone.is_empty()))
         {
             return false;
         }
@@ -665,7 +685,11 @@ impl<'a> SchedulingContext<'a> {
     }
 
     /// Replicas currently assigned to the cluster in `spec.clusters` (summed if listed twice).
+    #[inline]
     pub fn assigned_replicas(&self, name: &str) -> i64 {
+        if self.targets.is_empty() {
+            return 0;
+        }
         let start = self.targets.partition_point(|(n, _)| *n < name);
         self.targets[start..]
             .iter()

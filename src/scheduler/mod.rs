@@ -454,7 +454,7 @@ fn attempt(
     let mut rejected: Vec<(usize, usize, framework::FilterResult)> = Vec::new();
     let mut passed_over: Vec<usize> = Vec::with_capacity(clusters.len());
     let fused = if diag.is_none() && snapshot.is_some() {
-        fw.in_tree_filters()
+        fw.in_tree_filters().map(|f| f.for_placement(ctx.placement))
     } else {
         None
     };
@@ -592,9 +592,6 @@ fn attempt(
         &scores,
         &estimates,
     );
-    // A snapshot's name ranks order the candidates without comparing strings.
-    let ranks: Option<Vec<u32>> =
-        snapshot.map(|s| feasible_at.iter().map(|&i| s.name_rank(i)).collect());
     if let Some(d) = diag.as_mut() {
         for cand in &candidates {
             let e = d
@@ -604,17 +601,34 @@ fn attempt(
             e.available_replicas = Some(cand.allocatable_replicas);
         }
     }
-    let order = if diag.is_none()
-        && snapshot.is_some_and(ClusterSnapshot::names_unique)
-        && candidate_order_irrelevant(ctx.placement, spec, options)
-    {
-        (0..candidates.len()).collect()
-    } else {
-        select::sort_candidates_ranked(&mut candidates, ranks.as_deref())
+    // Snapshot positions of the sorted candidates; a snapshot's name ranks order them
+    // without comparing strings.
+    let sorted_at: Option<Vec<usize>> = match snapshot {
+        Some(s)
+            if diag.is_none()
+                && s.names_unique()
+                && candidate_order_irrelevant(ctx.placement, spec, options) =>
+        {
+            Some(feasible_at)
+        }
+        Some(s) => {
+            let prefix = if diag.is_none() {
+                select::sorted_prefix_read(ctx.placement, spec.replicas)
+            } else {
+                None
+            };
+            Some(select::sort_candidates_at(
+                &mut candidates,
+                s,
+                &feasible_at,
+                prefix,
+            ))
+        }
+        None => {
+            select::sort_candidates_ranked(&mut candidates, None);
+            None
+        }
     };
-    // Snapshot positions of the sorted candidates.
-    let sorted_at: Option<Vec<usize>> =
-        snapshot.map(|_| order.iter().map(|&i| feasible_at[i]).collect());
 
     let groups = select::group_candidates_at(
         &candidates,
