@@ -391,32 +391,33 @@ impl Estimator for GeneralEstimator {
     ) -> Vec<i32> {
         let clusters = snapshot.clusters();
         let request = requirements.map(|r| RequestBounds::new(&r.resource_request));
-        // (free amounts by cluster in the request's unit, per replica) per request; a
-        // resource no cluster lists leaves every cluster without room.
-        let columns: Option<Vec<(Option<&[i64]>, i64)>> = request.as_ref().map(|r| {
-            r.items
-                .iter()
-                .map(|&(name, per_replica, is_cpu)| {
-                    (snapshot.free_column(name, is_cpu), per_replica)
-                })
-                .collect()
-        });
+        // (free amounts by cluster in the request's unit, per replica) per request.
+        let mut columns: Vec<(&[i64], i64)> = Vec::new();
+        let mut unlisted = false;
+        for &(name, per_replica, is_cpu) in request.iter().flat_map(|r| r.items.iter()) {
+            match snapshot.free_column(name, is_cpu) {
+                Some(column) => columns.push((column, per_replica)),
+                None => unlisted = true,
+            }
+        }
         let any_assumed = self.options.scheduling_overcommit_protection && !self.assumed.is_empty();
         let models = requirements.is_some()
             && self.options.customized_cluster_resource_modeling
             && snapshot.any_models();
         let pods = snapshot.pods_bounds();
         // As `RequestBounds::bound`, with the free amounts from the snapshot; a missing
-        // amount is `NOT_ALLOCATABLE`, below 0 like an exhausted one.
+        // amount is `NOT_ALLOCATABLE`, below 0 like an exhausted one, and so is a resource
+        // no cluster lists.
         let bound = |i: usize| -> i32 {
+            if unlisted {
+                return 0;
+            }
             let mut maximum = pods.get(i).copied().unwrap_or(0);
-            for &(column, per_replica) in columns.iter().flatten() {
+            for &(column, per_replica) in &columns {
                 if maximum <= 0 {
                     break;
                 }
-                let free = column
-                    .and_then(|c| c.get(i).copied())
-                    .unwrap_or(NOT_ALLOCATABLE);
+                let free = column.get(i).copied().unwrap_or(NOT_ALLOCATABLE);
                 maximum = if free <= 0 {
                     0
                 } else {

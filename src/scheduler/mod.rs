@@ -668,10 +668,13 @@ fn attempt(
             }
         };
     let selected_at: Option<Vec<usize>> = sorted_at.as_ref().map(|at| {
-        selected
-            .iter()
-            .filter_map(|&i| at.get(i).copied())
-            .collect()
+        let mut positions = Vec::with_capacity(selected.len());
+        for &i in &selected {
+            if let Some(&p) = at.get(i) {
+                positions.push(p);
+            }
+        }
+        positions
     });
     let selected: Vec<&Candidate<'_>> = selected.iter().map(|&i| &candidates[i]).collect();
 

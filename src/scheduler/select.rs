@@ -520,7 +520,7 @@ pub(crate) fn group_candidates_at(
                     snapshot.provider_id(index)
                 }
             };
-            let mut counts: Vec<usize> = Vec::new();
+            let mut counts: Vec<usize> = vec![0; snapshot.group_count(field)];
             for &index in indices {
                 let group = group_of(index);
                 if group != NO_GROUP {
@@ -538,6 +538,7 @@ pub(crate) fn group_candidates_at(
                     bucket.push(i);
                 }
             }
+            out.reserve(counts.iter().filter(|&&n| n > 0).count());
             for members in buckets.into_iter().filter(|b| !b.is_empty()) {
                 let Some(first) = members.first().map(|&i| &candidates[i]) else {
                     continue;
@@ -848,8 +849,14 @@ pub fn select_by_region(
         i64::from(cluster_min),
     )
     .ok_or(SelectError::TooFewClustersInRegions)?;
-    let mut selected = Vec::new();
-    let mut rest = Vec::new();
+    let mut selected = Vec::with_capacity(chosen.len());
+    let mut rest = Vec::with_capacity(
+        chosen
+            .iter()
+            .filter_map(|&p| regions.get(p))
+            .map(|g| g.members.len())
+            .sum(),
+    );
     for &position in &chosen {
         // The first region of the chosen name (regions of one field have unique names).
         let Some(name) = regions.get(position).map(|g| &g.name) else {
@@ -923,10 +930,8 @@ pub fn select_best_clusters(
         Some(i64::from(replicas))
     };
     if let Some(region) = constraint_for(placement, SpreadByField::Region) {
-        let regions: Vec<&Group> = groups
-            .iter()
-            .filter(|g| g.field == SpreadByField::Region)
-            .collect();
+        let mut regions: Vec<&Group> = Vec::with_capacity(groups.len());
+        regions.extend(groups.iter().filter(|g| g.field == SpreadByField::Region));
         return select_by_region(
             candidates,
             &regions,

@@ -85,6 +85,9 @@ pub struct ClusterSnapshot<'c> {
     /// string order (`NO_GROUP` without a region); likewise for providers.
     region_ids: Vec<u32>,
     provider_ids: Vec<u32>,
+    /// The number of distinct regions and of distinct providers.
+    region_count: usize,
+    provider_count: usize,
 }
 
 /// The free amount of a resource a cluster does not list as allocatable. It bounds replicas
@@ -140,7 +143,7 @@ impl ClusterSet {
         }
     }
 
-    fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn indices(&self) -> impl Iterator<Item = usize> + '_ {
         self.words.iter().enumerate().flat_map(|(w, &word)| {
             let mut bits = word;
             std::iter::from_fn(move || {
@@ -239,6 +242,15 @@ fn group_ids<'v>(values: impl Iterator<Item = &'v str> + Clone) -> Vec<u32> {
             }
         })
         .collect()
+}
+
+/// The number of distinct ids among `ids` (ids are dense from 0).
+fn group_count(ids: &[u32]) -> usize {
+    ids.iter()
+        .filter(|&&g| g != NO_GROUP)
+        .map(|&g| g as usize + 1)
+        .max()
+        .unwrap_or(0)
 }
 
 fn nanos_of(list: &ResourceList, name: &str) -> i128 {
@@ -399,6 +411,8 @@ impl<'c> ClusterSnapshot<'c> {
             summaries,
             hard_taints,
             deleting,
+            region_count: group_count(&region_ids),
+            provider_count: group_count(&provider_ids),
             region_ids,
             provider_ids,
         }
@@ -519,6 +533,15 @@ impl<'c> ClusterSnapshot<'c> {
     /// Whether the cluster is being deleted.
     pub(crate) fn is_deleting(&self, index: usize) -> bool {
         self.deleting.get(index).copied().unwrap_or(false)
+    }
+
+    /// The number of distinct regions (`Region`) or providers (`Provider`); 0 otherwise.
+    pub(crate) fn group_count(&self, field: crate::api::SpreadByField) -> usize {
+        match field {
+            crate::api::SpreadByField::Region => self.region_count,
+            crate::api::SpreadByField::Provider => self.provider_count,
+            _ => 0,
+        }
     }
 
     /// The cluster's region id (ids follow region names), [`NO_GROUP`] without a region.

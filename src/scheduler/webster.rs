@@ -199,7 +199,7 @@ pub(crate) fn allocate_sorted_in_place(
     if remaining <= 0 {
         return;
     }
-    let heap: BinaryHeap<SortedCandidate> = (0..names.len().min(votes.len()))
+    let mut contenders: Vec<SortedCandidate> = (0..names.len().min(votes.len()))
         .map(|index| SortedCandidate {
             priority: priority(votes[index], seats[index]),
             seats: seats[index],
@@ -207,7 +207,16 @@ pub(crate) fn allocate_sorted_in_place(
             tie,
         })
         .collect();
-    hand_out_one_by_one(heap, remaining, votes, seats);
+    // Only the `remaining` parties first in the seat order can get a seat: every party ahead
+    // of another still holds its starting priority, and so gets a seat first, until it has
+    // one. The others never top the heap.
+    if let Ok(k) = usize::try_from(remaining) {
+        if k < contenders.len() {
+            contenders.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
+            contenders.truncate(k);
+        }
+    }
+    hand_out_one_by_one(BinaryHeap::from(contenders), remaining, votes, seats);
 }
 
 /// A party in a heap of the seat-by-seat phase.

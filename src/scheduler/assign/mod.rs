@@ -38,7 +38,7 @@ use crate::api::{
 };
 
 use super::estimator::{calculate_available_replicas, Estimator};
-use super::snapshot::{ClusterSnapshot, PreparedMatcher};
+use super::snapshot::{ClusterSet, ClusterSnapshot, PreparedMatcher};
 use super::webster::{self, clamp_i32, TieBreak};
 use crate::selector::ClusterAffinityMatcher;
 
@@ -728,12 +728,42 @@ fn static_division_in_name_order(
         .map(|wp| wp.static_weight_list.as_slice());
     if let Some(rules) = rules {
         let (by_name, general) = weight_rules(rules, Some(at));
-        for (c, &index) in candidates.iter().zip(at.indices) {
-            let weight = rule_weight(&by_name, &general, c.cluster, Some(index));
-            if weight > 0 {
-                if let Some(slot) = weight_at.get_mut(index) {
-                    *slot = weight;
-                    any_weight = true;
+        let sets: Option<Vec<(&ClusterSet, i64)>> = general
+            .iter()
+            .map(|(_, prepared, weight)| match prepared {
+                Some(PreparedMatcher::Members(set)) => Some((set, *weight)),
+                _ => None,
+            })
+            .collect();
+        match sets {
+            // Every rule is a snapshot cluster set: walk each set's members once.
+            Some(sets) if by_name.is_empty() => {
+                let mut candidate = vec![false; snapshot.len()];
+                for &index in at.indices {
+                    if let Some(flag) = candidate.get_mut(index) {
+                        *flag = true;
+                    }
+                }
+                for (set, weight) in sets {
+                    for index in set.indices() {
+                        if let (Some(true), Some(slot)) =
+                            (candidate.get(index), weight_at.get_mut(index))
+                        {
+                            *slot = (*slot).max(weight);
+                        }
+                    }
+                }
+                any_weight = weight_at.iter().any(|&w| w > 0);
+            }
+            _ => {
+                for (c, &index) in candidates.iter().zip(at.indices) {
+                    let weight = rule_weight(&by_name, &general, c.cluster, Some(index));
+                    if weight > 0 {
+                        if let Some(slot) = weight_at.get_mut(index) {
+                            *slot = weight;
+                            any_weight = true;
+                        }
+                    }
                 }
             }
         }
@@ -746,8 +776,8 @@ fn static_division_in_name_order(
             }
         }
     }
-    let mut names: Vec<&str> = Vec::new();
-    let mut votes: Vec<i64> = Vec::new();
+    let mut names: Vec<&str> = Vec::with_capacity(at.indices.len());
+    let mut votes: Vec<i64> = Vec::with_capacity(at.indices.len());
     for &index in snapshot.by_name() {
         let index = index as usize;
         if let (Some(&w), Some(c)) = (weight_at.get(index), clusters.get(index)) {
@@ -762,12 +792,13 @@ fn static_division_in_name_order(
     }
     let mut seats = vec![0i64; names.len()];
     seat_sorted_parties(&names, &votes, &mut seats, i64::from(replicas), tie, min_one);
-    names
-        .iter()
-        .zip(&seats)
-        .filter(|(_, &r)| r > 0)
-        .map(|(n, &r)| target(n, r))
-        .collect()
+    let mut targets = Vec::with_capacity(seats.iter().filter(|&&r| r > 0).count());
+    for (n, &r) in names.iter().zip(&seats) {
+        if r > 0 {
+            targets.push(target(n, r));
+        }
+    }
+    targets
 }
 
 /// A static weight rule matched by selectors, with its snapshot form when there is one.
