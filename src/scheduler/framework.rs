@@ -450,6 +450,53 @@ impl InTreeFilters {
         self
     }
 
+    /// The clusters of the context's snapshot that are not being deleted and pass every
+    /// filter, computed word by word, when set facts decide every filter: no current
+    /// targets (they pass the API and taint filters whatever the facts), no tolerations, no
+    /// evictions, no overflow affinities for a workload, and an affinity the snapshot
+    /// prepared as a set. `None` otherwise.
+    pub(crate) fn passing_set(&self, ctx: &SchedulingContext<'_>) -> Option<ClusterSet> {
+        let lookups = ctx.snapshot.as_ref()?;
+        let snapshot = lookups.snapshot;
+        if !ctx.targets.is_empty() || (self.eviction && !ctx.evicting.is_empty()) {
+            return None;
+        }
+        let mut set = if self.api {
+            lookups.api.clone()
+        } else {
+            snapshot.all_clusters().clone()
+        };
+        if self.affinity && ctx.affinity_matcher.is_some() {
+            if ctx.is_workload && !ctx.overflow_matchers.is_empty() {
+                return None;
+            }
+            match &lookups.affinity {
+                Some(PreparedMatcher::Members(members)) => set.intersect(members),
+                _ => return None,
+            }
+        }
+        if self.spread {
+            let (provider, region, zone) = snapshot.with_properties();
+            if self.needs_provider {
+                set.intersect(provider);
+            }
+            if self.needs_region {
+                set.intersect(region);
+            }
+            if self.needs_zone {
+                set.intersect(zone);
+            }
+        }
+        if self.taint {
+            if !ctx.placement.cluster_tolerations.is_empty() {
+                return None;
+            }
+            set.subtract(snapshot.hard_tainted());
+        }
+        set.subtract(snapshot.deleting_clusters());
+        Some(set)
+    }
+
     /// Whether `cluster`, at `index` of the context's snapshot, passes every filter.
     #[inline]
     pub(crate) fn passes(

@@ -458,7 +458,22 @@ fn attempt(
     } else {
         None
     };
+    let passing = fused.as_ref().and_then(|f| f.passing_set(ctx));
+    if let Some(passing) = &passing {
+        for i in passing.indices() {
+            if let Some(c) = clusters.get(i) {
+                feasible.push(c);
+                feasible_at.push(i);
+            }
+        }
+        if feasible.is_empty() {
+            passed_over.extend((0..clusters.len()).filter(|&i| snapshot.is_some_and(|s| !s.is_deleting(i))));
+        }
+    }
     for (i, c) in clusters.iter().enumerate() {
+        if passing.is_some() {
+            break;
+        }
         let deleting = match snapshot {
             Some(s) => s.is_deleting(i),
             None => c.is_deleting(),

@@ -81,6 +81,14 @@ pub struct ClusterSnapshot<'c> {
     hard_taints: Vec<bool>,
     /// Whether the cluster is being deleted.
     deleting: Vec<bool>,
+    /// The same facts as sets, and the clusters with a provider, a region, a zone; every
+    /// cluster.
+    hard_taint_set: ClusterSet,
+    deleting_set: ClusterSet,
+    provider_set: ClusterSet,
+    region_set: ClusterSet,
+    zone_set: ClusterSet,
+    all_set: ClusterSet,
     /// Per cluster, the position of its region among the distinct non-empty regions in
     /// string order (`NO_GROUP` without a region); likewise for providers.
     region_ids: Vec<u32>,
@@ -137,10 +145,29 @@ impl ClusterSet {
             .is_some_and(|w| w & (1 << (index % 64)) != 0)
     }
 
-    fn intersect(&mut self, other: &ClusterSet) {
+    /// Keeps the members of `other` only.
+    pub(crate) fn intersect(&mut self, other: &ClusterSet) {
         for (a, b) in self.words.iter_mut().zip(&other.words) {
             *a &= b;
         }
+    }
+
+    /// Removes the members of `other`.
+    pub(crate) fn subtract(&mut self, other: &ClusterSet) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a &= !b;
+        }
+    }
+
+    /// The clusters whose flag is set.
+    fn of_flags(flags: impl Iterator<Item = bool>, len: usize) -> Self {
+        let mut set = Self::empty(len);
+        for (i, flag) in flags.enumerate() {
+            if flag {
+                set.insert(i);
+            }
+        }
+        set
     }
 
     pub(crate) fn indices(&self) -> impl Iterator<Item = usize> + '_ {
@@ -374,7 +401,7 @@ impl<'c> ClusterSnapshot<'c> {
             summaries.push(facts);
         }
 
-        let hard_taints = clusters
+        let hard_taints: Vec<bool> = clusters
             .iter()
             .map(|c| {
                 c.spec
@@ -383,7 +410,18 @@ impl<'c> ClusterSnapshot<'c> {
                     .any(|t| t.effect == "NoSchedule" || t.effect == "NoExecute")
             })
             .collect();
-        let deleting = clusters.iter().map(Cluster::is_deleting).collect();
+        let deleting: Vec<bool> = clusters.iter().map(Cluster::is_deleting).collect();
+        let hard_taint_set = ClusterSet::of_flags(hard_taints.iter().copied(), n);
+        let deleting_set = ClusterSet::of_flags(deleting.iter().copied(), n);
+        let provider_set = ClusterSet::of_flags(clusters.iter().map(|c| !c.spec.provider.is_empty()), n);
+        let region_set = ClusterSet::of_flags(clusters.iter().map(|c| !c.spec.region.is_empty()), n);
+        let zone_set = ClusterSet::of_flags(
+            clusters
+                .iter()
+                .map(|c| !(c.spec.zones.is_empty() && c.spec.zone.is_empty())),
+            n,
+        );
+        let all_set = ClusterSet::of_flags((0..n).map(|_| true), n);
         let region_ids = group_ids(clusters.iter().map(|c| c.spec.region.as_str()));
         let provider_ids = group_ids(clusters.iter().map(|c| c.spec.provider.as_str()));
 
@@ -411,6 +449,12 @@ impl<'c> ClusterSnapshot<'c> {
             summaries,
             hard_taints,
             deleting,
+            hard_taint_set,
+            deleting_set,
+            provider_set,
+            region_set,
+            zone_set,
+            all_set,
             region_count: group_count(&region_ids),
             provider_count: group_count(&provider_ids),
             region_ids,
@@ -528,6 +572,26 @@ impl<'c> ClusterSnapshot<'c> {
     /// Whether the cluster has a `NoSchedule` or `NoExecute` taint.
     pub(crate) fn has_hard_taints(&self, index: usize) -> bool {
         self.hard_taints.get(index).copied().unwrap_or(true)
+    }
+
+    /// Every cluster, as a set.
+    pub(crate) fn all_clusters(&self) -> &ClusterSet {
+        &self.all_set
+    }
+
+    /// The clusters with a `NoSchedule` or `NoExecute` taint.
+    pub(crate) fn hard_tainted(&self) -> &ClusterSet {
+        &self.hard_taint_set
+    }
+
+    /// The clusters being deleted.
+    pub(crate) fn deleting_clusters(&self) -> &ClusterSet {
+        &self.deleting_set
+    }
+
+    /// The clusters with a provider, with a region, with a zone.
+    pub(crate) fn with_properties(&self) -> (&ClusterSet, &ClusterSet, &ClusterSet) {
+        (&self.provider_set, &self.region_set, &self.zone_set)
     }
 
     /// Whether the cluster is being deleted.

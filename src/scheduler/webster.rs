@@ -212,8 +212,19 @@ pub(crate) fn allocate_sorted_in_place(
     // one. The others never top the heap.
     if let Ok(k) = usize::try_from(remaining) {
         if k < contenders.len() {
-            contenders.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
-            contenders.truncate(k);
+            // The k first, kept in a heap whose top is the last of them.
+            let mut first: BinaryHeap<std::cmp::Reverse<SortedCandidate>> =
+                BinaryHeap::with_capacity(k);
+            for c in contenders {
+                if first.len() < k {
+                    first.push(std::cmp::Reverse(c));
+                } else if let Some(mut last) = first.peek_mut() {
+                    if c > last.0 {
+                        *last = std::cmp::Reverse(c);
+                    }
+                }
+            }
+            contenders = first.into_iter().map(|c| c.0).collect();
         }
     }
     hand_out_one_by_one(BinaryHeap::from(contenders), remaining, votes, seats);
