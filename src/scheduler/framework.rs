@@ -529,7 +529,9 @@ impl InTreeFilters {
         if self.spread
             && ((self.needs_provider && cluster.spec.provider.is_empty())
                 || (self.needs_region && cluster.spec.region.is_empty())
-                || (self.needs_zone && cluster.spec.zones.is_empty() && cluster.spec.zone.is_empty()))
+                || (self.needs_zone
+                    && cluster.spec.zones.is_empty()
+                    && cluster.spec.zone.is_empty()))
         {
             return false;
         }

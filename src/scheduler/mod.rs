@@ -467,7 +467,9 @@ fn attempt(
             }
         }
         if feasible.is_empty() {
-            passed_over.extend((0..clusters.len()).filter(|&i| snapshot.is_some_and(|s| !s.is_deleting(i))));
+            passed_over.extend(
+                (0..clusters.len()).filter(|&i| snapshot.is_some_and(|s| !s.is_deleting(i))),
+            );
         }
     }
     for (i, c) in clusters.iter().enumerate() {

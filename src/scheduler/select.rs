@@ -876,9 +876,9 @@ pub fn select_by_region(
         // candidates tie; only then is the stable sort by `candidate_order` needed.
         let mut by_index = rest.clone();
         by_index.sort_unstable();
-        let strictly_ordered = by_index.windows(2).all(|w| {
-            w[0] != w[1] && candidate_order(&candidates[w[0]], &candidates[w[1]]).is_lt()
-        });
+        let strictly_ordered = by_index
+            .windows(2)
+            .all(|w| w[0] != w[1] && candidate_order(&candidates[w[0]], &candidates[w[1]]).is_lt());
         if strictly_ordered {
             rest = by_index;
         } else {

@@ -413,8 +413,10 @@ impl<'c> ClusterSnapshot<'c> {
         let deleting: Vec<bool> = clusters.iter().map(Cluster::is_deleting).collect();
         let hard_taint_set = ClusterSet::of_flags(hard_taints.iter().copied(), n);
         let deleting_set = ClusterSet::of_flags(deleting.iter().copied(), n);
-        let provider_set = ClusterSet::of_flags(clusters.iter().map(|c| !c.spec.provider.is_empty()), n);
-        let region_set = ClusterSet::of_flags(clusters.iter().map(|c| !c.spec.region.is_empty()), n);
+        let provider_set =
+            ClusterSet::of_flags(clusters.iter().map(|c| !c.spec.provider.is_empty()), n);
+        let region_set =
+            ClusterSet::of_flags(clusters.iter().map(|c| !c.spec.region.is_empty()), n);
         let zone_set = ClusterSet::of_flags(
             clusters
                 .iter()

@@ -546,7 +546,9 @@ fn assign_by_static_weight(
     options: &DivisionOptions,
 ) -> Vec<TargetCluster> {
     if let Some(a) = at {
-        if a.snapshot.names_unique() && !(options.stable_scale_up && options.mode == AssignmentMode::Steady) {
+        if a.snapshot.names_unique()
+            && !(options.stable_scale_up && options.mode == AssignmentMode::Steady)
+        {
             return static_division_in_name_order(
                 candidates,
                 a,
@@ -791,7 +793,14 @@ fn static_division_in_name_order(
         return Vec::new();
     }
     let mut seats = vec![0i64; names.len()];
-    seat_sorted_parties(&names, &votes, &mut seats, i64::from(replicas), tie, min_one);
+    seat_sorted_parties(
+        &names,
+        &votes,
+        &mut seats,
+        i64::from(replicas),
+        tie,
+        min_one,
+    );
     let mut targets = Vec::with_capacity(seats.iter().filter(|&&r| r > 0).count());
     for (n, &r) in names.iter().zip(&seats) {
         if r > 0 {
