@@ -726,6 +726,11 @@ impl<'a> SchedulingContext<'a> {
         &self.binding.spec
     }
 
+    /// Whether `spec.clusters` names any cluster.
+    pub(crate) fn has_targets(&self) -> bool {
+        !self.targets.is_empty()
+    }
+
     /// Whether the cluster is in the current `spec.clusters`.
     pub fn is_target(&self, name: &str) -> bool {
         self.targets

@@ -452,7 +452,7 @@ fn attempt(
     let mut feasible: Vec<&Cluster> = Vec::with_capacity(clusters.len());
     let mut feasible_at: Vec<usize> = Vec::with_capacity(clusters.len());
     let mut rejected: Vec<(usize, usize, framework::FilterResult)> = Vec::new();
-    let mut passed_over: Vec<usize> = Vec::with_capacity(clusters.len());
+    let mut passed_over: Vec<usize> = Vec::new();
     let fused = if diag.is_none() && snapshot.is_some() {
         fw.in_tree_filters().map(|f| f.for_placement(ctx.placement))
     } else {

@@ -62,6 +62,25 @@ pub(crate) fn candidates_with_estimates<'a>(
     let spec = ctx.spec();
     let tiers =
         !(ctx.placement.cluster_affinity.is_some() || ctx.placement.cluster_affinities.is_empty());
+    if !tiers && !ctx.has_targets() {
+        // No overflow tiers and no replicas held: the estimates are the available replicas.
+        return feasible
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let allocatable = available
+                    .get(i)
+                    .map_or(i64::from(spec.replicas), |a| i64::from(*a));
+                Candidate {
+                    cluster: c,
+                    score: scores.get(i).copied().unwrap_or(0),
+                    allocatable_replicas: allocatable,
+                    available_replicas: allocatable,
+                    overflow_order: 0,
+                }
+            })
+            .collect();
+    }
     feasible
         .iter()
         .enumerate()
