@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::snapshot::ClusterSnapshot;
+use super::snapshot::{ClusterSnapshot, NOT_ALLOCATABLE};
 
 use crate::api::{
     Cluster, Component, ComponentReplicaRequirements, Placement, Quantity, ReplicaRequirements,
@@ -391,65 +391,58 @@ impl Estimator for GeneralEstimator {
     ) -> Vec<i32> {
         let clusters = snapshot.clusters();
         let request = requirements.map(|r| RequestBounds::new(&r.resource_request));
-        // (resource id, per replica, is cpu) per request; the ids are looked up once.
-        let resolved: Option<Vec<(Option<u32>, i64, bool)>> = request.as_ref().map(|r| {
-            r.items
-                .iter()
-                .map(|&(name, per_replica, is_cpu)| {
-                    (snapshot.resource_id(name), per_replica, is_cpu)
-                })
-                .collect()
-        });
+        // (free amounts by cluster in the request's unit, per replica) per request.
+        let mut columns: Vec<(&[i64], i64)> = Vec::new();
+        let mut unlisted = false;
+        for &(name, per_replica, is_cpu) in request.iter().flat_map(|r| r.items.iter()) {
+            match snapshot.free_column(name, is_cpu) {
+                Some(column) => columns.push((column, per_replica)),
+                None => unlisted = true,
+            }
+        }
         let any_assumed = self.options.scheduling_overcommit_protection && !self.assumed.is_empty();
-        let models = requirements.is_some() && self.options.customized_cluster_resource_modeling;
-        // Column by column: first the free pods of every cluster, then each request over all
-        // clusters. `None` marks a cluster that takes the per-cluster path: assumed workloads
-        // change its summary, resource models need the simulation.
-        let mut bounds: Vec<Option<i64>> = indices
+        let models = requirements.is_some()
+            && self.options.customized_cluster_resource_modeling
+            && snapshot.any_models();
+        let pods = snapshot.pods_bounds();
+        // As `RequestBounds::bound`, with the free amounts from the snapshot; a missing
+        // amount is `NOT_ALLOCATABLE`, below 0 like an exhausted one, and so is a resource
+        // no cluster lists.
+        let bound = |i: usize| -> i32 {
+            if unlisted {
+                return 0;
+            }
+            let mut maximum = pods.get(i).copied().unwrap_or(0);
+            for &(column, per_replica) in &columns {
+                if maximum <= 0 {
+                    break;
+                }
+                let free = column.get(i).copied().unwrap_or(NOT_ALLOCATABLE);
+                maximum = if free <= 0 {
+                    0
+                } else {
+                    maximum.min(free / per_replica)
+                };
+            }
+            clamp_to_i32(maximum)
+        };
+        if !models && !any_assumed {
+            return indices.iter().map(|&i| bound(i)).collect();
+        }
+        indices
             .iter()
             .map(|&i| {
-                let cluster = clusters.get(i)?;
-                let facts = snapshot.summary(i)?;
+                let (Some(cluster), Some(facts)) = (clusters.get(i), snapshot.summary(i)) else {
+                    return 0;
+                };
+                // Assumed workloads change the summary, resource models need the
+                // simulation: such clusters take the per-cluster path.
                 if (models && facts.has_models)
                     || (any_assumed && !self.assumed_for(cluster).is_empty())
                 {
-                    return None;
+                    return self.cluster_replicas(cluster, requirements);
                 }
-                Some(if !facts.present {
-                    0
-                } else if resolved.is_none() {
-                    facts.allowed_pods
-                } else {
-                    facts.allowed_pods.max(0)
-                })
-            })
-            .collect();
-        for &(resource, per_replica, is_cpu) in resolved.iter().flatten() {
-            for (bound, &i) in bounds.iter_mut().zip(indices) {
-                let Some(maximum) = bound.as_mut().filter(|m| **m > 0) else {
-                    continue;
-                };
-                // As `RequestBounds::bound`, with the free amounts from the snapshot.
-                let free = match resource.and_then(|r| snapshot.free_amount(i, r)) {
-                    Some(f) if is_cpu => f.milli,
-                    Some(f) => f.units,
-                    None => 0,
-                };
-                *maximum = if free <= 0 {
-                    0
-                } else {
-                    (*maximum).min(free / per_replica)
-                };
-            }
-        }
-        bounds
-            .iter()
-            .zip(indices)
-            .map(|(bound, &i)| match bound {
-                Some(b) => clamp_to_i32(*b),
-                None => clusters
-                    .get(i)
-                    .map_or(0, |c| self.cluster_replicas(c, requirements)),
+                bound(i)
             })
             .collect()
     }
@@ -1106,14 +1099,15 @@ pub fn estimate_replicas_in(
     let mut replicas = match estimators {
         // One estimator: its answers are the combination, with no opinion as `i32::MAX`.
         [only] => {
+            // No opinion (unauthentic or missing) means the binding's replicas.
             let mut answers = only.max_available_replicas_in(snapshot, indices, requirements);
-            answers.resize(indices.len(), i32::MAX);
+            answers.resize(indices.len(), spec.replicas);
             for a in &mut answers {
-                if *a == UNAUTHENTIC_REPLICA {
-                    *a = i32::MAX;
+                if *a == UNAUTHENTIC_REPLICA || *a == i32::MAX {
+                    *a = spec.replicas;
                 }
             }
-            answers
+            return answers;
         }
         _ => {
             let answers: Vec<Vec<i32>> = estimators

@@ -427,9 +427,76 @@ pub(crate) struct InTreeFilters {
     spread: bool,
     taint: bool,
     eviction: bool,
+    /// The properties the spread constraints require (resolved by
+    /// [`InTreeFilters::for_placement`]).
+    needs_provider: bool,
+    needs_region: bool,
+    needs_zone: bool,
 }
 
 impl InTreeFilters {
+    /// These filters with the placement's spread-constraint properties resolved, so that
+    /// each cluster is checked without walking the constraints.
+    pub(crate) fn for_placement(mut self, placement: &Placement) -> Self {
+        use crate::api::SpreadByField;
+        for sc in &placement.spread_constraints {
+            match sc.spread_by_field {
+                Some(SpreadByField::Provider) => self.needs_provider = true,
+                Some(SpreadByField::Region) => self.needs_region = true,
+                Some(SpreadByField::Zone) => self.needs_zone = true,
+                _ => {}
+            }
+        }
+        self
+    }
+
+    /// The clusters of the context's snapshot that are not being deleted and pass every
+    /// filter, computed word by word, when set facts decide every filter: no current
+    /// targets (they pass the API and taint filters whatever the facts), no tolerations, no
+    /// evictions, no overflow affinities for a workload, and an affinity the snapshot
+    /// prepared as a set. `None` otherwise.
+    pub(crate) fn passing_set(&self, ctx: &SchedulingContext<'_>) -> Option<ClusterSet> {
+        let lookups = ctx.snapshot.as_ref()?;
+        let snapshot = lookups.snapshot;
+        if !ctx.targets.is_empty() || (self.eviction && !ctx.evicting.is_empty()) {
+            return None;
+        }
+        let mut set = if self.api {
+            lookups.api.clone()
+        } else {
+            snapshot.all_clusters().clone()
+        };
+        if self.affinity && ctx.affinity_matcher.is_some() {
+            if ctx.is_workload && !ctx.overflow_matchers.is_empty() {
+                return None;
+            }
+            match &lookups.affinity {
+                Some(PreparedMatcher::Members(members)) => set.intersect(members),
+                _ => return None,
+            }
+        }
+        if self.spread {
+            let (provider, region, zone) = snapshot.with_properties();
+            if self.needs_provider {
+                set.intersect(provider);
+            }
+            if self.needs_region {
+                set.intersect(region);
+            }
+            if self.needs_zone {
+                set.intersect(zone);
+            }
+        }
+        if self.taint {
+            if !ctx.placement.cluster_tolerations.is_empty() {
+                return None;
+            }
+            set.subtract(snapshot.hard_tainted());
+        }
+        set.subtract(snapshot.deleting_clusters());
+        Some(set)
+    }
+
     /// Whether `cluster`, at `index` of the context's snapshot, passes every filter.
     #[inline]
     pub(crate) fn passes(
@@ -458,11 +525,13 @@ impl InTreeFilters {
                 }
             }
         }
+        // SpreadConstraint rejects a cluster missing a property some constraint spreads by.
         if self.spread
-            && !ctx.placement.spread_constraints.is_empty()
-            && !filter::SpreadConstraintFilter
-                .filter(ctx, cluster)
-                .is_success()
+            && ((self.needs_provider && cluster.spec.provider.is_empty())
+                || (self.needs_region && cluster.spec.region.is_empty())
+                || (self.needs_zone
+                    && cluster.spec.zones.is_empty()
+                    && cluster.spec.zone.is_empty()))
         {
             return false;
         }
@@ -657,6 +726,11 @@ impl<'a> SchedulingContext<'a> {
         &self.binding.spec
     }
 
+    /// Whether `spec.clusters` names any cluster.
+    pub(crate) fn has_targets(&self) -> bool {
+        !self.targets.is_empty()
+    }
+
     /// Whether the cluster is in the current `spec.clusters`.
     pub fn is_target(&self, name: &str) -> bool {
         self.targets
@@ -665,7 +739,11 @@ impl<'a> SchedulingContext<'a> {
     }
 
     /// Replicas currently assigned to the cluster in `spec.clusters` (summed if listed twice).
+    #[inline]
     pub fn assigned_replicas(&self, name: &str) -> i64 {
+        if self.targets.is_empty() {
+            return 0;
+        }
         let start = self.targets.partition_point(|(n, _)| *n < name);
         self.targets[start..]
             .iter()

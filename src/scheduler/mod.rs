@@ -452,13 +452,30 @@ fn attempt(
     let mut feasible: Vec<&Cluster> = Vec::with_capacity(clusters.len());
     let mut feasible_at: Vec<usize> = Vec::with_capacity(clusters.len());
     let mut rejected: Vec<(usize, usize, framework::FilterResult)> = Vec::new();
-    let mut passed_over: Vec<usize> = Vec::with_capacity(clusters.len());
+    let mut passed_over: Vec<usize> = Vec::new();
     let fused = if diag.is_none() && snapshot.is_some() {
-        fw.in_tree_filters()
+        fw.in_tree_filters().map(|f| f.for_placement(ctx.placement))
     } else {
         None
     };
+    let passing = fused.as_ref().and_then(|f| f.passing_set(ctx));
+    if let Some(passing) = &passing {
+        for i in passing.indices() {
+            if let Some(c) = clusters.get(i) {
+                feasible.push(c);
+                feasible_at.push(i);
+            }
+        }
+        if feasible.is_empty() {
+            passed_over.extend(
+                (0..clusters.len()).filter(|&i| snapshot.is_some_and(|s| !s.is_deleting(i))),
+            );
+        }
+    }
     for (i, c) in clusters.iter().enumerate() {
+        if passing.is_some() {
+            break;
+        }
         let deleting = match snapshot {
             Some(s) => s.is_deleting(i),
             None => c.is_deleting(),
@@ -592,9 +609,6 @@ fn attempt(
         &scores,
         &estimates,
     );
-    // A snapshot's name ranks order the candidates without comparing strings.
-    let ranks: Option<Vec<u32>> =
-        snapshot.map(|s| feasible_at.iter().map(|&i| s.name_rank(i)).collect());
     if let Some(d) = diag.as_mut() {
         for cand in &candidates {
             let e = d
@@ -604,17 +618,34 @@ fn attempt(
             e.available_replicas = Some(cand.allocatable_replicas);
         }
     }
-    let order = if diag.is_none()
-        && snapshot.is_some_and(ClusterSnapshot::names_unique)
-        && candidate_order_irrelevant(ctx.placement, spec, options)
-    {
-        (0..candidates.len()).collect()
-    } else {
-        select::sort_candidates_ranked(&mut candidates, ranks.as_deref())
+    // Snapshot positions of the sorted candidates; a snapshot's name ranks order them
+    // without comparing strings.
+    let sorted_at: Option<Vec<usize>> = match snapshot {
+        Some(s)
+            if diag.is_none()
+                && s.names_unique()
+                && candidate_order_irrelevant(ctx.placement, spec, options) =>
+        {
+            Some(feasible_at)
+        }
+        Some(s) => {
+            let prefix = if diag.is_none() {
+                select::sorted_prefix_read(ctx.placement, spec.replicas)
+            } else {
+                None
+            };
+            Some(select::sort_candidates_at(
+                &mut candidates,
+                s,
+                &feasible_at,
+                prefix,
+            ))
+        }
+        None => {
+            select::sort_candidates_ranked(&mut candidates, None);
+            None
+        }
     };
-    // Snapshot positions of the sorted candidates.
-    let sorted_at: Option<Vec<usize>> =
-        snapshot.map(|_| order.iter().map(|&i| feasible_at[i]).collect());
 
     let groups = select::group_candidates_at(
         &candidates,
@@ -654,10 +685,13 @@ fn attempt(
             }
         };
     let selected_at: Option<Vec<usize>> = sorted_at.as_ref().map(|at| {
-        selected
-            .iter()
-            .filter_map(|&i| at.get(i).copied())
-            .collect()
+        let mut positions = Vec::with_capacity(selected.len());
+        for &i in &selected {
+            if let Some(&p) = at.get(i) {
+                positions.push(p);
+            }
+        }
+        positions
     });
     let selected: Vec<&Candidate<'_>> = selected.iter().map(|&i| &candidates[i]).collect();
 

@@ -62,6 +62,25 @@ pub(crate) fn candidates_with_estimates<'a>(
     let spec = ctx.spec();
     let tiers =
         !(ctx.placement.cluster_affinity.is_some() || ctx.placement.cluster_affinities.is_empty());
+    if !tiers && !ctx.has_targets() {
+        // No overflow tiers and no replicas held: the estimates are the available replicas.
+        return feasible
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let allocatable = available
+                    .get(i)
+                    .map_or(i64::from(spec.replicas), |a| i64::from(*a));
+                Candidate {
+                    cluster: c,
+                    score: scores.get(i).copied().unwrap_or(0),
+                    allocatable_replicas: allocatable,
+                    available_replicas: allocatable,
+                    overflow_order: 0,
+                }
+            })
+            .collect();
+    }
     feasible
         .iter()
         .enumerate()
@@ -154,12 +173,25 @@ fn packed_order(candidates: &[Candidate<'_>], ranks: &[u32]) -> Option<Vec<usize
     if ranks.len() != candidates.len() {
         return None;
     }
+    let (mut keys, i_bits) = packed_keys(candidates, |i| ranks[i])?;
+    keys.sort_unstable();
+    let mask = (1u64 << i_bits) - 1;
+    Some(keys.iter().map(|k| (k & mask) as usize).collect())
+}
+
+/// The keys of [`packed_order`] (unsorted) with the number of low bits holding the
+/// position; `rank(i)` is the name rank of `candidates[i]`.
+fn packed_keys(
+    candidates: &[Candidate<'_>],
+    rank: impl Fn(usize) -> u32,
+) -> Option<(Vec<u64>, u32)> {
     let first = candidates.first()?;
     let (mut o_min, mut o_max) = (first.overflow_order, first.overflow_order);
     let (mut s_min, mut s_max) = (first.score, first.score);
     let (mut a_min, mut a_max) = (first.available_replicas, first.available_replicas);
     let mut r_max = 0u32;
-    for (c, &r) in candidates.iter().zip(ranks) {
+    for (i, c) in candidates.iter().enumerate() {
+        let r = rank(i);
         o_min = o_min.min(c.overflow_order);
         o_max = o_max.max(c.overflow_order);
         s_min = s_min.min(c.score);
@@ -176,22 +208,75 @@ fn packed_order(candidates: &[Candidate<'_>], ranks: &[u32]) -> Option<Vec<usize
     if o_bits + s_bits + a_bits + r_bits + i_bits > 64 {
         return None;
     }
-    let mut keys: Vec<u64> = candidates
+    let keys: Vec<u64> = candidates
         .iter()
-        .zip(ranks)
         .enumerate()
-        .map(|(i, (c, &r))| {
+        .map(|(i, c)| {
             // Score and available replicas descend: offset from the maximum.
             let mut k = u64::from(c.overflow_order - o_min);
             k = (k << s_bits) | (s_max - c.score) as u64;
             k = (k << a_bits) | (a_max - c.available_replicas) as u64;
-            k = (k << r_bits) | u64::from(r);
+            k = (k << r_bits) | u64::from(rank(i));
             (k << i_bits) | i as u64
         })
         .collect();
-    keys.sort_unstable();
+    Some((keys, i_bits))
+}
+
+/// How much of the scheduler's order a caller reads: everything, or only the first `.0`
+/// candidates unless they hold fewer than `.1` available replicas (the cluster spread
+/// selection, which looks further only to swap in spares).
+pub(crate) type SortedPrefix = Option<(usize, Option<i64>)>;
+
+/// Sorts candidates of a snapshot into the scheduler's order, `at[i]` being the snapshot
+/// position of `candidates[i]` (names compare by rank). Returns the snapshot positions of the
+/// sorted candidates. With a prefix, the candidates past it are left in any order when the
+/// prefix holds enough replicas (or no replicas are needed).
+pub(crate) fn sort_candidates_at(
+    candidates: &mut Vec<Candidate<'_>>,
+    snapshot: &ClusterSnapshot<'_>,
+    at: &[usize],
+    prefix: SortedPrefix,
+) -> Vec<usize> {
+    let packed = if at.len() == candidates.len() {
+        packed_keys(candidates, |i| snapshot.name_rank(at[i]))
+    } else {
+        None
+    };
+    let Some((mut keys, i_bits)) = packed else {
+        let ranks: Vec<u32> = at.iter().map(|&i| snapshot.name_rank(i)).collect();
+        let order = sort_candidates_ranked(candidates, Some(&ranks));
+        return order.iter().filter_map(|&i| at.get(i).copied()).collect();
+    };
     let mask = (1u64 << i_bits) - 1;
-    Some(keys.iter().map(|k| (k & mask) as usize).collect())
+    match prefix {
+        Some((k, need)) if k > 0 && k < keys.len() => {
+            // The k smallest keys first, sorted; the rest only when they may be read.
+            keys.select_nth_unstable(k - 1);
+            keys[..k].sort_unstable();
+            if let Some(need) = need {
+                let held = keys[..k]
+                    .iter()
+                    .map(|key| candidates[(key & mask) as usize].available_replicas)
+                    .fold(0i64, i64::saturating_add);
+                if held < need {
+                    keys[k..].sort_unstable();
+                }
+            }
+        }
+        _ => keys.sort_unstable(),
+    }
+    let mut sorted_at = Vec::with_capacity(keys.len());
+    let sorted: Vec<Candidate<'_>> = keys
+        .iter()
+        .map(|key| {
+            let i = (key & mask) as usize;
+            sorted_at.push(at[i]);
+            candidates[i].clone()
+        })
+        .collect();
+    *candidates = sorted;
+    sorted_at
 }
 
 /// Positions of `candidates` in the scheduler's order. Ties on everything else go to the
@@ -341,19 +426,34 @@ const WEIGHT_UNIT: i64 = 1000;
 /// their capacity reaches the target; a group short of the target scores
 /// `capacity·1000 + score sum / group size`, otherwise `target·1000 + mean score taken`.
 pub fn group_score(members: &[&Candidate<'_>], spec: &ResourceBindingSpec, min_groups: i32) -> i64 {
+    group_score_of(
+        members.iter().map(|c| (c.available_replicas, c.score)),
+        members.len(),
+        spec,
+        min_groups,
+    )
+}
+
+/// [`group_score`] over the `(available replicas, score)` of `count` members in candidate
+/// order.
+fn group_score_of(
+    members: impl Iterator<Item = (i64, i64)>,
+    count: usize,
+    spec: &ResourceBindingSpec,
+    min_groups: i32,
+) -> i64 {
     let placement = spec.placement.as_ref();
     if is_duplicated(placement) {
         let target = i64::from(spec.replicas);
         let (valid, sum) = members
-            .iter()
-            .filter(|c| c.available_replicas >= target)
-            .fold((0i64, 0i64), |(n, s), c| (n + 1, s + c.score));
+            .filter(|&(available, _)| available >= target)
+            .fold((0i64, 0i64), |(n, s), (_, score)| (n + 1, s + score));
         if valid == 0 {
             return 0;
         }
         return valid * WEIGHT_UNIT + sum / valid;
     }
-    if members.is_empty() {
+    if count == 0 {
         return 0;
     }
     let groups = i64::from(min_groups.max(1));
@@ -364,16 +464,16 @@ pub fn group_score(members: &[&Candidate<'_>], spec: &ResourceBindingSpec, min_g
         .map_or(0, |c| c.min_groups);
     let need = i64::from(cluster_min.max(min_groups));
     let (mut sum_avail, mut sum_score, mut taken) = (0i64, 0i64, 0i64);
-    for c in members {
-        sum_avail += c.available_replicas;
-        sum_score += c.score;
+    for (available, score) in members {
+        sum_avail += available;
+        sum_score += score;
         taken += 1;
         if taken >= need && sum_avail >= target {
             break;
         }
     }
     if sum_avail < target {
-        sum_avail * WEIGHT_UNIT + sum_score / members.len() as i64
+        sum_avail * WEIGHT_UNIT + sum_score / count as i64
     } else {
         target * WEIGHT_UNIT + sum_score / taken
     }
@@ -412,12 +512,18 @@ pub(crate) fn group_candidates_at(
         };
         // A group of the candidates at `members` (positions in `candidates`).
         let make_group = |name: String, members: Vec<usize>| {
-            let refs: Vec<&Candidate<'_>> = members.iter().map(|&i| &candidates[i]).collect();
+            let values = || {
+                members
+                    .iter()
+                    .map(|&i| (candidates[i].available_replicas, candidates[i].score))
+            };
+            let score = group_score_of(values(), members.len(), spec, constraint.min_groups);
+            let available_replicas = values().map(|(available, _)| available).sum();
             Group {
                 field,
                 name,
-                score: group_score(&refs, spec, constraint.min_groups),
-                available_replicas: refs.iter().map(|c| c.available_replicas).sum(),
+                score,
+                available_replicas,
                 members,
             }
         };
@@ -433,7 +539,7 @@ pub(crate) fn group_candidates_at(
                     snapshot.provider_id(index)
                 }
             };
-            let mut counts: Vec<usize> = Vec::new();
+            let mut counts: Vec<usize> = vec![0; snapshot.group_count(field)];
             for &index in indices {
                 let group = group_of(index);
                 if group != NO_GROUP {
@@ -451,6 +557,7 @@ pub(crate) fn group_candidates_at(
                     bucket.push(i);
                 }
             }
+            out.reserve(counts.iter().filter(|&&n| n > 0).count());
             for members in buckets.into_iter().filter(|b| !b.is_empty()) {
                 let Some(first) = members.first().map(|&i| &candidates[i]) else {
                     continue;
@@ -529,8 +636,10 @@ struct GroupKey<'a> {
     weight: i64,
 }
 
-struct GroupSearch<'g> {
-    order: Vec<&'g GroupKey<'g>>,
+struct GroupSearch {
+    /// Values and weights of the groups in search order.
+    values: Vec<i64>,
+    weights: Vec<i64>,
     min: usize,
     max: usize,
     target: i64,
@@ -541,23 +650,20 @@ struct GroupSearch<'g> {
     paths: Vec<FeasiblePath>,
 }
 
-impl GroupSearch<'_> {
-    fn dfs(&mut self, sum: i64, begin: usize) {
+impl GroupSearch {
+    /// Extends the path on the stack, whose values sum to `sum` and weights to `weight`.
+    fn dfs(&mut self, sum: i64, weight: i64, begin: usize) {
         let depth = self.stack.len();
         if sum >= self.target && depth >= self.min && depth <= self.max {
             let start = self.arena.len();
-            // Recorded in search order; `sort_path` orders a path when it is looked at.
+            // Recorded in search order; a path is ordered when it is looked at.
             self.arena.extend_from_slice(&self.stack);
-            let order = &self.order;
-            let (weight, value) = self.stack.iter().fold((0, 0), |(w, v), &i| {
-                (w + order[i].weight, v + order[i].value)
-            });
             self.paths.push(FeasiblePath {
                 id: self.paths.len(),
                 start,
                 len: depth,
                 weight,
-                value,
+                value: sum,
             });
             return;
         }
@@ -565,14 +671,13 @@ impl GroupSearch<'_> {
             return;
         }
         let end = if self.only_first_child {
-            (begin + 1).min(self.order.len())
+            (begin + 1).min(self.values.len())
         } else {
-            self.order.len()
+            self.values.len()
         };
         for i in begin..end {
             self.stack.push(i);
-            let value = self.order[i].value;
-            self.dfs(sum + value, i + 1);
+            self.dfs(sum + self.values[i], weight + self.weights[i], i + 1);
             self.stack.pop();
         }
     }
@@ -618,12 +723,12 @@ fn select_group_positions(
             .then(b.weight.cmp(&a.weight))
             .then_with(|| a.name.cmp(b.name))
     });
-    let order: Vec<&GroupKey<'_>> = positions.iter().map(|&i| &groups[i]).collect();
     let min = usize::try_from(min).unwrap_or(0);
     let max = usize::try_from(max).unwrap_or(0);
     let mut search = GroupSearch {
-        only_first_child: order.len() == min,
-        order,
+        only_first_child: positions.len() == min,
+        values: positions.iter().map(|&i| groups[i].value).collect(),
+        weights: positions.iter().map(|&i| groups[i].weight).collect(),
         min,
         max,
         target,
@@ -631,46 +736,40 @@ fn select_group_positions(
         arena: Vec::with_capacity(64 * max.clamp(1, 8)),
         paths: Vec::with_capacity(64),
     };
-    search.dfs(0, 0);
+    search.dfs(0, 0, 0);
     let GroupSearch {
-        order,
-        arena,
-        mut paths,
-        ..
+        mut arena, paths, ..
     } = search;
-    if paths.is_empty() {
-        return None;
-    }
-    // Ids are unique: an unstable sort gives the same order.
-    paths.sort_unstable_by(|a, b| {
+    // Karmada sorts the paths by weight, then value, descending, then by discovery order
+    // (ids are unique, so this is a total order), takes the first, and moves to a later path
+    // only when it is shorter and a prefix of the current one.
+    let rank = |a: &FeasiblePath, b: &FeasiblePath| {
         b.weight
             .cmp(&a.weight)
             .then(b.value.cmp(&a.value))
             .then(a.id.cmp(&b.id))
-    });
-    // A path lists its groups by weight descending, then name. Paths are put in that order
-    // only when compared or returned: most never are (a path no shorter than the best).
-    let mut arena = arena;
-    let mut sorted = vec![false; paths.len()];
-    let mut sort_path = |arena: &mut Vec<usize>, i: usize| {
-        if std::mem::replace(&mut sorted[i], true) {
-            return;
-        }
-        let p = &paths[i];
+    };
+    let first = (0..paths.len()).min_by(|&a, &b| rank(&paths[a], &paths[b]))?;
+    // Only paths shorter than the first can take its place: only they need the order.
+    let mut shorter: Vec<usize> = (0..paths.len())
+        .filter(|&i| paths[i].len < paths[first].len)
+        .collect();
+    shorter.sort_unstable_by(|&a, &b| rank(&paths[a], &paths[b]));
+    // A path lists its groups by weight descending, then name: put in that order when
+    // compared or returned.
+    let sort_path = |arena: &mut Vec<usize>, p: &FeasiblePath| {
         arena[p.start..p.start + p.len].sort_by(|&a, &b| {
-            order[b]
-                .weight
-                .cmp(&order[a].weight)
-                .then_with(|| order[a].name.cmp(order[b].name))
+            let (a, b) = (&groups[positions[a]], &groups[positions[b]]);
+            b.weight.cmp(&a.weight).then_with(|| a.name.cmp(b.name))
         });
     };
-    let mut best = 0;
-    sort_path(&mut arena, 0);
-    for i in 1..paths.len() {
+    let mut best = first;
+    sort_path(&mut arena, &paths[first]);
+    for i in shorter {
         if paths[i].len >= paths[best].len {
             continue;
         }
-        sort_path(&mut arena, i);
+        sort_path(&mut arena, &paths[i]);
         let (cand, cur) = (
             &arena[paths[i].start..paths[i].start + paths[i].len],
             &arena[paths[best].start..paths[best].start + paths[best].len],
@@ -679,9 +778,9 @@ fn select_group_positions(
             best = i;
         }
     }
-    let groups_of = |p: &FeasiblePath| &arena[p.start..p.start + p.len];
+    let p = &paths[best];
     Some(
-        groups_of(&paths[best])
+        arena[p.start..p.start + p.len]
             .iter()
             .map(|&i| positions[i])
             .collect(),
@@ -707,6 +806,13 @@ pub fn select_by_cluster(
     let Some(need_replicas) = need_replicas else {
         return Ok(selected);
     };
+    let mut sum: i64 = selected
+        .iter()
+        .map(|&i| candidates[i].available_replicas)
+        .sum();
+    if sum >= need_replicas {
+        return Ok(selected);
+    }
     let mut spare: Vec<usize> = (need..total).collect();
     // Spares by available replicas, most first, then by slot (the first slot wins ties).
     let mut heap: BinaryHeap<(i64, Reverse<usize>)> = spare
@@ -714,10 +820,6 @@ pub fn select_by_cluster(
         .enumerate()
         .map(|(slot, &i)| (candidates[i].available_replicas, Reverse(slot)))
         .collect();
-    let mut sum: i64 = selected
-        .iter()
-        .map(|&i| candidates[i].available_replicas)
-        .sum();
     let mut pos = selected.len();
     while sum < need_replicas && pos > 0 {
         pos -= 1;
@@ -766,8 +868,14 @@ pub fn select_by_region(
         i64::from(cluster_min),
     )
     .ok_or(SelectError::TooFewClustersInRegions)?;
-    let mut selected = Vec::new();
-    let mut rest = Vec::new();
+    let mut selected = Vec::with_capacity(chosen.len());
+    let mut rest = Vec::with_capacity(
+        chosen
+            .iter()
+            .filter_map(|&p| regions.get(p))
+            .map(|g| g.members.len())
+            .sum(),
+    );
     for &position in &chosen {
         // The first region of the chosen name (regions of one field have unique names).
         let Some(name) = regions.get(position).map(|g| &g.name) else {
@@ -783,16 +891,45 @@ pub fn select_by_region(
     }
     let need = (selected.len() + rest.len()).min(usize::try_from(cluster_max).unwrap_or(0));
     if need > selected.len() {
-        // Stable by position in `rest`, without a stable sort's scratch buffer.
-        let mut keyed: Vec<(usize, usize)> = rest.iter().copied().enumerate().collect();
-        keyed.sort_unstable_by(|&(p, a), &(q, b)| {
-            candidate_order(&candidates[a], &candidates[b]).then(p.cmp(&q))
-        });
-        rest = keyed.into_iter().map(|(_, i)| i).collect();
+        // Candidates come in scheduler order, so ascending indices are that order unless two
+        // candidates tie; only then is the stable sort by `candidate_order` needed.
+        let mut by_index = rest.clone();
+        by_index.sort_unstable();
+        let strictly_ordered = by_index
+            .windows(2)
+            .all(|w| w[0] != w[1] && candidate_order(&candidates[w[0]], &candidates[w[1]]).is_lt());
+        if strictly_ordered {
+            rest = by_index;
+        } else {
+            // Stable by position in `rest`, without a stable sort's scratch buffer.
+            let mut keyed: Vec<(usize, usize)> = rest.iter().copied().enumerate().collect();
+            keyed.sort_unstable_by(|&(p, a), &(q, b)| {
+                candidate_order(&candidates[a], &candidates[b]).then(p.cmp(&q))
+            });
+            rest = keyed.into_iter().map(|(_, i)| i).collect();
+        }
         let take = need - selected.len();
         selected.extend(rest.into_iter().take(take));
     }
     Ok(selected)
+}
+
+/// How much of the candidate order [`select_best_clusters`] reads for `placement`, when it
+/// is the cluster spread selection alone (see [`SortedPrefix`]); `None` for the whole order.
+pub(crate) fn sorted_prefix_read(placement: &Placement, replicas: i32) -> SortedPrefix {
+    if placement.spread_constraints.is_empty()
+        || spread_constraints_ignored(placement)
+        || constraint_for(placement, SpreadByField::Region).is_some()
+    {
+        return None;
+    }
+    let cluster = constraint_for(placement, SpreadByField::Cluster)?;
+    let need_replicas = if available_resource_ignored(placement) {
+        None
+    } else {
+        Some(i64::from(replicas))
+    };
+    Some((usize::try_from(cluster.max_groups).ok()?, need_replicas))
 }
 
 /// Karmada's `SelectBestClusters` over sorted candidates and their groups. Returns the
@@ -812,10 +949,8 @@ pub fn select_best_clusters(
         Some(i64::from(replicas))
     };
     if let Some(region) = constraint_for(placement, SpreadByField::Region) {
-        let regions: Vec<&Group> = groups
-            .iter()
-            .filter(|g| g.field == SpreadByField::Region)
-            .collect();
+        let mut regions: Vec<&Group> = Vec::with_capacity(groups.len());
+        regions.extend(groups.iter().filter(|g| g.field == SpreadByField::Region));
         return select_by_region(
             candidates,
             &regions,

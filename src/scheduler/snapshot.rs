@@ -47,32 +47,60 @@ pub struct ClusterSnapshot<'c> {
     name_rank: Vec<u32>,
     /// No two clusters share a name.
     names_unique: bool,
+    /// The cluster indices in name order (equal names by index).
+    by_name: Vec<u32>,
     /// Every `(groupVersion, kind)` some cluster serves, sorted.
     api_pairs: Vec<(&'c str, &'c str)>,
     /// Per pair id, `api_members[api_member_ranges[id]]` are the indices of the clusters
     /// serving it, ascending.
     api_members: Vec<u32>,
     api_member_ranges: Vec<(u32, u32)>,
+    /// Per pair id, its clusters as a set when they are many (see [`dense_sets`]).
+    api_sets: Vec<Option<ClusterSet>>,
     /// Every label `(key, value)` some cluster carries, sorted.
     label_pairs: Vec<(&'c str, &'c str)>,
     /// Per label pair id, the indices of the clusters carrying it, ascending.
     label_members: Vec<u32>,
     label_member_ranges: Vec<(u32, u32)>,
+    label_sets: Vec<Option<ClusterSet>>,
     /// Every resource name some cluster lists as allocatable, sorted.
     resource_names: Vec<&'c str>,
     /// `free[resource_id * len + index]`: allocatable − allocated − allocating of the
     /// resource on the cluster, `None` when the cluster does not list it as allocatable.
-    free: Vec<Option<FreeAmount>>,
+    /// `free_units[resource_id * len + index]`, likewise in thousandths: the free amount
+    /// rounded up, [`NOT_ALLOCATABLE`] when the cluster does not list the resource.
+    free_units: Vec<i64>,
+    free_milli: Vec<i64>,
     summaries: Vec<SummaryFacts>,
+    /// Per cluster, the free pod slots the general estimator starts from: 0 without a
+    /// resource summary.
+    pods_bound: Vec<i64>,
+    /// Some cluster has `allocatableModelings`.
+    any_models: bool,
     /// Whether the cluster has a `NoSchedule` or `NoExecute` taint.
     hard_taints: Vec<bool>,
     /// Whether the cluster is being deleted.
     deleting: Vec<bool>,
+    /// The same facts as sets, and the clusters with a provider, a region, a zone; every
+    /// cluster.
+    hard_taint_set: ClusterSet,
+    deleting_set: ClusterSet,
+    provider_set: ClusterSet,
+    region_set: ClusterSet,
+    zone_set: ClusterSet,
+    all_set: ClusterSet,
     /// Per cluster, the position of its region among the distinct non-empty regions in
     /// string order (`NO_GROUP` without a region); likewise for providers.
     region_ids: Vec<u32>,
     provider_ids: Vec<u32>,
+    /// The number of distinct regions and of distinct providers.
+    region_count: usize,
+    provider_count: usize,
 }
+
+/// The free amount of a resource a cluster does not list as allocatable. It bounds replicas
+/// as any amount at or below 0 does: to none.
+pub(crate) const NOT_ALLOCATABLE: i64 = i64::MIN;
 
 /// The group id of a cluster without the property.
 pub(crate) const NO_GROUP: u32 = u32::MAX;
@@ -117,13 +145,32 @@ impl ClusterSet {
             .is_some_and(|w| w & (1 << (index % 64)) != 0)
     }
 
-    fn intersect(&mut self, other: &ClusterSet) {
+    /// Keeps the members of `other` only.
+    pub(crate) fn intersect(&mut self, other: &ClusterSet) {
         for (a, b) in self.words.iter_mut().zip(&other.words) {
             *a &= b;
         }
     }
 
-    fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+    /// Removes the members of `other`.
+    pub(crate) fn subtract(&mut self, other: &ClusterSet) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a &= !b;
+        }
+    }
+
+    /// The clusters whose flag is set.
+    fn of_flags(flags: impl Iterator<Item = bool>, len: usize) -> Self {
+        let mut set = Self::empty(len);
+        for (i, flag) in flags.enumerate() {
+            if flag {
+                set.insert(i);
+            }
+        }
+        set
+    }
+
+    pub(crate) fn indices(&self) -> impl Iterator<Item = usize> + '_ {
         self.words.iter().enumerate().flat_map(|(w, &word)| {
             let mut bits = word;
             std::iter::from_fn(move || {
@@ -194,6 +241,19 @@ fn postings(mut pairs: Vec<(u32, u32)>, keys: usize) -> (Vec<u32>, Vec<(u32, u32
     (pairs.into_iter().map(|p| p.1).collect(), ranges)
 }
 
+/// Per key, its members as a ready set when they hold at least one cluster in 64: cloning the
+/// set then costs no more than building it from the list, and the sets together take no more
+/// words than the lists.
+fn dense_sets(members: &[u32], ranges: &[(u32, u32)], len: usize) -> Vec<Option<ClusterSet>> {
+    ranges
+        .iter()
+        .map(|&(s, e)| {
+            let list = members.get(s as usize..e as usize).unwrap_or(&[]);
+            (list.len() * 64 >= len).then(|| ClusterSet::of(list, len))
+        })
+        .collect()
+}
+
 /// Each value's position among the distinct non-empty values in string order;
 /// [`NO_GROUP`] for an empty value.
 fn group_ids<'v>(values: impl Iterator<Item = &'v str> + Clone) -> Vec<u32> {
@@ -209,6 +269,15 @@ fn group_ids<'v>(values: impl Iterator<Item = &'v str> + Clone) -> Vec<u32> {
             }
         })
         .collect()
+}
+
+/// The number of distinct ids among `ids` (ids are dense from 0).
+fn group_count(ids: &[u32]) -> usize {
+    ids.iter()
+        .filter(|&&g| g != NO_GROUP)
+        .map(|&g| g as usize + 1)
+        .max()
+        .unwrap_or(0)
 }
 
 fn nanos_of(list: &ResourceList, name: &str) -> i128 {
@@ -260,6 +329,7 @@ impl<'c> ClusterSnapshot<'c> {
             );
         }
         let (api_members, api_member_ranges) = postings(api_postings, api_pairs.len());
+        let api_sets = dense_sets(&api_members, &api_member_ranges, n);
 
         let mut label_pairs: Vec<(&str, &str)> = clusters
             .iter()
@@ -282,6 +352,7 @@ impl<'c> ClusterSnapshot<'c> {
             }));
         }
         let (label_members, label_member_ranges) = postings(label_postings, label_pairs.len());
+        let label_sets = dense_sets(&label_members, &label_member_ranges, n);
 
         let summary_of = |c: &'c Cluster| -> Option<&'c ResourceSummary> {
             c.status.as_ref().and_then(|s| s.resource_summary.as_ref())
@@ -293,7 +364,8 @@ impl<'c> ClusterSnapshot<'c> {
             .collect();
         resource_names.sort_unstable();
         resource_names.dedup();
-        let mut free: Vec<Option<FreeAmount>> = vec![None; resource_names.len() * n];
+        let mut free_units: Vec<i64> = vec![NOT_ALLOCATABLE; resource_names.len() * n];
+        let mut free_milli: Vec<i64> = vec![NOT_ALLOCATABLE; resource_names.len() * n];
         let mut summaries = Vec::with_capacity(n);
         for (i, c) in clusters.iter().enumerate() {
             let facts = match summary_of(c) {
@@ -310,8 +382,12 @@ impl<'c> ClusterSnapshot<'c> {
                             .saturating_sub(nanos_of(&s.allocated, name))
                             .saturating_sub(nanos_of(&s.allocating, name));
                         if let Ok(r) = resource_names.binary_search(&name.as_str()) {
-                            if let Some(slot) = free.get_mut(r * n + i) {
-                                *slot = Some(FreeAmount::of_nanos(left));
+                            let amount = FreeAmount::of_nanos(left);
+                            if let Some(slot) = free_units.get_mut(r * n + i) {
+                                *slot = amount.units;
+                            }
+                            if let Some(slot) = free_milli.get_mut(r * n + i) {
+                                *slot = amount.milli;
                             }
                         }
                     }
@@ -325,7 +401,7 @@ impl<'c> ClusterSnapshot<'c> {
             summaries.push(facts);
         }
 
-        let hard_taints = clusters
+        let hard_taints: Vec<bool> = clusters
             .iter()
             .map(|c| {
                 c.spec
@@ -334,7 +410,20 @@ impl<'c> ClusterSnapshot<'c> {
                     .any(|t| t.effect == "NoSchedule" || t.effect == "NoExecute")
             })
             .collect();
-        let deleting = clusters.iter().map(Cluster::is_deleting).collect();
+        let deleting: Vec<bool> = clusters.iter().map(Cluster::is_deleting).collect();
+        let hard_taint_set = ClusterSet::of_flags(hard_taints.iter().copied(), n);
+        let deleting_set = ClusterSet::of_flags(deleting.iter().copied(), n);
+        let provider_set =
+            ClusterSet::of_flags(clusters.iter().map(|c| !c.spec.provider.is_empty()), n);
+        let region_set =
+            ClusterSet::of_flags(clusters.iter().map(|c| !c.spec.region.is_empty()), n);
+        let zone_set = ClusterSet::of_flags(
+            clusters
+                .iter()
+                .map(|c| !(c.spec.zones.is_empty() && c.spec.zone.is_empty())),
+            n,
+        );
+        let all_set = ClusterSet::of_flags((0..n).map(|_| true), n);
         let region_ids = group_ids(clusters.iter().map(|c| c.spec.region.as_str()));
         let provider_ids = group_ids(clusters.iter().map(|c| c.spec.provider.as_str()));
 
@@ -342,17 +431,34 @@ impl<'c> ClusterSnapshot<'c> {
             clusters,
             name_rank,
             names_unique,
+            by_name: by_name.into_iter().map(id).collect(),
             api_pairs,
             api_members,
             api_member_ranges,
+            api_sets,
             label_pairs,
             label_members,
             label_member_ranges,
+            label_sets,
             resource_names,
-            free,
+            free_units,
+            free_milli,
+            pods_bound: summaries
+                .iter()
+                .map(|f: &SummaryFacts| if f.present { f.allowed_pods } else { 0 })
+                .collect(),
+            any_models: summaries.iter().any(|f| f.has_models),
             summaries,
             hard_taints,
             deleting,
+            hard_taint_set,
+            deleting_set,
+            provider_set,
+            region_set,
+            zone_set,
+            all_set,
+            region_count: group_count(&region_ids),
+            provider_count: group_count(&provider_ids),
             region_ids,
             provider_ids,
         }
@@ -378,6 +484,11 @@ impl<'c> ClusterSnapshot<'c> {
         self.names_unique
     }
 
+    /// The cluster indices in name order.
+    pub(crate) fn by_name(&self) -> &[u32] {
+        &self.by_name
+    }
+
     /// The cluster's position in name order (equal names share a position): comparing ranks
     /// compares names.
     pub fn name_rank(&self, index: usize) -> u32 {
@@ -394,10 +505,13 @@ impl<'c> ClusterSnapshot<'c> {
     /// The clusters serving the `(groupVersion, kind)` pair.
     pub(crate) fn serving(&self, group_version: &str, kind: &str) -> ClusterSet {
         match self.api_pairs.binary_search(&(group_version, kind)) {
-            Ok(a) => ClusterSet::of(
-                Self::slice(&self.api_members, &self.api_member_ranges, a),
-                self.len(),
-            ),
+            Ok(a) => match self.api_sets.get(a) {
+                Some(Some(set)) => set.clone(),
+                _ => ClusterSet::of(
+                    Self::slice(&self.api_members, &self.api_member_ranges, a),
+                    self.len(),
+                ),
+            },
             Err(_) => ClusterSet::empty(self.len()),
         }
     }
@@ -407,13 +521,19 @@ impl<'c> ClusterSnapshot<'c> {
         let mut set: Option<ClusterSet> = None;
         for pair in pairs {
             let l = self.label_pairs.binary_search(pair).ok()?;
-            let members = ClusterSet::of(
-                Self::slice(&self.label_members, &self.label_member_ranges, l),
-                self.len(),
-            );
-            match set.as_mut() {
-                None => set = Some(members),
-                Some(s) => s.intersect(&members),
+            match (set.as_mut(), self.label_sets.get(l)) {
+                (None, Some(Some(members))) => set = Some(members.clone()),
+                (Some(s), Some(Some(members))) => s.intersect(members),
+                (s, _) => {
+                    let members = ClusterSet::of(
+                        Self::slice(&self.label_members, &self.label_member_ranges, l),
+                        self.len(),
+                    );
+                    match s {
+                        None => set = Some(members),
+                        Some(s) => s.intersect(&members),
+                    }
+                }
             }
         }
         Some(set.unwrap_or_else(|| {
@@ -424,17 +544,27 @@ impl<'c> ClusterSnapshot<'c> {
     }
 
     /// The id of a resource name, `None` when no cluster lists it as allocatable.
-    pub(crate) fn resource_id(&self, name: &str) -> Option<u32> {
-        self.resource_names.binary_search(&name).ok().map(id)
+    /// The free amounts of the named resource by cluster index, in thousandths or in whole
+    /// units (`None` when no cluster lists it as allocatable).
+    pub(crate) fn free_column(&self, name: &str, milli: bool) -> Option<&[i64]> {
+        let r = self.resource_names.binary_search(&name).ok()?;
+        let n = self.len();
+        let all = if milli {
+            &self.free_milli
+        } else {
+            &self.free_units
+        };
+        all.get(r * n..(r + 1) * n)
     }
 
-    /// Allocatable − allocated − allocating of the resource; `None` when the cluster does
-    /// not list it as allocatable.
-    pub(crate) fn free_amount(&self, index: usize, resource_id: u32) -> Option<FreeAmount> {
-        self.free
-            .get(resource_id as usize * self.len() + index)
-            .copied()
-            .flatten()
+    /// The free pod slots of each cluster, 0 without a resource summary.
+    pub(crate) fn pods_bounds(&self) -> &[i64] {
+        &self.pods_bound
+    }
+
+    /// Whether some cluster has `allocatableModelings`.
+    pub(crate) fn any_models(&self) -> bool {
+        self.any_models
     }
 
     pub(crate) fn summary(&self, index: usize) -> Option<SummaryFacts> {
@@ -446,9 +576,38 @@ impl<'c> ClusterSnapshot<'c> {
         self.hard_taints.get(index).copied().unwrap_or(true)
     }
 
+    /// Every cluster, as a set.
+    pub(crate) fn all_clusters(&self) -> &ClusterSet {
+        &self.all_set
+    }
+
+    /// The clusters with a `NoSchedule` or `NoExecute` taint.
+    pub(crate) fn hard_tainted(&self) -> &ClusterSet {
+        &self.hard_taint_set
+    }
+
+    /// The clusters being deleted.
+    pub(crate) fn deleting_clusters(&self) -> &ClusterSet {
+        &self.deleting_set
+    }
+
+    /// The clusters with a provider, with a region, with a zone.
+    pub(crate) fn with_properties(&self) -> (&ClusterSet, &ClusterSet, &ClusterSet) {
+        (&self.provider_set, &self.region_set, &self.zone_set)
+    }
+
     /// Whether the cluster is being deleted.
     pub(crate) fn is_deleting(&self, index: usize) -> bool {
         self.deleting.get(index).copied().unwrap_or(false)
+    }
+
+    /// The number of distinct regions (`Region`) or providers (`Provider`); 0 otherwise.
+    pub(crate) fn group_count(&self, field: crate::api::SpreadByField) -> usize {
+        match field {
+            crate::api::SpreadByField::Region => self.region_count,
+            crate::api::SpreadByField::Provider => self.provider_count,
+            _ => 0,
+        }
     }
 
     /// The cluster's region id (ids follow region names), [`NO_GROUP`] without a region.

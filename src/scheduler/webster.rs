@@ -199,15 +199,56 @@ pub(crate) fn allocate_sorted_in_place(
     if remaining <= 0 {
         return;
     }
-    let heap: BinaryHeap<SortedCandidate> = (0..names.len().min(votes.len()))
-        .map(|index| SortedCandidate {
-            priority: priority(votes[index], seats[index]),
-            seats: seats[index],
-            index,
-            tie,
-        })
-        .collect();
-    hand_out_one_by_one(heap, remaining, votes, seats);
+    let parties = names.len().min(votes.len()).min(seats.len());
+    let contender = |index: usize| SortedCandidate {
+        priority: priority(votes[index], seats[index]),
+        seats: seats[index],
+        index,
+        tie,
+    };
+    let contenders: Vec<SortedCandidate> = match usize::try_from(remaining) {
+        // Only the `remaining` parties first in the seat order can get a seat: every party
+        // ahead of another still holds its starting priority, and so gets a seat first,
+        // until it has one. The others never top the heap. This needs a seat to lower a
+        // party's place, which holds when no votes or seats are negative.
+        Ok(k)
+            if k < parties
+                && votes[..parties].iter().all(|&v| v >= 0)
+                && seats[..parties].iter().all(|&s| s >= 0) =>
+        {
+            // The order of `SortedCandidate` as integers, larger first: the priority's
+            // total order, fewer seats, then the position as the tie break says.
+            let mut keys: Vec<(u64, u64, u64)> = (0..parties)
+                .map(|index| {
+                    let bits = priority(votes[index], seats[index]).to_bits();
+                    let priority_key = if bits >> 63 == 1 {
+                        !bits
+                    } else {
+                        bits | (1 << 63)
+                    };
+                    let seats_key = !((seats[index] as u64) ^ (1 << 63));
+                    let index_key = match tie {
+                        TieBreak::NameAscending => !(index as u64),
+                        TieBreak::NameDescending => index as u64,
+                    };
+                    (priority_key, seats_key, index_key)
+                })
+                .collect();
+            let cut = parties - k;
+            keys.select_nth_unstable(cut);
+            keys[cut..]
+                .iter()
+                .map(|&(_, _, index_key)| {
+                    contender(match tie {
+                        TieBreak::NameAscending => !index_key as usize,
+                        TieBreak::NameDescending => index_key as usize,
+                    })
+                })
+                .collect()
+        }
+        _ => (0..parties).map(contender).collect(),
+    };
+    hand_out_one_by_one(BinaryHeap::from(contenders), remaining, votes, seats);
 }
 
 /// A party in a heap of the seat-by-seat phase.
@@ -495,6 +536,25 @@ mod tests {
             let mut fast = init[..votes.len()].to_vec();
             let mut slow = fast.clone();
             allocate_in_place(new_seats, names, &votes, &mut fast, tie);
+            naive(new_seats, &votes, &mut slow, names, tie);
+            proptest::prop_assert_eq!(fast, slow);
+        }
+
+        /// The sorted variant, also with fewer new seats than parties (only the parties
+        /// first in seat order contend).
+        #[test]
+        fn sorted_equals_naive(
+            votes in proptest::collection::vec(-2i64..50, 1..8),
+            init in proptest::collection::vec(-1i64..4, 8),
+            new_seats in 0i64..12,
+            descending in proptest::bool::ANY,
+        ) {
+            let tie = if descending { TieBreak::NameDescending } else { TieBreak::NameAscending };
+            let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+            let names = &names[..votes.len()];
+            let mut fast = init[..votes.len()].to_vec();
+            let mut slow = fast.clone();
+            allocate_sorted_in_place(new_seats, names, &votes, &mut fast, tie);
             naive(new_seats, &votes, &mut slow, names, tie);
             proptest::prop_assert_eq!(fast, slow);
         }

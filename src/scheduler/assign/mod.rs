@@ -38,7 +38,7 @@ use crate::api::{
 };
 
 use super::estimator::{calculate_available_replicas, Estimator};
-use super::snapshot::{ClusterSnapshot, PreparedMatcher};
+use super::snapshot::{ClusterSet, ClusterSnapshot, PreparedMatcher};
 use super::webster::{self, clamp_i32, TieBreak};
 use crate::selector::ClusterAffinityMatcher;
 
@@ -513,43 +513,12 @@ fn static_weights_at<'a>(
     let Some(rules) = rules else {
         return all_one();
     };
-    // Rules naming clusters and nothing else are looked up by name; the others are matched
-    // against every cluster. Same answer as matching every rule, without the n × m cost.
-    let mut by_name: Vec<(&str, i64)> = Vec::new();
-    let mut general: Vec<(ClusterAffinityMatcher<'_>, Option<PreparedMatcher>, i64)> = Vec::new();
-    for rule in rules {
-        let t = &rule.target_cluster;
-        if t.label_selector.is_none()
-            && t.field_selector.is_none()
-            && t.exclude.is_empty()
-            && !t.cluster_names.is_empty()
-        {
-            by_name.extend(t.cluster_names.iter().map(|n| (n.as_str(), rule.weight)));
-        } else {
-            // Selectors are checked once here, not once per cluster.
-            let matcher = ClusterAffinityMatcher::new(&rule.target_cluster);
-            let prepared = at.map(|a| a.snapshot.prepare_matcher(&matcher, &rule.target_cluster));
-            general.push((matcher, prepared, rule.weight));
-        }
-    }
-    // Largest weight first within a name, so the first entry of a name is its maximum.
-    by_name.sort_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
-    by_name.dedup_by(|later, first| later.0 == first.0);
+    let (by_name, general) = weight_rules(rules, at);
     let mut ranks: Option<Vec<u32>> = at.map(|_| Vec::with_capacity(candidates.len()));
     let mut weighted: Vec<(&str, i64)> = Vec::with_capacity(candidates.len());
     for (j, c) in candidates.iter().enumerate() {
-        let named = by_name
-            .binary_search_by(|(name, _)| (*name).cmp(c.name()))
-            .map_or(0, |i| by_name[i].1);
         let index = at.and_then(|a| a.indices.get(j).copied());
-        let weight = general
-            .iter()
-            .filter(|(matcher, prepared, _)| match (prepared, index) {
-                (Some(p), Some(i)) => ClusterSnapshot::matches(p, matcher, i, c),
-                _ => matcher.matches(c),
-            })
-            .map(|(_, _, weight)| *weight)
-            .fold(named.max(0), i64::max);
+        let weight = rule_weight(&by_name, &general, c, index);
         if weight > 0 {
             weighted.push((c.name(), weight));
             if let (Some(r), Some(a), Some(i)) = (ranks.as_mut(), at, index) {
@@ -576,6 +545,20 @@ fn assign_by_static_weight(
     tie: TieBreak,
     options: &DivisionOptions,
 ) -> Vec<TargetCluster> {
+    if let Some(a) = at {
+        if a.snapshot.names_unique()
+            && !(options.stable_scale_up && options.mode == AssignmentMode::Steady)
+        {
+            return static_division_in_name_order(
+                candidates,
+                a,
+                spec,
+                replicas,
+                tie,
+                options.min_one_per_weighted_cluster,
+            );
+        }
+    }
     let clusters: Vec<&Cluster> = candidates.iter().map(|c| c.cluster).collect();
     let (weights, ranks) = static_weights_at(&clusters, at, spec);
     let mut base: Vec<TargetCluster> = Vec::new();
@@ -693,6 +676,20 @@ fn divide<'n>(
             }
         }
     }
+    seat_sorted_parties(&names, &votes, &mut seats, new_seats, tie, min_one);
+    names.into_iter().zip(seats).collect()
+}
+
+/// Hands out `new_seats` with Webster over parties sorted by name; with `min_one`, parties
+/// with a positive weight and no seat first get one each when there are enough seats.
+fn seat_sorted_parties(
+    names: &[&str],
+    votes: &[i64],
+    seats: &mut [i64],
+    new_seats: i64,
+    tie: TieBreak,
+    min_one: bool,
+) {
     let mut remaining = new_seats;
     if min_one {
         let empty: Vec<usize> = (0..names.len())
@@ -705,8 +702,166 @@ fn divide<'n>(
             remaining -= empty.len() as i64;
         }
     }
-    webster::allocate_sorted_in_place(remaining, &names, &votes, &mut seats, tie);
-    names.into_iter().zip(seats).collect()
+    webster::allocate_sorted_in_place(remaining, names, votes, seats, tie);
+}
+
+/// The static-weight division from scratch over candidates of a snapshot whose names are
+/// unique: weights are kept by snapshot position and read back in the snapshot's name order,
+/// so the parties come sorted by name without sorting. Same answer as
+/// [`static_weights_at`] followed by [`divide`].
+fn static_division_in_name_order(
+    candidates: &[AssignCandidate<'_>],
+    at: SnapshotPositions<'_>,
+    spec: &ResourceBindingSpec,
+    replicas: i32,
+    tie: TieBreak,
+    min_one: bool,
+) -> Vec<TargetCluster> {
+    let snapshot = at.snapshot;
+    let clusters = snapshot.clusters();
+    // Per snapshot position: the candidate's weight, 0 when it has none (or is no candidate).
+    let mut weight_at = vec![0i64; snapshot.len()];
+    let mut any_weight = false;
+    let rules = spec
+        .placement
+        .as_ref()
+        .and_then(|p| p.replica_scheduling.as_ref())
+        .and_then(|rs| rs.weight_preference.as_ref())
+        .map(|wp| wp.static_weight_list.as_slice());
+    if let Some(rules) = rules {
+        let (by_name, general) = weight_rules(rules, Some(at));
+        let sets: Option<Vec<(&ClusterSet, i64)>> = general
+            .iter()
+            .map(|(_, prepared, weight)| match prepared {
+                Some(PreparedMatcher::Members(set)) => Some((set, *weight)),
+                _ => None,
+            })
+            .collect();
+        match sets {
+            // Every rule is a snapshot cluster set: walk each set's members once.
+            Some(sets) if by_name.is_empty() => {
+                let mut candidate = vec![false; snapshot.len()];
+                for &index in at.indices {
+                    if let Some(flag) = candidate.get_mut(index) {
+                        *flag = true;
+                    }
+                }
+                for (set, weight) in sets {
+                    for index in set.indices() {
+                        if let (Some(true), Some(slot)) =
+                            (candidate.get(index), weight_at.get_mut(index))
+                        {
+                            *slot = (*slot).max(weight);
+                        }
+                    }
+                }
+                any_weight = weight_at.iter().any(|&w| w > 0);
+            }
+            _ => {
+                for (c, &index) in candidates.iter().zip(at.indices) {
+                    let weight = rule_weight(&by_name, &general, c.cluster, Some(index));
+                    if weight > 0 {
+                        if let Some(slot) = weight_at.get_mut(index) {
+                            *slot = weight;
+                            any_weight = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if !any_weight {
+        // No cluster has a positive weight: every candidate weighs 1.
+        for &index in at.indices {
+            if let Some(slot) = weight_at.get_mut(index) {
+                *slot = 1;
+            }
+        }
+    }
+    let mut names: Vec<&str> = Vec::with_capacity(at.indices.len());
+    let mut votes: Vec<i64> = Vec::with_capacity(at.indices.len());
+    for &index in snapshot.by_name() {
+        let index = index as usize;
+        if let (Some(&w), Some(c)) = (weight_at.get(index), clusters.get(index)) {
+            if w > 0 {
+                names.push(c.name());
+                votes.push(w);
+            }
+        }
+    }
+    if votes.iter().copied().fold(0, i64::saturating_add) == 0 {
+        return Vec::new();
+    }
+    let mut seats = vec![0i64; names.len()];
+    seat_sorted_parties(
+        &names,
+        &votes,
+        &mut seats,
+        i64::from(replicas),
+        tie,
+        min_one,
+    );
+    let mut targets = Vec::with_capacity(seats.iter().filter(|&&r| r > 0).count());
+    for (n, &r) in names.iter().zip(&seats) {
+        if r > 0 {
+            targets.push(target(n, r));
+        }
+    }
+    targets
+}
+
+/// A static weight rule matched by selectors, with its snapshot form when there is one.
+type GeneralRule<'r> = (ClusterAffinityMatcher<'r>, Option<PreparedMatcher>, i64);
+
+/// The static weight rules split into rules naming clusters and nothing else (as sorted
+/// `(name, largest weight)` pairs, looked up by name) and the others (matched against each
+/// cluster). Same answer as matching every rule, without the n × m cost.
+fn weight_rules<'r>(
+    rules: &'r [crate::api::StaticClusterWeight],
+    at: Option<SnapshotPositions<'_>>,
+) -> (Vec<(&'r str, i64)>, Vec<GeneralRule<'r>>) {
+    let mut by_name: Vec<(&str, i64)> = Vec::new();
+    let mut general: Vec<GeneralRule<'r>> = Vec::new();
+    for rule in rules {
+        let t = &rule.target_cluster;
+        if t.label_selector.is_none()
+            && t.field_selector.is_none()
+            && t.exclude.is_empty()
+            && !t.cluster_names.is_empty()
+        {
+            by_name.extend(t.cluster_names.iter().map(|n| (n.as_str(), rule.weight)));
+        } else {
+            // Selectors are checked once here, not once per cluster.
+            let matcher = ClusterAffinityMatcher::new(&rule.target_cluster);
+            let prepared = at.map(|a| a.snapshot.prepare_matcher(&matcher, &rule.target_cluster));
+            general.push((matcher, prepared, rule.weight));
+        }
+    }
+    // Largest weight first within a name, so the first entry of a name is its maximum.
+    by_name.sort_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
+    by_name.dedup_by(|later, first| later.0 == first.0);
+    (by_name, general)
+}
+
+/// The weight of `cluster` (at `index` of the snapshot, when known): the largest weight of
+/// the rules matching it, 0 when none does.
+fn rule_weight(
+    by_name: &[(&str, i64)],
+    general: &[GeneralRule<'_>],
+    cluster: &Cluster,
+    index: Option<usize>,
+) -> i64 {
+    let named = by_name
+        .binary_search_by(|(name, _)| (*name).cmp(cluster.name()))
+        .map_or(0, |i| by_name[i].1);
+    general
+        .iter()
+        .filter(|(matcher, prepared, _)| match (prepared, index) {
+            (Some(p), Some(i)) => ClusterSnapshot::matches(p, matcher, i, cluster),
+            _ => matcher.matches(cluster),
+        })
+        .map(|(_, _, weight)| *weight)
+        .fold(named.max(0), i64::max)
 }
 
 /// Karmada's `assignByDynamicStrategy` (DynamicWeight and Aggregated).
