@@ -80,6 +80,38 @@ impl Fields {
         self.children.clear();
     }
 
+    /// The kept fields as dotted paths, in the order they were added: what the plugin
+    /// tells the host (the `fields` interface), which then sends only these. `None` when
+    /// the whole value is kept.
+    ///
+    /// The object the host builds from the paths holds at least what [`Fields::parse`]
+    /// keeps, and parsing it with these fields gives the same value as parsing the whole
+    /// (a node kept with no field below it is sent whole, and cut down by `parse`).
+    pub fn paths(&self) -> Option<Vec<String>> {
+        if self.whole {
+            return None;
+        }
+        let mut paths = Vec::new();
+        self.collect_paths(&mut String::new(), &mut paths);
+        Some(paths)
+    }
+
+    fn collect_paths(&self, prefix: &mut String, paths: &mut Vec<String>) {
+        for (key, child) in &self.children {
+            let length = prefix.len();
+            if !prefix.is_empty() {
+                prefix.push('.');
+            }
+            prefix.push_str(key);
+            if child.whole || child.children.is_empty() {
+                paths.push(prefix.clone());
+            } else {
+                child.collect_paths(prefix, paths);
+            }
+            prefix.truncate(length);
+        }
+    }
+
     /// Parses `json`, keeping only these fields. Errors are those of `serde_json::from_str`
     /// on the same text.
     pub fn parse(&self, json: &str) -> Result<Value, serde_json::Error> {
@@ -290,6 +322,42 @@ mod tests {
         for (fields, want) in cases {
             assert_eq!(fields.parse(&text).unwrap(), want, "{fields:?}");
         }
+    }
+
+    #[test]
+    fn paths_rebuild_the_same_fields() {
+        let text = object().to_string();
+        let cases = [
+            Fields::new(),
+            Fields::new()
+                .with("metadata.namespace")
+                .with("spec.replicas"),
+            Fields::new().with_under(
+                "spec.template.spec",
+                &["containers.resources", "nodeSelector"],
+            ),
+            Fields::new().with("metadata").with("metadata.name"),
+            Fields::new().with("spec.esc\"aped.k").with("kind.deeper"),
+            Fields::new().with_under("spec.template", &[]).with("kind"),
+        ];
+        for fields in cases {
+            let paths = fields.paths().expect("not whole");
+            let sent = paths
+                .iter()
+                .fold(Fields::new(), |sent, path| sent.with(path))
+                .parse(&text)
+                .unwrap();
+            assert_eq!(
+                fields.parse(&sent.to_string()).unwrap(),
+                fields.parse(&text).unwrap(),
+                "{paths:?}"
+            );
+        }
+        assert_eq!(Fields::new().with("").paths(), None);
+        assert_eq!(
+            Fields::new().with("a.b").with("c").paths(),
+            Some(vec!["a.b".to_string(), "c".to_string()])
+        );
     }
 
     #[test]

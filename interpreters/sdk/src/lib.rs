@@ -88,7 +88,7 @@ fn discard<T>(value: T) {
 }
 
 /// The world version this SDK builds plugins against.
-pub const WORLD_VERSION: &str = "1.0.0";
+pub const WORLD_VERSION: &str = "1.1.0";
 
 /// Writes a line to the call's log (shown by `fedplan interpret -v`). In native unit tests of
 /// a plugin (`cargo test`), the line goes to standard error.
@@ -437,6 +437,35 @@ impl<T: Interpreter> bindings::exports::fedplan::interpreter::plugin::Guest for 
         let components = T::interpret_component(&object);
         discard(object);
         components
+    }
+}
+
+/// The operations whose object the host may cut down to [`Interpreter::fields`]: those that
+/// do not return the object.
+fn reads_only(operation: Operation) -> bool {
+    matches!(
+        operation,
+        Operation::InterpretReplica
+            | Operation::InterpretStatus
+            | Operation::InterpretHealth
+            | Operation::InterpretDependency
+            | Operation::InterpretComponent
+    )
+}
+
+/// Tells the host the fields of [`Interpreter::fields`] and [`Interpreter::status_fields`],
+/// so that it sends only those. The plugin still cuts what it receives down to the same
+/// fields, so a host that sends whole objects gives the same results.
+impl<T: Interpreter> bindings::exports::fedplan::interpreter::fields::Guest for Adapter<T> {
+    fn object_fields(operation: Operation) -> Option<Vec<String>> {
+        if !reads_only(operation) {
+            return None;
+        }
+        T::fields(operation).and_then(|fields| fields.paths())
+    }
+
+    fn status_fields() -> Option<Vec<String>> {
+        T::status_fields().and_then(|fields| fields.paths())
     }
 }
 
