@@ -1,12 +1,14 @@
-//! Parsing only the fields an operation reads.
+//! The fields an operation reads.
 //!
 //! Most of a Kubernetes object is of no interest to a given operation: InterpretReplica of a
 //! training job reads the replica count and a few fields of one pod template, not the
-//! container commands, environment, volumes or the other templates. Building a
-//! `serde_json::Value` for all of it is most of the cost of a call. A plugin that lists the
-//! fields it reads ([`Interpreter::fields`](crate::Interpreter::fields)) gets an object that
-//! holds those fields, exactly as they were, and nothing else; the rest of the text is only
-//! checked to be valid JSON.
+//! container commands, environment, volumes or the other templates. Serializing all of it,
+//! and parsing it again into a `serde_json::Value` in the plugin, is most of the cost of a
+//! call. A plugin that lists the fields it reads
+//! ([`Interpreter::fields`](crate::Interpreter::fields)) tells the host (the world's
+//! `fields` interface), which then sends an object holding those fields, exactly as they
+//! were, and nothing else. [`Fields::parse`] cuts JSON text down the same way, for checking
+//! the lists in a plugin's tests ([`fields_suffice`](crate::fields_suffice)).
 
 use std::fmt;
 
@@ -85,8 +87,8 @@ impl Fields {
     /// the whole value is kept.
     ///
     /// The object the host builds from the paths holds at least what [`Fields::parse`]
-    /// keeps, and parsing it with these fields gives the same value as parsing the whole
-    /// (a node kept with no field below it is sent whole, and cut down by `parse`).
+    /// keeps (a node listed with no field below it is sent whole), and cut down by these
+    /// fields it gives the same value as the whole.
     pub fn paths(&self) -> Option<Vec<String>> {
         if self.whole {
             return None;
