@@ -46,9 +46,9 @@ impl Interpreter for Kubeflow {
             Operation::InterpretReplica => {
                 Some(fields.with_under("spec.template", POD_REQUIREMENTS_FIELDS))
             }
-            Operation::InterpretHealth => Some(
-                fields.with_under("status", &["containerState", "conditions"]),
-            ),
+            Operation::InterpretHealth => {
+                Some(fields.with_under("status", &["containerState", "conditions"]))
+            }
             Operation::InterpretStatus => Some(fields.with_under(
                 "status",
                 &[

@@ -38,11 +38,7 @@ impl Job {
 
 /// `fields` with, for each training kind's replica specs, `spec_fields` of each role's spec
 /// and `template_fields` of its pod template (MPIJob's roles are any keys: its specs whole).
-pub fn role_fields(
-    mut fields: Fields,
-    spec_fields: &[&str],
-    template_fields: &[&str],
-) -> Fields {
+pub fn role_fields(mut fields: Fields, spec_fields: &[&str], template_fields: &[&str]) -> Fields {
     for job in [Job::PyTorch, Job::Tf] {
         for role in job.roles() {
             let spec = format!("spec.{}.{role}", job.specs_field());
