@@ -1,6 +1,10 @@
 //! The plugin host's costs: one InterpretReplica call on a PyTorchJob-sized object (fresh
 //! store and instance included), AggregateStatus over 100 members, and loading a plugin from
 //! the compile cache. Needs `bash interpreters/build.sh` first.
+//!
+//! For comparison in the same run: InterpretHealth on the same object (the plugin reads one
+//! absent field, so this is the fixed cost of a call), and the two calls on a host that sends
+//! whole objects (`HostConfig::without_projection`) or runs without fuel.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -111,6 +115,10 @@ fn bench(c: &mut Criterion) {
         })
     });
 
+    c.bench_function("wasm/interpret_health_pytorchjob_sized", |b| {
+        b.iter(|| host.call_interpret_health(black_box(&job)).expect("health"))
+    });
+
     let items = status_items(100);
     c.bench_function("wasm/aggregate_status_100_items", |b| {
         b.iter(|| {
@@ -118,6 +126,33 @@ fn bench(c: &mut Criterion) {
                 .expect("aggregate")
         })
     });
+
+    for (name, variant) in [
+        ("whole_objects", config.clone().without_projection()),
+        ("without_fuel", config.clone().with_fuel(None)),
+    ] {
+        let mut other = PluginHost::new(variant).expect("host");
+        other
+            .add_bytes("training-job", &bytes)
+            .expect("plugin loads");
+        c.bench_function(
+            &format!("wasm/{name}/interpret_replica_pytorchjob_sized"),
+            |b| {
+                b.iter(|| {
+                    other
+                        .call_interpret_replica(black_box(&job))
+                        .expect("replicas")
+                })
+            },
+        );
+        c.bench_function(&format!("wasm/{name}/aggregate_status_100_items"), |b| {
+            b.iter(|| {
+                other
+                    .call_aggregate_status(black_box(&job), black_box(&items))
+                    .expect("aggregate")
+            })
+        });
+    }
 
     c.bench_function("wasm/load_plugin_from_disk_cache", |b| {
         b.iter(|| {

@@ -72,6 +72,32 @@ fn spark_application() {
     run_vectors("sparkoperator.k8s.io/v1beta2/SparkApplication.json", &[]);
 }
 
+/// Every shipped plugin answers every vector the same whether the host sends it only the
+/// fields it lists or whole objects.
+#[test]
+fn projection_changes_no_plugin_output() {
+    let files = [
+        "argoproj.io/v1alpha1/Workflow.json",
+        "batch.volcano.sh/v1alpha1/Job.json",
+        "flink.apache.org/v1beta1/FlinkDeployment.json",
+        "kubeflow.org/v1/Notebook.json",
+        "kubeflow.org/v1/PyTorchJob.json",
+        "kubeflow.org/v1/TFJob.json",
+        "kubeflow.org/v2beta1/MPIJob.json",
+        "kyverno.io/v1/ClusterPolicy.json",
+        "kyverno.io/v1/Policy.json",
+        "ray.io/v1/RayCluster.json",
+        "ray.io/v1/RayJob.json",
+        "ray.io/v1/RayService.json",
+        "sparkoperator.k8s.io/v1beta2/SparkApplication.json",
+    ];
+    let cases: usize = files
+        .iter()
+        .map(|file| plugins_support::projection_changes_nothing(file))
+        .sum();
+    assert!(cases > 50, "only {cases} cases");
+}
+
 /// Every kind the plugins claim is served by exactly the plugin built for its project.
 #[test]
 fn each_kind_is_served_by_its_plugin() {

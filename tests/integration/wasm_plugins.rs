@@ -166,6 +166,79 @@ fn example_plugin_implements_its_operations() {
     );
 }
 
+/// The example lists the fields it reads; sending it only those changes no answer.
+#[test]
+fn example_answers_the_same_with_and_without_projection() {
+    let projected = host(&[EXAMPLE]);
+    let whole = host_with(HostConfig::default().without_projection(), &[EXAMPLE]);
+    let mut failed = training_job(4);
+    failed["status"] = json!({"conditions": [
+        {"type": "Running", "status": "True"}, {"type": "Failed", "status": "True"}]});
+    let mut no_template = training_job(2);
+    no_template["spec"]["replicaSpecs"]["Worker"]["template"] = json!("not an object");
+    let items: Vec<AggregatedStatusItem> = (0..4)
+        .map(|i| AggregatedStatusItem {
+            cluster_name: format!("member-{i}"),
+            status: (i != 2).then(|| {
+                json!({
+                    "active": i, "succeeded": 1, "failed": i % 2, "startTime": "t",
+                    "conditions": [{"type": if i == 3 { "Failed" } else { "Running" },
+                        "status": "True", "reason": "r"}]
+                })
+            }),
+            applied: true,
+            ..Default::default()
+        })
+        .collect();
+    for job in [
+        training_job(4),
+        failed,
+        no_template,
+        json!({"kind": "TrainingJob"}),
+    ] {
+        let job = {
+            let mut job = job;
+            job["apiVersion"] = json!("training.example.io/v1");
+            job["kind"] = json!("TrainingJob");
+            job
+        };
+        for host_answer in [
+            |h: &PluginHost, job: &Value, _: &[AggregatedStatusItem]| {
+                format!("{:?}", h.call_interpret_replica(job))
+            },
+            |h: &PluginHost, job: &Value, _: &[AggregatedStatusItem]| {
+                format!("{:?}", h.call_interpret_health(job))
+            },
+            |h: &PluginHost, job: &Value, _: &[AggregatedStatusItem]| {
+                format!("{:?}", h.call_interpret_dependency(job))
+            },
+            |h: &PluginHost, job: &Value, items: &[AggregatedStatusItem]| {
+                format!("{:?}", h.call_aggregate_status(job, items))
+            },
+        ] {
+            assert_eq!(
+                host_answer(&projected, &job, &items),
+                host_answer(&whole, &job, &items),
+                "{job}"
+            );
+        }
+    }
+}
+
+/// A plugin built against world 1.0.0 (no `fields` export) loads on this 1.x host, works,
+/// and gets whole objects.
+#[test]
+fn plugin_built_against_world_1_0_loads_and_gets_whole_objects() {
+    let host = host(&["testing/world-1-0.wasm"]);
+    let mut object = object("WorldOneZero");
+    object["status"] = json!({"healthy": true, "note": "ü \"quoted\""});
+    let reflected = host.call_interpret_status(&object).expect("status");
+    assert_eq!(reflected, Some(object.clone()));
+    assert!(host.call_interpret_health(&object).expect("health"));
+    object["status"]["healthy"] = json!(false);
+    assert!(!host.call_interpret_health(&object).expect("health"));
+}
+
 #[test]
 fn unimplemented_operation_and_unknown_kind_are_typed() {
     let host = host(&[EXAMPLE]);

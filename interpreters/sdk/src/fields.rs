@@ -1,12 +1,14 @@
-//! Parsing only the fields an operation reads.
+//! The fields an operation reads.
 //!
 //! Most of a Kubernetes object is of no interest to a given operation: InterpretReplica of a
 //! training job reads the replica count and a few fields of one pod template, not the
-//! container commands, environment, volumes or the other templates. Building a
-//! `serde_json::Value` for all of it is most of the cost of a call. A plugin that lists the
-//! fields it reads ([`Interpreter::fields`](crate::Interpreter::fields)) gets an object that
-//! holds those fields, exactly as they were, and nothing else; the rest of the text is only
-//! checked to be valid JSON.
+//! container commands, environment, volumes or the other templates. Serializing all of it,
+//! and parsing it again into a `serde_json::Value` in the plugin, is most of the cost of a
+//! call. A plugin that lists the fields it reads
+//! ([`Interpreter::fields`](crate::Interpreter::fields)) tells the host (the world's
+//! `fields` interface), which then sends an object holding those fields, exactly as they
+//! were, and nothing else. [`Fields::parse`] cuts JSON text down the same way, for checking
+//! the lists in a plugin's tests ([`fields_suffice`](crate::fields_suffice)).
 
 use std::fmt;
 
@@ -78,6 +80,38 @@ impl Fields {
     fn keep_whole(&mut self) {
         self.whole = true;
         self.children.clear();
+    }
+
+    /// The kept fields as dotted paths, in the order they were added: what the plugin
+    /// tells the host (the `fields` interface), which then sends only these. `None` when
+    /// the whole value is kept.
+    ///
+    /// The object the host builds from the paths holds at least what [`Fields::parse`]
+    /// keeps (a node listed with no field below it is sent whole), and cut down by these
+    /// fields it gives the same value as the whole.
+    pub fn paths(&self) -> Option<Vec<String>> {
+        if self.whole {
+            return None;
+        }
+        let mut paths = Vec::new();
+        self.collect_paths(&mut String::new(), &mut paths);
+        Some(paths)
+    }
+
+    fn collect_paths(&self, prefix: &mut String, paths: &mut Vec<String>) {
+        for (key, child) in &self.children {
+            let length = prefix.len();
+            if !prefix.is_empty() {
+                prefix.push('.');
+            }
+            prefix.push_str(key);
+            if child.whole || child.children.is_empty() {
+                paths.push(prefix.clone());
+            } else {
+                child.collect_paths(prefix, paths);
+            }
+            prefix.truncate(length);
+        }
     }
 
     /// Parses `json`, keeping only these fields. Errors are those of `serde_json::from_str`
@@ -290,6 +324,42 @@ mod tests {
         for (fields, want) in cases {
             assert_eq!(fields.parse(&text).unwrap(), want, "{fields:?}");
         }
+    }
+
+    #[test]
+    fn paths_rebuild_the_same_fields() {
+        let text = object().to_string();
+        let cases = [
+            Fields::new(),
+            Fields::new()
+                .with("metadata.namespace")
+                .with("spec.replicas"),
+            Fields::new().with_under(
+                "spec.template.spec",
+                &["containers.resources", "nodeSelector"],
+            ),
+            Fields::new().with("metadata").with("metadata.name"),
+            Fields::new().with("spec.esc\"aped.k").with("kind.deeper"),
+            Fields::new().with_under("spec.template", &[]).with("kind"),
+        ];
+        for fields in cases {
+            let paths = fields.paths().expect("not whole");
+            let sent = paths
+                .iter()
+                .fold(Fields::new(), |sent, path| sent.with(path))
+                .parse(&text)
+                .unwrap();
+            assert_eq!(
+                fields.parse(&sent.to_string()).unwrap(),
+                fields.parse(&text).unwrap(),
+                "{paths:?}"
+            );
+        }
+        assert_eq!(Fields::new().with("").paths(), None);
+        assert_eq!(
+            Fields::new().with("a.b").with("c").paths(),
+            Some(vec!["a.b".to_string(), "c".to_string()])
+        );
     }
 
     #[test]

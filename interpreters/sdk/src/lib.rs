@@ -88,7 +88,7 @@ fn discard<T>(value: T) {
 }
 
 /// The world version this SDK builds plugins against.
-pub const WORLD_VERSION: &str = "1.0.0";
+pub const WORLD_VERSION: &str = "1.1.0";
 
 /// Writes a line to the call's log (shown by `fedplan interpret -v`). In native unit tests of
 /// a plugin (`cargo test`), the line goes to standard error.
@@ -158,17 +158,16 @@ pub trait Interpreter {
     /// The kinds this plugin interprets and, per kind, the operations it implements.
     fn manifest() -> Vec<Target>;
 
-    /// The fields of the object `operation` reads, when it reads only some: the SDK then
-    /// builds the object from just those (see [`Fields`]), which makes a call on a large
-    /// object several times cheaper. `None` (the default): the whole object.
+    /// The fields of the object `operation` reads, when it reads only some: the host then
+    /// sends just those (see [`Fields`] and the world's `fields` interface), which makes a
+    /// call on a large object several times cheaper. `None` (the default): the whole object.
     ///
     /// Asked for the operations that only read the object (InterpretReplica,
     /// InterpretStatus, InterpretHealth, InterpretDependency, InterpretComponent);
     /// ReviseReplica, Retain and AggregateStatus return the object, so they always get all
     /// of it. A field the operation reads but the list misses looks absent: check the list
-    /// in the plugin's tests with [`fields_suffice`].
-    // Inlined so that a plugin without field lists links no projection code at all.
-    #[inline(always)]
+    /// in the plugin's tests with [`fields_suffice`]. (A host told not to cut objects down
+    /// sends them whole; a right list gives the same answers either way.)
     fn fields(operation: Operation) -> Option<Fields> {
         let _ = operation;
         None
@@ -176,7 +175,6 @@ pub trait Interpreter {
 
     /// The fields of each member status that AggregateStatus reads (paths inside the
     /// status, e.g. `readyReplicas`, `conditions`); `None` (the default): all of it.
-    #[inline(always)]
     fn status_fields() -> Option<Fields> {
         None
     }
@@ -236,25 +234,6 @@ fn parse(what: &str, json: &str) -> Result<Value, PluginError> {
 
 fn not_json(what: &str, error: serde_json::Error) -> PluginError {
     PluginError::new(format!("{what} is not JSON: {error}"))
-}
-
-/// Parses `json` keeping only `fields`, or all of it. Generic and inlined so that a plugin
-/// declaring no fields (`fields` is a constant `None`) links no projection code.
-#[inline(always)]
-fn parse_fields(what: &str, json: &str, fields: Option<&Fields>) -> Result<Value, PluginError> {
-    match fields {
-        None => parse(what, json),
-        Some(fields) => fields.parse(json).map_err(|e| not_json(what, e)),
-    }
-}
-
-/// The object `operation` of `T` gets: the fields it declares, or all of it.
-#[inline(always)]
-fn parse_for<T: Interpreter>(operation: Operation, json: &str) -> Result<Value, PluginError> {
-    let fields = T::fields(operation);
-    let object = parse_fields("object", json, fields.as_ref());
-    discard(fields);
-    object
 }
 
 /// Checks that the fields `T` declares ([`Interpreter::fields`],
@@ -361,7 +340,7 @@ impl<T: Interpreter> bindings::exports::fedplan::interpreter::plugin::Guest for 
     }
 
     fn interpret_replica(object: String) -> Result<ReplicaInterpretation, PluginError> {
-        let object = parse_for::<T>(Operation::InterpretReplica, &object)?;
+        let object = parse("object", &object)?;
         let result = T::interpret_replica(&object);
         discard(object);
         result
@@ -386,18 +365,7 @@ impl<T: Interpreter> bindings::exports::fedplan::interpreter::plugin::Guest for 
         object: String,
         items: Vec<bindings::fedplan::interpreter::types::AggregatedStatusItem>,
     ) -> Result<String, PluginError> {
-        // Decided once, outside the loop, so that without status fields no projection code
-        // is linked.
-        let items = match T::status_fields() {
-            None => status_items(items, |raw| parse("status item", raw)),
-            Some(fields) => {
-                let items = status_items(items, |raw| {
-                    fields.parse(raw).map_err(|e| not_json("status item", e))
-                });
-                discard(fields);
-                items
-            }
-        }?;
+        let items = status_items(items, |raw| parse("status item", raw))?;
         let aggregated = T::aggregate_status(parse("object", &object)?, &items)?;
         let text = render(&aggregated);
         discard((items, aggregated));
@@ -405,7 +373,7 @@ impl<T: Interpreter> bindings::exports::fedplan::interpreter::plugin::Guest for 
     }
 
     fn interpret_status(object: String) -> Result<Option<String>, PluginError> {
-        let object = parse_for::<T>(Operation::InterpretStatus, &object)?;
+        let object = parse("object", &object)?;
         let status = T::interpret_status(&object);
         discard(object);
         match status? {
@@ -419,24 +387,53 @@ impl<T: Interpreter> bindings::exports::fedplan::interpreter::plugin::Guest for 
     }
 
     fn interpret_health(object: String) -> Result<bool, PluginError> {
-        let object = parse_for::<T>(Operation::InterpretHealth, &object)?;
+        let object = parse("object", &object)?;
         let healthy = T::interpret_health(&object);
         discard(object);
         healthy
     }
 
     fn interpret_dependency(object: String) -> Result<Vec<DependentObjectReference>, PluginError> {
-        let object = parse_for::<T>(Operation::InterpretDependency, &object)?;
+        let object = parse("object", &object)?;
         let dependencies = T::interpret_dependency(&object);
         discard(object);
         dependencies
     }
 
     fn interpret_component(object: String) -> Result<Vec<Component>, PluginError> {
-        let object = parse_for::<T>(Operation::InterpretComponent, &object)?;
+        let object = parse("object", &object)?;
         let components = T::interpret_component(&object);
         discard(object);
         components
+    }
+}
+
+/// The operations whose object the host may cut down to [`Interpreter::fields`]: those that
+/// do not return the object.
+fn reads_only(operation: Operation) -> bool {
+    matches!(
+        operation,
+        Operation::InterpretReplica
+            | Operation::InterpretStatus
+            | Operation::InterpretHealth
+            | Operation::InterpretDependency
+            | Operation::InterpretComponent
+    )
+}
+
+/// Tells the host the fields of [`Interpreter::fields`] and [`Interpreter::status_fields`],
+/// so that it sends only those. The plugin still cuts what it receives down to the same
+/// fields, so a host that sends whole objects gives the same results.
+impl<T: Interpreter> bindings::exports::fedplan::interpreter::fields::Guest for Adapter<T> {
+    fn object_fields(operation: Operation) -> Option<Vec<String>> {
+        if !reads_only(operation) {
+            return None;
+        }
+        T::fields(operation).and_then(|fields| fields.paths())
+    }
+
+    fn status_fields() -> Option<Vec<String>> {
+        T::status_fields().and_then(|fields| fields.paths())
     }
 }
 

@@ -8,7 +8,7 @@ use wasmtime::component::{
 use wasmtime::{ResourceLimiter, Store, Trap, WasmBacktrace};
 
 use super::bindings::fedplan::interpreter::{host, types};
-use super::bindings::InterpreterPlugin;
+use super::bindings::MinimalPlugin;
 use super::config::HostConfig;
 use super::engine::deadline_ticks;
 use super::error::CallFailure;
@@ -118,7 +118,7 @@ impl types::Host for CallState {}
 pub(crate) fn add_to_linker(
     linker: &mut wasmtime::component::Linker<CallState>,
 ) -> wasmtime::Result<()> {
-    InterpreterPlugin::add_to_linker::<CallState, HasSelf<CallState>>(linker, |state| state)
+    MinimalPlugin::add_to_linker::<CallState, HasSelf<CallState>>(linker, |state| state)
 }
 
 /// The log of a finished call: its lines and how many were dropped.
@@ -161,6 +161,32 @@ impl PluginExports {
             interpret_dependency: function("interpret-dependency")?,
             interpret_component: function("interpret-component")?,
         })
+    }
+}
+
+/// The functions of a plugin's optional `fields` interface (world 1.1.0).
+pub(crate) struct FieldsExports {
+    pub(crate) object_fields: ComponentExportIndex,
+    pub(crate) status_fields: ComponentExportIndex,
+}
+
+impl FieldsExports {
+    /// The functions of `interface` (the fields interface's export name) in `component`:
+    /// `Ok(None)` when the plugin does not export the interface, the name of a function
+    /// missing from it as the error.
+    pub(crate) fn find(component: &Component, interface: &str) -> Result<Option<Self>, String> {
+        let Some(interface_index) = component.get_export_index(None, interface) else {
+            return Ok(None);
+        };
+        let function = |name: &str| {
+            component
+                .get_export_index(Some(&interface_index), name)
+                .ok_or_else(|| format!("{interface}#{name}"))
+        };
+        Ok(Some(FieldsExports {
+            object_fields: function("object-fields")?,
+            status_fields: function("status-fields")?,
+        }))
     }
 }
 

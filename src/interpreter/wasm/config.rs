@@ -36,6 +36,11 @@ pub struct HostConfig {
     pub max_log_line_bytes: usize,
     /// Log lines kept by the host across calls (oldest dropped first).
     pub max_retained_log_lines: usize,
+    /// Whether a plugin that lists the fields it reads (the world's `fields` export) is sent
+    /// only those; on by default. Off, every plugin gets whole objects and statuses, which
+    /// gives the same results when the lists are right (the plugin cuts its input down to
+    /// the same fields either way): a way to check them.
+    pub projection: bool,
 }
 
 impl Default for HostConfig {
@@ -49,6 +54,7 @@ impl Default for HostConfig {
             max_log_lines: DEFAULT_MAX_LOG_LINES,
             max_log_line_bytes: DEFAULT_MAX_LOG_LINE_BYTES,
             max_retained_log_lines: 10_000,
+            projection: true,
         }
     }
 }
@@ -76,6 +82,12 @@ impl HostConfig {
     pub fn with_cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cache_dir = Some(dir.into());
         self.disk_cache = true;
+        self
+    }
+
+    /// Sends every plugin whole objects and statuses, whatever fields it lists.
+    pub fn without_projection(mut self) -> Self {
+        self.projection = false;
         self
     }
 

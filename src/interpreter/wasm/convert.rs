@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::bindings::fedplan::interpreter::types as wit;
 use super::error::CallFailure;
+use super::projection::FieldTree;
 use crate::api::{
     AggregatedStatusItem, Component, ComponentReplicaRequirements, DependentObjectReference,
     LabelSelector, LabelSelectorRequirement, NodeClaim, NodeSelector, NodeSelectorRequirement,
@@ -32,6 +33,20 @@ pub(crate) fn operation(op: wit::Operation) -> Operation {
         wit::Operation::InterpretHealth => Operation::InterpretHealth,
         wit::Operation::InterpretDependency => Operation::InterpretDependency,
         wit::Operation::InterpretComponent => Operation::InterpretComponent,
+    }
+}
+
+/// Fedplan's operation as the world's.
+pub(crate) fn wit_operation(op: Operation) -> wit::Operation {
+    match op {
+        Operation::InterpretReplica => wit::Operation::InterpretReplica,
+        Operation::ReviseReplica => wit::Operation::ReviseReplica,
+        Operation::Retain => wit::Operation::Retain,
+        Operation::AggregateStatus => wit::Operation::AggregateStatus,
+        Operation::InterpretStatus => wit::Operation::InterpretStatus,
+        Operation::InterpretHealth => wit::Operation::InterpretHealth,
+        Operation::InterpretDependency => wit::Operation::InterpretDependency,
+        Operation::InterpretComponent => wit::Operation::InterpretComponent,
     }
 }
 
@@ -276,8 +291,11 @@ pub(crate) struct StatusTexts {
 }
 
 impl StatusTexts {
-    /// The statuses of `items`, serialized.
-    pub(crate) fn new(items: &[AggregatedStatusItem]) -> Result<Self, CallFailure> {
+    /// The statuses of `items`, serialized: only `fields` of each when given.
+    pub(crate) fn new(
+        items: &[AggregatedStatusItem],
+        fields: Option<&FieldTree>,
+    ) -> Result<Self, CallFailure> {
         let mut text = Vec::with_capacity(items.len() * 192);
         let mut spans = Vec::with_capacity(items.len());
         for item in items {
@@ -285,7 +303,11 @@ impl StatusTexts {
                 None => None,
                 Some(status) => {
                     let start = text.len();
-                    serde_json::to_writer(&mut text, status).map_err(|e| CallFailure::Input {
+                    match fields {
+                        Some(fields) => serde_json::to_writer(&mut text, &fields.project(status)),
+                        None => serde_json::to_writer(&mut text, status),
+                    }
+                    .map_err(|e| CallFailure::Input {
                         message: e.to_string(),
                     })?;
                     Some(start..text.len())
@@ -453,7 +475,7 @@ mod tests {
             item("b", None),
             item("c", Some(serde_json::json!([]))),
         ];
-        let texts = StatusTexts::new(&items).expect("serializable");
+        let texts = StatusTexts::new(&items, None).expect("serializable");
         let records = texts.items(&items);
         let statuses: Vec<Option<Value>> = records
             .iter()
@@ -463,6 +485,27 @@ mod tests {
         assert_eq!(statuses, want);
         let names: Vec<&str> = records.iter().map(|r| r.cluster_name).collect();
         assert_eq!(names, ["a", "b", "c"]);
+
+        let fields = FieldTree::from_paths(&["ready"]).expect("not whole");
+        let texts = StatusTexts::new(&items, Some(&fields)).expect("serializable");
+        let statuses: Vec<Option<&str>> = texts.items(&items).iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [Some(r#"{"ready":1}"#), None, Some("[]")]);
+    }
+
+    #[test]
+    fn operations_map_both_ways() {
+        for op in [
+            Operation::InterpretReplica,
+            Operation::ReviseReplica,
+            Operation::Retain,
+            Operation::AggregateStatus,
+            Operation::InterpretStatus,
+            Operation::InterpretHealth,
+            Operation::InterpretDependency,
+            Operation::InterpretComponent,
+        ] {
+            assert_eq!(operation(wit_operation(op)), op);
+        }
     }
 
     #[test]

@@ -22,9 +22,11 @@ pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// Bytes of a linear memory kept resident between calls when the kernel can report which
 /// pages a call dirtied (Linux's `PAGEMAP_SCAN`): only those pages are zeroed again, instead
 /// of dropping them all and taking a page fault on each when the next call touches it. Covers
-/// a plugin's stack, data and allocation arena for ordinary calls; what a call dirties beyond
-/// it is released as before. The cost is memory: up to this much per pooled slot ever used.
-const MEMORY_KEEP_RESIDENT: usize = 4 << 20;
+/// a plugin's stack (its first MiB), data and the start of its allocation arena, which is
+/// what ordinary calls touch; what a call dirties beyond it is released as before. The scan
+/// costs time in proportion to this size (about a microsecond per MiB), and memory: up to
+/// this much per pooled slot ever used.
+const MEMORY_KEEP_RESIDENT: usize = 2 << 20;
 
 /// The same for tables (a plugin's function tables are a page or two).
 const TABLE_KEEP_RESIDENT: usize = 16 << 10;

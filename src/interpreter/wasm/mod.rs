@@ -36,6 +36,7 @@ mod config;
 mod convert;
 mod engine;
 mod error;
+mod projection;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -50,15 +51,16 @@ use crate::interpreter::{
 };
 
 use bindings::fedplan::interpreter::types as wit;
-use bindings::InterpreterPluginPre;
+use bindings::MinimalPluginPre;
 pub use call::LogLevel;
-use call::{call_export, CallState, PluginExports};
+use call::{call_export, CallState, FieldsExports, PluginExports};
 pub use config::*;
 pub use engine::{clear_memory_cache, MAX_CONCURRENT_CALLS};
 pub use error::{CallFailure, WasmError};
+use projection::{FieldTree, InputFields};
 
 /// The version of the `fedplan:interpreter` world this host implements.
-pub const WORLD_VERSION: &str = "1.0.0";
+pub const WORLD_VERSION: &str = "1.1.0";
 
 const WORLD_PACKAGE: &str = "fedplan:interpreter";
 
@@ -115,6 +117,8 @@ struct LoadedPlugin {
     info: PluginInfo,
     pre: wasmtime::component::InstancePre<CallState>,
     exports: PluginExports,
+    /// What the plugin reads of its inputs (empty for a plugin without the `fields` export).
+    fields: InputFields,
 }
 
 /// The plugin host: loaded plugins, and the interpreter they form together.
@@ -234,7 +238,7 @@ impl PluginHost {
                     message: format!("{e:#}"),
                 })?;
         // The generated bindings check every export and its type once, here.
-        let pre = InterpreterPluginPre::new(instance_pre)
+        let pre = MinimalPluginPre::new(instance_pre)
             .map(|pre| pre.instance_pre().clone())
             .map_err(|e| WasmError::MissingExport {
                 plugin: name.to_string(),
@@ -249,7 +253,17 @@ impl PluginHost {
                 exports: missing,
             }
         })?;
-        let manifest = self.read_manifest(name, &pre, &exports)?;
+        let fields_interface = format!("{WORLD_PACKAGE}/fields@{WORLD_VERSION}");
+        let fields_exports =
+            FieldsExports::find(&component, &fields_interface).map_err(|missing| {
+                WasmError::MissingExport {
+                    plugin: name.to_string(),
+                    supported: WORLD_VERSION.to_string(),
+                    exports: missing,
+                }
+            })?;
+        let (manifest, fields) =
+            self.read_manifest(name, &pre, &exports, fields_exports.as_ref())?;
         let index = self.plugins.len();
         for target in &manifest {
             for op in &target.operations {
@@ -266,20 +280,47 @@ impl PluginHost {
             },
             pre,
             exports,
+            fields,
         });
         Ok(())
     }
 
+    /// The plugin's manifest and, when it exports `fields`, what it reads of its inputs:
+    /// asked once, in one instance.
     fn read_manifest(
         &self,
         name: &str,
         pre: &wasmtime::component::InstancePre<CallState>,
         exports: &PluginExports,
-    ) -> Result<Vec<PluginTarget>, WasmError> {
+        fields_exports: Option<&FieldsExports>,
+    ) -> Result<(Vec<PluginTarget>, InputFields), WasmError> {
         let (result, _log) = call::run(pre, &self.config, |store, instance| {
-            call_export::<(), Vec<wit::Target>>(store, instance, &exports.manifest, ())
+            let targets =
+                call_export::<(), Vec<wit::Target>>(store, instance, &exports.manifest, ())?;
+            let mut fields = InputFields::default();
+            if let Some(fields_exports) = fields_exports {
+                for operation in InputFields::READ_ONLY {
+                    let paths = call_export::<_, Option<Vec<String>>>(
+                        store,
+                        instance,
+                        &fields_exports.object_fields,
+                        (convert::wit_operation(operation),),
+                    )?;
+                    if let Some(tree) = paths.as_deref().and_then(FieldTree::from_paths) {
+                        fields.set_object(operation, tree);
+                    }
+                }
+                let paths = call_export::<(), Option<Vec<String>>>(
+                    store,
+                    instance,
+                    &fields_exports.status_fields,
+                    (),
+                )?;
+                fields.status = paths.as_deref().and_then(FieldTree::from_paths);
+            }
+            Ok((targets, fields))
         });
-        let targets = result.map_err(|failure| WasmError::Manifest {
+        let (targets, fields) = result.map_err(|failure| WasmError::Manifest {
             plugin: name.to_string(),
             message: failure.to_string(),
         })?;
@@ -311,7 +352,7 @@ impl PluginHost {
                 None => out.push(PluginTarget { gvk, operations }),
             }
         }
-        Ok(out)
+        Ok((out, fields))
     }
 
     /// The loaded plugins, in load order.
@@ -371,7 +412,7 @@ impl PluginHost {
         body: impl FnOnce(
             &mut wasmtime::Store<CallState>,
             &wasmtime::component::Instance,
-            &PluginExports,
+            &LoadedPlugin,
             &str,
         ) -> wasmtime::Result<Result<W, wit::PluginError>>,
         convert: impl FnOnce(W) -> Result<R, CallFailure>,
@@ -394,13 +435,21 @@ impl PluginHost {
             operation,
             failure,
         };
-        let json = serde_json::to_string(object).map_err(|e| {
+        let fields = plugin
+            .fields
+            .object(operation)
+            .filter(|_| self.config.projection);
+        let json = match fields {
+            Some(fields) => serde_json::to_string(&fields.project(object)),
+            None => serde_json::to_string(object),
+        }
+        .map_err(|e| {
             call_error(CallFailure::Input {
                 message: e.to_string(),
             })
         })?;
         let (result, log) = call::run(&plugin.pre, &self.config, |store, instance| {
-            body(store, instance, &plugin.exports, &json)
+            body(store, instance, plugin, &json)
         });
         self.keep_log(&plugin.info.name, &gvk.kind, operation, log);
         let returned = result.map_err(call_error)?;
@@ -421,8 +470,8 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::InterpretReplica,
-            |store, instance, exports, json| {
-                call_export(store, instance, &exports.interpret_replica, (json,))
+            |store, instance, plugin, json| {
+                call_export(store, instance, &plugin.exports.interpret_replica, (json,))
             },
             convert::replica_interpretation,
         )
@@ -433,8 +482,13 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::ReviseReplica,
-            |store, instance, exports, json| {
-                call_export(store, instance, &exports.revise_replica, (json, replicas))
+            |store, instance, plugin, json| {
+                call_export(
+                    store,
+                    instance,
+                    &plugin.exports.revise_replica,
+                    (json, replicas),
+                )
             },
             |text: String| convert::parse_object(&text),
         )
@@ -446,8 +500,13 @@ impl PluginHost {
         self.dispatch_call(
             desired,
             Operation::Retain,
-            |store, instance, exports, json| {
-                call_export(store, instance, &exports.retain, (json, observed.as_str()))
+            |store, instance, plugin, json| {
+                call_export(
+                    store,
+                    instance,
+                    &plugin.exports.retain,
+                    (json, observed.as_str()),
+                )
             },
             |text: String| convert::parse_object(&text),
         )
@@ -459,19 +518,22 @@ impl PluginHost {
         object: &Value,
         items: &[AggregatedStatusItem],
     ) -> Result<Value, WasmError> {
-        let texts = convert::StatusTexts::new(items);
+        let projection = self.config.projection;
         self.dispatch_call(
             object,
             Operation::AggregateStatus,
-            |store, instance, exports, json| match texts {
-                Ok(texts) => call_export::<_, Result<String, wit::PluginError>>(
-                    store,
-                    instance,
-                    &exports.aggregate_status,
-                    (json, texts.items(items).as_slice()),
-                )
-                .map(|r| r.map(Ok)),
-                Err(failure) => Ok(Ok(Err(failure))),
+            |store, instance, plugin, json| {
+                let status_fields = plugin.fields.status.as_ref().filter(|_| projection);
+                match convert::StatusTexts::new(items, status_fields) {
+                    Ok(texts) => call_export::<_, Result<String, wit::PluginError>>(
+                        store,
+                        instance,
+                        &plugin.exports.aggregate_status,
+                        (json, texts.items(items).as_slice()),
+                    )
+                    .map(|r| r.map(Ok)),
+                    Err(failure) => Ok(Ok(Err(failure))),
+                }
             },
             |result: Result<String, CallFailure>| convert::parse_object(&result?),
         )
@@ -482,8 +544,8 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::InterpretStatus,
-            |store, instance, exports, json| {
-                call_export(store, instance, &exports.interpret_status, (json,))
+            |store, instance, plugin, json| {
+                call_export(store, instance, &plugin.exports.interpret_status, (json,))
             },
             |text: Option<String>| match text {
                 None => Ok(None),
@@ -497,8 +559,8 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::InterpretHealth,
-            |store, instance, exports, json| {
-                call_export(store, instance, &exports.interpret_health, (json,))
+            |store, instance, plugin, json| {
+                call_export(store, instance, &plugin.exports.interpret_health, (json,))
             },
             Ok,
         )
@@ -512,8 +574,13 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::InterpretDependency,
-            |store, instance, exports, json| {
-                call_export(store, instance, &exports.interpret_dependency, (json,))
+            |store, instance, plugin, json| {
+                call_export(
+                    store,
+                    instance,
+                    &plugin.exports.interpret_dependency,
+                    (json,),
+                )
             },
             convert::dependencies,
         )
@@ -524,8 +591,13 @@ impl PluginHost {
         self.dispatch_call(
             object,
             Operation::InterpretComponent,
-            |store, instance, exports, json| {
-                call_export(store, instance, &exports.interpret_component, (json,))
+            |store, instance, plugin, json| {
+                call_export(
+                    store,
+                    instance,
+                    &plugin.exports.interpret_component,
+                    (json,),
+                )
             },
             convert::components,
         )

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use fedplan::api::{
     AggregatedStatusItem, Component, DependentObjectReference, ReplicaRequirements,
 };
-use fedplan::interpreter::wasm::PluginHost;
+use fedplan::interpreter::wasm::{HostConfig, PluginHost};
 use serde_json::{Map, Value};
 
 /// Marks a field whose value upstream does not compare (a "now" timestamp).
@@ -26,6 +26,81 @@ pub fn host() -> &'static PluginHost {
         );
         PluginHost::load_path(&dist).expect("the plugins in interpreters/dist load")
     })
+}
+
+/// The same plugins on a host that sends them whole objects, whatever fields they list.
+pub fn whole_object_host() -> &'static PluginHost {
+    static HOST: OnceLock<PluginHost> = OnceLock::new();
+    HOST.get_or_init(|| {
+        let dist = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/interpreters/dist"));
+        let mut host = PluginHost::new(HostConfig::default().without_projection()).expect("engine");
+        host.add_path(&dist)
+            .expect("the plugins in interpreters/dist load");
+        host
+    })
+}
+
+/// Runs every case of the vector file `relative` on [`host`] and on [`whole_object_host`]
+/// and checks that each operation answers the same (result or error) on both: the fields
+/// the plugins list are all they read. Returns how many cases ran.
+pub fn projection_changes_nothing(relative: &str) -> usize {
+    let file = vector_file(relative);
+    let cases = file["cases"].as_array().expect("cases");
+    let mut differences = Vec::new();
+    for case in cases {
+        let name = case["name"].as_str().unwrap_or("?");
+        let operation = case["operation"].as_str().unwrap_or("?");
+        let projected = raw_output(host(), case);
+        let whole = raw_output(whole_object_host(), case);
+        if projected != whole {
+            differences.push(format!(
+                "{operation} {name:?}:\n  projected {projected}\n  whole     {whole}"
+            ));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} of {} cases of {relative} differ with projection:\n{}",
+        differences.len(),
+        cases.len(),
+        differences.join("\n")
+    );
+    cases.len()
+}
+
+/// What `host` answers to a case's operation, result or error, as text.
+fn raw_output(host: &PluginHost, case: &Value) -> String {
+    let input = &case["input"];
+    let object = input
+        .get("desiredObj")
+        .or_else(|| input.get("observedObj"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let observed = input
+        .get("observedObj")
+        .or_else(|| input.get("desiredObj"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    match case["operation"].as_str().unwrap_or("") {
+        "InterpretReplica" => format!("{:?}", host.call_interpret_replica(&object)),
+        "ReviseReplica" => {
+            let replicas = input["inputReplicas"].as_i64().unwrap_or(0);
+            format!("{:?}", host.call_revise_replica(&object, replicas))
+        }
+        "Retain" => format!("{:?}", host.call_retain(&object, &observed)),
+        "AggregateStatus" => {
+            let items: Vec<AggregatedStatusItem> = match input.get("statusItems") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(items) => serde_json::from_value(items.clone()).unwrap_or_default(),
+            };
+            format!("{:?}", host.call_aggregate_status(&object, &items))
+        }
+        "InterpretStatus" => format!("{:?}", host.call_interpret_status(&observed)),
+        "InterpretHealth" => format!("{:?}", host.call_interpret_health(&observed)),
+        "InterpretDependency" => format!("{:?}", host.call_interpret_dependency(&object)),
+        "InterpretComponent" => format!("{:?}", host.call_interpret_component(&observed)),
+        other => format!("unknown operation {other}"),
+    }
 }
 
 fn vector_file(relative: &str) -> Value {

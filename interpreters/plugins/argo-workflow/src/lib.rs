@@ -35,6 +35,30 @@ impl Interpreter for Workflow {
         ])]
     }
 
+    /// What the reading operations look at; the host sends only these.
+    fn fields(operation: Operation) -> Option<Fields> {
+        let fields = Fields::new().with("metadata.namespace");
+        match operation {
+            Operation::InterpretReplica => Some(
+                fields
+                    .with(PARALLELISM)
+                    .with_under("spec", &["affinity", "nodeSelector", "tolerations"]),
+            ),
+            Operation::InterpretHealth => Some(Fields::new().with("status.phase")),
+            Operation::InterpretDependency => Some(fields.with_under(
+                "spec",
+                &[
+                    "volumes",
+                    "imagePullSecrets",
+                    "serviceAccountName",
+                    "executor.serviceAccountName",
+                    "volumeClaimTemplates.metadata.name",
+                ],
+            )),
+            _ => None,
+        }
+    }
+
     fn interpret_replica(workflow: &Value) -> Result<ReplicaInterpretation, PluginError> {
         let replicas = get_replicas(workflow, PARALLELISM, 1)?;
         let mut placement = Map::new();

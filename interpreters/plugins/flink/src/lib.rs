@@ -54,6 +54,43 @@ impl Interpreter for FlinkDeployment {
         ]
     }
 
+    /// What the reading operations look at; the host sends only these.
+    fn fields(operation: Operation) -> Option<Fields> {
+        let sizes = Fields::new().with("metadata.namespace").with_under(
+            "spec",
+            &[
+                "jobManager.replicas",
+                "jobManager.resource",
+                "taskManager.replicas",
+                "taskManager.resource",
+                "job.parallelism",
+                // Its keys hold dots (`taskmanager.numberOfTaskSlots`): kept whole.
+                "flinkConfiguration",
+                "podTemplate.spec.nodeSelector",
+                "podTemplate.spec.tolerations",
+                "podTemplate.spec.priorityClassName",
+            ],
+        );
+        match operation {
+            Operation::InterpretReplica | Operation::InterpretComponent => Some(sizes),
+            Operation::InterpretHealth => Some(Fields::new().with_under(
+                "status",
+                &[
+                    "jobStatus.state",
+                    "jobManagerDeploymentStatus",
+                    "lifecycleState",
+                    "error",
+                ],
+            )),
+            Operation::InterpretStatus => Some(Fields::new().with_under("status", STATUS_FIELDS)),
+            _ => None,
+        }
+    }
+
+    fn status_fields() -> Option<Fields> {
+        Some(Fields::new().with_under("", STATUS_FIELDS))
+    }
+
     fn interpret_health(deployment: &Value) -> Result<bool, PluginError> {
         let Some(state) = get_str(deployment, "status.jobStatus.state") else {
             return Ok(

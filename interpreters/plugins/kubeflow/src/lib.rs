@@ -38,6 +38,43 @@ impl Interpreter for Kubeflow {
         ]
     }
 
+    /// What the reading operations look at, for every kind (each call first reads `kind`);
+    /// the host sends only these.
+    fn fields(operation: Operation) -> Option<Fields> {
+        let fields = Fields::new().with("kind");
+        match operation {
+            Operation::InterpretReplica => {
+                Some(fields.with_under("spec.template", POD_REQUIREMENTS_FIELDS))
+            }
+            Operation::InterpretHealth => {
+                Some(fields.with_under("status", &["containerState", "conditions"]))
+            }
+            Operation::InterpretStatus => Some(fields.with_under(
+                "status",
+                &[
+                    "readyReplicas",
+                    "containerState",
+                    "conditions",
+                    "replicaStatuses",
+                    "startTime",
+                    "completionTime",
+                    "lastReconcileTime",
+                ],
+            )),
+            Operation::InterpretComponent => Some(training::role_fields(
+                fields.with("metadata.namespace"),
+                &["replicas"],
+                POD_REQUIREMENTS_FIELDS,
+            )),
+            Operation::InterpretDependency => Some(training::role_fields(
+                fields.with("metadata.namespace"),
+                &[],
+                POD_DEPENDENCIES_FIELDS,
+            )),
+            _ => None,
+        }
+    }
+
     fn interpret_replica(object: &Value) -> Result<ReplicaInterpretation, PluginError> {
         match kind(object)? {
             Kind::Notebook => notebook::interpret_replica(object),

@@ -36,6 +36,20 @@ impl Job {
     }
 }
 
+/// `fields` with, for each training kind's replica specs, `spec_fields` of each role's spec
+/// and `template_fields` of its pod template (MPIJob's roles are any keys: its specs whole).
+pub fn role_fields(mut fields: Fields, spec_fields: &[&str], template_fields: &[&str]) -> Fields {
+    for job in [Job::PyTorch, Job::Tf] {
+        for role in job.roles() {
+            let spec = format!("spec.{}.{role}", job.specs_field());
+            fields = fields
+                .with_under(&spec, spec_fields)
+                .with_under(&format!("{spec}.template"), template_fields);
+        }
+    }
+    fields.with(&format!("spec.{}", Job::Mpi.specs_field()))
+}
+
 /// `(role, spec)` pairs present on the job.
 fn replica_specs(job: Job, object: &Value) -> Vec<(String, &Value)> {
     let Some(specs) = get(object, "spec").and_then(|s| s.get(job.specs_field())) else {

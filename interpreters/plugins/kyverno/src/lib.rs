@@ -17,6 +17,21 @@ impl Interpreter for Kyverno {
         ]
     }
 
+    /// What the reading operations look at; the host sends only these.
+    fn fields(operation: Operation) -> Option<Fields> {
+        match operation {
+            Operation::InterpretHealth => {
+                Some(Fields::new().with_under("status", &["ready", "conditions"]))
+            }
+            Operation::InterpretStatus => Some(Fields::new().with_under("status", REFLECTED)),
+            _ => None,
+        }
+    }
+
+    fn status_fields() -> Option<Fields> {
+        Some(Fields::new().with_under("", REFLECTED))
+    }
+
     /// `status.ready` when the policy reports it; else a Ready condition that succeeded.
     fn interpret_health(policy: &Value) -> Result<bool, PluginError> {
         if let Some(ready) = get(policy, "status.ready").and_then(Value::as_bool) {

@@ -49,6 +49,15 @@ impl Interpreter for SparkApplication {
     }
 
     /// Only a failed application is unhealthy; one that reports no state yet is not healthy.
+    /// What the status-reading operations look at; the host sends only these.
+    fn fields(operation: Operation) -> Option<Fields> {
+        match operation {
+            Operation::InterpretHealth => Some(Fields::new().with("status.applicationState.state")),
+            Operation::InterpretStatus => Some(Fields::new().with_under("status", REFLECTED)),
+            _ => None,
+        }
+    }
+
     fn interpret_health(app: &Value) -> Result<bool, PluginError> {
         Ok(match get_str(app, "status.applicationState.state") {
             None => false,

@@ -62,6 +62,15 @@ impl Interpreter for VolcanoJob {
         ])]
     }
 
+    /// What the status-reading operations look at; the host sends only these.
+    fn fields(operation: Operation) -> Option<Fields> {
+        match operation {
+            Operation::InterpretHealth => Some(Fields::new().with("status.state.phase")),
+            Operation::InterpretStatus => Some(Fields::new().with_under("status", REFLECTED)),
+            _ => None,
+        }
+    }
+
     fn interpret_health(job: &Value) -> Result<bool, PluginError> {
         Ok(get_str(job, "status.state.phase").is_some_and(|p| HEALTHY_PHASES.contains(&p)))
     }

@@ -56,4 +56,14 @@ impl bindings::exports::fedplan::interpreter::plugin::Guest for Raw {
     }
 }
 
+/// Reads whole objects.
+impl bindings::exports::fedplan::interpreter::fields::Guest for Raw {
+    fn object_fields(_operation: Operation) -> Option<Vec<String>> {
+        None
+    }
+    fn status_fields() -> Option<Vec<String>> {
+        None
+    }
+}
+
 fedplan_interpreter_sdk::bindings::export_world!(Raw with_types_in fedplan_interpreter_sdk::bindings);
