@@ -620,9 +620,11 @@ impl ControlPlane {
         }
     }
 
-    /// How many threads the controllers may use to handle member clusters side by side
-    /// (1: none; by default the available cores, at most 8). The results, events included,
-    /// are the same whatever the number.
+    /// How many threads the controllers may use for work that is independent: templates in
+    /// the detector, bindings in the scheduler, the binding controller and status
+    /// aggregation, member clusters in execution and status collection (1: none; by default
+    /// the available cores, at most 8). The results, events included, are the same whatever
+    /// the number.
     pub fn set_threads(&mut self, threads: usize) {
         self.threads = threads.max(1);
     }

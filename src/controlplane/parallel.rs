@@ -1,9 +1,10 @@
-//! Running independent per-cluster work on the available cores, with results in order.
+//! Running independent work on the available cores, with results in order.
 //!
-//! Member clusters do not share state, so the controllers that act on them (execution,
-//! member workload controllers, work status collection) can handle several clusters at
-//! once. Results come back in input order and every shared write happens afterwards, in
-//! that order: the outcome is the same, byte for byte, whatever the number of cores.
+//! Member clusters do not share state, and neither do the templates the detector claims or
+//! the bindings the scheduler, the binding controller and the status aggregators handle, so
+//! those controllers handle several at once. Results come back in input order and every
+//! shared write happens afterwards, in that order: the outcome is the same, byte for byte,
+//! whatever the number of cores.
 
 use std::num::NonZeroUsize;
 
