@@ -218,23 +218,8 @@ fn detector(cp: &mut ControlPlane) -> bool {
     let distinct = due.iter().all(|k| binding_keys.insert(live_key(k)));
     let weight = due.len() * 16;
     if distinct && super::parallel::worth_splitting(cp.threads, weight) {
-        let ControlPlane {
-            templates,
-            bindings,
-            revisions,
-            interpreter,
-            propagation_policies,
-            cluster_propagation_policies,
-            threads,
-            ..
-        } = &mut *cp;
-        let reads = DetectReads {
-            bindings,
-            revisions,
-            interpreter: interpreter.as_ref(),
-            propagation_policies,
-            cluster_propagation_policies,
-        };
+        let threads = cp.threads;
+        let (templates, reads) = detection_parts(cp);
         let mut wanted = due.iter().peekable();
         let jobs: Vec<(&ObjectKey, &mut Value)> = templates
             .iter_mut()
@@ -248,7 +233,7 @@ fn detector(cp: &mut ControlPlane) -> bool {
             })
             .collect();
         let detected: Vec<Detected> = super::parallel::map_in_order(
-            *threads,
+            threads,
             jobs,
             |_| 16,
             |(key, template)| scope.detect(key, template, &reads),
@@ -258,24 +243,9 @@ fn detector(cp: &mut ControlPlane) -> bool {
         }
     } else {
         for key in &due {
-            let ControlPlane {
-                templates,
-                bindings,
-                revisions,
-                interpreter,
-                propagation_policies,
-                cluster_propagation_policies,
-                ..
-            } = &mut *cp;
+            let (templates, reads) = detection_parts(cp);
             let Some(template) = templates.get_mut(key) else {
                 continue;
-            };
-            let reads = DetectReads {
-                bindings,
-                revisions,
-                interpreter: interpreter.as_ref(),
-                propagation_policies,
-                cluster_propagation_policies,
             };
             let d = scope.detect(key, template, &reads);
             changed |= record_detected(cp, key, d, &mut live_bindings);
@@ -324,6 +294,27 @@ struct DetectReads<'a> {
     interpreter: &'a dyn crate::interpreter::ResourceInterpreter,
     propagation_policies: &'a BTreeMap<(String, String), crate::api::PropagationPolicy>,
     cluster_propagation_policies: &'a BTreeMap<String, crate::api::ClusterPropagationPolicy>,
+}
+
+/// The templates, which the detector claims where they stand, and what it reads besides.
+fn detection_parts(cp: &mut ControlPlane) -> (&mut BTreeMap<ObjectKey, Value>, DetectReads<'_>) {
+    let ControlPlane {
+        templates,
+        bindings,
+        revisions,
+        interpreter,
+        propagation_policies,
+        cluster_propagation_policies,
+        ..
+    } = cp;
+    let reads = DetectReads {
+        bindings,
+        revisions,
+        interpreter: &**interpreter,
+        propagation_policies,
+        cluster_propagation_policies,
+    };
+    (templates, reads)
 }
 
 /// What the detector found for one template.
@@ -925,29 +916,13 @@ fn render_stale_bindings(
         match render {
             Ok(stored) => {
                 for (key, outcome) in stored {
-                    match outcome {
-                        Stored::Unchanged => {}
-                        Stored::Updated => {
-                            revisions.touch_work(&key);
-                            changed = true;
-                        }
-                        Stored::New(w) => {
-                            // A key the binding's targets did not foresee may still be stored.
-                            match store_work(works.get_mut(&key), w) {
-                                Stored::New(w) => {
-                                    created.insert(key, w);
-                                }
-                                Stored::Updated => {
-                                    revisions.touch_work(&key);
-                                    changed = true;
-                                }
-                                Stored::Unchanged | Stored::Held(_) => {}
-                            }
-                        }
-                        Stored::Held(w) => {
-                            held.insert(key, w);
-                        }
-                    }
+                    let mut pending = Pending {
+                        works,
+                        revisions,
+                        created: &mut created,
+                        held: &mut held,
+                    };
+                    changed |= pending.settle(key, outcome);
                 }
                 let fp = (
                     revisions.bindings.get(&bkey).copied().unwrap_or(0),
@@ -976,17 +951,14 @@ fn render_stale_bindings(
             }
         }
     }
-    for (key, w) in held {
-        match store_work(works.get_mut(&key), w) {
-            Stored::New(w) => {
-                created.insert(key, w);
-            }
-            Stored::Updated => {
-                revisions.touch_work(&key);
-                changed = true;
-            }
-            Stored::Unchanged | Stored::Held(_) => {}
-        }
+    for (key, w) in std::mem::take(&mut held) {
+        let mut pending = Pending {
+            works,
+            revisions,
+            created: &mut created,
+            held: &mut held,
+        };
+        changed |= pending.settle(key, Stored::New(w));
     }
     for (key, work) in created.iter_mut() {
         work.metadata.generation = Some(1);
@@ -1030,6 +1002,44 @@ enum Stored {
 
 /// The stored Works one binding's render may update, by key.
 type OwnWorks<'a> = Vec<(&'a (String, String), &'a mut Work)>;
+
+/// Where rendered Works go once their bindings are rendered.
+struct Pending<'a> {
+    works: &'a mut BTreeMap<(String, String), Work>,
+    revisions: &'a mut super::Revisions,
+    created: &'a mut BTreeMap<(String, String), Work>,
+    held: &'a mut BTreeMap<(String, String), Work>,
+}
+
+impl Pending<'_> {
+    /// Records what storing one rendered Work found: an updated Work's revision moves, a
+    /// new one waits to be created, a shared one is held until every binding is rendered. A
+    /// new Work whose key was not handed to its render may still meet a stored Work. True
+    /// if a stored Work changed.
+    fn settle(&mut self, key: (String, String), outcome: Stored) -> bool {
+        match outcome {
+            Stored::Unchanged => false,
+            Stored::Updated => {
+                self.revisions.touch_work(&key);
+                true
+            }
+            Stored::New(w) => match self.works.get_mut(&key) {
+                Some(existing) => {
+                    let outcome = store_work(Some(existing), w);
+                    self.settle(key, outcome)
+                }
+                None => {
+                    self.created.insert(key, w);
+                    false
+                }
+            },
+            Stored::Held(w) => {
+                self.held.insert(key, w);
+                false
+            }
+        }
+    }
+}
 
 /// A binding's rendered Works by key, or why it could not be rendered.
 type BindingRender = Result<Vec<((String, String), Stored)>, render::RenderError>;

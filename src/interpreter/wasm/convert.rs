@@ -494,16 +494,7 @@ mod tests {
 
     #[test]
     fn operations_map_both_ways() {
-        for op in [
-            Operation::InterpretReplica,
-            Operation::ReviseReplica,
-            Operation::Retain,
-            Operation::AggregateStatus,
-            Operation::InterpretStatus,
-            Operation::InterpretHealth,
-            Operation::InterpretDependency,
-            Operation::InterpretComponent,
-        ] {
+        for op in Operation::ALL {
             assert_eq!(operation(wit_operation(op)), op);
         }
     }
