@@ -459,6 +459,28 @@ mod tests {
     use super::*;
 
     /// The plain seat-by-seat process, for comparison with the accelerated one.
+    /// Seats handed out by `allocate` and by [`naive`] from the same start.
+    fn with_naive(
+        allocate: fn(i64, &[&str], &[i64], &mut [i64], TieBreak),
+        votes: &[i64],
+        init: &[i64],
+        new_seats: i64,
+        descending: bool,
+    ) -> (Vec<i64>, Vec<i64>) {
+        let tie = if descending {
+            TieBreak::NameDescending
+        } else {
+            TieBreak::NameAscending
+        };
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        let names = &names[..votes.len()];
+        let mut fast = init[..votes.len()].to_vec();
+        let mut slow = fast.clone();
+        allocate(new_seats, names, votes, &mut fast, tie);
+        naive(new_seats, votes, &mut slow, names, tie);
+        (fast, slow)
+    }
+
     fn naive(new_seats: i64, votes: &[i64], seats: &mut [i64], names: &[&str], tie: TieBreak) {
         for _ in 0..new_seats {
             let mut best = 0;
@@ -530,13 +552,7 @@ mod tests {
             new_seats in 0i64..400,
             descending in proptest::bool::ANY,
         ) {
-            let tie = if descending { TieBreak::NameDescending } else { TieBreak::NameAscending };
-            let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
-            let names = &names[..votes.len()];
-            let mut fast = init[..votes.len()].to_vec();
-            let mut slow = fast.clone();
-            allocate_in_place(new_seats, names, &votes, &mut fast, tie);
-            naive(new_seats, &votes, &mut slow, names, tie);
+            let (fast, slow) = with_naive(allocate_in_place, &votes, &init, new_seats, descending);
             proptest::prop_assert_eq!(fast, slow);
         }
 
@@ -549,13 +565,8 @@ mod tests {
             new_seats in 0i64..12,
             descending in proptest::bool::ANY,
         ) {
-            let tie = if descending { TieBreak::NameDescending } else { TieBreak::NameAscending };
-            let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
-            let names = &names[..votes.len()];
-            let mut fast = init[..votes.len()].to_vec();
-            let mut slow = fast.clone();
-            allocate_sorted_in_place(new_seats, names, &votes, &mut fast, tie);
-            naive(new_seats, &votes, &mut slow, names, tie);
+            let (fast, slow) =
+                with_naive(allocate_sorted_in_place, &votes, &init, new_seats, descending);
             proptest::prop_assert_eq!(fast, slow);
         }
     }

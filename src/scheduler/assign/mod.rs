@@ -34,7 +34,7 @@ use std::sync::Arc;
 
 use crate::api::{
     Cluster, ComponentReplicas, Placement, ReplicaStrategy, ResourceBindingSpec,
-    ResourceBindingStatus, TargetCluster,
+    ResourceBindingStatus, StaticClusterWeight, TargetCluster,
 };
 
 use super::estimator::{calculate_available_replicas, Estimator};
@@ -504,12 +504,7 @@ fn static_weights_at<'a>(
             at.map(|a| a.indices.iter().map(|&i| a.snapshot.name_rank(i)).collect()),
         )
     };
-    let rules = spec
-        .placement
-        .as_ref()
-        .and_then(|p| p.replica_scheduling.as_ref())
-        .and_then(|rs| rs.weight_preference.as_ref())
-        .map(|wp| wp.static_weight_list.as_slice());
+    let rules = static_weight_rules(spec);
     let Some(rules) = rules else {
         return all_one();
     };
@@ -722,12 +717,7 @@ fn static_division_in_name_order(
     // Per snapshot position: the candidate's weight, 0 when it has none (or is no candidate).
     let mut weight_at = vec![0i64; snapshot.len()];
     let mut any_weight = false;
-    let rules = spec
-        .placement
-        .as_ref()
-        .and_then(|p| p.replica_scheduling.as_ref())
-        .and_then(|rs| rs.weight_preference.as_ref())
-        .map(|wp| wp.static_weight_list.as_slice());
+    let rules = static_weight_rules(spec);
     if let Some(rules) = rules {
         let (by_name, general) = weight_rules(rules, Some(at));
         let sets: Option<Vec<(&ClusterSet, i64)>> = general
@@ -1204,6 +1194,15 @@ fn rfc3339_nanos(text: &str) -> Option<i128> {
     let days = era * 146_097 + doe - 719_468;
     let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
     Some(i128::from(seconds) * 1_000_000_000 + nanos)
+}
+
+/// The placement's static weight rules, if it has any.
+fn static_weight_rules(spec: &ResourceBindingSpec) -> Option<&[StaticClusterWeight]> {
+    spec.placement
+        .as_ref()
+        .and_then(|p| p.replica_scheduling.as_ref())
+        .and_then(|rs| rs.weight_preference.as_ref())
+        .map(|wp| wp.static_weight_list.as_slice())
 }
 
 #[cfg(test)]
