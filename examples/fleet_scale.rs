@@ -9,6 +9,11 @@ use std::time::Instant;
 
 use fedplan::controlplane::{synthetic, Config, ControlPlane, ControlPlaneError};
 
+/// A program linking the control plane chooses its allocator; this one uses mimalloc, as the
+/// `fedplan` binary does. Without these two lines it measures the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
