@@ -1499,34 +1499,54 @@ fn execute(cp: &mut ControlPlane) -> bool {
         return false;
     }
 
-    // One job per execution space, in key order.
+    // One job per execution space, in key order; each job applies its Works and settles
+    // their statuses, since a Work belongs to exactly one execution space.
     let mut by_cluster: BTreeMap<&str, &mut super::MemberCluster> = members
         .iter_mut()
         .map(|(name, member)| (name.as_str(), member))
         .collect();
-    let mut jobs: Vec<(&str, Option<&mut super::MemberCluster>, Vec<&Work>)> = Vec::new();
+    type ExecuteJob<'a> = (
+        &'a str,
+        Option<&'a mut super::MemberCluster>,
+        Vec<(&'a (String, String), &'a mut Work, u64)>,
+    );
+    let mut jobs: Vec<ExecuteJob<'_>> = Vec::new();
     let mut space: Option<&str> = None;
-    for ((namespace, name), _) in &pending {
-        let Some(work) = works.get(&(namespace.clone(), name.clone())) else {
-            continue;
-        };
-        if space != Some(namespace.as_str()) {
-            space = Some(namespace.as_str());
-            let cluster = names::cluster_of_execution_space(namespace).unwrap_or("");
-            jobs.push((cluster, by_cluster.remove(cluster), Vec::new()));
-        }
-        if let Some((_, _, list)) = jobs.last_mut() {
-            list.push(work);
+    let mut wanted = pending.iter().peekable();
+    let first = pending.first().map(|(key, _)| key.clone());
+    let last = pending.last().map(|(key, _)| key.clone());
+    if let (Some(first), Some(last)) = (first, last) {
+        for (key, work) in works.range_mut(first..=last) {
+            while wanted.next_if(|(w, _)| w < key).is_some() {}
+            let Some((_, rev)) = wanted.next_if(|(w, _)| w == key) else {
+                continue;
+            };
+            if space != Some(key.0.as_str()) {
+                space = Some(key.0.as_str());
+                let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
+                jobs.push((cluster, by_cluster.remove(cluster), Vec::new()));
+            }
+            if let Some((_, _, list)) = jobs.last_mut() {
+                list.push((key, work, *rev));
+            }
         }
     }
     let interpreter = interpreter.as_ref();
-    let dispatched: Vec<Dispatch> = super::parallel::map_in_order(
+    let now_text = now_text.as_str();
+    let executed: Vec<(&(String, String), u64, Executed)> = super::parallel::map_in_order(
         *threads,
         jobs,
         |(_, _, list)| list.len(),
         |(cluster, mut member, list)| {
             list.into_iter()
-                .map(|work| dispatch(work, cluster, member.as_deref_mut(), interpreter, now))
+                .map(|(key, work, rev)| {
+                    let outcome = dispatch(work, cluster, member.as_deref_mut(), interpreter, now);
+                    (
+                        key,
+                        rev,
+                        settle_dispatch(key, work, cluster, outcome, now_text),
+                    )
+                })
                 .collect::<Vec<_>>()
         },
     )
@@ -1534,101 +1554,120 @@ fn execute(cp: &mut ControlPlane) -> bool {
     .flatten()
     .collect();
 
-    let mut log = |type_: &str, object: String, reason: &str, message: String| {
-        events.push(super::Event {
-            time: now_text.clone(),
-            type_: type_.to_string(),
-            source: "execution-controller".to_string(),
-            object,
-            reason: reason.to_string(),
-            message,
-        })
-    };
     let mut changed = false;
-    for ((key, rev), outcome) in pending.iter().zip(dispatched) {
-        let Some(work) = works.get_mut(key) else {
-            continue;
-        };
-        let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
-        let had_status = work.status.is_some();
-        let status = work.status.get_or_insert_with(WorkStatus::default);
-        let (ok, message, any_change, synced) = match outcome {
-            Dispatch::Suspended => {
-                let cond = Condition {
-                    type_: "Dispatching".into(),
-                    status: "False".into(),
-                    reason: "SuspendDispatching".into(),
-                    message: "Work dispatching is in a suspended state.".into(),
-                    last_transition_time: Some(now_text.clone()),
-                    observed_generation: None,
-                };
-                if set_condition(&mut status.conditions, cond) {
-                    log(
-                        "Normal",
-                        format!("Work {}/{}", key.0, key.1),
-                        "WorkDispatchingSuspended",
-                        format!("dispatching to {cluster} is suspended"),
-                    );
-                    revisions.touch_work_conditions(key);
-                    changed = true;
-                } else if !had_status {
-                    work.status = None;
-                }
-                continue;
-            }
-            Dispatch::Applied {
-                ok,
-                message,
-                any_change,
-                synced,
-            } => (ok, message, any_change, synced),
-        };
-        for m in synced {
-            log(
-                "Normal",
-                format!("Work {}/{}", key.0, key.1),
-                "SyncSucceed",
-                m,
-            );
+    for (key, rev, done) in executed {
+        for event in done.events {
+            events.push(event);
         }
-        let mut cond_changed = set_condition(
-            &mut status.conditions,
-            Condition {
-                type_: "Applied".into(),
-                status: if ok { "True" } else { "False" }.into(),
-                reason: if ok {
-                    "AppliedSuccessful"
-                } else {
-                    "AppliedFailed"
-                }
-                .into(),
-                message: message.clone(),
-                last_transition_time: Some(now_text.clone()),
-                observed_generation: None,
-            },
-        );
-        cond_changed |= status.conditions.iter().any(|c| c.type_ == "Dispatching");
-        status.conditions.retain(|c| c.type_ != "Dispatching");
-        if ok {
-            revisions.applied.insert(key.clone(), *rev);
+        if done.applied {
+            revisions.applied.insert(key.clone(), rev);
             revisions.unapplied.remove(key);
         }
-        if cond_changed {
-            if !ok {
-                log(
-                    "Warning",
-                    format!("Work {}/{}", key.0, key.1),
-                    "SyncFailed",
-                    message,
-                );
-            }
+        if done.conditions_moved {
             revisions.touch_work_conditions(key);
-        } else if !had_status {
-            work.status = None;
         }
-        changed |= cond_changed || any_change;
+        changed |= done.changed;
     }
     changed
+}
+
+/// What dispatching one Work leaves for the shared bookkeeping, written in Work order.
+struct Executed {
+    events: Vec<super::Event>,
+    /// The current revision is applied.
+    applied: bool,
+    /// The Work's `Applied` or `Dispatching` condition moved.
+    conditions_moved: bool,
+    changed: bool,
+}
+
+/// Writes the outcome of dispatching a Work into its status; the events to log and what
+/// the shared bookkeeping must record.
+fn settle_dispatch(
+    key: &(String, String),
+    work: &mut Work,
+    cluster: &str,
+    outcome: Dispatch,
+    now: &str,
+) -> Executed {
+    let event = |type_: &str, reason: &str, message: String| super::Event {
+        time: now.to_string(),
+        type_: type_.to_string(),
+        source: "execution-controller".to_string(),
+        object: format!("Work {}/{}", key.0, key.1),
+        reason: reason.to_string(),
+        message,
+    };
+    let mut done = Executed {
+        events: Vec::new(),
+        applied: false,
+        conditions_moved: false,
+        changed: false,
+    };
+    let had_status = work.status.is_some();
+    let status = work.status.get_or_insert_with(WorkStatus::default);
+    let (ok, message, any_change, synced) = match outcome {
+        Dispatch::Suspended => {
+            let cond = Condition {
+                type_: "Dispatching".into(),
+                status: "False".into(),
+                reason: "SuspendDispatching".into(),
+                message: "Work dispatching is in a suspended state.".into(),
+                last_transition_time: Some(now.to_string()),
+                observed_generation: None,
+            };
+            if set_condition(&mut status.conditions, cond) {
+                done.events.push(event(
+                    "Normal",
+                    "WorkDispatchingSuspended",
+                    format!("dispatching to {cluster} is suspended"),
+                ));
+                done.conditions_moved = true;
+                done.changed = true;
+            } else if !had_status {
+                work.status = None;
+            }
+            return done;
+        }
+        Dispatch::Applied {
+            ok,
+            message,
+            any_change,
+            synced,
+        } => (ok, message, any_change, synced),
+    };
+    for m in synced {
+        done.events.push(event("Normal", "SyncSucceed", m));
+    }
+    let mut cond_changed = set_condition(
+        &mut status.conditions,
+        Condition {
+            type_: "Applied".into(),
+            status: if ok { "True" } else { "False" }.into(),
+            reason: if ok {
+                "AppliedSuccessful"
+            } else {
+                "AppliedFailed"
+            }
+            .into(),
+            message: message.clone(),
+            last_transition_time: Some(now.to_string()),
+            observed_generation: None,
+        },
+    );
+    cond_changed |= status.conditions.iter().any(|c| c.type_ == "Dispatching");
+    status.conditions.retain(|c| c.type_ != "Dispatching");
+    done.applied = ok;
+    if cond_changed {
+        if !ok {
+            done.events.push(event("Warning", "SyncFailed", message));
+        }
+        done.conditions_moved = true;
+    } else if !had_status {
+        work.status = None;
+    }
+    done.changed = cond_changed || any_change;
+    done
 }
 
 /// The member clusters' workload controllers, side by side.
@@ -1699,11 +1738,12 @@ fn manifest_statuses(
 }
 
 /// What the work status controller found for one Work: the fingerprint of what it read, and
-/// the new manifest statuses when they differ from the Work's.
-type Collected = ((u64, bool, Vec<u64>), Option<Vec<ManifestStatus>>);
+/// whether the Work's manifest statuses changed.
+type Collected = ((u64, bool, Vec<u64>), bool);
 
 /// The work status controller: reflects each applied manifest's status and health. Each
-/// execution space is read on its own (side by side); the Works are then updated in order.
+/// execution space is read and its Works updated on its own (side by side); the shared
+/// bookkeeping is then written in Work order.
 fn collect_work_status(cp: &mut ControlPlane) -> bool {
     let ControlPlane {
         works,
@@ -1715,9 +1755,10 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
     } = cp;
     // An execution space is skipped when none of its Works moved and its member cluster did
     // not change: no fingerprint below can have moved.
-    let mut spaces: Vec<Vec<(&(String, String), &Work)>> = Vec::new();
+    // Each space's Works are updated in place by its job (a Work lies in one space).
+    let mut spaces: Vec<Vec<(&(String, String), &mut Work)>> = Vec::new();
     let mut space: Option<(&str, bool)> = None;
-    for (key, work) in works.iter() {
+    for (key, work) in works.iter_mut() {
         let skip = match space {
             Some((s, skip)) if s == key.0 => skip,
             _ => {
@@ -1751,7 +1792,7 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
     let interpreter = interpreter.as_ref();
     let seen_revisions = &*revisions;
     let members = &*members;
-    let found: Vec<((String, String), Collected)> =
+    let found: Vec<(&(String, String), Collected)> =
         super::parallel::map_in_order(*threads, spaces, Vec::len, |list| {
             // The resourceVersions of the member objects found, as Karmada's informer would
             // see them change.
@@ -1793,11 +1834,13 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
                     .status
                     .as_ref()
                     .map_or(&[][..], |s| &s.manifest_statuses[..]);
-                let update = (current != &statuses[..]).then_some(statuses);
-                out.push((
-                    key.clone(),
-                    ((rev, applied, member_versions.clone()), update),
-                ));
+                let update = current != &statuses[..];
+                if update {
+                    work.status
+                        .get_or_insert_with(WorkStatus::default)
+                        .manifest_statuses = statuses;
+                }
+                out.push((key, ((rev, applied, member_versions.clone()), update)));
             }
             out
         })
@@ -1806,21 +1849,15 @@ fn collect_work_status(cp: &mut ControlPlane) -> bool {
         .collect();
 
     let mut changed = false;
-    for (key, (fingerprint, update)) in found {
-        match revisions.collected.get_mut(&key) {
+    for (key, (fingerprint, updated)) in found {
+        match revisions.collected.get_mut(key) {
             Some(seen) => *seen = fingerprint,
             None => {
                 revisions.collected.insert(key.clone(), fingerprint);
             }
         }
-        let Some(statuses) = update else {
-            continue;
-        };
-        if let Some(work) = works.get_mut(&key) {
-            work.status
-                .get_or_insert_with(WorkStatus::default)
-                .manifest_statuses = statuses;
-            revisions.touch_work_status(&key);
+        if updated {
+            revisions.touch_work_status(key);
             changed = true;
         }
     }
