@@ -403,15 +403,15 @@ pub(crate) struct Revisions {
     pub(crate) env: u64,
     pub(crate) templates: BTreeMap<ObjectKey, u64>,
     pub(crate) bindings: BTreeMap<(String, String), u64>,
-    pub(crate) works: HashMap<(String, String), u64>,
+    pub(crate) works: WorkTable<u64>,
     /// (binding, template, env) revisions each binding was last rendered at.
     pub(crate) rendered: BTreeMap<(String, String), (u64, u64, u64)>,
     /// Work revision last applied to the member cluster.
-    pub(crate) applied: HashMap<(String, String), u64>,
+    pub(crate) applied: WorkTable<u64>,
     /// (work revision, applied, member resourceVersions) last reflected into the Work status.
-    pub(crate) collected: HashMap<(String, String), (u64, bool, Vec<u64>)>,
+    pub(crate) collected: WorkTable<(u64, bool, Vec<u64>)>,
     /// Revision of each Work's status.
-    pub(crate) work_status: HashMap<(String, String), u64>,
+    pub(crate) work_status: WorkTable<u64>,
     /// Template revision and claiming policy version each binding was last built from.
     pub(crate) detected: BTreeMap<ObjectKey, (u64, String)>,
     /// Work status revisions each binding's aggregated status was last computed from.
@@ -439,6 +439,11 @@ pub(crate) struct Revisions {
     /// The Work keys of each binding, with the binding revision they were computed at.
     pub(crate) work_keys: BTreeMap<(String, String), BindingWorkKeys>,
 }
+
+/// Per-Work bookkeeping by (execution space, Work name), looked up several times per Work and
+/// pass. The keys are the control plane's own and the order is never read, so a fast hasher
+/// with a fixed seed does (the standard one spends more time hashing than the lookups save).
+pub(crate) type WorkTable<V> = HashMap<(String, String), V, foldhash::fast::FixedState>;
 
 /// A binding's Work keys (namespace, name) and the binding revision they were computed at.
 pub(crate) type BindingWorkKeys = (u64, Vec<(String, String)>);
@@ -507,7 +512,7 @@ fn set_revision<K: Ord + Clone>(map: &mut BTreeMap<K, u64>, key: &K, value: u64)
 /// [`set_revision`] for the per-Work maps, which are only ever looked up, never walked: a
 /// hash map keeps lookups among tens of thousands of Works cheap, and no output depends on
 /// its order.
-fn set_work_revision(map: &mut HashMap<(String, String), u64>, key: &(String, String), value: u64) {
+fn set_work_revision(map: &mut WorkTable<u64>, key: &(String, String), value: u64) {
     match map.get_mut(key) {
         Some(slot) => *slot = value,
         None => {
