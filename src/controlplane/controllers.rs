@@ -1480,25 +1480,6 @@ fn execute(cp: &mut ControlPlane) -> bool {
         threads,
         ..
     } = cp;
-    // Member objects leave only with their Work, so an applied revision stays applied: only
-    // Works whose revision moved since (or that failed) are applied again.
-    let mut pending: Vec<((String, String), u64)> = Vec::new();
-    let mut settled: Vec<(String, String)> = Vec::new();
-    for key in revisions.unapplied.iter() {
-        let rev = revisions.works.get(key).copied().unwrap_or(0);
-        if !works.contains_key(key) || revisions.applied.get(key) == Some(&rev) {
-            settled.push(key.clone());
-        } else {
-            pending.push((key.clone(), rev));
-        }
-    }
-    for key in &settled {
-        revisions.unapplied.remove(key);
-    }
-    if pending.is_empty() {
-        return false;
-    }
-
     // One job per execution space, in key order; each job applies its Works and settles
     // their statuses, since a Work belongs to exactly one execution space.
     let mut by_cluster: BTreeMap<&str, &mut super::MemberCluster> = members
@@ -1511,25 +1492,43 @@ fn execute(cp: &mut ControlPlane) -> bool {
         Vec<(&'a (String, String), &'a mut Work, u64)>,
     );
     let mut jobs: Vec<ExecuteJob<'_>> = Vec::new();
+    // Member objects leave only with their Work, so an applied revision stays applied: only
+    // Works whose revision moved since (or that failed) are applied again. Both sets are
+    // walked in key order, side by side.
+    let mut settled: Vec<(String, String)> = Vec::new();
+    let mut unapplied = revisions.unapplied.iter().peekable();
     let mut space: Option<&str> = None;
-    let mut wanted = pending.iter().peekable();
-    let first = pending.first().map(|(key, _)| key.clone());
-    let last = pending.last().map(|(key, _)| key.clone());
+    let first = revisions.unapplied.first().cloned();
+    let last = revisions.unapplied.last().cloned();
     if let (Some(first), Some(last)) = (first, last) {
         for (key, work) in works.range_mut(first..=last) {
-            while wanted.next_if(|(w, _)| w < key).is_some() {}
-            let Some((_, rev)) = wanted.next_if(|(w, _)| w == key) else {
+            while let Some(gone) = unapplied.next_if(|u| *u < key) {
+                settled.push(gone.clone());
+            }
+            if unapplied.next_if(|u| *u == key).is_none() {
                 continue;
-            };
+            }
+            let rev = revisions.works.get(key).copied().unwrap_or(0);
+            if revisions.applied.get(key) == Some(&rev) {
+                settled.push(key.clone());
+                continue;
+            }
             if space != Some(key.0.as_str()) {
                 space = Some(key.0.as_str());
                 let cluster = names::cluster_of_execution_space(&key.0).unwrap_or("");
                 jobs.push((cluster, by_cluster.remove(cluster), Vec::new()));
             }
             if let Some((_, _, list)) = jobs.last_mut() {
-                list.push((key, work, *rev));
+                list.push((key, work, rev));
             }
         }
+    }
+    settled.extend(unapplied.cloned());
+    for key in &settled {
+        revisions.unapplied.remove(key);
+    }
+    if jobs.is_empty() {
+        return false;
     }
     let interpreter = interpreter.as_ref();
     let now_text = now_text.as_str();
