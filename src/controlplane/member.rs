@@ -61,7 +61,7 @@ pub(crate) fn copy_into(spare: Option<Value>, manifest: &Value) -> Value {
             super::overwrite_json(&mut v, manifest);
             v
         }
-        None => manifest.clone(),
+        None => crate::interpreter::object::compact_clone(manifest),
     }
 }
 

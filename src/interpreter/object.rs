@@ -1,4 +1,5 @@
-//! Small, allocation-free readers over JSON objects, shared by the built-in interpreters.
+//! Small, allocation-free readers over JSON objects, shared by the built-in interpreters, and
+//! a compact deep copy for objects kept in great numbers.
 //!
 //! Readers that look at *member-reported* data (status items) are lenient: a missing or
 //! mistyped field reads as zero, as Karmada's typed conversions and Lua scripts treat it.
@@ -11,6 +12,25 @@ use super::{InterpreterError, Operation};
 
 /// Annotation carrying the template generation a member manifest was rendered from.
 pub const TEMPLATE_GENERATION_ANNOTATION: &str = "resourcetemplate.karmada.io/generation";
+
+/// A deep copy of `value` without spare capacity. `Value::clone` gives each object's entries
+/// the capacity of its hash table (up to three times the entries it holds); for objects kept
+/// long and in great numbers, such as the manifests of Works and the member clusters' copies
+/// of them, that is about a quarter of their memory. The keys are hashed again, which costs
+/// less than the memory it saves takes to fill.
+pub(crate) fn compact_clone(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut copy = Map::with_capacity(map.len());
+            for (key, item) in map {
+                copy.insert(key.clone(), compact_clone(item));
+            }
+            Value::Object(copy)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(compact_clone).collect()),
+        other => other.clone(),
+    }
+}
 
 /// Follows `path` through nested maps.
 pub(crate) fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
@@ -143,5 +163,28 @@ pub(crate) fn set_int(map: &mut Map<String, Value>, key: &str, n: i64, omit_zero
         map.remove(key);
     } else {
         map.insert(key.to_string(), Value::from(n));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn compact_clone_keeps_every_value_and_the_key_order() {
+        let cases = [
+            json!(null),
+            json!("text"),
+            json!([]),
+            json!({}),
+            json!({"z": 1, "a": [1, {"y": true, "b": null}], "m": {"k": "v", "c": 2.5}}),
+            json!([{"name": "app", "image": "app:v1"}, [], {}, -3]),
+        ];
+        for value in cases {
+            let copy = compact_clone(&value);
+            assert_eq!(copy, value);
+            assert_eq!(copy.to_string(), value.to_string(), "key order of {value}");
+        }
     }
 }

@@ -311,7 +311,7 @@ impl Manifest<'_> {
     pub(crate) fn into_owned(self) -> Value {
         match self {
             Manifest::Owned(v) => v,
-            Manifest::Shared(v) => v.clone(),
+            Manifest::Shared(v) => crate::interpreter::object::compact_clone(v),
         }
     }
 
