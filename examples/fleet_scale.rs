@@ -9,10 +9,10 @@ use std::time::Instant;
 
 use fedplan::controlplane::{synthetic, Config, ControlPlane, ControlPlaneError};
 
-/// A program linking the control plane chooses its allocator; this one uses mimalloc, as the
-/// `fedplan` binary does. Without these two lines it measures the system allocator.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+/// A program linking the control plane chooses its allocator; this one uses the `fedplan`
+/// binary's. Without this module (and its call in `main`) it measures the system allocator.
+#[path = "../src/allocator.rs"]
+mod allocator;
 
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -26,6 +26,7 @@ fn main() -> Result<(), ControlPlaneError> {
     let clusters: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100);
     let deployments: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2000);
     let threads: Option<usize> = args.next().and_then(|a| a.parse().ok());
+    allocator::keep_freed_memory();
     let start = Instant::now();
     let mut cp = ControlPlane::new(Config::default());
     if let Some(threads) = threads {

@@ -1,10 +1,9 @@
 //! The `fedplan` command line; see `fedplan --help` and [`fedplan::cli`].
 
-/// A simulation allocates and frees many small JSON nodes; mimalloc serves them faster than
-/// the system allocator.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+#[path = "../allocator.rs"]
+mod allocator;
 
 fn main() -> std::process::ExitCode {
+    allocator::keep_freed_memory();
     fedplan::cli::main()
 }
