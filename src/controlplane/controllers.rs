@@ -1467,7 +1467,7 @@ fn dispatch(
 
 /// The execution controller: applies each Work's manifests to its member cluster, unless
 /// dispatching is suspended. Member clusters are independent, so they are handled side by
-/// side; statuses, events and bookkeeping are then written in Work order.
+/// side, each Work's status with them; events and bookkeeping are then written in Work order.
 fn execute(cp: &mut ControlPlane) -> bool {
     let now = cp.now();
     let now_text = now.to_string();
