@@ -167,6 +167,44 @@ fn example_plugin_implements_its_operations() {
 }
 
 /// The example lists the fields it reads; sending it only those changes no answer.
+/// The example lists no object field for AggregateStatus (world 1.2): it is sent none, and
+/// of what it returns the host keeps only the status, which replaces the job's.
+#[test]
+fn aggregate_status_of_a_plugin_listing_fields_replaces_only_the_status() {
+    let mut job = training_job(4);
+    job["metadata"]["labels"] = json!({"team": "ml"});
+    job["status"] = json!({"phase": "Pending", "stale": true});
+    let items: Vec<AggregatedStatusItem> = (0..3)
+        .map(|i| AggregatedStatusItem {
+            cluster_name: format!("member-{i}"),
+            status: Some(json!({"active": i, "succeeded": 1, "failed": 0,
+                "conditions": [{"type": "Running", "status": "True"}]})),
+            applied: true,
+            ..Default::default()
+        })
+        .collect();
+    for config in [
+        HostConfig::default(),
+        HostConfig::default().without_projection(),
+    ] {
+        let aggregated = host_with(config, &[EXAMPLE])
+            .call_aggregate_status(&job, &items)
+            .expect("aggregates");
+        assert_eq!(
+            aggregated["status"],
+            json!({"active": 3, "failed": 0, "phase": "Running", "succeeded": 3})
+        );
+        let mut rest = aggregated.clone();
+        rest["status"] = job["status"].clone();
+        assert_eq!(rest, job, "everything but the status is the job's");
+        assert_eq!(
+            rest.to_string(),
+            job.to_string(),
+            "and in the job's key order"
+        );
+    }
+}
+
 #[test]
 fn example_answers_the_same_with_and_without_projection() {
     let projected = host(&[EXAMPLE]);

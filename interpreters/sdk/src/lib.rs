@@ -88,7 +88,7 @@ fn discard<T>(value: T) {
 }
 
 /// The world version this SDK builds plugins against.
-pub const WORLD_VERSION: &str = "1.1.0";
+pub const WORLD_VERSION: &str = "1.2.0";
 
 /// Writes a line to the call's log (shown by `fedplan interpret -v`). In native unit tests of
 /// a plugin (`cargo test`), the line goes to standard error.
@@ -163,11 +163,13 @@ pub trait Interpreter {
     /// call on a large object several times cheaper. `None` (the default): the whole object.
     ///
     /// Asked for the operations that only read the object (InterpretReplica,
-    /// InterpretStatus, InterpretHealth, InterpretDependency, InterpretComponent);
-    /// ReviseReplica, Retain and AggregateStatus return the object, so they always get all
-    /// of it. A field the operation reads but the list misses looks absent: check the list
-    /// in the plugin's tests with [`fields_suffice`]. (A host told not to cut objects down
-    /// sends them whole; a right list gives the same answers either way.)
+    /// InterpretStatus, InterpretHealth, InterpretDependency, InterpretComponent) and for
+    /// AggregateStatus: with a list, the host keeps only the `status` of the object
+    /// AggregateStatus returns (as Karmada writes back only that), so set the status and
+    /// nothing else. ReviseReplica and Retain always get the whole object. A field the
+    /// operation reads but the list misses looks absent: check the list in the plugin's
+    /// tests with [`fields_suffice`]. (A host told not to cut objects down sends them whole;
+    /// a right list gives the same answers either way.)
     fn fields(operation: Operation) -> Option<Fields> {
         let _ = operation;
         None
@@ -267,18 +269,19 @@ pub fn fields_suffice<T: Interpreter>(object: &Value, statuses: &[Value]) -> Res
     same!(Operation::InterpretHealth, T::interpret_health);
     same!(Operation::InterpretDependency, T::interpret_dependency);
     same!(Operation::InterpretComponent, T::interpret_component);
-    if let Some(fields) = T::status_fields() {
+    let status_fields = T::status_fields();
+    let object_cut = T::fields(Operation::AggregateStatus).is_some();
+    if status_fields.is_some() || object_cut {
         let items = |part: bool| -> Result<Vec<StatusItem>, String> {
             statuses
                 .iter()
                 .enumerate()
                 .map(|(i, status)| {
-                    let status = if part {
-                        fields
+                    let status = match status_fields.as_ref().filter(|_| part) {
+                        Some(fields) => fields
                             .parse(&status.to_string())
-                            .map_err(|e| e.to_string())?
-                    } else {
-                        status.clone()
+                            .map_err(|e| e.to_string())?,
+                        None => status.clone(),
                     };
                     Ok(StatusItem {
                         cluster_name: format!("member-{i}"),
@@ -291,13 +294,34 @@ pub fn fields_suffice<T: Interpreter>(object: &Value, statuses: &[Value]) -> Res
                 .collect()
         };
         let whole = T::aggregate_status(object.clone(), &items(false)?);
-        let part = T::aggregate_status(object.clone(), &items(true)?);
+        let part = T::aggregate_status(projected(Operation::AggregateStatus)?, &items(true)?);
+        let (whole, part) = if object_cut {
+            // The host keeps only the status of what returns, so that is all that may
+            // change.
+            let without_status = |v: &Value| {
+                let mut v = v.clone();
+                if let Some(fields) = v.as_object_mut() {
+                    fields.remove("status");
+                }
+                v
+            };
+            if let Ok(returned) = &whole {
+                if without_status(returned) != without_status(object) {
+                    return Err(format!(
+                        "AggregateStatus lists object fields but changes more than the status: {returned}"
+                    ));
+                }
+            }
+            let status = |r: Result<Value, PluginError>| r.map(|v| v.get("status").cloned());
+            (
+                format!("{:?}", status(whole)),
+                format!("{:?}", status(part)),
+            )
+        } else {
+            (format!("{whole:?}"), format!("{part:?}"))
+        };
         if whole != part {
-            return differs(
-                Operation::AggregateStatus,
-                format!("{whole:?}"),
-                format!("{part:?}"),
-            );
+            return differs(Operation::AggregateStatus, whole, part);
         }
     }
     Ok(())
@@ -409,8 +433,9 @@ impl<T: Interpreter> bindings::exports::fedplan::interpreter::plugin::Guest for 
 }
 
 /// The operations whose object the host may cut down to [`Interpreter::fields`]: those that
-/// do not return the object.
-fn reads_only(operation: Operation) -> bool {
+/// do not return the object, and AggregateStatus, of whose result the host keeps only the
+/// status.
+fn may_be_cut_down(operation: Operation) -> bool {
     matches!(
         operation,
         Operation::InterpretReplica
@@ -418,6 +443,7 @@ fn reads_only(operation: Operation) -> bool {
             | Operation::InterpretHealth
             | Operation::InterpretDependency
             | Operation::InterpretComponent
+            | Operation::AggregateStatus
     )
 }
 
@@ -426,7 +452,7 @@ fn reads_only(operation: Operation) -> bool {
 /// fields, so a host that sends whole objects gives the same results.
 impl<T: Interpreter> bindings::exports::fedplan::interpreter::fields::Guest for Adapter<T> {
     fn object_fields(operation: Operation) -> Option<Vec<String>> {
-        if !reads_only(operation) {
+        if !may_be_cut_down(operation) {
             return None;
         }
         T::fields(operation).and_then(|fields| fields.paths())
@@ -444,4 +470,60 @@ macro_rules! export_plugin {
         type __FedplanPluginExport = $crate::Adapter<$interpreter>;
         $crate::bindings::export_world!(__FedplanPluginExport with_types_in $crate::bindings);
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sums the members' `ready` into `status.ready`, and (when `SCALED`) multiplies it by
+    /// the job's `spec.scale`; `TOUCHES` also labels the job. Lists no object field for
+    /// AggregateStatus.
+    struct Summing<const SCALED: bool, const TOUCHES: bool>;
+
+    impl<const SCALED: bool, const TOUCHES: bool> Interpreter for Summing<SCALED, TOUCHES> {
+        fn manifest() -> Vec<Target> {
+            Vec::new()
+        }
+
+        fn fields(operation: Operation) -> Option<Fields> {
+            (operation == Operation::AggregateStatus).then(Fields::new)
+        }
+
+        fn aggregate_status(mut job: Value, items: &[StatusItem]) -> Result<Value, PluginError> {
+            let ready: i64 = items
+                .iter()
+                .filter_map(|i| i.status.as_ref()?.get("ready")?.as_i64())
+                .sum();
+            let scale = if SCALED {
+                job.pointer("/spec/scale")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(1)
+            } else {
+                1
+            };
+            job["status"] = json!({"ready": ready * scale});
+            if TOUCHES {
+                job["metadata"]["labels"] = json!({"aggregated": "yes"});
+            }
+            Ok(job)
+        }
+    }
+
+    #[test]
+    fn fields_suffice_checks_what_aggregate_status_reads_and_changes() {
+        let job = json!({"metadata": {"name": "j"}, "spec": {"scale": 3}});
+        let statuses = [json!({"ready": 1}), json!({"ready": 2})];
+        assert_eq!(
+            fields_suffice::<Summing<false, false>>(&job, &statuses),
+            Ok(())
+        );
+        let missed = fields_suffice::<Summing<true, false>>(&job, &statuses).unwrap_err();
+        assert!(missed.contains("AggregateStatus differs"), "{missed}");
+        let touched = fields_suffice::<Summing<false, true>>(&job, &statuses).unwrap_err();
+        assert!(
+            touched.contains("changes more than the status"),
+            "{touched}"
+        );
+    }
 }

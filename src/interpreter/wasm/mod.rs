@@ -60,9 +60,45 @@ pub use error::{CallFailure, WasmError};
 use projection::{FieldTree, InputFields};
 
 /// The version of the `fedplan:interpreter` world this host implements.
-pub const WORLD_VERSION: &str = "1.1.0";
+pub const WORLD_VERSION: &str = "1.2.0";
 
 const WORLD_PACKAGE: &str = "fedplan:interpreter";
+
+/// `object` with the `status` of `returned` (none when `returned` has none): what an
+/// AggregateStatus of a plugin that lists the object fields it reads comes to.
+fn with_status_of(object: &Value, mut returned: Value) -> Value {
+    let status = returned
+        .as_object_mut()
+        .and_then(|fields| fields.remove("status"));
+    let mut out = object.clone();
+    if let Some(fields) = out.as_object_mut() {
+        match status {
+            Some(status) => {
+                fields.insert("status".to_string(), status);
+            }
+            None => {
+                fields.shift_remove("status");
+            }
+        }
+    }
+    out
+}
+
+/// The minor version of the world a component's `interface` export was built against.
+fn world_minor_of(
+    engine: &wasmtime::Engine,
+    component: &wasmtime::component::Component,
+    interface: &str,
+) -> Option<u32> {
+    let prefix = format!("{WORLD_PACKAGE}/{interface}@");
+    component
+        .component_type()
+        .exports(engine)
+        .find_map(|(name, _)| {
+            let version = name.strip_prefix(&prefix)?;
+            version.split('.').nth(1)?.parse().ok()
+        })
+}
 
 fn world_major(version: &str) -> &str {
     version.split('.').next().unwrap_or(version)
@@ -262,6 +298,10 @@ impl PluginHost {
                     exports: missing,
                 }
             })?;
+        let fields_exports = fields_exports.map(|exports| {
+            let minor = world_minor_of(&self.engine.engine, &component, "fields");
+            (exports, minor >= Some(2))
+        });
         let (manifest, fields) =
             self.read_manifest(name, &pre, &exports, fields_exports.as_ref())?;
         let index = self.plugins.len();
@@ -292,14 +332,15 @@ impl PluginHost {
         name: &str,
         pre: &wasmtime::component::InstancePre<CallState>,
         exports: &PluginExports,
-        fields_exports: Option<&FieldsExports>,
+        fields_exports: Option<&(FieldsExports, bool)>,
     ) -> Result<(Vec<PluginTarget>, InputFields), WasmError> {
         let (result, _log) = call::run(pre, &self.config, |store, instance| {
             let targets =
                 call_export::<(), Vec<wit::Target>>(store, instance, &exports.manifest, ())?;
             let mut fields = InputFields::default();
-            if let Some(fields_exports) = fields_exports {
-                for operation in InputFields::READ_ONLY {
+            if let Some((fields_exports, asks_aggregate)) = fields_exports {
+                let aggregate = asks_aggregate.then_some(Operation::AggregateStatus);
+                for operation in InputFields::READ_ONLY.into_iter().chain(aggregate) {
                     let paths = call_export::<_, Option<Vec<String>>>(
                         store,
                         instance,
@@ -362,10 +403,7 @@ impl PluginHost {
 
     /// The plugin that answers `operation` for `gvk`, if any.
     pub fn plugin_for(&self, gvk: &Gvk, operation: Operation) -> Option<&PluginInfo> {
-        self.dispatch
-            .get(&(gvk.clone(), operation))
-            .and_then(|i| self.plugins.get(*i))
-            .map(|p| &p.info)
+        self.loaded_for(gvk, operation).map(|p| &p.info)
     }
 
     /// Takes the log lines the plugins wrote so far (oldest first), leaving none.
@@ -405,6 +443,13 @@ impl PluginHost {
 
     /// Calls the plugin for `operation` on `object`: finds it, runs `body` in a fresh
     /// instance, keeps its log, and names plugin, kind and operation in any error.
+    /// The loaded plugin that answers `operation` for `gvk`, if any.
+    fn loaded_for(&self, gvk: &Gvk, operation: Operation) -> Option<&LoadedPlugin> {
+        self.dispatch
+            .get(&(gvk.clone(), operation))
+            .and_then(|i| self.plugins.get(*i))
+    }
+
     fn dispatch_call<W, R>(
         &self,
         object: &Value,
@@ -418,11 +463,7 @@ impl PluginHost {
         convert: impl FnOnce(W) -> Result<R, CallFailure>,
     ) -> Result<R, WasmError> {
         let gvk = Gvk::of(object);
-        let Some(plugin) = self
-            .dispatch
-            .get(&(gvk.clone(), operation))
-            .and_then(|i| self.plugins.get(*i))
-        else {
+        let Some(plugin) = self.loaded_for(&gvk, operation) else {
             return Err(WasmError::NotHandled {
                 api_version: gvk.api_version,
                 kind: gvk.kind,
@@ -537,6 +578,16 @@ impl PluginHost {
             },
             |result: Result<String, CallFailure>| convert::parse_object(&result?),
         )
+        .map(|returned| {
+            let status_only = self
+                .loaded_for(&Gvk::of(object), Operation::AggregateStatus)
+                .is_some_and(|p| p.fields.object(Operation::AggregateStatus).is_some());
+            if status_only {
+                with_status_of(object, returned)
+            } else {
+                returned
+            }
+        })
     }
 
     /// InterpretStatus through the plugin for the object's kind, with the typed error.

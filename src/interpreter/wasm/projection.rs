@@ -124,9 +124,11 @@ impl InputFields {
         Operation::InterpretComponent,
     ];
 
-    /// Records the fields `operation` reads (ignored for operations that return the object).
+    /// Records the fields `operation` reads (ignored for ReviseReplica and Retain, which
+    /// return the whole object; AggregateStatus, whose result is reduced to its status, is
+    /// asked of plugins built against world 1.2.0 or later).
     pub(crate) fn set_object(&mut self, operation: Operation, fields: FieldTree) {
-        if Self::READ_ONLY.contains(&operation) {
+        if Self::READ_ONLY.contains(&operation) || operation == Operation::AggregateStatus {
             self.object.retain(|(op, _)| *op != operation);
             self.object.push((operation, fields));
         }
@@ -233,15 +235,20 @@ mod tests {
     }
 
     #[test]
-    fn only_read_only_operations_are_cut_down() {
+    fn revise_and_retain_are_never_cut_down() {
         let tree = FieldTree::from_paths(&["spec"]).expect("not whole");
         let mut fields = InputFields::default();
-        fields.set_object(Operation::InterpretReplica, tree.clone());
-        fields.set_object(Operation::ReviseReplica, tree.clone());
-        fields.set_object(Operation::AggregateStatus, tree.clone());
-        assert_eq!(fields.object(Operation::InterpretReplica), Some(&tree));
-        assert_eq!(fields.object(Operation::ReviseReplica), None);
-        assert_eq!(fields.object(Operation::AggregateStatus), None);
-        assert_eq!(fields.object(Operation::InterpretHealth), None);
+        for operation in Operation::ALL {
+            if operation != Operation::InterpretHealth {
+                fields.set_object(operation, tree.clone());
+            }
+        }
+        for operation in Operation::ALL {
+            let expected = match operation {
+                Operation::ReviseReplica | Operation::Retain | Operation::InterpretHealth => None,
+                _ => Some(&tree),
+            };
+            assert_eq!(fields.object(operation), expected, "{operation:?}");
+        }
     }
 }

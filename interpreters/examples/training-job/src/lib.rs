@@ -23,8 +23,8 @@ impl Interpreter for TrainingJob {
         vec![Target::new("training.example.io/v1", "TrainingJob").with(&ops)]
     }
 
-    /// Only the fields each reading operation uses are parsed: a call on a large job costs
-    /// what its worker template's resources and scheduling constraints cost.
+    /// Only the fields each operation uses are sent: a call on a large job costs what its
+    /// worker template's resources and scheduling constraints cost.
     fn fields(operation: Operation) -> Option<Fields> {
         let fields = Fields::new().with("metadata.namespace");
         match operation {
@@ -37,6 +37,9 @@ impl Interpreter for TrainingJob {
                 Some(fields.with_under(WORKER_TEMPLATE, POD_DEPENDENCIES_FIELDS))
             }
             Operation::InterpretHealth => Some(Fields::new().with("status.conditions")),
+            // The status comes from the members alone, and the host keeps only the status
+            // of the job this returns: nothing of the job needs to be sent.
+            Operation::AggregateStatus => Some(Fields::new()),
             _ => None,
         }
     }
