@@ -441,8 +441,6 @@ impl PluginHost {
         }
     }
 
-    /// Calls the plugin for `operation` on `object`: finds it, runs `body` in a fresh
-    /// instance, keeps its log, and names plugin, kind and operation in any error.
     /// The loaded plugin that answers `operation` for `gvk`, if any.
     fn loaded_for(&self, gvk: &Gvk, operation: Operation) -> Option<&LoadedPlugin> {
         self.dispatch
@@ -450,6 +448,8 @@ impl PluginHost {
             .and_then(|i| self.plugins.get(*i))
     }
 
+    /// Calls the plugin for `operation` on `object`: finds it, runs `body` in a fresh
+    /// instance, keeps its log, and names plugin, kind and operation in any error.
     fn dispatch_call<W, R>(
         &self,
         object: &Value,
@@ -553,7 +553,9 @@ impl PluginHost {
         )
     }
 
-    /// AggregateStatus through the plugin for the object's kind, with the typed error.
+    /// AggregateStatus through the plugin for the object's kind, with the typed error. Of a
+    /// plugin that lists the object fields AggregateStatus reads (world 1.2.0), only the
+    /// returned `status` is kept: it replaces the status of `object`.
     pub fn call_aggregate_status(
         &self,
         object: &Value,
