@@ -67,21 +67,27 @@ const WORLD_PACKAGE: &str = "fedplan:interpreter";
 /// `object` with the `status` of `returned` (none when `returned` has none): what an
 /// AggregateStatus of a plugin that lists the object fields it reads comes to.
 fn with_status_of(object: &Value, mut returned: Value) -> Value {
-    let status = returned
+    let mut status = returned
         .as_object_mut()
         .and_then(|fields| fields.remove("status"));
-    let mut out = object.clone();
-    if let Some(fields) = out.as_object_mut() {
-        match status {
-            Some(status) => {
-                fields.insert("status".to_string(), status);
+    let Some(fields) = object.as_object() else {
+        return object.clone();
+    };
+    // The old status is never copied: the new one takes its place, or goes last.
+    let mut out = serde_json::Map::with_capacity(fields.len() + 1);
+    for (key, value) in fields {
+        if key == "status" {
+            if let Some(status) = status.take() {
+                out.insert(key.clone(), status);
             }
-            None => {
-                fields.shift_remove("status");
-            }
+        } else {
+            out.insert(key.clone(), value.clone());
         }
     }
-    out
+    if let Some(status) = status {
+        out.insert("status".to_string(), status);
+    }
+    Value::Object(out)
 }
 
 /// The minor version of the world a component's `interface` export was built against.
@@ -767,6 +773,34 @@ impl ResourceInterpreter for PluginHost {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn with_status_of_replaces_only_the_status() {
+        use serde_json::json;
+        let cases = [
+            // The new status takes the old one's place.
+            (
+                json!({"a": 1, "status": {"old": true}, "z": 2}),
+                json!({"status": {"new": 1}, "a": "ignored"}),
+                r#"{"a":1,"status":{"new":1},"z":2}"#,
+            ),
+            // No status before: it goes last.
+            (
+                json!({"a": 1, "z": 2}),
+                json!({"status": {"new": 1}}),
+                r#"{"a":1,"z":2,"status":{"new":1}}"#,
+            ),
+            // No status returned: the old one is gone.
+            (
+                json!({"a": 1, "status": {"old": true}}),
+                json!({"a": 2}),
+                r#"{"a":1}"#,
+            ),
+        ];
+        for (object, returned, expected) in cases {
+            assert_eq!(with_status_of(&object, returned).to_string(), expected);
+        }
+    }
 
     #[test]
     fn world_version_matches_the_wit_package() {
