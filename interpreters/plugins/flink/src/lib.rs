@@ -83,6 +83,9 @@ impl Interpreter for FlinkDeployment {
                 ],
             )),
             Operation::InterpretStatus => Some(Fields::new().with_under("status", STATUS_FIELDS)),
+            // The last member's fields are written over the status the deployment has, whose
+            // other fields stay (and without members it stays as it is).
+            Operation::AggregateStatus => Some(Fields::new().with("status")),
             _ => None,
         }
     }

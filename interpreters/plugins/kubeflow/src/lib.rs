@@ -71,6 +71,9 @@ impl Interpreter for Kubeflow {
                 &[],
                 POD_DEPENDENCIES_FIELDS,
             )),
+            // Every kind folds the members into the status the object has (keeping the
+            // fields it does not fold, or all of it without members); no kind reads the spec.
+            Operation::AggregateStatus => Some(fields.with("status")),
             _ => None,
         }
     }

@@ -24,6 +24,9 @@ impl Interpreter for Kyverno {
                 Some(Fields::new().with_under("status", &["ready", "conditions"]))
             }
             Operation::InterpretStatus => Some(Fields::new().with_under("status", REFLECTED)),
+            // The status is rebuilt from the members alone, but without members the policy
+            // keeps the status it has, so that is sent too; its rules are not.
+            Operation::AggregateStatus => Some(Fields::new().with("status")),
             _ => None,
         }
     }

@@ -54,6 +54,9 @@ impl Interpreter for SparkApplication {
         match operation {
             Operation::InterpretHealth => Some(Fields::new().with("status.applicationState.state")),
             Operation::InterpretStatus => Some(Fields::new().with_under("status", REFLECTED)),
+            // One member's status is taken whole and several are folded, but without members
+            // the application keeps the status it has, so that is sent too; its spec is not.
+            Operation::AggregateStatus => Some(Fields::new().with("status")),
             _ => None,
         }
     }

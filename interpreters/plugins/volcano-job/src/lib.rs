@@ -67,6 +67,9 @@ impl Interpreter for VolcanoJob {
         match operation {
             Operation::InterpretHealth => Some(Fields::new().with("status.state.phase")),
             Operation::InterpretStatus => Some(Fields::new().with_under("status", REFLECTED)),
+            // One member's status is taken whole and several are folded, but without members
+            // the job keeps the status it has, so that is sent too; its tasks are not.
+            Operation::AggregateStatus => Some(Fields::new().with("status")),
             _ => None,
         }
     }
