@@ -131,3 +131,86 @@ fn merge_conditions(merged: &mut Vec<Value>, cluster: &str, member: &Value) {
 }
 
 export_plugin!(Kyverno);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(kind: &str, status: Option<Value>) -> Value {
+        let mut policy = json!({
+            "apiVersion": "kyverno.io/v1",
+            "kind": kind,
+            "metadata": {
+                "name": "require-labels",
+                "namespace": "apps",
+                "generation": 4,
+                "annotations": {"policies.kyverno.io/title": "Require Labels"}
+            },
+            "spec": {
+                "validationFailureAction": "Enforce",
+                "background": true,
+                "rules": [{
+                    "name": "check-team",
+                    "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
+                    "validate": {
+                        "message": "label `team` is required",
+                        "pattern": {"metadata": {"labels": {"team": "?*"}}}
+                    }
+                }]
+            }
+        });
+        if let Some(status) = status {
+            policy["status"] = status;
+        }
+        policy
+    }
+
+    fn member(ready: bool, validate: i64, reason: &str, message: &str) -> Value {
+        json!({
+            "ready": ready,
+            "autogen": {"rules": [{"name": "autogen-check-team"}]},
+            "rulecount": {"validate": validate, "generate": 0, "mutate": 1, "verifyimages": 0},
+            "conditions": [{
+                "type": "Ready",
+                "status": if ready { "True" } else { "False" },
+                "reason": reason,
+                "message": message,
+                "lastTransitionTime": "2024-05-01T10:00:00Z"
+            }]
+        })
+    }
+
+    #[test]
+    fn declared_fields_suffice() {
+        let aggregated = json!({
+            "ready": true,
+            "rulecount": {"validate": 2, "generate": 0, "mutate": 2, "verifyimages": 0},
+            "conditions": [{"type": "Ready", "status": "True", "reason": "Succeeded",
+                            "message": "a=ready, b=ready"}],
+            "validatingadmissionpolicy": {"generated": false, "message": "kept"}
+        });
+        let ok = member(true, 1, "Succeeded", "ready");
+        let failing = member(false, 0, "Failed", "webhook unreachable");
+        let incomplete = json!({"ready": true, "rulecount": {"validate": 1}});
+        let member_sets: [&[Value]; 5] = [
+            &[],
+            std::slice::from_ref(&ok),
+            &[ok.clone(), ok.clone()],
+            &[ok.clone(), failing.clone(), ok.clone()],
+            &[ok.clone(), incomplete],
+        ];
+        for kind in ["ClusterPolicy", "Policy"] {
+            for status in [None, Some(aggregated.clone())] {
+                let object = policy(kind, status);
+                for statuses in member_sets {
+                    assert_eq!(
+                        fields_suffice::<Kyverno>(&object, statuses),
+                        Ok(()),
+                        "{kind} with {} members",
+                        statuses.len()
+                    );
+                }
+            }
+        }
+    }
+}

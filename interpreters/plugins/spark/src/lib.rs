@@ -330,4 +330,92 @@ mod tests {
         }
         assert_eq!(java_bytes("2x"), None);
     }
+
+    fn application(status: Option<Value>) -> Value {
+        let mut app = json!({
+            "apiVersion": "sparkoperator.k8s.io/v1beta2",
+            "kind": "SparkApplication",
+            "metadata": {"name": "spark-pi", "namespace": "analytics", "generation": 3},
+            "spec": {
+                "type": "Scala",
+                "mode": "cluster",
+                "image": "spark:3.5.1",
+                "mainClass": "org.apache.spark.examples.SparkPi",
+                "mainApplicationFile": "local:///opt/spark/examples/jars/spark-examples.jar",
+                "sparkVersion": "3.5.1",
+                "driver": {"cores": 1, "memory": "512m", "serviceAccount": "spark"},
+                "executor": {"cores": 2, "instances": 2, "memory": "1g",
+                             "nodeSelector": {"pool": "batch"}},
+                "dynamicAllocation": {"enabled": true, "initialExecutors": 3, "minExecutors": 1}
+            }
+        });
+        if let Some(status) = status {
+            app["status"] = status;
+        }
+        app
+    }
+
+    fn member(state: &str, executors: &[(&str, &str)], attempts: i64, time: &str) -> Value {
+        let executor_state: Map<String, Value> = executors
+            .iter()
+            .map(|(pod, state)| (pod.to_string(), json!(state)))
+            .collect();
+        json!({
+            "applicationState": {"state": state, "errorMessage": ""},
+            "driverInfo": {"podName": "spark-pi-driver", "webUIPort": 4040},
+            "executorState": executor_state,
+            "sparkApplicationId": "spark-7f3c",
+            "submissionID": "5d1e",
+            "submissionAttempts": attempts,
+            "executionAttempts": attempts,
+            "lastSubmissionAttemptTime": time,
+            "terminationTime": time
+        })
+    }
+
+    #[test]
+    fn declared_fields_suffice() {
+        let running = member(
+            "RUNNING",
+            &[("spark-pi-exec-1", "RUNNING")],
+            1,
+            "2024-05-01T10:00:00Z",
+        );
+        let failed = member(
+            "FAILED",
+            &[("spark-pi-exec-2", "FAILED")],
+            2,
+            "2024-05-01T11:00:00Z",
+        );
+        let completed = member(
+            "COMPLETED",
+            &[("spark-pi-exec-3", "COMPLETED")],
+            1,
+            "2024-05-01T09:00:00Z",
+        );
+        let member_sets: [&[Value]; 5] = [
+            &[],
+            std::slice::from_ref(&failed),
+            &[running.clone(), completed.clone()],
+            &[running.clone(), failed.clone(), completed.clone()],
+            &[json!({}), running.clone()],
+        ];
+        let aggregated = member(
+            "RUNNING",
+            &[("spark-pi-exec-1", "RUNNING")],
+            4,
+            "2024-04-30T08:00:00Z",
+        );
+        for status in [None, Some(aggregated)] {
+            let app = application(status);
+            for statuses in member_sets {
+                assert_eq!(
+                    fields_suffice::<SparkApplication>(&app, statuses),
+                    Ok(()),
+                    "{} members",
+                    statuses.len()
+                );
+            }
+        }
+    }
 }

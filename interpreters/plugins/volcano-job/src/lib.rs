@@ -361,4 +361,90 @@ mod tests {
             assert_eq!(parse_duration(text), want, "{text}");
         }
     }
+
+    fn job(status: Option<Value>) -> Value {
+        let task = |name: &str, replicas: i64, cpu: &str| {
+            json!({
+                "name": name,
+                "replicas": replicas,
+                "minAvailable": replicas,
+                "template": {"spec": {
+                    "restartPolicy": "OnFailure",
+                    "containers": [{
+                        "name": name,
+                        "image": "volcanosh/example-mpi:0.0.3",
+                        "resources": {"requests": {"cpu": cpu, "memory": "1Gi"}}
+                    }]
+                }}
+            })
+        };
+        let mut job = json!({
+            "apiVersion": "batch.volcano.sh/v1alpha1",
+            "kind": "Job",
+            "metadata": {"name": "mpi-job", "namespace": "hpc", "generation": 2},
+            "spec": {
+                "minAvailable": 3,
+                "schedulerName": "volcano",
+                "queue": "default",
+                "plugins": {"ssh": [], "svc": []},
+                "tasks": [task("mpimaster", 1, "500m"), task("mpiworker", 2, "2")]
+            }
+        });
+        if let Some(status) = status {
+            job["status"] = status;
+        }
+        job
+    }
+
+    fn member(phase: &str, running: i64, succeeded: i64, condition_time: &str) -> Value {
+        json!({
+            "state": {"phase": phase, "lastTransitionTime": condition_time},
+            "minAvailable": 3,
+            "pending": 0,
+            "running": running,
+            "succeeded": succeeded,
+            "failed": i64::from(phase == "Failed"),
+            "terminating": 0,
+            "unknown": 0,
+            "version": 2,
+            "retryCount": 1,
+            "runningDuration": "1m30.5s",
+            "taskStatusCount": {
+                "mpimaster": {"phase": {phase: 1}},
+                "mpiworker": {"phase": {phase: 2}}
+            },
+            "controlledResources": {"plugin-ssh": "ssh", "plugin-svc": "svc"},
+            "conditions": [
+                {"status": "Pending", "lastTransitionTime": "2024-05-01T09:59:00Z"},
+                {"status": phase, "lastTransitionTime": condition_time}
+            ]
+        })
+    }
+
+    #[test]
+    fn declared_fields_suffice() {
+        let running = member("Running", 3, 0, "2024-05-01T10:00:00Z");
+        let completed = member("Completed", 0, 3, "2024-05-01T10:05:00Z");
+        let failed = member("Failed", 0, 0, "2024-05-01T10:03:00Z");
+        let member_sets: [&[Value]; 6] = [
+            &[],
+            std::slice::from_ref(&running),
+            &[running.clone(), completed.clone()],
+            &[completed.clone(), completed.clone()],
+            &[running.clone(), failed.clone(), completed.clone()],
+            &[json!({}), running.clone()],
+        ];
+        let aggregated = member("Running", 6, 0, "2024-04-30T08:00:00Z");
+        for status in [None, Some(aggregated)] {
+            let job = job(status);
+            for statuses in member_sets {
+                assert_eq!(
+                    fields_suffice::<VolcanoJob>(&job, statuses),
+                    Ok(()),
+                    "{} members",
+                    statuses.len()
+                );
+            }
+        }
+    }
 }
