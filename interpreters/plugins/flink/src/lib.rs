@@ -290,3 +290,82 @@ fn placement(deployment: &Value) -> Result<(Option<NodeClaim>, String), PluginEr
 }
 
 export_plugin!(FlinkDeployment);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(status: Option<Value>) -> Value {
+        let mut deployment = json!({
+            "apiVersion": "flink.apache.org/v1beta1",
+            "kind": "FlinkDeployment",
+            "metadata": {"name": "basic-example", "namespace": "streaming", "generation": 5},
+            "spec": {
+                "image": "flink:1.17",
+                "flinkVersion": "v1_17",
+                "flinkConfiguration": {"taskmanager.numberOfTaskSlots": "2"},
+                "serviceAccount": "flink",
+                "jobManager": {"replicas": 1, "resource": {"cpu": 1, "memory": "2048m"}},
+                "taskManager": {"resource": {"cpu": 2, "memory": "4096m"}},
+                "podTemplate": {"spec": {
+                    "nodeSelector": {"pool": "stream"},
+                    "priorityClassName": "high"
+                }},
+                "job": {
+                    "jarURI": "local:///opt/flink/examples/streaming/StateMachineExample.jar",
+                    "parallelism": 5,
+                    "upgradeMode": "stateless"
+                }
+            }
+        });
+        if let Some(status) = status {
+            deployment["status"] = status;
+        }
+        deployment
+    }
+
+    fn member(state: &str, lifecycle: &str, generation: i64, error: Option<&str>) -> Value {
+        let mut status = json!({
+            "clusterInfo": {"flink-version": "1.17.1", "total-cpu": "5.0"},
+            "jobManagerDeploymentStatus": "READY",
+            "jobStatus": {"jobName": "State machine job", "state": state,
+                          "startTime": "1714557600000"},
+            "lifecycleState": lifecycle,
+            "observedGeneration": generation,
+            "reconciliationStatus": {"state": "DEPLOYED"},
+            "taskManager": {"replicas": 3, "labelSelector": "component=taskmanager"}
+        });
+        if let Some(error) = error {
+            status["error"] = json!(error);
+        }
+        status
+    }
+
+    #[test]
+    fn declared_fields_suffice() {
+        let stable = member("RUNNING", "STABLE", 5, None);
+        let starting = member("INITIALIZING", "DEPLOYED", 4, Some("ImagePullBackOff"));
+        let sparse = json!({"jobManagerDeploymentStatus": "DEPLOYING"});
+        let member_sets: [&[Value]; 5] = [
+            &[],
+            std::slice::from_ref(&stable),
+            &[stable.clone(), starting.clone()],
+            &[starting.clone(), stable.clone(), sparse.clone()],
+            &[stable.clone(), json!({})],
+        ];
+        let mut aggregated = member("RUNNING", "STABLE", 4, Some("none"));
+        // A field the members do not report stays as it is.
+        aggregated["notReported"] = json!({"kept": true});
+        for status in [None, Some(aggregated)] {
+            let deployment = deployment(status);
+            for statuses in member_sets {
+                assert_eq!(
+                    fields_suffice::<FlinkDeployment>(&deployment, statuses),
+                    Ok(()),
+                    "{} members",
+                    statuses.len()
+                );
+            }
+        }
+    }
+}

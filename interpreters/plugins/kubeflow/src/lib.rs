@@ -161,3 +161,200 @@ pub(crate) fn remove(object: &mut Value, key: &str) {
 }
 
 export_plugin!(Kubeflow);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod_template(image: &str, cpu: &str, gpus: i64) -> Value {
+        json!({
+            "metadata": {"annotations": {"sidecar.istio.io/inject": "false"}},
+            "spec": {
+                "serviceAccountName": "trainer",
+                "containers": [{
+                    "name": "main",
+                    "image": image,
+                    "envFrom": [{"configMapRef": {"name": "training-env"}}],
+                    "resources": {"limits": {"cpu": cpu, "memory": "8Gi", "nvidia.com/gpu": gpus}}
+                }],
+                "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "datasets"}}]
+            }
+        })
+    }
+
+    fn object(api_version: &str, kind: &str, spec: Value, status: Option<Value>) -> Value {
+        let mut object = json!({
+            "apiVersion": api_version,
+            "kind": kind,
+            "metadata": {"name": "mnist", "namespace": "ml", "generation": 2},
+            "spec": spec
+        });
+        if let Some(status) = status {
+            object["status"] = status;
+        }
+        object
+    }
+
+    fn condition(type_: &str, status: &str, time: &str) -> Value {
+        json!({
+            "type": type_,
+            "status": status,
+            "reason": format!("Job{type_}"),
+            "message": format!("job is {type_}"),
+            "lastUpdateTime": time,
+            "lastTransitionTime": time
+        })
+    }
+
+    /// A training job member: its start, last reconcile and completion times, counters per
+    /// role, and conditions.
+    fn training_member(roles: &[&str], conditions: &[(&str, &str)], hour: u32) -> Value {
+        let time = format!("2024-05-01T{hour:02}:00:00Z");
+        let counts: Map<String, Value> = roles
+            .iter()
+            .map(|role| {
+                (
+                    role.to_string(),
+                    json!({"active": 1, "succeeded": 1, "failed": 0}),
+                )
+            })
+            .collect();
+        let conditions: Vec<Value> = conditions
+            .iter()
+            .map(|(type_, status)| condition(type_, status, &time))
+            .collect();
+        json!({
+            "startTime": time,
+            "lastReconcileTime": time,
+            "completionTime": time,
+            "replicaStatuses": counts,
+            "conditions": conditions
+        })
+    }
+
+    fn check(object: &Value, member_sets: &[Vec<Value>]) {
+        for statuses in member_sets {
+            assert_eq!(
+                fields_suffice::<Kubeflow>(object, statuses),
+                Ok(()),
+                "{} with {} members",
+                object["kind"],
+                statuses.len()
+            );
+        }
+    }
+
+    /// Each kind's object carries a spec the aggregation must not need and an earlier
+    /// aggregated status (with a field no member reports) it builds on.
+    #[test]
+    fn declared_fields_suffice() {
+        let old_status = |mut status: Value| {
+            status["notReported"] = json!({"kept": true});
+            Some(status)
+        };
+
+        let notebook_spec = json!({"template": pod_template("jupyter/scipy-notebook", "1", 0)});
+        let running = json!({
+            "readyReplicas": 1,
+            "containerState": {"running": {"startedAt": "2024-05-01T10:00:00Z"}},
+            "conditions": [condition("Running", "True", "2024-05-01T10:00:00Z")]
+        });
+        let waiting = json!({
+            "readyReplicas": 0,
+            "containerState": {"waiting": {"reason": "ImagePullBackOff"}},
+            "conditions": []
+        });
+        let unscheduled = json!({"readyReplicas": 0, "containerState": {}});
+        let notebook_members = [
+            vec![],
+            vec![running.clone()],
+            vec![running.clone(), running.clone()],
+            vec![running.clone(), waiting.clone(), running.clone()],
+            vec![unscheduled, running.clone()],
+        ];
+        for status in [None, old_status(running.clone())] {
+            let notebook = object("kubeflow.org/v1", "Notebook", notebook_spec.clone(), status);
+            check(&notebook, &notebook_members);
+        }
+
+        for (kind, specs_field, roles) in [
+            (
+                "PyTorchJob",
+                "pytorchReplicaSpecs",
+                &["Master", "Worker"][..],
+            ),
+            ("TFJob", "tfReplicaSpecs", &["PS", "Worker", "Chief"][..]),
+        ] {
+            let specs: Map<String, Value> = roles
+                .iter()
+                .map(|role| {
+                    let spec = json!({
+                        "replicas": 2,
+                        "restartPolicy": "OnFailure",
+                        "template": pod_template("kubeflow/mnist", "4", 1)
+                    });
+                    (role.to_string(), spec)
+                })
+                .collect();
+            let spec = json!({ "runPolicy": {"cleanPodPolicy": "None"}, specs_field: specs });
+            let created = training_member(roles, &[("Created", "True"), ("Running", "True")], 9);
+            let succeeded = training_member(
+                roles,
+                &[
+                    ("Created", "True"),
+                    ("Running", "False"),
+                    ("Succeeded", "True"),
+                ],
+                11,
+            );
+            let failed = training_member(
+                roles,
+                &[
+                    ("Created", "True"),
+                    ("Running", "False"),
+                    ("Failed", "True"),
+                ],
+                10,
+            );
+            let members = [
+                vec![],
+                vec![created.clone()],
+                vec![succeeded.clone(), succeeded.clone()],
+                vec![created.clone(), failed.clone(), succeeded.clone()],
+                vec![json!({}), created.clone()],
+            ];
+            for status in [None, old_status(created.clone())] {
+                let job = object("kubeflow.org/v1", kind, spec.clone(), status);
+                check(&job, &members);
+            }
+        }
+
+        let mpi_spec = json!({
+            "slotsPerWorker": 1,
+            "runPolicy": {"cleanPodPolicy": "Running"},
+            "mpiReplicaSpecs": {
+                "Launcher": {"replicas": 1, "template": pod_template("mpioperator/pi", "1", 0)},
+                "Worker": {"replicas": 2, "template": pod_template("mpioperator/pi", "2", 0)}
+            }
+        });
+        let mut launching = training_member(&["Launcher", "Worker"], &[("Created", "True")], 9);
+        launching["replicaStatuses"]["Worker"]["selector"] =
+            json!("training.kubeflow.org/job-name=mnist");
+        let mpi_running = training_member(
+            &["Launcher", "Worker"],
+            &[("Created", "True"), ("Running", "True")],
+            10,
+        );
+        let mpi_failed = training_member(&["Worker"], &[("Failed", "True")], 11);
+        let mpi_members = [
+            vec![],
+            vec![mpi_running.clone()],
+            vec![launching.clone(), mpi_running.clone()],
+            vec![mpi_running.clone(), mpi_failed.clone(), launching.clone()],
+        ];
+        for status in [None, old_status(mpi_running.clone())] {
+            let job = object("kubeflow.org/v2beta1", "MPIJob", mpi_spec.clone(), status);
+            check(&job, &mpi_members);
+        }
+    }
+}

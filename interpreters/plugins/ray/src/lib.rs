@@ -157,3 +157,41 @@ pub(crate) fn remove(object: &mut Value, key: &str) {
 }
 
 export_plugin!(Ray);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Karmada's scripts return every aggregated Ray object without its `spec`, and the
+    /// vectors hold them to it. A host that keeps only the returned status would keep the
+    /// spec, so AggregateStatus lists no object fields and gets the whole object.
+    #[test]
+    fn aggregation_drops_the_spec_so_it_takes_the_whole_object() {
+        assert_eq!(Ray::fields(Operation::AggregateStatus), None);
+        let member = StatusItem {
+            cluster_name: "member-1".into(),
+            status: Some(json!({"conditions": [{"type": "Ready", "status": "True"}]})),
+            applied: true,
+            applied_message: String::new(),
+            health: None,
+        };
+        for kind in ["RayCluster", "RayJob", "RayService"] {
+            let object = json!({
+                "apiVersion": "ray.io/v1",
+                "kind": kind,
+                "metadata": {"name": "raycluster-kuberay", "namespace": "ray"},
+                "spec": {"headGroupSpec": {"rayStartParams": {}}}
+            });
+            for members in [1, 2] {
+                let items = vec![member.clone(); members];
+                let aggregated = Ray::aggregate_status(object.clone(), &items).unwrap();
+                assert_eq!(
+                    aggregated.get("spec"),
+                    None,
+                    "{kind} with {members} members"
+                );
+                assert!(aggregated.get("status").is_some(), "{kind}");
+            }
+        }
+    }
+}
