@@ -14,13 +14,26 @@ use crate::{
 /// The value at a dotted `path` (`spec.template.spec`, `spec.containers.0.name`); numeric
 /// segments index arrays.
 pub fn get<'a>(object: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.')
-        .filter(|segment| !segment.is_empty())
-        .try_fold(object, |value, segment| match value {
-            Value::Object(map) => map.get(segment),
-            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
-            _ => None,
-        })
+    let mut value = object;
+    let mut rest = path;
+    loop {
+        // A byte scan: paths are short, and `.` is ASCII.
+        let (segment, tail) = match rest.bytes().position(|b| b == b'.') {
+            Some(dot) => (&rest[..dot], Some(&rest[dot + 1..])),
+            None => (rest, None),
+        };
+        if !segment.is_empty() {
+            value = match value {
+                Value::Object(map) => map.get(segment)?,
+                Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        match tail {
+            Some(tail) => rest = tail,
+            None => return Some(value),
+        }
+    }
 }
 
 /// The string at `path`, if it is one.
@@ -277,69 +290,73 @@ fn is_schedulable_resource(name: &str) -> bool {
         || name.starts_with("attachable-volumes-")
 }
 
-fn resource_map(value: Option<&Value>, path: &str) -> Result<BTreeMap<String, i128>, PluginError> {
+/// The quantities of a resource list in nano-units; `path` names the list in errors and is
+/// only built when one occurs.
+fn resource_map<'a>(
+    value: Option<&'a Value>,
+    path: &dyn Fn() -> String,
+) -> Result<BTreeMap<&'a str, i128>, PluginError> {
     let mut out = BTreeMap::new();
     if let Some(map) = value.and_then(Value::as_object) {
         for (name, quantity) in map {
-            let text = match quantity {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
+            let nanos = match quantity {
+                Value::String(text) => quantity::parse_nanos(text),
+                Value::Number(n) => quantity::parse_nanos(&n.to_string()),
                 other => {
                     return Err(PluginError::at(
-                        format!("{path}.{name}"),
+                        format!("{}.{name}", path()),
                         format!("expected a quantity, found {other}"),
                     ))
                 }
-            };
-            let nanos = quantity::parse_nanos(&text).ok_or_else(|| {
+            }
+            .ok_or_else(|| {
                 PluginError::at(
-                    format!("{path}.{name}"),
-                    format!("{text:?} is not a quantity"),
+                    format!("{}.{name}", path()),
+                    format!("{quantity} is not a quantity"),
                 )
             })?;
-            out.insert(name.clone(), nanos);
+            out.insert(name.as_str(), nanos);
         }
     }
     Ok(out)
 }
 
-fn container_request(container: &Value, path: &str) -> Result<BTreeMap<String, i128>, PluginError> {
-    let mut requests = resource_map(get(container, "resources.requests"), path)?;
-    for (name, nanos) in resource_map(get(container, "resources.limits"), path)? {
+fn container_request<'a>(
+    container: &'a Value,
+    path: &dyn Fn() -> String,
+) -> Result<BTreeMap<&'a str, i128>, PluginError> {
+    let resources = container.get("resources");
+    let mut requests = resource_map(resources.and_then(|r| r.get("requests")), path)?;
+    for (name, nanos) in resource_map(resources.and_then(|r| r.get("limits")), path)? {
         requests.entry(name).or_insert(nanos);
     }
     Ok(requests)
 }
 
 fn pod_request(spec: &Value) -> Result<Vec<(String, String)>, PluginError> {
-    let mut total: BTreeMap<String, i128> = BTreeMap::new();
-    for (i, container) in spec
-        .get("containers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        for (name, nanos) in
-            container_request(container, &format!("spec.containers.{i}.resources"))?
-        {
+    let mut total: BTreeMap<&str, i128> = BTreeMap::new();
+    let containers = |field: &str| {
+        spec.get(field)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+    };
+    for (i, container) in containers("containers") {
+        let path = || format!("spec.containers.{i}.resources");
+        for (name, nanos) in container_request(container, &path)? {
             *total.entry(name).or_insert(0) += nanos;
         }
     }
-    for (i, container) in spec
-        .get("initContainers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        let path = format!("spec.initContainers.{i}.resources");
+    for (i, container) in containers("initContainers") {
+        let path = || format!("spec.initContainers.{i}.resources");
         for (name, nanos) in container_request(container, &path)? {
             let entry = total.entry(name).or_insert(0);
             *entry = (*entry).max(nanos);
         }
     }
-    for (name, nanos) in resource_map(spec.get("overhead"), "spec.overhead")? {
+    let overhead = || "spec.overhead".to_string();
+    for (name, nanos) in resource_map(spec.get("overhead"), &overhead)? {
         *total.entry(name).or_insert(0) += nanos;
     }
     Ok(total
@@ -352,7 +369,7 @@ fn pod_request(spec: &Value) -> Result<Vec<(String, String)>, PluginError> {
             } else {
                 nanos
             };
-            (name, quantity::format(nanos))
+            (name.to_string(), quantity::format(nanos))
         })
         .collect())
 }
@@ -518,6 +535,27 @@ mod tests {
         assert!(pod_requirements(&rich_templates()[0], "ns")
             .unwrap()
             .is_some());
+    }
+
+    #[test]
+    fn get_walks_objects_and_arrays() {
+        let obj = json!({"a": {"b": [10, {"c": "x"}], "": 1}, "n": null});
+        let cases = [
+            ("", Some(obj.clone())),
+            ("a.b.0", Some(json!(10))),
+            ("a.b.1.c", Some(json!("x"))),
+            (".a..b.1.c.", Some(json!("x"))),
+            ("a.b.2", None),
+            ("a.b.x", None),
+            ("a.b.-1", None),
+            ("a.b.0.c", None),
+            ("n", Some(Value::Null)),
+            ("n.x", None),
+            ("missing", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(get(&obj, path).cloned(), want, "{path:?}");
+        }
     }
 
     #[test]

@@ -4,11 +4,13 @@
 //! (`2`, `1500m`, `7n`). The host reads any Kubernetes quantity syntax, so plugins need not
 //! reproduce Kubernetes' canonical suffix choice.
 
-/// A quantity string parsed to nano-units, or `None` when it is not Kubernetes syntax.
+/// A quantity string parsed to nano-units, or `None` when it is not Kubernetes syntax or
+/// does not fit.
 pub fn parse_nanos(text: &str) -> Option<i128> {
     let text = text.trim();
     let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+        .bytes()
+        .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b'+' | b'-')))
         .unwrap_or(text.len());
     let (number, suffix) = text.split_at(split);
     let (negative, digits) = match number.as_bytes().first() {
@@ -16,17 +18,14 @@ pub fn parse_nanos(text: &str) -> Option<i128> {
         Some(b'+') => (false, &number[1..]),
         _ => (false, number),
     };
-    let (whole, fraction) = match digits.split_once('.') {
-        Some((w, f)) => (w, f),
+    let (whole, fraction) = match digits.bytes().position(|b| b == b'.') {
+        Some(dot) => (&digits[..dot], &digits[dot + 1..]),
         None => (digits, ""),
     };
-    if (whole.is_empty() && fraction.is_empty())
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !fraction.bytes().all(|b| b.is_ascii_digit())
-    {
+    if whole.is_empty() && fraction.is_empty() {
         return None;
     }
-    let (multiplier_num, decimal_exp): (i128, i32) = match suffix {
+    let (multiplier, decimal_exp): (i128, i32) = match suffix {
         "" => (1, 0),
         "n" => (1, -9),
         "u" => (1, -6),
@@ -48,29 +47,85 @@ pub fn parse_nanos(text: &str) -> Option<i128> {
             (1, exp.parse::<i32>().ok()?)
         }
     };
-    // value = 0.whole.fraction * multiplier * 10^exp, in nanos: scale by 10^(9 + exp - len(fraction))
-    let mantissa: i128 = format!("{whole}{fraction}").parse::<i128>().unwrap_or(0);
+    // value = whole.fraction * multiplier * 10^exp; in nanos the digits are scaled by
+    // 10^(9 + exp - len(fraction)). The digits are gathered in 64 bits, whose arithmetic is
+    // native in WebAssembly, and only widened when a quantity needs more.
+    let mut small: u64 = 0;
+    let mut large: Option<i128> = None;
+    for byte in whole.bytes().chain(fraction.bytes()) {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        let digit = byte - b'0';
+        match large.as_mut() {
+            Some(wide) => *wide = wide.checked_mul(10)?.checked_add(i128::from(digit))?,
+            None => match small
+                .checked_mul(10)
+                .and_then(|n| n.checked_add(u64::from(digit)))
+            {
+                Some(n) => small = n,
+                None => large = Some(i128::from(small) * 10 + i128::from(digit)),
+            },
+        }
+    }
+    let mantissa = large.unwrap_or(i128::from(small));
     let scale = 9 + decimal_exp - i32::try_from(fraction.len()).ok()?;
-    let mut nanos = mantissa.checked_mul(multiplier_num)?;
+    let mut nanos = mantissa.checked_mul(multiplier)?;
     if scale >= 0 {
         nanos = nanos.checked_mul(10i128.checked_pow(u32::try_from(scale).ok()?)?)?;
     } else {
         let divisor = 10i128.checked_pow(u32::try_from(-scale).ok()?)?;
         // Kubernetes rounds sub-nano precision up.
-        nanos = (nanos + divisor - 1) / divisor;
+        nanos = nanos / divisor + i128::from(nanos % divisor != 0);
     }
     Some(if negative { -nanos } else { nanos })
 }
 
 /// Writes nano-units as a quantity string the host reads exactly.
 pub fn format(nanos: i128) -> String {
-    if nanos % 1_000_000_000 == 0 {
-        (nanos / 1_000_000_000).to_string()
+    let (value, suffix) = if nanos % 1_000_000_000 == 0 {
+        (nanos / 1_000_000_000, "")
     } else if nanos % 1_000_000 == 0 {
-        format!("{}m", nanos / 1_000_000)
+        (nanos / 1_000_000, "m")
     } else {
-        format!("{nanos}n")
+        (nanos, "n")
+    };
+    let mut out = String::with_capacity(24);
+    if value < 0 {
+        out.push('-');
     }
+    push_decimal(&mut out, value.unsigned_abs());
+    out.push_str(suffix);
+    out
+}
+
+/// Appends the decimal digits of `value`; quantities almost always fit 64 bits, whose
+/// division is native in WebAssembly while 128-bit division is a library call per digit.
+fn push_decimal(out: &mut String, value: u128) {
+    let mut digits = [0u8; 40];
+    let mut at = digits.len();
+    match u64::try_from(value) {
+        Ok(mut small) => loop {
+            at -= 1;
+            digits[at] = b'0' + (small % 10) as u8;
+            small /= 10;
+            if small == 0 {
+                break;
+            }
+        },
+        Err(_) => {
+            let mut large = value;
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (large % 10) as u8;
+                large /= 10;
+                if large == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// The sum of quantity strings (absent or unparsable ones count as zero).
@@ -102,6 +157,41 @@ mod tests {
             );
         }
         assert_eq!(parse_nanos("lots"), None);
+        for bad in [
+            "",
+            ".",
+            "-",
+            "1.2.3",
+            "1x",
+            "1Ki2",
+            "+-1",
+            "1e",
+            "99999999999999999999999999999999999999999",
+        ] {
+            assert_eq!(parse_nanos(bad), None, "{bad:?}");
+        }
+        let extremes = [
+            ("-1.5", "-1500m"),
+            ("0.0000000001", "1n"),
+            ("-0.0000000001", "-1n"),
+            ("1.0000000001", "1000000001n"),
+            ("0", "0"),
+            ("+3", "3"),
+            ("007", "7"),
+            (".5", "500m"),
+            ("5.", "5"),
+            ("12E", "12000000000000000000"),
+            ("8Ei", "9223372036854775808"),
+            ("1e-3", "1m"),
+            ("-9223372036854775809", "-9223372036854775809"),
+        ];
+        for (input, want) in extremes {
+            assert_eq!(
+                parse_nanos(input).map(format).as_deref(),
+                Some(want),
+                "{input}"
+            );
+        }
         assert_eq!(add(&["250m", "1", "750m"]), "2");
     }
 }

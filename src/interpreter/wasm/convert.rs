@@ -1,6 +1,7 @@
 //! Conversions between the world's records and fedplan's API types, checking the shape of
 //! what a plugin returns.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -84,12 +85,22 @@ fn json_type(value: &Value) -> &'static str {
 fn resource_list(list: Vec<(String, String)>, field: &str) -> Result<ResourceList, CallFailure> {
     let mut out = ResourceList::new();
     for (name, text) in list {
-        let path = format!("{field}.{name}");
-        let quantity: Quantity = text
-            .parse()
-            .map_err(|e| wrong_shape(&path, format!("{text:?} is not a quantity: {e}")))?;
-        if out.insert(name, quantity).is_some() {
-            return Err(wrong_shape(path, "resource listed twice"));
+        let quantity: Quantity = text.parse().map_err(|e| {
+            wrong_shape(
+                format!("{field}.{name}"),
+                format!("{text:?} is not a quantity: {e}"),
+            )
+        })?;
+        match out.entry(name) {
+            Entry::Vacant(slot) => {
+                slot.insert(quantity);
+            }
+            Entry::Occupied(slot) => {
+                return Err(wrong_shape(
+                    format!("{field}.{}", slot.key()),
+                    "resource listed twice",
+                ))
+            }
         }
     }
     Ok(out)
