@@ -277,6 +277,32 @@ fn plugin_built_against_world_1_0_loads_and_gets_whole_objects() {
     assert!(!host.call_interpret_health(&object).expect("health"));
 }
 
+/// A plugin built against world 1.1.0 lists fields for InterpretHealth, which that version
+/// covers, and gets only those; its answer for AggregateStatus, which 1.1.0 does not cover,
+/// is never used: it gets the whole object and the whole object it returns is kept.
+#[test]
+fn plugin_built_against_world_1_1_gets_whole_objects_for_aggregate_status() {
+    let host = host(&["testing/world-1-1.wasm"]);
+    let mut object = object("WorldOneOne");
+    object["status"] = json!({"healthy": true, "old": 1});
+    // Healthy only when the spec was left out, as its InterpretHealth fields say.
+    assert!(host.call_interpret_health(&object).expect("health"));
+
+    let items = [AggregatedStatusItem {
+        cluster_name: "a".into(),
+        status: Some(json!({"ready": true})),
+        applied: true,
+        ..Default::default()
+    }];
+    let aggregated = host
+        .call_aggregate_status(&object, &items)
+        .expect("aggregate");
+    let mut expected = object.clone();
+    expected["metadata"]["labels"] = json!({"aggregated": "members-1"});
+    expected["status"] = json!({ "received": object });
+    assert_eq!(aggregated, expected);
+}
+
 #[test]
 fn unimplemented_operation_and_unknown_kind_are_typed() {
     let host = host(&[EXAMPLE]);
