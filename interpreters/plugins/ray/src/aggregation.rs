@@ -152,3 +152,102 @@ pub fn greatest(
 pub fn first(members: &[Member], key: &str) -> Option<Value> {
     values(members, key).next().map(|(_, v)| v.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{cluster, job, service};
+
+    /// Karmada's scripts given an empty `statusItems` table (not `nil`) fold no members into
+    /// the stored status. The world cannot pass that (no members arrive as `nil` would), but
+    /// the folds give it.
+    #[test]
+    fn no_members_as_an_empty_lua_table() {
+        let stored = json!({
+            "conditions": [{"type": "Ready", "status": "True"}],
+            "lastUpdateTime": "2024-01-01T00:00:00Z",
+            "head": {"podIP": "10.0.0.9"},
+            "state": "ready",
+            "jobStatus": "RUNNING",
+            "jobDeploymentStatus": "Running",
+            "reason": "stored",
+            "activeServiceStatus": {"rayClusterName": "stored"},
+            "observedGeneration": 5
+        });
+        let cases: [(&str, Fold, Value); 3] = [
+            (
+                "RayCluster",
+                cluster::fold_status,
+                json!({
+                    "readyWorkerReplicas": 0,
+                    "availableWorkerReplicas": 0,
+                    "desiredWorkerReplicas": 0,
+                    "maxWorkerReplicas": 0,
+                    "minWorkerReplicas": 0,
+                    "desiredCPU": "0",
+                    "desiredMemory": "0",
+                    "desiredGPU": "0",
+                    "desiredTPU": "0",
+                    "jobStatus": "RUNNING",
+                    "jobDeploymentStatus": "Running",
+                    "reason": "stored",
+                    "activeServiceStatus": {"rayClusterName": "stored"},
+                    "observedGeneration": 5
+                }),
+            ),
+            (
+                "RayJob",
+                job::fold_status,
+                json!({
+                    "conditions": [{"type": "Ready", "status": "True"}],
+                    "lastUpdateTime": "2024-01-01T00:00:00Z",
+                    "head": {"podIP": "10.0.0.9"},
+                    "state": "ready",
+                    "activeServiceStatus": {"rayClusterName": "stored"},
+                    "observedGeneration": 5
+                }),
+            ),
+            (
+                "RayService",
+                service::fold_status,
+                json!({
+                    "numServeEndpoints": 0,
+                    "observedGeneration": 0,
+                    "serviceStatus": "Running",
+                    "head": {"podIP": "10.0.0.9"},
+                    "state": "ready",
+                    "jobStatus": "RUNNING",
+                    "jobDeploymentStatus": "Running",
+                    "reason": "stored",
+                    "activeServiceStatus": {"rayClusterName": "stored"}
+                }),
+            ),
+        ];
+        for (kind, fold, want) in cases {
+            let object = json!({"kind": kind, "spec": {"a": 1}, "status": stored.clone()});
+            let mut got = aggregate(object, &[], fold).unwrap();
+            lua::status_as_returned(&mut got);
+            assert_eq!(got, json!({"kind": kind, "status": want}), "{kind}");
+        }
+    }
+
+    #[test]
+    fn a_stored_status_that_is_no_map_cannot_take_fields() {
+        let items = [StatusItem {
+            cluster_name: "member1".into(),
+            status: Some(json!({"jobStatus": "RUNNING"})),
+            applied: true,
+            applied_message: String::new(),
+            health: None,
+        }];
+        for (stored, ok) in [(json!("x"), false), (json!([1]), false), (json!([]), true)] {
+            let object = json!({"kind": "RayJob", "status": stored});
+            let items = [items[0].clone(), items[0].clone()];
+            assert_eq!(
+                aggregate(object, &items, job::fold_status).is_ok(),
+                ok,
+                "{stored}"
+            );
+        }
+    }
+}

@@ -3,6 +3,8 @@
 //! worker groups, each with a pod template.
 use fedplan_interpreter_sdk::prelude::*;
 
+#[cfg(test)]
+mod aggregate_tests;
 mod aggregation;
 mod cluster;
 mod job;
