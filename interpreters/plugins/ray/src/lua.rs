@@ -4,7 +4,8 @@
 //! two numbers or two strings and fails on mixed operands.
 use fedplan_interpreter_sdk::prelude::*;
 
-/// The largest magnitude Go writes without an exponent (`%v`, and the JSON encoder).
+/// The magnitude from which Go's JSON encoder writes a number with an exponent, which
+/// Kubernetes then reads back as a float.
 const PLAIN_LIMIT: f64 = 1e21;
 
 /// `value` unless it is JSON `null`, which Lua sees as `nil`.
@@ -84,7 +85,7 @@ fn arithmetic_string(text: &str) -> Option<f64> {
     };
     match parsed {
         Some(n) => Some(if negative { -(n as f64) } else { n as f64 }),
-        None => text.parse::<f64>().ok(),
+        None => parse_float(text),
     }
 }
 
@@ -96,7 +97,7 @@ pub fn tonumber(value: &Value) -> Option<f64> {
         Value::String(s) => {
             let text = s.trim_matches([' ', '\t', '\n']);
             if text.contains('.') {
-                text.parse::<f64>().ok()
+                parse_float(text)
             } else {
                 let (radix, digits) = match text.get(..2) {
                     Some(prefix) if prefix.eq_ignore_ascii_case("0x") => (16, &text[2..]),
@@ -109,8 +110,9 @@ pub fn tonumber(value: &Value) -> Option<f64> {
     }
 }
 
-/// Lua's `tostring` of a number (gopher-lua): integers without a fraction, other numbers as
-/// Go's `%v` writes them (`1.5`, `1e-05`, `1e+21`).
+/// Lua's `tostring` of a number (gopher-lua): an integer without a fraction, any other
+/// number as Go's `%v` writes it: the shortest exact digits, in exponent form when the
+/// exponent is below -4 or 6 and above (`1.5`, `1e-05`, `1.2345675e+06`).
 pub fn number_to_string(n: f64) -> String {
     if n.is_nan() {
         return "NaN".to_string();
@@ -121,21 +123,92 @@ pub fn number_to_string(n: f64) -> String {
     if let Some(integer) = as_integer(n) {
         return integer.to_string();
     }
-    let magnitude = n.abs();
-    if (1e-4..PLAIN_LIMIT).contains(&magnitude) {
-        return format!("{n}");
+    let sign = if n < 0.0 { "-" } else { "" };
+    let (digits, point) = shortest_digits(n.abs());
+    let exponent = point - 1;
+    if !(-4..6).contains(&exponent) {
+        let (head, tail) = digits.split_at(1.min(digits.len()));
+        let dot = if tail.is_empty() { "" } else { "." };
+        let exponent_sign = if exponent < 0 { '-' } else { '+' };
+        return format!(
+            "{sign}{head}{dot}{tail}e{exponent_sign}{:02}",
+            exponent.unsigned_abs()
+        );
     }
-    go_exponent(&format!("{n:e}"))
+    let point = usize::try_from(point).unwrap_or(0);
+    if point == 0 {
+        let zeros = "0".repeat(usize::try_from(-exponent - 1).unwrap_or(0));
+        return format!("{sign}0.{zeros}{digits}");
+    }
+    let (whole, fraction) = digits.split_at(point.min(digits.len()));
+    format!("{sign}{whole}.{fraction}")
 }
 
-/// Rust's `1.5e-7` as Go writes it: `1.5e-07`.
-fn go_exponent(rust: &str) -> String {
-    let (mantissa, exponent) = rust.split_once('e').unwrap_or((rust, "0"));
-    let (sign, digits) = match exponent.strip_prefix('-') {
-        Some(digits) => ('-', digits),
-        None => ('+', exponent),
+/// The shortest digits that read back as `magnitude` (positive, finite, not an integer),
+/// and where the decimal point goes: `magnitude = 0.digits × 10^point`.
+fn shortest_digits(magnitude: f64) -> (String, i32) {
+    // serde_json writes floats with the shortest exact digits already.
+    let text = Value::from(magnitude).to_string();
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, exponent.parse::<i32>().unwrap_or(0)),
+        None => (text.as_str(), 0),
     };
-    format!("{mantissa}e{sign}{digits:0>2}")
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all = format!("{whole}{fraction}");
+    let significant = all.trim_start_matches('0');
+    let leading_zeros = all.len() - significant.len();
+    let point = i32::try_from(whole.len()).unwrap_or(0) - i32::try_from(leading_zeros).unwrap_or(0)
+        + exponent;
+    (significant.trim_end_matches('0').to_string(), point)
+}
+
+/// Go's `strconv.ParseFloat` of the decimal forms (`[+-]digits[.digits][e[+-]digits]`,
+/// either side of the point may be empty, `inf`, `infinity`, `nan`); `None` otherwise, and
+/// for a value out of range.
+fn parse_float(text: &str) -> Option<f64> {
+    let (negative, body) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let special = match body.to_ascii_lowercase().as_str() {
+        "inf" | "infinity" => Some(f64::INFINITY),
+        "nan" => Some(f64::NAN),
+        _ => None,
+    };
+    if let Some(special) = special {
+        return Some(if negative { -special } else { special });
+    }
+    let (mantissa, exponent) = match body.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, Some(exponent)),
+        None => (body, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let mut json = String::from(if negative { "-" } else { "" });
+    json.push_str(match whole.trim_start_matches('0') {
+        "" => "0",
+        whole => whole,
+    });
+    if !fraction.is_empty() {
+        json.push('.');
+        json.push_str(fraction);
+    }
+    if let Some(exponent) = exponent {
+        let unsigned = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+        if unsigned.is_empty() || !digits(unsigned) {
+            return None;
+        }
+        json.push('e');
+        json.push_str(exponent);
+    }
+    // serde_json reads JSON numbers as Go does, and refuses those out of range.
+    fedplan_interpreter_sdk::serde_json::from_str::<Value>(&json)
+        .ok()
+        .and_then(|v| v.as_f64())
 }
 
 /// `n` as an `i64` when Lua (gopher-lua) counts it an integer.
@@ -155,7 +228,7 @@ pub fn number_value(n: f64) -> Result<Value, String> {
         Some(integer) if n.abs() < PLAIN_LIMIT => Ok(Value::from(integer)),
         _ => fedplan_interpreter_sdk::serde_json::Number::from_f64(n)
             .map(Value::Number)
-            .ok_or_else(|| format!("{n} cannot be written as JSON")),
+            .ok_or_else(|| format!("{} cannot be written as JSON", number_to_string(n))),
     }
 }
 
@@ -251,6 +324,10 @@ mod tests {
             (json!("010"), Some(9.0)),
             (json!("-2"), Some(-1.0)),
             (json!("2.5e1"), Some(26.0)),
+            (json!("007.5"), Some(8.5)),
+            (json!("+.5"), Some(1.5)),
+            (json!("1e999"), None),
+            (json!("Inf"), Some(f64::INFINITY)),
             (json!("two"), None),
             (json!(""), None),
             (json!(true), None),
@@ -294,6 +371,10 @@ mod tests {
             (0.0001, "0.0001"),
             (0.00001, "1e-05"),
             (1.5e-7, "1.5e-07"),
+            (-0.25, "-0.25"),
+            (123456.5, "123456.5"),
+            (1234567.5, "1.2345675e+06"),
+            (1e300, "1e+300"),
             (1e21, "1e+21"),
             (1.25e22, "1.25e+22"),
             (f64::NAN, "NaN"),
