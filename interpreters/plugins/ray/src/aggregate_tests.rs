@@ -152,7 +152,10 @@ fn ray_cluster() {
                 "several members without the folded fields: those written as nil go",
                 vec![
                     item("member1", Some(json!({"readyWorkerReplicas": 1}))),
-                    item("member2", Some(json!({"desiredMemory": "", "conditions": []}))),
+                    item(
+                        "member2",
+                        Some(json!({"desiredMemory": "", "conditions": []})),
+                    ),
                 ],
                 aggregated(
                     kind,
@@ -331,7 +334,10 @@ fn ray_job() {
             (
                 "several members without the folded fields: the four go",
                 vec![
-                    item("member1", Some(json!({"startTime": "2025-11-22T10:31:00Z"}))),
+                    item(
+                        "member1",
+                        Some(json!({"startTime": "2025-11-22T10:31:00Z"})),
+                    ),
                     item("member2", Some(json!({}))),
                 ],
                 kept(json!({})),
@@ -519,9 +525,16 @@ fn what_the_scripts_cannot_fold_fails() {
         ("RayJob", json!(42)),
     ];
     for (kind, status) in cases {
-        let object = template(kind, json!({}), json!({"lastUpdateTime": "2024-01-01T00:00:00Z"}));
+        let object = template(
+            kind,
+            json!({}),
+            json!({"lastUpdateTime": "2024-01-01T00:00:00Z"}),
+        );
         let items = [
-            item("member1", Some(json!({"lastUpdateTime": "2024-01-01T00:00:00Z"}))),
+            item(
+                "member1",
+                Some(json!({"lastUpdateTime": "2024-01-01T00:00:00Z"})),
+            ),
             item("member2", Some(status.clone())),
         ];
         assert!(

@@ -45,7 +45,11 @@ impl Status {
 pub type Fold = fn(&mut Status, &[Member]) -> Result<(), PluginError>;
 
 /// AggregateStatus of a Ray object with status items (Lua `statusItems ~= nil`).
-pub fn aggregate(mut object: Value, items: &[StatusItem], fold: Fold) -> Result<Value, PluginError> {
+pub fn aggregate(
+    mut object: Value,
+    items: &[StatusItem],
+    fold: Fold,
+) -> Result<Value, PluginError> {
     let map = object
         .as_object_mut()
         .ok_or_else(|| PluginError::new("the object is not a map"))?;
@@ -107,7 +111,9 @@ pub fn values<'a>(
     members: &'a [Member<'a>],
     key: &'a str,
 ) -> impl Iterator<Item = (&'a Member<'a>, &'a Value)> {
-    members.iter().filter_map(move |m| m.get(key).map(|v| (m, v)))
+    members
+        .iter()
+        .filter_map(move |m| m.get(key).map(|v| (m, v)))
 }
 
 /// `total = total + member.key` over the members that have `key`, from 0.
@@ -123,7 +129,11 @@ pub fn sum(members: &[Member], key: &str) -> Result<Value, PluginError> {
 pub fn concatenated(members: &[Member], key: &str) -> Result<Value, PluginError> {
     let mut all = Vec::new();
     for (member, value) in values(members, key) {
-        all.extend(lua::ipairs(value).map_err(|e| member.error(key, e))?.cloned());
+        all.extend(
+            lua::ipairs(value)
+                .map_err(|e| member.error(key, e))?
+                .cloned(),
+        );
     }
     Ok(Value::Array(all))
 }

@@ -71,16 +71,16 @@ pub fn fold_status(status: &mut Status, members: &[Member]) -> Result<(), Plugin
         let mut total = 0.0;
         for (member, value) in reported(members, resource) {
             let n = lua::tonumber(value).ok_or_else(|| {
-                member.error(resource, format!("tonumber({value}) is nil: no number to add"))
+                member.error(
+                    resource,
+                    format!("tonumber({value}) is nil: no number to add"),
+                )
             })?;
             total += n;
         }
         status.put(resource, Some(Value::String(lua::number_to_string(total))));
     }
-    status.put(
-        "lastUpdateTime",
-        greatest(members, "lastUpdateTime", None)?,
-    );
+    status.put("lastUpdateTime", greatest(members, "lastUpdateTime", None)?);
     status.put("endpoints", first(members, "endpoints"));
     status.put("head", first(members, "head"));
     let stateful = members.iter().find(|m| m.get("state").is_some());

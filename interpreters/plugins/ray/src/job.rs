@@ -46,10 +46,7 @@ pub fn interpret_health(job: &Value) -> bool {
 /// values the script does not rank count as the best. These four fields are written, so one
 /// no member has goes; the rest of the status (`startTime`, `dashboardURL`, ...) stays.
 pub fn fold_status(status: &mut Status, members: &[Member]) -> Result<(), PluginError> {
-    let worst_deployment = worst(
-        values(members, "jobDeploymentStatus"),
-        DEPLOYMENT_ORDER,
-    );
+    let worst_deployment = worst(values(members, "jobDeploymentStatus"), DEPLOYMENT_ORDER);
     let worst_job = worst(
         values(members, "jobStatus").filter(|(_, v)| v.as_str() != Some("")),
         JOB_ORDER,
@@ -60,10 +57,7 @@ pub fn fold_status(status: &mut Status, members: &[Member]) -> Result<(), Plugin
         worst_deployment.map(|(_, v)| v.clone()),
     );
     for key in ["reason", "message"] {
-        status.put(
-            key,
-            worst_deployment.and_then(|(m, _)| m.get(key)).cloned(),
-        );
+        status.put(key, worst_deployment.and_then(|(m, _)| m.get(key)).cloned());
     }
     Ok(())
 }

@@ -211,11 +211,11 @@ fn parse_float(text: &str) -> Option<f64> {
         .and_then(|v| v.as_f64())
 }
 
-/// `n` as an `i64` when Lua (gopher-lua) counts it an integer.
+/// `n` as an `i64` when Lua (gopher-lua) counts it an integer: no fraction, and within
+/// `[-2^63, 2^63)` (both bounds are exact as floats).
 fn as_integer(n: f64) -> Option<i64> {
-    // Both bounds are exact powers of two; -2^63 itself is an integer, 2^63 is not.
-    (n.fract() == 0.0 && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&n))
-        .then_some(n as i64)
+    const TWO_TO_THE_63: f64 = 9_223_372_036_854_775_808.0;
+    (n.fract() == 0.0 && (-TWO_TO_THE_63..TWO_TO_THE_63).contains(&n)).then_some(n as i64)
 }
 
 /// A Lua number as Karmada's result conversion writes it to JSON: an integer when it has no

@@ -177,7 +177,7 @@ mod tests {
     #[test]
     fn what_is_no_quantity_fails() {
         for value in [json!("lots"), json!(" 1"), json!(true), json!({"a": 1})] {
-            assert!(fold(&[value.clone()]).is_err(), "{value}");
+            assert!(fold(std::slice::from_ref(&value)).is_err(), "{value}");
         }
     }
 }

@@ -152,11 +152,11 @@ fn split(total: i64, current: &[i64]) -> Vec<i64> {
 /// are written only when some member has one; the rest of the status stays.
 pub fn fold_status(status: &mut Status, members: &[Member]) -> Result<(), PluginError> {
     status.put("conditions", Some(concatenated(members, "conditions")?));
-    status.put("numServeEndpoints", Some(sum(members, "numServeEndpoints")?));
     status.put(
-        "lastUpdateTime",
-        greatest(members, "lastUpdateTime", None)?,
+        "numServeEndpoints",
+        Some(sum(members, "numServeEndpoints")?),
     );
+    status.put("lastUpdateTime", greatest(members, "lastUpdateTime", None)?);
     status.put(
         "observedGeneration",
         greatest(members, "observedGeneration", Some(json!(0)))?,
