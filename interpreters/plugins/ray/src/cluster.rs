@@ -1,7 +1,8 @@
 //! `RayCluster`, and the component rules `RayJob` shares.
 use fedplan_interpreter_sdk::prelude::*;
 
-use crate::quantity_format;
+use crate::aggregation::{concatenated, first, greatest, sum, values, Member, Status};
+use crate::{lua, quantity_format};
 
 const WORKER_COUNTERS: &[&str] = &[
     "readyWorkerReplicas",
@@ -48,66 +49,51 @@ pub fn interpret_health(cluster: &Value) -> bool {
         && !condition_is_true(cluster, "RayClusterReplicaFailure")
 }
 
-/// Counters and resources add up, conditions are all kept, the head and endpoints are the
-/// first member's that reports them.
-pub fn aggregate_status(mut cluster: Value, items: &[StatusItem]) -> Result<Value, PluginError> {
-    if items.is_empty() {
-        return Ok(cluster);
-    }
-    crate::remove(&mut cluster, "spec");
-    if let [only] = items {
-        match &only.status {
-            Some(status) => set(&mut cluster, "status", status.clone())?,
-            None => crate::remove(&mut cluster, "status"),
-        }
-        return Ok(cluster);
-    }
-    let statuses: Vec<&Value> = items.iter().filter_map(|i| i.status.as_ref()).collect();
-    let mut status = Map::new();
-    let conditions: Vec<Value> = statuses
-        .iter()
-        .filter_map(|s| s.get("conditions").and_then(Value::as_array))
-        .flatten()
-        .cloned()
-        .collect();
-    status.insert("conditions".into(), Value::Array(conditions));
+/// Several members (or none): conditions concatenated; worker counters summed; CPU and
+/// memory added as quantities (`kube.resourceAdd`), GPU and TPU as numbers written as
+/// strings; the latest `lastUpdateTime`; `endpoints`, `head` and `state` (with its
+/// `stateTransitionTimes`) from the first member that has them. Each of these fields is
+/// written, so one no member has goes; the rest of the status stays.
+pub fn fold_status(status: &mut Status, members: &[Member]) -> Result<(), PluginError> {
+    status.put("conditions", Some(concatenated(members, "conditions")?));
     for counter in WORKER_COUNTERS {
-        let total: i64 = statuses
-            .iter()
-            .filter_map(|s| s.get(*counter).and_then(Value::as_i64))
-            .sum();
-        status.insert(counter.to_string(), json!(total));
+        status.put(counter, Some(sum(members, counter)?));
     }
-    for resource in ["desiredCPU", "desiredMemory", "desiredGPU", "desiredTPU"] {
-        let values: Vec<Option<&str>> = statuses.iter().map(|s| get_str(s, resource)).collect();
-        status.insert(resource.into(), json!(quantity_format::sum(&values)));
-    }
-    if let Some(latest) = statuses
-        .iter()
-        .filter_map(|s| get_str(s, "lastUpdateTime"))
-        .max()
-    {
-        status.insert("lastUpdateTime".into(), json!(latest));
-    }
-    for key in ["endpoints", "head"] {
-        if let Some(value) = statuses
-            .iter()
-            .find_map(|s| s.get(key).filter(|v| !v.is_null()))
-        {
-            status.insert(key.into(), value.clone());
+    for resource in ["desiredCPU", "desiredMemory"] {
+        let mut total = "0".to_string();
+        for (member, value) in reported(members, resource) {
+            total = quantity_format::resource_add(&total, value)
+                .map_err(|e| member.error(resource, e))?;
         }
+        status.put(resource, Some(Value::String(total)));
     }
-    if let Some(first) = statuses
-        .iter()
-        .find(|s| s.get("state").is_some_and(|v| !v.is_null()))
-    {
-        status.insert("state".into(), first["state"].clone());
-        if let Some(times) = first.get("stateTransitionTimes").filter(|v| !v.is_null()) {
-            status.insert("stateTransitionTimes".into(), times.clone());
+    for resource in ["desiredGPU", "desiredTPU"] {
+        let mut total = 0.0;
+        for (member, value) in reported(members, resource) {
+            let n = lua::tonumber(value).ok_or_else(|| {
+                member.error(
+                    resource,
+                    format!("tonumber({value}) is nil: no number to add"),
+                )
+            })?;
+            total += n;
         }
+        status.put(resource, Some(Value::String(lua::number_to_string(total))));
     }
-    let mut status = Value::Object(status);
-    prune_empty_tables(&mut status);
-    set(&mut cluster, "status", status)?;
-    Ok(cluster)
+    status.put("lastUpdateTime", greatest(members, "lastUpdateTime", None)?);
+    status.put("endpoints", first(members, "endpoints"));
+    status.put("head", first(members, "head"));
+    let stateful = members.iter().find(|m| m.get("state").is_some());
+    for key in ["state", "stateTransitionTimes"] {
+        status.put(key, stateful.and_then(|m| m.get(key)).cloned());
+    }
+    Ok(())
+}
+
+/// The members' `key` values the script adds up: neither `nil` nor `""`.
+fn reported<'a>(
+    members: &'a [Member<'a>],
+    key: &'a str,
+) -> impl Iterator<Item = (&'a Member<'a>, &'a Value)> {
+    values(members, key).filter(|(_, v)| v.as_str() != Some(""))
 }

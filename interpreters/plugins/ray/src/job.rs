@@ -1,7 +1,9 @@
 //! `RayJob`: the job's worst deployment and job status across members.
 use fedplan_interpreter_sdk::prelude::*;
 
-/// Deployment statuses from best to worst.
+use crate::aggregation::{values, Member, Status};
+
+/// Deployment statuses from best to worst; any other value ranks with `""`.
 const DEPLOYMENT_ORDER: &[&[&str]] = &[
     &[""],
     &["Initializing"],
@@ -39,42 +41,38 @@ pub fn interpret_health(job: &Value) -> bool {
     }
 }
 
-pub fn aggregate_status(mut job: Value, items: &[StatusItem]) -> Result<Value, PluginError> {
-    if items.is_empty() {
-        return Ok(job);
+/// Several members (or none): the worst `jobDeploymentStatus` with that member's `reason`
+/// and `message`, and the worst non-empty `jobStatus`; ties go to the earlier member, and
+/// values the script does not rank count as the best. These four fields are written, so one
+/// no member has goes; the rest of the status (`startTime`, `dashboardURL`, ...) stays.
+pub fn fold_status(status: &mut Status, members: &[Member]) -> Result<(), PluginError> {
+    let worst_deployment = worst(values(members, "jobDeploymentStatus"), DEPLOYMENT_ORDER);
+    let worst_job = worst(
+        values(members, "jobStatus").filter(|(_, v)| v.as_str() != Some("")),
+        JOB_ORDER,
+    );
+    status.put("jobStatus", worst_job.map(|(_, v)| v.clone()));
+    status.put(
+        "jobDeploymentStatus",
+        worst_deployment.map(|(_, v)| v.clone()),
+    );
+    for key in ["reason", "message"] {
+        status.put(key, worst_deployment.and_then(|(m, _)| m.get(key)).cloned());
     }
-    crate::remove(&mut job, "spec");
-    let statuses: Vec<&Value> = items.iter().filter_map(|i| i.status.as_ref()).collect();
-    let mut status = Map::new();
-    let worst_deployment = statuses.iter().fold(None::<(usize, &Value)>, |worst, s| {
-        let r = rank(
-            DEPLOYMENT_ORDER,
-            get_str(s, "jobDeploymentStatus").unwrap_or(""),
-        );
-        match worst {
-            Some((w, _)) if w >= r => worst,
-            _ => Some((r, s)),
+    Ok(())
+}
+
+/// The first of the highest-ranked values.
+fn worst<'a, 'm>(
+    values: impl Iterator<Item = (&'a Member<'m>, &'a Value)>,
+    order: &[&[&str]],
+) -> Option<(&'a Member<'m>, &'a Value)> {
+    let mut worst: Option<(usize, (&Member, &Value))> = None;
+    for (member, value) in values {
+        let r = rank(order, value.as_str().unwrap_or(""));
+        if worst.is_none_or(|(w, _)| r > w) {
+            worst = Some((r, (member, value)));
         }
-    });
-    if let Some((_, member)) = worst_deployment {
-        for key in ["jobDeploymentStatus", "reason", "message"] {
-            if let Some(value) = member.get(key).filter(|v| !v.is_null()) {
-                status.insert(key.into(), value.clone());
-            }
-        }
     }
-    let worst_job = statuses
-        .iter()
-        .filter_map(|s| get_str(s, "jobStatus"))
-        .fold(None::<&str>, |worst, s| match worst {
-            Some(w) if rank(JOB_ORDER, w) >= rank(JOB_ORDER, s) => worst,
-            _ => Some(s),
-        });
-    if let Some(job_status) = worst_job {
-        status.insert("jobStatus".into(), json!(job_status));
-    }
-    let mut status = Value::Object(status);
-    prune_empty_tables(&mut status);
-    set(&mut job, "status", status)?;
-    Ok(job)
+    worst.map(|(_, found)| found)
 }

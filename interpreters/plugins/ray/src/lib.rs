@@ -3,8 +3,12 @@
 //! worker groups, each with a pod template.
 use fedplan_interpreter_sdk::prelude::*;
 
+#[cfg(test)]
+mod aggregate_tests;
+mod aggregation;
 mod cluster;
 mod job;
+mod lua;
 mod quantity_format;
 mod service;
 
@@ -49,12 +53,24 @@ impl Interpreter for Ray {
         }
     }
 
+    /// Karmada's scripts return the object untouched when `statusItems` is `nil`. The world
+    /// passes a list, so no members arrive as an empty one; Karmada, too, hands a template
+    /// without members `nil` (a binding's empty `aggregatedStatus` is omitted from its JSON),
+    /// so no members leave the object as it is. Whatever the script did, Karmada writes the
+    /// status back as Lua returned it.
     fn aggregate_status(object: Value, items: &[StatusItem]) -> Result<Value, PluginError> {
-        match kind(&object)? {
-            Kind::Cluster => cluster::aggregate_status(object, items),
-            Kind::Job => job::aggregate_status(object, items),
-            Kind::Service => service::aggregate_status(object, items),
-        }
+        let fold: aggregation::Fold = match kind(&object)? {
+            Kind::Cluster => cluster::fold_status,
+            Kind::Job => job::fold_status,
+            Kind::Service => service::fold_status,
+        };
+        let mut object = if items.is_empty() {
+            object
+        } else {
+            aggregation::aggregate(object, items, fold)?
+        };
+        lua::status_as_returned(&mut object);
+        Ok(object)
     }
 
     fn interpret_health(object: &Value) -> Result<bool, PluginError> {
@@ -150,12 +166,6 @@ fn cluster_dependencies(
     found
 }
 
-pub(crate) fn remove(object: &mut Value, key: &str) {
-    if let Some(map) = object.as_object_mut() {
-        map.remove(key);
-    }
-}
-
 export_plugin!(Ray);
 
 #[cfg(test)]
@@ -170,7 +180,10 @@ mod tests {
         assert_eq!(Ray::fields(Operation::AggregateStatus), None);
         let member = StatusItem {
             cluster_name: "member-1".into(),
-            status: Some(json!({"conditions": [{"type": "Ready", "status": "True"}]})),
+            status: Some(json!({
+                "conditions": [{"type": "Ready", "status": "True"}],
+                "jobDeploymentStatus": "Running"
+            })),
             applied: true,
             applied_message: String::new(),
             health: None,

@@ -2,9 +2,12 @@
 use fedplan_interpreter_sdk::prelude::*;
 use fedplan_interpreter_sdk::quantity;
 
+use crate::aggregation::{concatenated, first, greatest, sum, values, Member, Status};
+use crate::lua;
+
 const CONFIG: &str = "spec.rayClusterConfig";
 
-/// Application statuses from best to worst.
+/// Application statuses from best to worst; any other value ranks with `RUNNING`.
 const APPLICATION_ORDER: &[&str] = &[
     "RUNNING",
     "NOT_STARTED",
@@ -141,93 +144,96 @@ fn split(total: i64, current: &[i64]) -> Vec<i64> {
     shares
 }
 
-pub fn aggregate_status(mut service: Value, items: &[StatusItem]) -> Result<Value, PluginError> {
-    if items.is_empty() {
-        return Ok(service);
-    }
-    crate::remove(&mut service, "spec");
-    let statuses: Vec<&Value> = items.iter().filter_map(|i| i.status.as_ref()).collect();
-    let mut status = Map::new();
-    let conditions: Vec<Value> = statuses
-        .iter()
-        .filter_map(|s| s.get("conditions").and_then(Value::as_array))
-        .flatten()
-        .cloned()
-        .collect();
-    status.insert("conditions".into(), Value::Array(conditions));
-    let endpoints: i64 = statuses
-        .iter()
-        .filter_map(|s| s.get("numServeEndpoints").and_then(Value::as_i64))
-        .sum();
-    status.insert("numServeEndpoints".into(), json!(endpoints));
-    if let Some(latest) = statuses
-        .iter()
-        .filter_map(|s| get_str(s, "lastUpdateTime"))
-        .max()
-    {
-        status.insert("lastUpdateTime".into(), json!(latest));
-    }
-    if let Some(max) = statuses
-        .iter()
-        .filter_map(|s| s.get("observedGeneration").and_then(Value::as_i64))
-        .max()
-    {
-        status.insert("observedGeneration".into(), json!(max));
-    }
-    let not_serving = statuses
-        .iter()
-        .any(|s| get_str(s, "serviceStatus") == Some(""));
-    status.insert(
-        "serviceStatus".into(),
-        json!(if not_serving { "" } else { "Running" }),
+/// Several members (or none): conditions concatenated, `numServeEndpoints` summed, the
+/// latest `lastUpdateTime`, the highest `observedGeneration` (0 at least), `serviceStatus`
+/// `"Running"` unless a member reports `""`; these fields are always written (a missing
+/// `lastUpdateTime` goes). The first member's `activeServiceStatus`, with the applications of
+/// every member's merged (each at its worst status), and the first `pendingServiceStatus`
+/// are written only when some member has one; the rest of the status stays.
+pub fn fold_status(status: &mut Status, members: &[Member]) -> Result<(), PluginError> {
+    status.put("conditions", Some(concatenated(members, "conditions")?));
+    status.put(
+        "numServeEndpoints",
+        Some(sum(members, "numServeEndpoints")?),
     );
-    if let Some(active) = active_status(&statuses) {
-        status.insert("activeServiceStatus".into(), active);
+    status.put("lastUpdateTime", greatest(members, "lastUpdateTime", None)?);
+    status.put(
+        "observedGeneration",
+        greatest(members, "observedGeneration", Some(json!(0)))?,
+    );
+    let not_running = values(members, "serviceStatus").any(|(_, v)| v.as_str() == Some(""));
+    status.put(
+        "serviceStatus",
+        Some(json!(if not_running { "" } else { "Running" })),
+    );
+    if let Some(active) = active_status(members)? {
+        status.put("activeServiceStatus", Some(active));
     }
-    if let Some(pending) = statuses
-        .iter()
-        .find_map(|s| s.get("pendingServiceStatus").filter(|v| !v.is_null()))
-    {
-        status.insert("pendingServiceStatus".into(), pending.clone());
+    if let Some(pending) = first(members, "pendingServiceStatus") {
+        status.put("pendingServiceStatus", Some(pending));
     }
-    let mut status = Value::Object(status);
-    prune_empty_tables(&mut status);
-    set(&mut service, "status", status)?;
-    Ok(service)
+    Ok(())
 }
 
-/// The first member's active service status, each application at its worst status across
-/// members.
-fn active_status(statuses: &[&Value]) -> Option<Value> {
-    let mut active = statuses
-        .iter()
-        .find_map(|s| s.get("activeServiceStatus").filter(|v| !v.is_null()))?
-        .clone();
-    let rank = |s: &str| APPLICATION_ORDER.iter().position(|x| *x == s).unwrap_or(0);
+/// The first member's `activeServiceStatus` with `applicationStatuses` replaced by every
+/// member's applications, each at its worst status across members (the earlier member's on
+/// a tie).
+fn active_status(members: &[Member]) -> Result<Option<Value>, PluginError> {
+    const KEY: &str = "activeServiceStatus";
+    let rank = |app: &Value| {
+        let status = app.get("status").and_then(Value::as_str).unwrap_or("");
+        APPLICATION_ORDER
+            .iter()
+            .position(|s| *s == status)
+            .unwrap_or(0)
+    };
     let mut merged: Map<String, Value> = Map::new();
-    for status in statuses {
-        let Some(apps) =
-            get(status, "activeServiceStatus.applicationStatuses").and_then(Value::as_object)
-        else {
-            continue;
+    let mut base = None;
+    for (member, active) in values(members, KEY) {
+        base.get_or_insert(active);
+        let apps = lua::index(active, "applicationStatuses").map_err(|e| member.error(KEY, e))?;
+        let apps = match apps {
+            None => continue,
+            Some(Value::Object(apps)) => apps,
+            Some(Value::Array(list)) if list.is_empty() => continue,
+            Some(other) => {
+                return Err(member.error(
+                    "activeServiceStatus.applicationStatuses",
+                    format!("not a map of applications but a {}", lua::type_name(other)),
+                ))
+            }
         };
-        for (name, app) in apps {
-            let worse = match merged.get(name) {
-                None => true,
-                Some(kept) => {
-                    rank(get_str(app, "status").unwrap_or(""))
-                        > rank(get_str(kept, "status").unwrap_or(""))
-                }
-            };
-            if worse {
+        for (name, app) in apps.iter().filter(|(_, app)| !app.is_null()) {
+            if !lua::indexable(app) {
+                return Err(member.error(
+                    &format!("activeServiceStatus.applicationStatuses.{name}"),
+                    format!("attempt to index a {} value", lua::type_name(app)),
+                ));
+            }
+            if merged.get(name).is_none_or(|kept| rank(app) > rank(kept)) {
                 merged.insert(name.clone(), app.clone());
             }
         }
     }
-    if !merged.is_empty() {
-        active["applicationStatuses"] = Value::Object(merged);
-    }
-    Some(active)
+    let Some(base) = base else {
+        return Ok(None);
+    };
+    let mut active = match base {
+        Value::Object(fields) => fields.clone(),
+        Value::Array(list) if list.is_empty() => Map::new(),
+        other => {
+            return Err(PluginError::at(
+                "status.activeServiceStatus",
+                format!(
+                    "attempt to set applicationStatuses on a {} value",
+                    lua::type_name(other)
+                ),
+            ))
+        }
+    };
+    // Always written: an empty merge is an empty table, which the result drops.
+    active.insert("applicationStatuses".to_string(), Value::Object(merged));
+    Ok(Some(Value::Object(active)))
 }
 
 #[cfg(test)]
