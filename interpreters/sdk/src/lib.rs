@@ -37,7 +37,9 @@ pub mod quantity;
 
 pub use fields::Fields;
 pub use helpers::*;
-pub use lua_compat::{component_requirements, prune_empty_tables};
+pub use lua_compat::{
+    as_lua_returns, component_requirements, lua_number, prune_empty_tables, through_lua,
+};
 pub use serde_json::{self, json, Map, Value};
 
 /// The generated bindings of the `fedplan:interpreter` world (for plugins that need the raw
@@ -64,7 +66,7 @@ pub use bindings::fedplan::interpreter::types::{
 /// Everything a plugin usually needs, in one `use`.
 pub mod prelude {
     pub use crate::helpers::*;
-    pub use crate::{component_requirements, prune_empty_tables};
+    pub use crate::{as_lua_returns, component_requirements, prune_empty_tables};
     pub use crate::{
         export_plugin, fields_suffice, json, log, Component, ComponentRequirements,
         DependentObjectReference, Fields, Health, Interpreter, Level, Map, Operation, PluginError,
@@ -175,6 +177,13 @@ pub trait Interpreter {
         None
     }
 
+    /// Whether the plugin ports a Karmada Lua script and so must see values as the script
+    /// does: when `true`, every object and member status is passed through [`through_lua`]
+    /// before an operation gets it (no `null`s in maps or lists, whole floats such as `2.0`
+    /// read as integers), as Karmada's conversion into Lua tables does. Return statuses
+    /// through [`as_lua_returns`] to match the way back.
+    const VALUES_THROUGH_LUA: bool = false;
+
     /// The fields of each member status that AggregateStatus reads (paths inside the
     /// status, e.g. `readyReplicas`, `conditions`); `None` (the default): all of it.
     fn status_fields() -> Option<Fields> {
@@ -232,6 +241,15 @@ fn not_implemented(object: &Value, operation: &str) -> PluginError {
 
 fn parse(what: &str, json: &str) -> Result<Value, PluginError> {
     serde_json::from_str(json).map_err(|e| not_json(what, e))
+}
+
+/// An object or status as `T` reads it (see [`Interpreter::VALUES_THROUGH_LUA`]).
+fn input<T: Interpreter>(what: &str, json: &str) -> Result<Value, PluginError> {
+    let mut value = parse(what, json)?;
+    if T::VALUES_THROUGH_LUA {
+        through_lua(&mut value);
+    }
+    Ok(value)
 }
 
 fn not_json(what: &str, error: serde_json::Error) -> PluginError {
@@ -364,22 +382,22 @@ impl<T: Interpreter> bindings::exports::fedplan::interpreter::plugin::Guest for 
     }
 
     fn interpret_replica(object: String) -> Result<ReplicaInterpretation, PluginError> {
-        let object = parse("object", &object)?;
+        let object = input::<T>("object", &object)?;
         let result = T::interpret_replica(&object);
         discard(object);
         result
     }
 
     fn revise_replica(object: String, replicas: i64) -> Result<String, PluginError> {
-        let revised = T::revise_replica(parse("object", &object)?, replicas)?;
+        let revised = T::revise_replica(input::<T>("object", &object)?, replicas)?;
         let text = render(&revised);
         discard(revised);
         text
     }
 
     fn retain(desired: String, observed: String) -> Result<String, PluginError> {
-        let observed = parse("observed object", &observed)?;
-        let retained = T::retain(parse("desired object", &desired)?, &observed)?;
+        let observed = input::<T>("observed object", &observed)?;
+        let retained = T::retain(input::<T>("desired object", &desired)?, &observed)?;
         let text = render(&retained);
         discard((observed, retained));
         text
@@ -389,15 +407,15 @@ impl<T: Interpreter> bindings::exports::fedplan::interpreter::plugin::Guest for 
         object: String,
         items: Vec<bindings::fedplan::interpreter::types::AggregatedStatusItem>,
     ) -> Result<String, PluginError> {
-        let items = status_items(items, |raw| parse("status item", raw))?;
-        let aggregated = T::aggregate_status(parse("object", &object)?, &items)?;
+        let items = status_items(items, |raw| input::<T>("status item", raw))?;
+        let aggregated = T::aggregate_status(input::<T>("object", &object)?, &items)?;
         let text = render(&aggregated);
         discard((items, aggregated));
         text
     }
 
     fn interpret_status(object: String) -> Result<Option<String>, PluginError> {
-        let object = parse("object", &object)?;
+        let object = input::<T>("object", &object)?;
         let status = T::interpret_status(&object);
         discard(object);
         match status? {
@@ -411,21 +429,21 @@ impl<T: Interpreter> bindings::exports::fedplan::interpreter::plugin::Guest for 
     }
 
     fn interpret_health(object: String) -> Result<bool, PluginError> {
-        let object = parse("object", &object)?;
+        let object = input::<T>("object", &object)?;
         let healthy = T::interpret_health(&object);
         discard(object);
         healthy
     }
 
     fn interpret_dependency(object: String) -> Result<Vec<DependentObjectReference>, PluginError> {
-        let object = parse("object", &object)?;
+        let object = input::<T>("object", &object)?;
         let dependencies = T::interpret_dependency(&object);
         discard(object);
         dependencies
     }
 
     fn interpret_component(object: String) -> Result<Vec<Component>, PluginError> {
-        let object = parse("object", &object)?;
+        let object = input::<T>("object", &object)?;
         let components = T::interpret_component(&object);
         discard(object);
         components

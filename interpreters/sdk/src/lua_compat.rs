@@ -1,5 +1,6 @@
-//! What ports of Karmada's Lua customizations need to give the same results: Lua's loss of
-//! empty tables, and component requirements from a pod template.
+//! What ports of Karmada's Lua customizations need to give the same results: what a trip
+//! through Lua does to JSON (no `null`s, numbers as floats, no empty tables), and component
+//! requirements from a pod template.
 
 use serde_json::Value;
 
@@ -25,6 +26,53 @@ pub fn prune_empty_tables(value: &mut Value) {
         }
         _ => {}
     }
+}
+
+/// A value as a Lua script sees it and Karmada writes it back: every `null` gone from maps
+/// and lists alike (a Lua table never holds `nil`), and every number a float, written as an
+/// integer again when it has no fraction and fits 64 bits (so integers beyond 2^53 lose
+/// precision, as in Karmada).
+pub fn through_lua(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, child| !child.is_null());
+            map.values_mut().for_each(through_lua);
+        }
+        Value::Array(items) => {
+            items.retain(|child| !child.is_null());
+            items.iter_mut().for_each(through_lua);
+        }
+        Value::Number(n) => {
+            if let Some(number) = n.as_f64().and_then(lua_number) {
+                *value = number;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A status (or any table) a Lua script returns, as Karmada converts it: [`through_lua`],
+/// then [`prune_empty_tables`]. Ports of Karmada's scripts call this on the statuses they
+/// return (aggregated and reflected).
+pub fn as_lua_returns(value: &mut Value) {
+    through_lua(value);
+    prune_empty_tables(value);
+}
+
+/// A Lua number as Karmada's conversion writes it to JSON: an integer when it has no
+/// fraction, fits 64 bits and is below 10^21 (where Go's encoder turns to exponents), else a
+/// float; `None` for infinities and NaN, which JSON cannot hold.
+pub fn lua_number(n: f64) -> Option<Value> {
+    const TWO_TO_THE_63: f64 = 9_223_372_036_854_775_808.0;
+    const PLAIN_LIMIT: f64 = 1e21;
+    if !n.is_finite() {
+        return None;
+    }
+    if n.fract() == 0.0 && (-TWO_TO_THE_63..TWO_TO_THE_63).contains(&n) && n.abs() < PLAIN_LIMIT {
+        // Exact: `n` is whole and within i64's range.
+        return Some(Value::from(n as i64));
+    }
+    serde_json::Number::from_f64(n).map(Value::Number)
 }
 
 fn is_empty_table(value: &Value) -> bool {
@@ -66,6 +114,30 @@ mod tests {
             prune_empty_tables(&mut input);
             assert_eq!(input, want);
         }
+    }
+
+    #[test]
+    fn a_trip_through_lua_drops_nulls_and_makes_numbers_floats() {
+        let cases = [
+            (json!({"a": null, "b": 1}), json!({"b": 1})),
+            (json!([1, null, 2]), json!([1, 2])),
+            (json!({"n": {"m": null}}), json!({"n": {}})),
+            (json!({"f": 3.0, "g": 2.5}), json!({"f": 3, "g": 2.5})),
+            (json!(9007199254740993u64), json!(9007199254740992u64)),
+            (json!(u64::MAX), json!(1.8446744073709552e19)),
+            (json!(1e21), json!(1e21)),
+            (json!("null"), json!("null")),
+        ];
+        for (mut input, want) in cases {
+            through_lua(&mut input);
+            assert_eq!(input, want);
+        }
+        let mut status = json!({"a": null, "b": {"c": null}, "d": [null], "e": 1.0});
+        as_lua_returns(&mut status);
+        assert_eq!(status, json!({"e": 1}));
+        assert_eq!(lua_number(f64::NAN), None);
+        assert_eq!(lua_number(f64::INFINITY), None);
+        assert_eq!(lua_number(-4.0), Some(json!(-4)));
     }
 
     #[test]

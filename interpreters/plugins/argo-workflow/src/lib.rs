@@ -24,6 +24,9 @@ const SECRET_VOLUME_REFS: &[(&str, &str)] = &[
 ];
 
 impl Interpreter for Workflow {
+    /// A port of Karmada's Lua customization: values arrive as the script sees them.
+    const VALUES_THROUGH_LUA: bool = true;
+
     fn manifest() -> Vec<Target> {
         use Operation::*;
         vec![Target::new("argoproj.io/v1alpha1", "Workflow").with(&[

@@ -41,6 +41,9 @@ struct Role {
 }
 
 impl Interpreter for FlinkDeployment {
+    /// A port of Karmada's Lua customization: values arrive as the script sees them.
+    const VALUES_THROUGH_LUA: bool = true;
+
     fn manifest() -> Vec<Target> {
         use Operation::*;
         vec![
@@ -165,7 +168,7 @@ impl Interpreter for FlinkDeployment {
             };
         }
         let mut status = Value::Object(status);
-        prune_empty_tables(&mut status);
+        as_lua_returns(&mut status);
         set(&mut deployment, "status", status)?;
         Ok(deployment)
     }
@@ -180,7 +183,7 @@ impl Interpreter for FlinkDeployment {
             }
         }
         let mut reflected = Value::Object(reflected);
-        prune_empty_tables(&mut reflected);
+        as_lua_returns(&mut reflected);
         Ok(Some(reflected))
     }
 }

@@ -8,6 +8,9 @@ mod training;
 struct Kubeflow;
 
 impl Interpreter for Kubeflow {
+    /// A port of Karmada's Lua customization: values arrive as the script sees them.
+    const VALUES_THROUGH_LUA: bool = true;
+
     fn manifest() -> Vec<Target> {
         use Operation::*;
         vec![

@@ -41,7 +41,7 @@ pub fn interpret_status(notebook: &Value) -> Result<Option<Value>, PluginError> 
         }
     }
     let mut reflected = Value::Object(reflected);
-    prune_empty_tables(&mut reflected);
+    as_lua_returns(&mut reflected);
     Ok(Some(reflected))
 }
 
@@ -122,7 +122,7 @@ pub fn aggregate_status(mut notebook: Value, items: &[StatusItem]) -> Result<Val
     }
     status.insert("conditions".into(), Value::Array(conditions));
     let mut status = Value::Object(status);
-    prune_empty_tables(&mut status);
+    as_lua_returns(&mut status);
     set(&mut notebook, "status", status)?;
     Ok(notebook)
 }

@@ -173,7 +173,7 @@ pub fn interpret_mpi_status(object: &Value) -> Result<Option<Value>, PluginError
         }
     }
     let mut reflected = Value::Object(reflected);
-    prune_empty_tables(&mut reflected);
+    as_lua_returns(&mut reflected);
     Ok(Some(reflected))
 }
 
@@ -432,7 +432,7 @@ fn aggregate_mpi(mut object: Value, items: &[StatusItem]) -> Result<Value, Plugi
     put(&mut status, "completionTime", times.completion);
     put(&mut status, "lastReconcileTime", times.reconcile);
     let mut status = Value::Object(status);
-    prune_empty_tables(&mut status);
+    as_lua_returns(&mut status);
     set(&mut object, "status", status)?;
     Ok(object)
 }

@@ -8,6 +8,9 @@ const RULE_COUNTS: &[&str] = &["validate", "generate", "mutate", "verifyimages"]
 const REFLECTED: &[&str] = &["ready", "conditions", "autogen", "rulecount"];
 
 impl Interpreter for Kyverno {
+    /// A port of Karmada's Lua customization: values arrive as the script sees them.
+    const VALUES_THROUGH_LUA: bool = true;
+
     fn manifest() -> Vec<Target> {
         use Operation::*;
         let operations = [InterpretHealth, AggregateStatus, InterpretStatus];
@@ -81,7 +84,7 @@ impl Interpreter for Kyverno {
         status.insert("rulecount".into(), Value::Object(counts));
         status.insert("conditions".into(), Value::Array(conditions));
         let mut status = Value::Object(status);
-        prune_empty_tables(&mut status);
+        as_lua_returns(&mut status);
         set(&mut policy, "status", status)?;
         Ok(policy)
     }
@@ -98,7 +101,7 @@ impl Interpreter for Kyverno {
             })
             .collect();
         let mut reflected = Value::Object(reflected);
-        prune_empty_tables(&mut reflected);
+        as_lua_returns(&mut reflected);
         Ok(Some(reflected))
     }
 }
@@ -178,6 +181,47 @@ mod tests {
                 "lastTransitionTime": "2024-05-01T10:00:00Z"
             }]
         })
+    }
+
+    /// Values reach the plugin as they reach Karmada's script (no `null`s in maps or lists,
+    /// whole floats as integers) and statuses come back as its conversion writes them.
+    #[test]
+    fn values_pass_through_lua_both_ways() {
+        use fedplan_interpreter_sdk::bindings::exports::fedplan::interpreter::plugin::Guest;
+        use fedplan_interpreter_sdk::bindings::fedplan::interpreter::types::AggregatedStatusItem;
+        type Exported = fedplan_interpreter_sdk::Adapter<Kyverno>;
+
+        let status = json!({"ready": true,
+            "rulecount": {"validate": 1.0, "generate": 0, "mutate": 0, "verifyimages": 2.0},
+            "autogen": {"rules": [null]},
+            "conditions": [null, {"type": "Ready", "status": "True", "message": null}]});
+        let policy = json!({"apiVersion": "kyverno.io/v1", "kind": "ClusterPolicy",
+            "metadata": {"name": "p"}, "status": status});
+        let reflected = Exported::interpret_status(policy.to_string())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            fedplan_interpreter_sdk::serde_json::from_str::<Value>(&reflected).unwrap(),
+            json!({"ready": true,
+                "rulecount": {"validate": 1, "generate": 0, "mutate": 0, "verifyimages": 2},
+                "conditions": [{"type": "Ready", "status": "True"}]})
+        );
+
+        let member = AggregatedStatusItem {
+            cluster_name: "m".into(),
+            status: Some(status.to_string()),
+            applied: true,
+            applied_message: String::new(),
+            health: None,
+        };
+        let aggregated = Exported::aggregate_status(policy.to_string(), vec![member]).unwrap();
+        let aggregated: Value = fedplan_interpreter_sdk::serde_json::from_str(&aggregated).unwrap();
+        assert_eq!(
+            aggregated["status"],
+            json!({"ready": true,
+                "rulecount": {"validate": 1, "generate": 0, "mutate": 0, "verifyimages": 2},
+                "conditions": [{"type": "Ready", "status": "True", "message": "m="}]})
+        );
     }
 
     #[test]

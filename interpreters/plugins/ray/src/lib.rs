@@ -15,6 +15,9 @@ mod service;
 struct Ray;
 
 impl Interpreter for Ray {
+    /// A port of Karmada's Lua customization: values arrive as the script sees them.
+    const VALUES_THROUGH_LUA: bool = true;
+
     fn manifest() -> Vec<Target> {
         use Operation::*;
         vec![

@@ -2,11 +2,8 @@
 //! JSON: a JSON `null` is Lua `nil` (the key, or the list element, is not there at all),
 //! numbers are floats, `+` coerces numeric strings and fails on anything else, `<` compares
 //! two numbers or two strings and fails on mixed operands.
+use fedplan_interpreter_sdk::lua_number;
 use fedplan_interpreter_sdk::prelude::*;
-
-/// The magnitude from which Go's JSON encoder writes a number with an exponent, which
-/// Kubernetes then reads back as a float.
-const PLAIN_LIMIT: f64 = 1e21;
 
 /// `value` unless it is JSON `null`, which Lua sees as `nil`.
 pub fn non_nil(value: Option<&Value>) -> Option<&Value> {
@@ -218,18 +215,10 @@ fn as_integer(n: f64) -> Option<i64> {
     (n.fract() == 0.0 && (-TWO_TO_THE_63..TWO_TO_THE_63).contains(&n)).then_some(n as i64)
 }
 
-/// A Lua number as Karmada's result conversion writes it to JSON: an integer when it has no
-/// fraction and fits, else a float; an error for the values JSON cannot hold.
+/// A Lua number as Karmada's result conversion writes it to JSON ([`lua_number`]); an error
+/// for the values JSON cannot hold.
 pub fn number_value(n: f64) -> Result<Value, String> {
-    if !n.is_finite() {
-        return Err(format!("{} cannot be written as JSON", number_to_string(n)));
-    }
-    match as_integer(n) {
-        Some(integer) if n.abs() < PLAIN_LIMIT => Ok(Value::from(integer)),
-        _ => fedplan_interpreter_sdk::serde_json::Number::from_f64(n)
-            .map(Value::Number)
-            .ok_or_else(|| format!("{} cannot be written as JSON", number_to_string(n))),
-    }
+    lua_number(n).ok_or_else(|| format!("{} cannot be written as JSON", number_to_string(n)))
 }
 
 /// Lua's `a < b`: numbers by value, strings byte by byte; an error for other operands.
@@ -275,8 +264,7 @@ pub fn status_as_returned(object: &mut Value) {
     let Some(status) = map.get_mut("status") else {
         return;
     };
-    through_lua(status);
-    prune_empty_tables(status);
+    as_lua_returns(status);
     let empty = match &*status {
         Value::Null => true,
         Value::Object(fields) => fields.is_empty(),
@@ -285,28 +273,6 @@ pub fn status_as_returned(object: &mut Value) {
     };
     if empty {
         map.remove("status");
-    }
-}
-
-/// `value` after a trip into Lua and back: no `null`s, numbers as Lua's floats.
-fn through_lua(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|_, child| !child.is_null());
-            map.values_mut().for_each(through_lua);
-        }
-        Value::Array(items) => {
-            items.retain(|child| !child.is_null());
-            items.iter_mut().for_each(through_lua);
-        }
-        Value::Number(n) => {
-            if let Some(float) = n.as_f64() {
-                if let Ok(number) = number_value(float) {
-                    *value = number;
-                }
-            }
-        }
-        _ => {}
     }
 }
 

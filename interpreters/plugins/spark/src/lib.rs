@@ -36,6 +36,9 @@ const STATE_ORDER: &[&[&str]] = &[
 ];
 
 impl Interpreter for SparkApplication {
+    /// A port of Karmada's Lua customization: values arrive as the script sees them.
+    const VALUES_THROUGH_LUA: bool = true;
+
     fn manifest() -> Vec<Target> {
         use Operation::*;
         vec![
@@ -147,7 +150,7 @@ impl Interpreter for SparkApplication {
         }
         status.insert("executorState".into(), Value::Object(executors));
         let mut status = Value::Object(status);
-        prune_empty_tables(&mut status);
+        as_lua_returns(&mut status);
         set(&mut app, "status", status)?;
         Ok(app)
     }
@@ -164,7 +167,7 @@ impl Interpreter for SparkApplication {
             })
             .collect();
         let mut reflected = Value::Object(reflected);
-        prune_empty_tables(&mut reflected);
+        as_lua_returns(&mut reflected);
         Ok(Some(reflected))
     }
 }

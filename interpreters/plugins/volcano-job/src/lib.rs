@@ -52,6 +52,9 @@ const REFLECTED: &[&str] = &[
 ];
 
 impl Interpreter for VolcanoJob {
+    /// A port of Karmada's Lua customization: values arrive as the script sees them.
+    const VALUES_THROUGH_LUA: bool = true;
+
     fn manifest() -> Vec<Target> {
         use Operation::*;
         vec![Target::new("batch.volcano.sh/v1alpha1", "Job").with(&[
@@ -171,7 +174,7 @@ impl Interpreter for VolcanoJob {
             .collect();
         reflected.retain(|_, v| !v.is_null());
         let mut reflected = Value::Object(reflected);
-        prune_empty_tables(&mut reflected);
+        as_lua_returns(&mut reflected);
         Ok(Some(reflected))
     }
 }
@@ -184,7 +187,7 @@ fn set_status(job: &mut Value, status: Value) -> Result<(), PluginError> {
         return Ok(());
     }
     let mut status = status;
-    prune_empty_tables(&mut status);
+    as_lua_returns(&mut status);
     set(job, "status", status)
 }
 
