@@ -99,30 +99,27 @@ pub fn format(nanos: i128) -> String {
     out
 }
 
-/// Appends the decimal digits of `value`; quantities almost always fit 64 bits, whose
-/// division is native in WebAssembly while 128-bit division is a library call per digit.
-fn push_decimal(out: &mut String, value: u128) {
+/// Appends the decimal digits of `value`. 128-bit division is a library call per digit in
+/// WebAssembly, so only the digits above 64 bits (which quantities rarely have) pay for it.
+fn push_decimal(out: &mut String, mut value: u128) {
     let mut digits = [0u8; 40];
     let mut at = digits.len();
-    match u64::try_from(value) {
-        Ok(mut small) => loop {
-            at -= 1;
-            digits[at] = b'0' + (small % 10) as u8;
-            small /= 10;
-            if small == 0 {
-                break;
-            }
-        },
-        Err(_) => {
-            let mut large = value;
-            loop {
+    let mut small = loop {
+        match u64::try_from(value) {
+            Ok(small) => break small,
+            Err(_) => {
                 at -= 1;
-                digits[at] = b'0' + (large % 10) as u8;
-                large /= 10;
-                if large == 0 {
-                    break;
-                }
+                digits[at] = b'0' + (value % 10) as u8;
+                value /= 10;
             }
+        }
+    };
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (small % 10) as u8;
+        small /= 10;
+        if small == 0 {
+            break;
         }
     }
     out.extend(digits[at..].iter().map(|&d| char::from(d)));
@@ -184,6 +181,7 @@ mod tests {
             ("8Ei", "9223372036854775808"),
             ("1e-3", "1m"),
             ("-9223372036854775809", "-9223372036854775809"),
+            ("123456789012345678901234567", "123456789012345678901234567"),
         ];
         for (input, want) in extremes {
             assert_eq!(
