@@ -59,20 +59,26 @@ pub fn as_lua_returns(value: &mut Value) {
     prune_empty_tables(value);
 }
 
-/// A Lua number as Karmada's conversion writes it to JSON: an integer when it has no
-/// fraction, fits 64 bits and is below 10^21 (where Go's encoder turns to exponents), else a
+/// A Lua number as Karmada's conversion writes it to JSON: an integer when [`lua_integer`]
+/// reads it as one and it is below 10^21 (where Go's encoder turns to exponents), else a
 /// float; `None` for infinities and NaN, which JSON cannot hold.
 pub fn lua_number(n: f64) -> Option<Value> {
-    const TWO_TO_THE_63: f64 = 9_223_372_036_854_775_808.0;
     const PLAIN_LIMIT: f64 = 1e21;
     if !n.is_finite() {
         return None;
     }
-    if n.fract() == 0.0 && (-TWO_TO_THE_63..TWO_TO_THE_63).contains(&n) && n.abs() < PLAIN_LIMIT {
-        // Exact: `n` is whole and within i64's range.
-        return Some(Value::from(n as i64));
+    match lua_integer(n) {
+        Some(integer) if n.abs() < PLAIN_LIMIT => Some(Value::from(integer)),
+        _ => serde_json::Number::from_f64(n).map(Value::Number),
     }
-    serde_json::Number::from_f64(n).map(Value::Number)
+}
+
+/// `n` as an `i64` when Lua (gopher-lua) counts it an integer: no fraction, and within
+/// `[-2^63, 2^63)` (both bounds are exact as floats).
+pub fn lua_integer(n: f64) -> Option<i64> {
+    const TWO_TO_THE_63: f64 = 9_223_372_036_854_775_808.0;
+    // Exact: `n` is whole and within i64's range.
+    (n.fract() == 0.0 && (-TWO_TO_THE_63..TWO_TO_THE_63).contains(&n)).then_some(n as i64)
 }
 
 fn is_empty_table(value: &Value) -> bool {

@@ -2,8 +2,8 @@
 //! JSON: a JSON `null` is Lua `nil` (the key, or the list element, is not there at all),
 //! numbers are floats, `+` coerces numeric strings and fails on anything else, `<` compares
 //! two numbers or two strings and fails on mixed operands.
-use fedplan_interpreter_sdk::lua_number;
 use fedplan_interpreter_sdk::prelude::*;
+use fedplan_interpreter_sdk::{lua_integer, lua_number};
 
 /// `value` unless it is JSON `null`, which Lua sees as `nil`.
 pub fn non_nil(value: Option<&Value>) -> Option<&Value> {
@@ -117,7 +117,7 @@ pub fn number_to_string(n: f64) -> String {
     if n.is_infinite() {
         return if n > 0.0 { "+Inf" } else { "-Inf" }.to_string();
     }
-    if let Some(integer) = as_integer(n) {
+    if let Some(integer) = lua_integer(n) {
         return integer.to_string();
     }
     let sign = if n < 0.0 { "-" } else { "" };
@@ -206,13 +206,6 @@ fn parse_float(text: &str) -> Option<f64> {
     fedplan_interpreter_sdk::serde_json::from_str::<Value>(&json)
         .ok()
         .and_then(|v| v.as_f64())
-}
-
-/// `n` as an `i64` when Lua (gopher-lua) counts it an integer: no fraction, and within
-/// `[-2^63, 2^63)` (both bounds are exact as floats).
-fn as_integer(n: f64) -> Option<i64> {
-    const TWO_TO_THE_63: f64 = 9_223_372_036_854_775_808.0;
-    (n.fract() == 0.0 && (-TWO_TO_THE_63..TWO_TO_THE_63).contains(&n)).then_some(n as i64)
 }
 
 /// A Lua number as Karmada's result conversion writes it to JSON ([`lua_number`]); an error
