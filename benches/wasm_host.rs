@@ -3,8 +3,10 @@
 //! the compile cache. Needs `bash interpreters/build.sh` first.
 //!
 //! For comparison in the same run: InterpretHealth on the same object (the plugin reads one
-//! absent field, so this is the fixed cost of a call), and the two calls on a host that sends
-//! whole objects (`HostConfig::without_projection`) or runs without fuel.
+//! absent field, so this is the fixed cost of a call); InterpretReplica of the fixture
+//! `replica-floor`, which is sent and parses the same fields but computes no requirements (the
+//! floor of an InterpretReplica over the SDK on this object); and the two calls on a host that
+//! sends whole objects (`HostConfig::without_projection`) or runs without fuel.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -14,11 +16,10 @@ use fedplan::api::{AggregatedStatusItem, ResourceHealth};
 use fedplan::interpreter::wasm::{clear_memory_cache, HostConfig, PluginHost};
 use serde_json::{json, Value};
 
-fn plugin_path() -> PathBuf {
-    let path = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/interpreters/dist/examples/training-job.wasm"
-    ));
+fn plugin_path(built: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("interpreters/dist")
+        .join(built);
     assert!(
         path.exists(),
         "{} is missing: run `bash interpreters/build.sh` first",
@@ -95,8 +96,7 @@ fn status_items(n: usize) -> Vec<AggregatedStatusItem> {
 }
 
 fn bench(c: &mut Criterion) {
-    let path = plugin_path();
-    let bytes = std::fs::read(&path).expect("plugin");
+    let bytes = std::fs::read(plugin_path("examples/training-job.wasm")).expect("plugin");
     let cache = std::env::temp_dir().join("fedplan-bench-wasm-cache");
     let config = HostConfig::default().with_cache_dir(&cache);
     let mut host = PluginHost::new(config.clone()).expect("host");
@@ -117,6 +117,19 @@ fn bench(c: &mut Criterion) {
 
     c.bench_function("wasm/interpret_health_pytorchjob_sized", |b| {
         b.iter(|| host.call_interpret_health(black_box(&job)).expect("health"))
+    });
+
+    let mut floor = PluginHost::new(config.clone()).expect("host");
+    let floor_bytes = std::fs::read(plugin_path("testing/replica-floor.wasm")).expect("plugin");
+    floor
+        .add_bytes("replica-floor", &floor_bytes)
+        .expect("plugin loads");
+    c.bench_function("wasm/floor/interpret_replica_pytorchjob_sized", |b| {
+        b.iter(|| {
+            floor
+                .call_interpret_replica(black_box(&job))
+                .expect("replicas")
+        })
     });
 
     let items = status_items(100);
