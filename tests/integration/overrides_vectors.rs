@@ -2,6 +2,7 @@
 //! against `fedplan::overrides`: the shared fixture files and this repository's
 //! `tests/vectors/upstream/` files (the upstream cases the fixture lacks) go through the same
 //! checks. Every case of every file is run; none is skipped.
+
 use fedplan::api::{
     Cluster, ClusterOverridePolicy, CommandArgsOverrider, ImageOverrider, LabelAnnotationOverrider,
     OverridePolicy, Overriders,
