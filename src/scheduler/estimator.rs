@@ -1011,16 +1011,19 @@ pub struct EstimationOptions {
     pub multiple_pod_templates_scheduling: bool,
 }
 
-/// Karmada's `isMultiTemplateSchedulingApplicable`: at least two components and a `cluster`
-/// spread constraint with minGroups = maxGroups = 1.
+/// Karmada's `IsMultiTemplateSchedulingApplicable`: at least two components, no
+/// `clusterAffinities` (ordered affinity terms can move the workload between clusters, so the
+/// single-cluster component result does not apply), and a `cluster` spread constraint with
+/// minGroups = maxGroups = 1.
 pub fn is_multi_template_applicable(spec: &ResourceBindingSpec) -> bool {
     spec.components.len() >= 2
         && spec.placement.as_ref().is_some_and(|p: &Placement| {
-            p.spread_constraints.iter().any(|sc| {
-                sc.spread_by_field == Some(SpreadByField::Cluster)
-                    && sc.min_groups == 1
-                    && sc.max_groups == 1
-            })
+            p.cluster_affinities.is_empty()
+                && p.spread_constraints.iter().any(|sc| {
+                    sc.spread_by_field == Some(SpreadByField::Cluster)
+                        && sc.min_groups == 1
+                        && sc.max_groups == 1
+                })
         })
 }
 
@@ -1260,5 +1263,53 @@ mod tests {
     fn combination_ignores_unauthentic() {
         assert_eq!(combine_estimates(2, &[vec![-1, 4], vec![2]]), [2, 4]);
         assert_eq!(combine_estimates(1, &[]), [i32::MAX]);
+    }
+
+    #[test]
+    fn multi_template_applicability() {
+        let one = serde_json::json!([{"spreadByField": "cluster", "minGroups": 1, "maxGroups": 1}]);
+        let two_components = serde_json::json!([{"name": "a", "replicas": 1},
+                                                {"name": "b", "replicas": 2}]);
+        let cases = [
+            (
+                "two components, one cluster",
+                two_components.clone(),
+                serde_json::json!({"spreadConstraints": one}),
+                true,
+            ),
+            (
+                "one component",
+                serde_json::json!([{"name": "a", "replicas": 1}]),
+                serde_json::json!({"spreadConstraints": one}),
+                false,
+            ),
+            (
+                "no placement",
+                two_components.clone(),
+                serde_json::Value::Null,
+                false,
+            ),
+            (
+                "region only",
+                two_components.clone(),
+                serde_json::json!({"spreadConstraints":
+                [{"spreadByField": "region", "minGroups": 1, "maxGroups": 1}]}),
+                false,
+            ),
+            (
+                "cluster affinities",
+                two_components.clone(),
+                serde_json::json!({
+                "spreadConstraints": one, "clusterAffinities": [{"affinityName": "x"}]}),
+                false,
+            ),
+        ];
+        for (case, components, placement, want) in cases {
+            let spec: ResourceBindingSpec = serde_json::from_value(
+                serde_json::json!({"components": components, "placement": placement}),
+            )
+            .unwrap();
+            assert_eq!(is_multi_template_applicable(&spec), want, "{case}");
+        }
     }
 }

@@ -224,6 +224,65 @@ fn duplicated_and_non_workloads() {
     );
 }
 
+/// Per-component counts are written only with the gate on and a placement that puts the whole
+/// component set on exactly one cluster (Karmada's `IsMultiTemplateSchedulingApplicable`).
+#[test]
+fn component_results_need_gate_and_single_cluster_placement() {
+    let one_cluster = json!([{"spreadByField": "cluster", "minGroups": 1, "maxGroups": 1}]);
+    let components = json!([{"name": "jobmanager", "replicas": 1},
+                            {"name": "taskmanager", "replicas": 4}]);
+    let with_counts = vec![
+        ("jobmanager".to_string(), 1),
+        ("taskmanager".to_string(), 4),
+    ];
+    let table = [
+        // (case, gate, placement, expected components)
+        (
+            "applicable",
+            true,
+            json!({"spreadConstraints": one_cluster}),
+            with_counts.clone(),
+        ),
+        (
+            "gate off",
+            false,
+            json!({"spreadConstraints": one_cluster}),
+            vec![],
+        ),
+        ("no single-cluster spread", true, json!({}), vec![]),
+        (
+            "maxGroups 2",
+            true,
+            json!({"spreadConstraints":
+                [{"spreadByField": "cluster", "minGroups": 1, "maxGroups": 2}]}),
+            vec![],
+        ),
+        (
+            "ordered cluster affinities",
+            true,
+            json!({"spreadConstraints": one_cluster,
+                   "clusterAffinities": [{"affinityName": "primary"}]}),
+            vec![],
+        ),
+    ];
+    let member = cluster("member1");
+    for (case, gate, placement, want) in table {
+        let s = spec(json!({"components": components, "placement": placement}));
+        let candidates = [AssignCandidate::new(&member, 0, &s, None)];
+        let options = DivisionOptions {
+            multiple_pod_templates_scheduling: gate,
+            ..Default::default()
+        };
+        let result = assign_replicas_to_candidates(&candidates, &s, &options).unwrap();
+        let got: Vec<(String, i32)> = result
+            .iter()
+            .flat_map(|t| t.components.iter().map(|c| (c.name.clone(), c.replicas)))
+            .collect();
+        assert_eq!(got, want, "{case}");
+        assert_eq!(counts(&result), pairs(&[("member1", 0)]), "{case}");
+    }
+}
+
 #[test]
 fn unsupported_strategy() {
     let s = spec(
