@@ -473,3 +473,49 @@ fn assignment_mode_from_timestamps() {
         Some(951_868_800_000_000_000)
     );
 }
+
+/// The static weight rules (digest rule 4): the maximum of the matching rules, unmatched
+/// clusters dropped, and weight 1 for every candidate when no rule matches or there is no
+/// weight preference.
+#[test]
+fn static_weight_rules() {
+    let rule = |names: &[&str], weight: i64| json!({"targetCluster": {"clusterNames": names}, "weight": weight});
+    let cases = [
+        (
+            "maximum of matching rules",
+            json!({"staticWeightList": [rule(&["a"], 1), rule(&["a", "b"], 3), rule(&["b"], 2)]}),
+            vec![("a", 3), ("b", 3)],
+        ),
+        (
+            "unmatched candidate dropped",
+            json!({"staticWeightList": [rule(&["a"], 2)]}),
+            vec![("a", 2)],
+        ),
+        (
+            "no rule matches: all weigh 1",
+            json!({"staticWeightList": [rule(&["z"], 5)]}),
+            vec![("a", 1), ("b", 1), ("c", 1)],
+        ),
+        (
+            "empty list: all weigh 1",
+            json!({"staticWeightList": []}),
+            vec![("a", 1), ("b", 1), ("c", 1)],
+        ),
+        (
+            "no weight preference: all weigh 1",
+            serde_json::Value::Null,
+            vec![("a", 1), ("b", 1), ("c", 1)],
+        ),
+    ];
+    let clusters = [cluster("a"), cluster("b"), cluster("c")];
+    let refs: Vec<&Cluster> = clusters.iter().collect();
+    for (case, preference, want) in cases {
+        let mut scheduling =
+            json!({"replicaSchedulingType": "Divided", "replicaDivisionPreference": "Weighted"});
+        if !preference.is_null() {
+            scheduling["weightPreference"] = preference;
+        }
+        let s = spec(json!({"replicas": 6, "placement": {"replicaScheduling": scheduling}}));
+        assert_eq!(static_weights(&refs, &s), want, "{case}");
+    }
+}
