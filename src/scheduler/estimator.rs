@@ -1410,7 +1410,9 @@ mod tests {
             .collect();
         let refs: Vec<&Cluster> = clusters.iter().collect();
         let workload = json!({"replicas": 5, "clusters": [{"name": "a", "replicas": 2}]});
-        let cases: [(&str, serde_json::Value, Vec<Vec<i32>>, [i32; 2]); 4] = [
+        // (case, binding spec, each estimator's answers, expected per cluster)
+        type Case = (&'static str, serde_json::Value, Vec<Vec<i32>>, [i32; 2]);
+        let cases: [Case; 4] = [
             (
                 "non-workload",
                 json!({}),

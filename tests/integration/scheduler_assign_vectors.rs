@@ -96,8 +96,11 @@ fn sorted(mut v: Vec<TargetCluster>) -> Vec<(String, i32)> {
     pairs
 }
 
+/// A target with its per-component counts.
+type TargetWithComponents = (String, i32, Vec<(String, i32)>);
+
 /// Each target with its per-component counts, in result order.
-fn with_components(v: &[TargetCluster]) -> Vec<(String, i32, Vec<(String, i32)>)> {
+fn with_components(v: &[TargetCluster]) -> Vec<TargetWithComponents> {
     v.iter()
         .map(|t| {
             let components = t
