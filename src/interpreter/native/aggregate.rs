@@ -211,6 +211,21 @@ pub fn dedupe_and_sort_load_balancer_ingress(ingress: Vec<Value>) -> Vec<Value> 
     dedupe_and_sort(ingress, true)
 }
 
+/// The Ingress variant of [`dedupe_and_sort_load_balancer_ingress`]: Ingress load-balancer
+/// entries have no `ipMode`, so they are keyed on hostname and ip only (an `ipMode` given
+/// anyway is dropped).
+///
+/// ```
+/// use fedplan::interpreter::native::dedupe_and_sort_ingress_load_balancer_ingress;
+/// let v = serde_json::json!([{"ip": "1.1.1.1"}, {"hostname": "a"}, {"ip": "1.1.1.1"}]);
+/// let out = dedupe_and_sort_ingress_load_balancer_ingress(v.as_array().unwrap().clone());
+/// assert_eq!(serde_json::Value::Array(out),
+///     serde_json::json!([{"hostname": "a"}, {"ip": "1.1.1.1"}]));
+/// ```
+pub fn dedupe_and_sort_ingress_load_balancer_ingress(ingress: Vec<Value>) -> Vec<Value> {
+    dedupe_and_sort(ingress, false)
+}
+
 type IngressKey = (bool, String, String, Option<String>);
 
 fn opt_str(v: &Value, key: &str) -> Option<String> {

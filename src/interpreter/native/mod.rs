@@ -34,7 +34,9 @@ use super::podspec::{pod_references, requirements, PodSpecAt};
 use super::{Gvk, InterpreterError, Operation, ReplicaInterpretation, ResourceInterpreter};
 use crate::api::{AggregatedStatusItem, DependentObjectReference, LabelSelector};
 
-pub use aggregate::dedupe_and_sort_load_balancer_ingress;
+pub use aggregate::{
+    dedupe_and_sort_ingress_load_balancer_ingress, dedupe_and_sort_load_balancer_ingress,
+};
 pub use job::{divide_job_completions, revise_job_completions};
 pub use retain::RETAIN_REPLICAS_LABEL;
 
