@@ -299,6 +299,48 @@ mod tests {
     }
 
     #[test]
+    fn workloads_without_a_valid_template_generation_annotation_fail() {
+        let kinds = [
+            NativeKind::Deployment,
+            NativeKind::ReplicaSet,
+            NativeKind::DaemonSet,
+            NativeKind::StatefulSet,
+        ];
+        let annotations = [
+            json!(null),
+            json!({}),
+            json!({"resourcetemplate.karmada.io/generation": ""}),
+            json!({"resourcetemplate.karmada.io/generation": "x"}),
+        ];
+        for kind in kinds {
+            for a in &annotations {
+                let obj = json!({"metadata": {"generation": 1, "annotations": a}, "status": {"replicas": 1}});
+                assert!(
+                    matches!(reflect(kind, &obj), Err(InterpreterError::Malformed { .. })),
+                    "{kind:?} {a}"
+                );
+            }
+            let ok = json!({"metadata": {"generation": 2, "annotations": {"resourcetemplate.karmada.io/generation": "3"}},
+                "status": {"replicas": 1}});
+            let got = reflect(kind, &ok).unwrap().unwrap();
+            assert_eq!(
+                (
+                    got["generation"].clone(),
+                    got["resourceTemplateGeneration"].clone()
+                ),
+                (json!(2), json!(3)),
+                "{kind:?}"
+            );
+        }
+        // Other kinds do not need it.
+        let pod = json!({"status": {"phase": "Running"}});
+        assert_eq!(
+            reflect(NativeKind::Pod, &pod).unwrap(),
+            Some(json!({"phase": "Running"}))
+        );
+    }
+
+    #[test]
     fn null_and_zero_fields_are_dropped_not_rejected() {
         let job = json!({"status": {"active": null, "failed": 0, "succeeded": 2, "startTime": null, "conditions": []}});
         assert_eq!(
