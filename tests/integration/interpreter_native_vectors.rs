@@ -4,25 +4,47 @@
 use std::path::PathBuf;
 
 use fedplan::api::{AggregatedStatusItem, NodeClaim, ReplicaRequirements};
-use fedplan::interpreter::native::{dedupe_and_sort_load_balancer_ingress, NativeInterpreter};
+use fedplan::interpreter::native::{
+    dedupe_and_sort_ingress_load_balancer_ingress, dedupe_and_sort_load_balancer_ingress,
+    NativeInterpreter,
+};
 use fedplan::interpreter::{chain::InterpreterChain, ResourceInterpreter};
 use serde_json::{json, Value};
 
-fn vectors(file: &str) -> Vec<Value> {
-    let path = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/vectors/interpreter/"
-    ))
-    .join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let doc: Value = serde_json::from_str(&text).expect("vector file is JSON");
-    doc["cases"].as_array().expect("cases").clone()
+/// The cases of `file` from the shared fixture and from our own transcription of the upstream
+/// cases the fixture lacks (`tests/vectors/upstream/interpreter/`), each with the file it came
+/// from; both files go through the same checks.
+fn vectors(file: &str) -> Vec<(String, Value)> {
+    let dirs = [
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/vectors/interpreter/"
+        ),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/vectors/upstream/interpreter/"
+        ),
+    ];
+    let mut out = Vec::new();
+    for dir in dirs {
+        let path = PathBuf::from(dir).join(file);
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let doc: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+        let cases = doc["cases"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{} has no cases", path.display()));
+        assert!(!cases.is_empty(), "{} has no cases", path.display());
+        let shown = path.display().to_string();
+        out.extend(cases.iter().map(|c| (shown.clone(), c.clone())));
+    }
+    out
 }
 
-fn label(case: &Value) -> String {
+fn label(file: &str, case: &Value) -> String {
     format!(
-        "{} / {} / {}",
+        "{file}: {} / {} / {}",
         case["source"]["test"].as_str().unwrap_or(""),
         case["source"]["case"].as_str().unwrap_or(""),
         case["description"].as_str().unwrap_or("")
@@ -33,10 +55,15 @@ fn label(case: &Value) -> String {
 /// apiVersion/kind; the test name tells the kind.
 fn kind_from_test(case: &Value) -> Option<(&'static str, &'static str)> {
     let test = case["source"]["test"].as_str().unwrap_or("");
-    let table: [(&str, (&str, &str)); 11] = [
+    // First match wins: longer names come before the names they contain.
+    let table: [(&str, (&str, &str)); 16] = [
         ("K8sWorkloadReplicas", ("apps/v1", "Deployment")),
         ("SecretServiceAccountToken", ("v1", "Secret")),
         ("DaemonSet", ("apps/v1", "DaemonSet")),
+        ("ReplicaSet", ("apps/v1", "ReplicaSet")),
+        ("StatefulSet", ("apps/v1", "StatefulSet")),
+        ("CronJob", ("batch/v1", "CronJob")),
+        ("Job", ("batch/v1", "Job")),
         ("ServiceAccount", ("v1", "ServiceAccount")),
         ("PersistentVolumeClaim", ("v1", "PersistentVolumeClaim")),
         ("PodDisruptionBudget", ("policy/v1", "PodDisruptionBudget")),
@@ -44,6 +71,7 @@ fn kind_from_test(case: &Value) -> Option<(&'static str, &'static str)> {
         ("Ingress", ("networking.k8s.io/v1", "Ingress")),
         ("PodFields", ("v1", "Pod")),
         ("Service", ("v1", "Service")),
+        ("PersistentVolume", ("v1", "PersistentVolume")),
         ("WholeStatus", ("", "")),
     ];
     table
@@ -85,8 +113,8 @@ fn native_aggregate_status() {
     let mut cases = vectors("native_aggregate_status.json");
     cases.extend(vectors("derived_observed_generation_native.json"));
     assert!(!cases.is_empty());
-    for case in cases {
-        let name = label(&case);
+    for (file, case) in cases {
+        let name = label(&file, &case);
         let obj = with_kind(&case, &case["input"]["object"]);
         let items = items(&case["input"]["statusItems"]);
         let out = native
@@ -110,8 +138,8 @@ fn native_aggregate_status() {
 #[test]
 fn native_reflect_status() {
     let native = NativeInterpreter::default();
-    for case in vectors("native_reflect_status.json") {
-        let name = label(&case);
+    for (file, case) in vectors("native_reflect_status.json") {
+        let name = label(&file, &case);
         let obj = with_kind(&case, &case["input"]["object"]);
         let result = native.interpret_status(&obj);
         if case["expected"]["error"] == json!(true) {
@@ -128,8 +156,8 @@ fn native_reflect_status() {
 #[test]
 fn native_health() {
     let chain = InterpreterChain::default();
-    for case in vectors("native_health.json") {
-        let name = label(&case);
+    for (file, case) in vectors("native_health.json") {
+        let name = label(&file, &case);
         let obj = with_kind(&case, &case["input"]["object"]);
         let got = chain
             .interpret_health(&obj)
@@ -145,8 +173,8 @@ fn requirements(v: &Value) -> Option<ReplicaRequirements> {
 #[test]
 fn native_replica() {
     let native = NativeInterpreter::default();
-    for case in vectors("native_replica.json") {
-        let name = label(&case);
+    for (file, case) in vectors("native_replica.json") {
+        let name = label(&file, &case);
         let input = &case["input"];
         let expected = &case["expected"];
         if let Some(template) = input.get("podTemplate") {
@@ -190,8 +218,8 @@ fn native_replica() {
 #[test]
 fn native_revise_replica() {
     let native = NativeInterpreter::default();
-    for case in vectors("native_revise_replica.json") {
-        let name = label(&case);
+    for (file, case) in vectors("native_revise_replica.json") {
+        let name = label(&file, &case);
         let obj = with_kind(&case, &case["input"]["object"]);
         let n = case["input"]["replicas"].as_i64().expect("replicas");
         let got = native
@@ -204,8 +232,8 @@ fn native_revise_replica() {
 #[test]
 fn native_retain() {
     let native = NativeInterpreter::default();
-    for case in vectors("native_retain.json") {
-        let name = label(&case);
+    for (file, case) in vectors("native_retain.json") {
+        let name = label(&file, &case);
         let desired = with_kind(&case, &case["input"]["desired"]);
         let observed = &case["input"]["observed"];
         let result = native.retain(&desired, observed);
@@ -222,8 +250,8 @@ fn native_retain() {
 #[test]
 fn native_dependencies() {
     let chain = InterpreterChain::default();
-    for case in vectors("native_dependencies.json") {
-        let name = label(&case);
+    for (file, case) in vectors("native_dependencies.json") {
+        let name = label(&file, &case);
         let obj = with_kind(&case, &case["input"]["object"]);
         let got = chain
             .interpret_dependency(&obj)
@@ -236,10 +264,16 @@ fn native_dependencies() {
 
 #[test]
 fn load_balancer_ingress_dedupe() {
-    for case in vectors("lb_ingress_dedupe.json") {
-        let name = label(&case);
+    for (file, case) in vectors("lb_ingress_dedupe.json") {
+        let name = label(&file, &case);
         let input = case["input"].as_array().expect("input list").clone();
-        let got = dedupe_and_sort_load_balancer_ingress(input);
+        // Karmada has one function per status type; the test name tells which.
+        let test = case["source"]["test"].as_str().unwrap_or("");
+        let got = if test.contains("SortIngress") {
+            dedupe_and_sort_ingress_load_balancer_ingress(input)
+        } else {
+            dedupe_and_sort_load_balancer_ingress(input)
+        };
         assert_eq!(Value::Array(got), case["expected"], "{name}");
     }
 }

@@ -211,6 +211,21 @@ pub fn dedupe_and_sort_load_balancer_ingress(ingress: Vec<Value>) -> Vec<Value> 
     dedupe_and_sort(ingress, true)
 }
 
+/// The Ingress variant of [`dedupe_and_sort_load_balancer_ingress`]: Ingress load-balancer
+/// entries have no `ipMode`, so they are keyed on hostname and ip only (an `ipMode` given
+/// anyway is dropped).
+///
+/// ```
+/// use fedplan::interpreter::native::dedupe_and_sort_ingress_load_balancer_ingress;
+/// let v = serde_json::json!([{"ip": "1.1.1.1"}, {"hostname": "a"}, {"ip": "1.1.1.1"}]);
+/// let out = dedupe_and_sort_ingress_load_balancer_ingress(v.as_array().unwrap().clone());
+/// assert_eq!(serde_json::Value::Array(out),
+///     serde_json::json!([{"hostname": "a"}, {"ip": "1.1.1.1"}]));
+/// ```
+pub fn dedupe_and_sort_ingress_load_balancer_ingress(ingress: Vec<Value>) -> Vec<Value> {
+    dedupe_and_sort(ingress, false)
+}
+
 type IngressKey = (bool, String, String, Option<String>);
 
 fn opt_str(v: &Value, key: &str) -> Option<String> {
@@ -523,4 +538,163 @@ fn pdb(obj: &Value, items: &[AggregatedStatusItem]) -> Value {
         status.insert("disruptedPods".into(), Value::Object(disrupted));
     }
     replace_status(obj, status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn item(cluster: &str, status: Option<Value>) -> AggregatedStatusItem {
+        AggregatedStatusItem {
+            cluster_name: cluster.into(),
+            status,
+            applied: true,
+            ..Default::default()
+        }
+    }
+
+    fn now() -> String {
+        "2026-01-01T00:00:00Z".into()
+    }
+
+    #[test]
+    fn some_kinds_keep_unaggregated_status_fields_others_replace_the_status() {
+        // (kind, member status, keeps the template's other status fields)
+        let cases = [
+            (NativeKind::Deployment, json!({"replicas": 1}), true),
+            (NativeKind::ReplicaSet, json!({"replicas": 1}), true),
+            (NativeKind::StatefulSet, json!({"replicas": 1}), true),
+            (NativeKind::DaemonSet, json!({"numberReady": 1}), true),
+            (
+                NativeKind::CronJob,
+                json!({"lastScheduleTime": "2026-01-01T00:00:00Z"}),
+                true,
+            ),
+            (NativeKind::Job, json!({"succeeded": 1}), false),
+            (NativeKind::Pod, json!({"phase": "Running"}), false),
+            (
+                NativeKind::PersistentVolume,
+                json!({"phase": "Bound"}),
+                false,
+            ),
+            (
+                NativeKind::PersistentVolumeClaim,
+                json!({"phase": "Bound"}),
+                false,
+            ),
+            (
+                NativeKind::PodDisruptionBudget,
+                json!({"currentHealthy": 1}),
+                false,
+            ),
+            (
+                NativeKind::HorizontalPodAutoscaler,
+                json!({"desiredReplicas": 1}),
+                false,
+            ),
+            (NativeKind::Ingress, json!({"loadBalancer": {}}), false),
+        ];
+        for (kind, member, keeps) in cases {
+            let template = json!({"status": {"conditions": [{"type": "X", "status": "True"}], "observedGeneration": 0}});
+            let out = aggregate(kind, &template, &[item("m1", Some(member))], now).unwrap();
+            assert_eq!(
+                out["status"].get("conditions").is_some(),
+                keeps,
+                "{kind:?}: {}",
+                out["status"]
+            );
+        }
+        // A LoadBalancer Service's status is replaced too; other Services are left alone.
+        let lb = json!({"spec": {"type": "LoadBalancer"}, "status": {"conditions": []}});
+        let out = aggregate(NativeKind::Service, &lb, &[], now).unwrap();
+        assert_eq!(out["status"], json!({"loadBalancer": {}}));
+        let cluster_ip = json!({"spec": {"type": "ClusterIP"}, "status": {"conditions": []}});
+        assert_eq!(
+            aggregate(NativeKind::Service, &cluster_ip, &[], now).unwrap(),
+            cluster_ip
+        );
+    }
+
+    #[test]
+    fn a_member_without_status_counts_differently_per_kind() {
+        let phase = |kind, members: Vec<Option<&str>>| {
+            let items: Vec<_> = members
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| item(&format!("m{i}"), p.map(|p| json!({"phase": p}))))
+                .collect();
+            let out = aggregate(kind, &json!({}), &items, now).unwrap();
+            out["status"]["phase"].as_str().map(str::to_string)
+        };
+        // (kind, member phases (None = no status yet), aggregated phase)
+        let cases = [
+            (
+                NativeKind::Pod,
+                vec![Some("Running"), None],
+                Some("Pending"),
+            ),
+            (
+                NativeKind::Pod,
+                vec![Some("Running"), Some("Succeeded")],
+                Some("Running"),
+            ),
+            (
+                NativeKind::Pod,
+                vec![Some("Succeeded"), Some("Succeeded")],
+                Some("Succeeded"),
+            ),
+            (
+                NativeKind::Pod,
+                vec![Some("Pending"), Some("Failed")],
+                Some("Failed"),
+            ),
+            (
+                NativeKind::PersistentVolume,
+                vec![Some("Bound"), None],
+                Some("Pending"),
+            ),
+            (
+                NativeKind::PersistentVolume,
+                vec![Some("Released"), Some("Available")],
+                Some("Available"),
+            ),
+            (
+                NativeKind::PersistentVolumeClaim,
+                vec![Some("Bound"), None],
+                Some("Bound"),
+            ),
+            (
+                NativeKind::PersistentVolumeClaim,
+                vec![Some("Pending"), Some("Lost"), Some("Bound")],
+                Some("Lost"),
+            ),
+            (
+                NativeKind::PersistentVolumeClaim,
+                vec![Some("Pending"), Some("Bound")],
+                Some("Pending"),
+            ),
+        ];
+        for (kind, members, want) in cases {
+            let shown = format!("{kind:?} {members:?}");
+            assert_eq!(phase(kind, members).as_deref(), want, "{shown}");
+        }
+    }
+
+    #[test]
+    fn job_aggregation_stops_once_the_template_finished() {
+        for finished in ["Complete", "Failed"] {
+            let template = json!({"status": {"succeeded": 1, "conditions": [{"type": finished, "status": "True"}]}});
+            let items = [item("m1", Some(json!({"succeeded": 5, "active": 2})))];
+            assert_eq!(
+                aggregate(NativeKind::Job, &template, &items, now).unwrap(),
+                template
+            );
+        }
+        // A condition that is not True does not stop it.
+        let template = json!({"status": {"conditions": [{"type": "Complete", "status": "False"}]}});
+        let items = [item("m1", Some(json!({"succeeded": 5})))];
+        let out = aggregate(NativeKind::Job, &template, &items, now).unwrap();
+        assert_eq!(out["status"]["succeeded"], 5);
+    }
 }

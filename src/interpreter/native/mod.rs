@@ -34,7 +34,9 @@ use super::podspec::{pod_references, requirements, PodSpecAt};
 use super::{Gvk, InterpreterError, Operation, ReplicaInterpretation, ResourceInterpreter};
 use crate::api::{AggregatedStatusItem, DependentObjectReference, LabelSelector};
 
-pub use aggregate::dedupe_and_sort_load_balancer_ingress;
+pub use aggregate::{
+    dedupe_and_sort_ingress_load_balancer_ingress, dedupe_and_sort_load_balancer_ingress,
+};
 pub use job::{divide_job_completions, revise_job_completions};
 pub use retain::RETAIN_REPLICAS_LABEL;
 
@@ -483,10 +485,28 @@ fn health(kind: NativeKind, obj: &Value) -> bool {
         || status("observedGeneration") == int_at(obj, &["metadata", "generation"]);
     let spec_replicas = at(obj, &["spec", "replicas"]).filter(|v| !v.is_null());
     match kind {
-        NativeKind::Deployment | NativeKind::StatefulSet => {
+        NativeKind::Deployment => {
             generation_observed()
                 && spec_replicas
                     .is_none_or(|r| status("updatedReplicas") >= super::object::lenient_int(r))
+                && status("availableReplicas") >= status("updatedReplicas")
+        }
+        NativeKind::StatefulSet => {
+            generation_observed()
+                && spec_replicas.is_none_or(|r| {
+                    let replicas = super::object::lenient_int(r);
+                    // A partitioned rolling update only updates the pods with an ordinal at or
+                    // above the partition, so it is done once those are; every pod, updated or
+                    // not, still has to be available (as `kubectl rollout status` judges it).
+                    let partition = at(
+                        obj,
+                        &["spec", "updateStrategy", "rollingUpdate", "partition"],
+                    )
+                    .filter(|p| !p.is_null())
+                    .map_or(0, super::object::lenient_int);
+                    status("updatedReplicas") >= replicas - partition
+                        && status("availableReplicas") >= replicas
+                })
                 && status("availableReplicas") >= status("updatedReplicas")
         }
         NativeKind::ReplicaSet => {
@@ -588,6 +608,54 @@ mod tests {
                 .replicas,
             4
         );
+    }
+
+    #[test]
+    fn statefulset_health_honours_the_rolling_update_partition() {
+        let sts = |partition: Option<i64>, updated: i64, available: i64| {
+            let mut spec = json!({"replicas": 3});
+            if let Some(p) = partition {
+                spec["updateStrategy"] =
+                    json!({"type": "RollingUpdate", "rollingUpdate": {"partition": p}});
+            }
+            json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"generation": 1},
+                "spec": spec, "status": {"observedGeneration": 1,
+                "updatedReplicas": updated, "availableReplicas": available}})
+        };
+        let cases = [
+            ("no partition, all updated and available", None, 3, 3, true),
+            ("no partition, one updated", None, 1, 3, false),
+            (
+                "no partition, fewer available than updated",
+                None,
+                3,
+                1,
+                false,
+            ),
+            ("pods above the partition updated", Some(2), 1, 3, true),
+            ("partition 1 needs two updated pods", Some(1), 1, 3, false),
+            ("old pods below the partition down", Some(2), 1, 1, false),
+            (
+                "partition covering every pod, all down",
+                Some(3),
+                0,
+                0,
+                false,
+            ),
+            ("partition covering every pod, all up", Some(3), 0, 3, true),
+        ];
+        for (name, partition, updated, available, want) in cases {
+            assert_eq!(
+                health(NativeKind::StatefulSet, &sts(partition, updated, available)),
+                want,
+                "{name}"
+            );
+        }
+        // A Deployment has no partition: the same numbers are judged without it.
+        let d = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"generation": 1},
+            "spec": {"replicas": 3, "updateStrategy": {"rollingUpdate": {"partition": 2}}},
+            "status": {"observedGeneration": 1, "updatedReplicas": 1, "availableReplicas": 3}});
+        assert!(!health(NativeKind::Deployment, &d));
     }
 
     #[test]

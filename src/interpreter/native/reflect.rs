@@ -70,22 +70,73 @@ fn is_zero(v: &Value) -> bool {
     }
 }
 
-fn pick(status: &Map<String, Value>, fields: &[Field]) -> Map<String, Value> {
+/// The kind's typed status fields of a member status. Karmada converts the status to the
+/// kind's typed struct first, so a field of the wrong JSON type fails the reflection.
+fn pick(
+    obj: &Value,
+    status: &Map<String, Value>,
+    fields: &[Field],
+) -> Result<Map<String, Value>, InterpreterError> {
     let mut out = Map::new();
     for f in fields {
         match *f {
             Omit(k) => {
-                if let Some(v) = status.get(k).filter(|v| !is_zero(v)) {
+                if let Some(v) = typed(obj, status, k, Typed::Integer)?.filter(|v| !is_zero(v)) {
                     out.insert(k.to_string(), v.clone());
                 }
             }
             Always(k) => {
-                let v = status.get(k).filter(|v| !v.is_null()).cloned();
+                let v = typed(obj, status, k, Typed::Integer)?.cloned();
                 out.insert(k.to_string(), v.unwrap_or(Value::from(0)));
             }
         }
     }
-    out
+    Ok(out)
+}
+
+/// The JSON shape a typed status field must have.
+#[derive(Clone, Copy)]
+enum Typed {
+    Integer,
+    /// RFC 3339 timestamps are strings.
+    Time,
+    List,
+    Map,
+}
+
+/// `status[key]` when present and not null, checked against the field's type.
+fn typed<'a>(
+    obj: &Value,
+    status: &'a Map<String, Value>,
+    key: &str,
+    want: Typed,
+) -> Result<Option<&'a Value>, InterpreterError> {
+    let Some(v) = status.get(key).filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let ok = match want {
+        // An integral float (`3.0`) still converts to the typed integer field.
+        Typed::Integer => v.as_f64().is_some_and(|f| f.fract() == 0.0),
+        Typed::Time => v.is_string(),
+        Typed::List => v.is_array(),
+        Typed::Map => v.is_object(),
+    };
+    if ok {
+        Ok(Some(v))
+    } else {
+        let expected = match want {
+            Typed::Integer => "an integer",
+            Typed::Time => "a timestamp string",
+            Typed::List => "a list",
+            Typed::Map => "an object",
+        };
+        Err(malformed(
+            Operation::InterpretStatus,
+            obj,
+            format!("status.{key}"),
+            format!("expected {expected}, found {}", type_name(v)),
+        ))
+    }
 }
 
 fn status_map(obj: &Value) -> Result<Option<&Map<String, Value>>, InterpreterError> {
@@ -106,7 +157,7 @@ pub(super) fn reflect(kind: NativeKind, obj: &Value) -> Result<Option<Value>, In
         return Ok(None);
     };
     let workload = |fields: &[Field], nil_when_empty: bool| {
-        let mut out = pick(status, fields);
+        let mut out = pick(obj, status, fields)?;
         add_generation_keys(obj, &mut out, true)
             .map_err(|m| malformed(Operation::InterpretStatus, obj, "metadata.annotations", m))?;
         if nil_when_empty && out.is_empty() {
@@ -126,8 +177,7 @@ pub(super) fn reflect(kind: NativeKind, obj: &Value) -> Result<Option<Value>, In
             let mut out = Map::new();
             out.insert(
                 "loadBalancer".into(),
-                status
-                    .get("loadBalancer")
+                typed(obj, status, "loadBalancer", Typed::Map)?
                     .cloned()
                     .unwrap_or(Value::Object(Map::new())),
             );
@@ -136,41 +186,166 @@ pub(super) fn reflect(kind: NativeKind, obj: &Value) -> Result<Option<Value>, In
         NativeKind::Job => {
             let mut out = Map::new();
             for k in ["active", "succeeded", "failed"] {
-                if let Some(v) = status.get(k).filter(|v| !is_zero(v)) {
+                if let Some(v) = typed(obj, status, k, Typed::Integer)?.filter(|v| !is_zero(v)) {
                     out.insert(k.into(), v.clone());
                 }
             }
-            if let Some(cs) = status.get("conditions").and_then(Value::as_array) {
+            if let Some(cs) =
+                typed(obj, status, "conditions", Typed::List)?.and_then(Value::as_array)
+            {
                 if !cs.is_empty() {
-                    let conds = cs
-                        .iter()
-                        .map(|c| {
-                            let mut c = c.as_object().cloned().unwrap_or_default();
-                            // Go writes unset metav1.Time fields of a JobCondition as null.
-                            for t in ["lastProbeTime", "lastTransitionTime"] {
-                                c.entry(t).or_insert(Value::Null);
-                            }
-                            Value::Object(c)
-                        })
-                        .collect();
+                    let mut conds = Vec::with_capacity(cs.len());
+                    for c in cs {
+                        let Some(c) = c.as_object() else {
+                            return Err(malformed(
+                                Operation::InterpretStatus,
+                                obj,
+                                "status.conditions",
+                                format!("expected condition objects, found {}", type_name(c)),
+                            ));
+                        };
+                        let mut c = c.clone();
+                        // Go writes unset metav1.Time fields of a JobCondition as null.
+                        for t in ["lastProbeTime", "lastTransitionTime"] {
+                            c.entry(t).or_insert(Value::Null);
+                        }
+                        conds.push(Value::Object(c));
+                    }
                     out.insert("conditions".into(), Value::Array(conds));
                 }
             }
             for k in ["startTime", "completionTime"] {
-                if let Some(v) = status.get(k).filter(|v| !v.is_null()) {
+                if let Some(v) = typed(obj, status, k, Typed::Time)? {
                     out.insert(k.into(), v.clone());
                 }
             }
             Ok(Some(Value::Object(out)))
         }
         NativeKind::PodDisruptionBudget => {
-            let mut out = pick(status, PDB);
-            if let Some(v) = status.get("disruptedPods").filter(|v| !is_zero(v)) {
+            let mut out = pick(obj, status, PDB)?;
+            if let Some(v) =
+                typed(obj, status, "disruptedPods", Typed::Map)?.filter(|v| !is_zero(v))
+            {
                 out.insert("disruptedPods".into(), v.clone());
             }
             Ok(Some(Value::Object(out)))
         }
-        NativeKind::HorizontalPodAutoscaler => Ok(Some(Value::Object(pick(status, HPA)))),
+        NativeKind::HorizontalPodAutoscaler => Ok(Some(Value::Object(pick(obj, status, HPA)?))),
         _ => Ok(Some(Value::Object(status.clone()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn typed_status_fields_of_the_wrong_type_fail() {
+        let ann = json!({"generation": 1, "annotations": {"resourcetemplate.karmada.io/generation": "1"}});
+        let cases = [
+            (
+                NativeKind::Job,
+                json!({"status": {"active": "invalid"}}),
+                "status.active",
+            ),
+            (
+                NativeKind::Job,
+                json!({"status": {"startTime": 5}}),
+                "status.startTime",
+            ),
+            (
+                NativeKind::Job,
+                json!({"status": {"conditions": {}}}),
+                "status.conditions",
+            ),
+            (
+                NativeKind::Job,
+                json!({"status": {"conditions": ["x"]}}),
+                "status.conditions",
+            ),
+            (
+                NativeKind::Deployment,
+                json!({"metadata": ann, "status": {"replicas": "3"}}),
+                "status.replicas",
+            ),
+            (
+                NativeKind::DaemonSet,
+                json!({"metadata": ann, "status": {"numberReady": 1.5}}),
+                "status.numberReady",
+            ),
+            (
+                NativeKind::PodDisruptionBudget,
+                json!({"status": {"disruptedPods": []}}),
+                "status.disruptedPods",
+            ),
+            (
+                NativeKind::HorizontalPodAutoscaler,
+                json!({"status": {"desiredReplicas": true}}),
+                "status.desiredReplicas",
+            ),
+            (
+                NativeKind::Service,
+                json!({"spec": {"type": "LoadBalancer"}, "status": {"loadBalancer": []}}),
+                "status.loadBalancer",
+            ),
+        ];
+        for (kind, obj, want_field) in cases {
+            match reflect(kind, &obj) {
+                Err(InterpreterError::Malformed { field, .. }) => assert_eq!(field, want_field),
+                other => panic!("{kind:?} {obj}: unexpected {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn workloads_without_a_valid_template_generation_annotation_fail() {
+        let kinds = [
+            NativeKind::Deployment,
+            NativeKind::ReplicaSet,
+            NativeKind::DaemonSet,
+            NativeKind::StatefulSet,
+        ];
+        let annotations = [
+            json!(null),
+            json!({}),
+            json!({"resourcetemplate.karmada.io/generation": ""}),
+            json!({"resourcetemplate.karmada.io/generation": "x"}),
+        ];
+        for kind in kinds {
+            for a in &annotations {
+                let obj = json!({"metadata": {"generation": 1, "annotations": a}, "status": {"replicas": 1}});
+                assert!(
+                    matches!(reflect(kind, &obj), Err(InterpreterError::Malformed { .. })),
+                    "{kind:?} {a}"
+                );
+            }
+            let ok = json!({"metadata": {"generation": 2, "annotations": {"resourcetemplate.karmada.io/generation": "3"}},
+                "status": {"replicas": 1}});
+            let got = reflect(kind, &ok).unwrap().unwrap();
+            assert_eq!(
+                (
+                    got["generation"].clone(),
+                    got["resourceTemplateGeneration"].clone()
+                ),
+                (json!(2), json!(3)),
+                "{kind:?}"
+            );
+        }
+        // Other kinds do not need it.
+        let pod = json!({"status": {"phase": "Running"}});
+        assert_eq!(
+            reflect(NativeKind::Pod, &pod).unwrap(),
+            Some(json!({"phase": "Running"}))
+        );
+    }
+
+    #[test]
+    fn null_and_zero_fields_are_dropped_not_rejected() {
+        let job = json!({"status": {"active": null, "failed": 0, "succeeded": 2, "startTime": null, "conditions": []}});
+        assert_eq!(
+            reflect(NativeKind::Job, &job).unwrap(),
+            Some(json!({"succeeded": 2}))
+        );
     }
 }
