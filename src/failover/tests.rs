@@ -126,6 +126,54 @@ fn taint_decisions() {
 }
 
 #[test]
+fn min_toleration_seconds_table() {
+    let now = t("2026-01-01T00:01:00Z");
+    let taint = |key: &str, added: Option<&str>| Taint {
+        key: key.into(),
+        effect: "NoExecute".into(),
+        time_added: added.map(str::to_string),
+        ..Default::default()
+    };
+    let tol = |key: &str, secs: Option<i64>| Toleration {
+        key: key.into(),
+        operator: "Exists".into(),
+        effect: "NoExecute".into(),
+        toleration_seconds: secs,
+        ..Default::default()
+    };
+    let added = Some("2026-01-01T00:00:00Z");
+    // (taints, used tolerations, seconds)
+    let cases: Vec<(Vec<Taint>, Vec<Toleration>, i64)> = vec![
+        // No taint: tolerated forever, whatever the tolerations.
+        (vec![], vec![tol("a", Some(60))], -1),
+        (vec![], vec![], -1),
+        // Taints but no used toleration: evicted now, even for a taint without timeAdded.
+        (vec![taint("a", added)], vec![], 0),
+        (vec![taint("a", None)], vec![], 0),
+        // Only pairs with timeAdded and tolerationSeconds count.
+        (vec![taint("a", None)], vec![tol("a", Some(60))], -1),
+        (vec![taint("a", added)], vec![tol("a", None)], -1),
+        // A toleration that does not tolerate the taint forms no pair.
+        (vec![taint("a", added)], vec![tol("b", Some(600))], -1),
+        // The earliest trigger wins; a passed trigger evicts now.
+        (
+            vec![taint("a", added), taint("b", added)],
+            vec![tol("a", Some(600)), tol("b", Some(120))],
+            60,
+        ),
+        (vec![taint("a", added)], vec![tol("a", Some(60))], 0),
+        (vec![taint("a", added)], vec![tol("a", Some(-30))], 0),
+    ];
+    for (taints, tols, want) in cases {
+        assert_eq!(
+            min_toleration_seconds(&taints, &tols, now),
+            want,
+            "{taints:?} {tols:?}"
+        );
+    }
+}
+
+#[test]
 fn evict_cluster_adds_one_task() {
     let mut b: ResourceBinding = serde_json::from_value(json!({
         "metadata": {"name": "web", "namespace": "default", "generation": 3},
