@@ -360,7 +360,8 @@ pub fn assess_task(
         .grace_period_seconds
         .map(i64::from)
         .unwrap_or(default_timeout_seconds);
-    if created.plus(timeout) <= now {
+    // Karmada removes the task once now is strictly after the deadline.
+    if created.plus(timeout) < now {
         return TaskAssessment::Remove(format!("the grace period of {timeout}s has passed"));
     }
     let all_healthy = scheduled.iter().all(|c| {

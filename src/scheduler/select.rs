@@ -1022,20 +1022,68 @@ mod tests {
         // (scores, available replicas, spec, group minGroups, score)
         let cases: Vec<(Vec<i64>, Vec<i64>, ResourceBindingSpec, i32, i64)> = vec![
             // Duplicated: only clusters able to hold all 50 replicas count, then their mean.
-            (vec![100; 5], vec![60, 70, 40, 30, 10], spec(50, false, None), 0, 2100),
+            (
+                vec![100; 5],
+                vec![60, 70, 40, 30, 10],
+                spec(50, false, None),
+                0,
+                2100,
+            ),
             (vec![0; 4], vec![60; 4], spec(50, false, None), 0, 4000),
-            (vec![100; 5], vec![60, 70, 10, 10, 5], spec(50, false, None), 0, 2100),
-            (vec![0; 4], vec![100, 100, 10, 10], spec(50, false, None), 0, 2000),
+            (
+                vec![100; 5],
+                vec![60, 70, 10, 10, 5],
+                spec(50, false, None),
+                0,
+                2100,
+            ),
+            (
+                vec![0; 4],
+                vec![100, 100, 10, 10],
+                spec(50, false, None),
+                0,
+                2000,
+            ),
             // No cluster can hold the replicas, or no cluster at all: 0.
             (vec![100; 2], vec![10, 10], spec(50, false, None), 0, 0),
             (vec![], vec![], spec(50, false, None), 0, 0),
             // Divided, target ceil(100/2) = 50 and at least max(1, 2) = 2 clusters.
-            (vec![100; 5], vec![10, 10, 10, 10, 5], spec(100, true, Some(1)), 2, 45100),
-            (vec![0; 4], vec![40, 30, 10, 10], spec(100, true, Some(1)), 2, 50000),
-            (vec![100; 5], vec![40, 40, 10, 10, 5], spec(100, true, Some(1)), 2, 50100),
-            (vec![0; 4], vec![100, 100, 10, 10], spec(100, true, Some(1)), 2, 50000),
+            (
+                vec![100; 5],
+                vec![10, 10, 10, 10, 5],
+                spec(100, true, Some(1)),
+                2,
+                45100,
+            ),
+            (
+                vec![0; 4],
+                vec![40, 30, 10, 10],
+                spec(100, true, Some(1)),
+                2,
+                50000,
+            ),
+            (
+                vec![100; 5],
+                vec![40, 40, 10, 10, 5],
+                spec(100, true, Some(1)),
+                2,
+                50100,
+            ),
+            (
+                vec![0; 4],
+                vec![100, 100, 10, 10],
+                spec(100, true, Some(1)),
+                2,
+                50000,
+            ),
             // The cluster constraint's minGroups raises the clusters taken: 3 of them.
-            (vec![100, 100, 0], vec![60, 60, 60], spec(100, true, Some(3)), 2, 50066),
+            (
+                vec![100, 100, 0],
+                vec![60, 60, 60],
+                spec(100, true, Some(3)),
+                2,
+                50066,
+            ),
         ];
         for (scores, available, spec, min_groups, want) in cases {
             let candidates: Vec<Candidate<'_>> = scores
@@ -1220,6 +1268,35 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    /// Selection sees a cluster's own replicas as available; the estimate stays apart.
+    #[test]
+    fn available_replicas_include_held_replicas() {
+        use crate::api::{ResourceBinding, TargetCluster};
+        let clusters: Vec<Cluster> = ["m1", "m2"]
+            .iter()
+            .map(|n| {
+                let mut c = Cluster::default();
+                c.metadata.name = (*n).into();
+                c
+            })
+            .collect();
+        let feasible: Vec<&Cluster> = clusters.iter().collect();
+        let mut b = ResourceBinding::default();
+        b.spec.replicas = 10;
+        b.spec.clusters = vec![TargetCluster {
+            name: "m2".into(),
+            replicas: 4,
+            components: vec![],
+        }];
+        let ctx = SchedulingContext::new(&b, None);
+        let got = candidates_with_estimates(&ctx, &feasible, None, &[0, 100], &[3, 3]);
+        let seen: Vec<(&str, i64, i64)> = got
+            .iter()
+            .map(|c| (c.name(), c.allocatable_replicas, c.available_replicas))
+            .collect();
+        assert_eq!(seen, vec![("m1", 3, 3), ("m2", 3, 7)]);
     }
 
     #[test]
