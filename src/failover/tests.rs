@@ -192,13 +192,14 @@ fn assess_task_table() {
     };
     let a = vec!["a".to_string()];
     // (task, scheduled, observed, hasScheduled, kept)
-    let cases: Vec<(
+    type Case = (
         GracefulEvictionTask,
         Vec<String>,
         Vec<AggregatedStatusItem>,
         bool,
         bool,
-    )> = vec![
+    );
+    let cases: Vec<Case> = vec![
         // First sight: stamped and kept, whatever else holds.
         (task(None, Some(false), None), a.clone(), vec![], true, true),
         (

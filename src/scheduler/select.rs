@@ -1020,7 +1020,8 @@ mod tests {
             ..Default::default()
         };
         // (scores, available replicas, spec, group minGroups, score)
-        let cases: Vec<(Vec<i64>, Vec<i64>, ResourceBindingSpec, i32, i64)> = vec![
+        type Case = (Vec<i64>, Vec<i64>, ResourceBindingSpec, i32, i64);
+        let cases: Vec<Case> = vec![
             // Duplicated: only clusters able to hold all 50 replicas count, then their mean.
             (
                 vec![100; 5],
