@@ -490,6 +490,55 @@ mod tests {
     }
 
     #[test]
+    fn tag_and_digest_syntax_table() {
+        let sha384 = format!("sha384:{}", "0123456789abcdef".repeat(6));
+        let sha256 = format!("sha256:{}", "0123456789abcdef".repeat(4));
+        // (input, is a tag, has digest syntax)
+        let cases: Vec<(&str, bool, bool)> = vec![
+            ("latest", true, false),
+            ("v1.0.0", true, false),
+            ("v1.0.0-alpha", true, false),
+            ("my-tag", true, false),
+            ("_x", true, false),
+            ("-x", false, false),
+            (".x", false, false),
+            (" v1.0.0 ", false, false),
+            ("", false, false),
+            (&sha256, false, true),
+            (&sha384, false, true),
+            ("sha256:0123456789abcdef0123456789abcde", false, false),
+            ("md5:0123456789abcdef0123456789abcdef", false, true),
+            ("sha256+b64:0123456789ABCDEF0123456789abcdef", false, true),
+            ("sha256-:0123456789abcdef0123456789abcdef", false, false),
+            ("1sha:0123456789abcdef0123456789abcdef", false, false),
+            (
+                "v1.0.0sha256:0123456789abcdef0123456789abcdef",
+                false,
+                false,
+            ),
+        ];
+        for (input, tag, digest) in cases {
+            assert_eq!(is_tag(input), tag, "tag {input:?}");
+            assert_eq!(is_digest_syntax(input), digest, "digest {input:?}");
+        }
+        // Parsing validates the digest further than its syntax: the algorithm must be one
+        // Karmada links in and the length must fit it.
+        let parsed = ImageReference::parse(&format!("app@{sha384}")).unwrap();
+        assert_eq!(parsed.digest(), sha384);
+        assert_eq!(
+            ImageReference::parse("app@md5:0123456789abcdef0123456789abcdef"),
+            Err(ImageParseError::DigestUnsupported)
+        );
+        // Setting a tag-or-digest only checks the syntax, as Karmada's regular expressions do.
+        let mut image = ImageReference::parse("app:v1").unwrap();
+        image.set_tag_or_digest("md5:0123456789abcdef0123456789abcdef");
+        assert_eq!(
+            image.to_string(),
+            "app@md5:0123456789abcdef0123456789abcdef"
+        );
+    }
+
+    #[test]
     fn tag_or_digest_classification() {
         let mut image = ImageReference::parse("app:v1").unwrap();
         image.set_tag_or_digest("not a tag");

@@ -1011,16 +1011,19 @@ pub struct EstimationOptions {
     pub multiple_pod_templates_scheduling: bool,
 }
 
-/// Karmada's `isMultiTemplateSchedulingApplicable`: at least two components and a `cluster`
-/// spread constraint with minGroups = maxGroups = 1.
+/// Karmada's `IsMultiTemplateSchedulingApplicable`: at least two components, no
+/// `clusterAffinities` (ordered affinity terms can move the workload between clusters, so the
+/// single-cluster component result does not apply), and a `cluster` spread constraint with
+/// minGroups = maxGroups = 1.
 pub fn is_multi_template_applicable(spec: &ResourceBindingSpec) -> bool {
     spec.components.len() >= 2
         && spec.placement.as_ref().is_some_and(|p: &Placement| {
-            p.spread_constraints.iter().any(|sc| {
-                sc.spread_by_field == Some(SpreadByField::Cluster)
-                    && sc.min_groups == 1
-                    && sc.max_groups == 1
-            })
+            p.cluster_affinities.is_empty()
+                && p.spread_constraints.iter().any(|sc| {
+                    sc.spread_by_field == Some(SpreadByField::Cluster)
+                        && sc.min_groups == 1
+                        && sc.max_groups == 1
+                })
         })
 }
 
@@ -1260,5 +1263,185 @@ mod tests {
     fn combination_ignores_unauthentic() {
         assert_eq!(combine_estimates(2, &[vec![-1, 4], vec![2]]), [2, 4]);
         assert_eq!(combine_estimates(1, &[]), [i32::MAX]);
+    }
+
+    #[test]
+    fn multi_template_applicability() {
+        let one = serde_json::json!([{"spreadByField": "cluster", "minGroups": 1, "maxGroups": 1}]);
+        let two_components = serde_json::json!([{"name": "a", "replicas": 1},
+                                                {"name": "b", "replicas": 2}]);
+        let cases = [
+            (
+                "two components, one cluster",
+                two_components.clone(),
+                serde_json::json!({"spreadConstraints": one}),
+                true,
+            ),
+            (
+                "one component",
+                serde_json::json!([{"name": "a", "replicas": 1}]),
+                serde_json::json!({"spreadConstraints": one}),
+                false,
+            ),
+            (
+                "no placement",
+                two_components.clone(),
+                serde_json::Value::Null,
+                false,
+            ),
+            (
+                "region only",
+                two_components.clone(),
+                serde_json::json!({"spreadConstraints":
+                [{"spreadByField": "region", "minGroups": 1, "maxGroups": 1}]}),
+                false,
+            ),
+            (
+                "cluster affinities",
+                two_components.clone(),
+                serde_json::json!({
+                "spreadConstraints": one, "clusterAffinities": [{"affinityName": "x"}]}),
+                false,
+            ),
+        ];
+        for (case, components, placement, want) in cases {
+            let spec: ResourceBindingSpec = serde_json::from_value(
+                serde_json::json!({"components": components, "placement": placement}),
+            )
+            .unwrap();
+            assert_eq!(is_multi_template_applicable(&spec), want, "{case}");
+        }
+    }
+
+    /// The general estimator's quirks a naive estimator gets wrong (digest rule 9), each
+    /// against the answer it would give if the quirk were dropped.
+    #[test]
+    fn general_estimator_quirks() {
+        use serde_json::json;
+        // Three model nodes of 1 CPU each; the summary alone would allow 1 CPU / 500m = 2.
+        let modelled = json!({
+            "spec": {"resourceModels": [
+                {"grade": 0, "ranges": [{"name": "cpu", "min": "0", "max": "1"}]},
+                {"grade": 1, "ranges": [{"name": "cpu", "min": "1", "max": "2"}]}]},
+            "status": {"resourceSummary": {
+                "allocatable": {"pods": "100", "cpu": "1"},
+                "allocatableModelings": [{"grade": 0, "count": 0}, {"grade": 1, "count": 3}]}}});
+        let plain = json!({"status": {"resourceSummary": {
+            "allocatable": {"pods": "100", "cpu": "4"}}}});
+        let no_pods = json!({"status": {"resourceSummary": {"allocatable": {"cpu": "4"}}}});
+        let half_cpu = json!({"resourceRequest": {"cpu": "500m"}});
+        let cases = [
+            // (case, cluster, models gate, requirements, expected)
+            (
+                "models replace the summary bound",
+                &modelled,
+                true,
+                half_cpu.clone(),
+                6,
+            ),
+            (
+                "gate off: summary bound",
+                &modelled,
+                false,
+                half_cpu.clone(),
+                2,
+            ),
+            ("no allocatable pods", &no_pods, true, half_cpu.clone(), 0),
+            (
+                "requested resource not allocatable",
+                &plain,
+                true,
+                json!({"resourceRequest": {"nvidia.com/gpu": "1"}}),
+                0,
+            ),
+            (
+                "nodeClaim is ignored",
+                &plain,
+                true,
+                json!({"resourceRequest": {"cpu": "500m"},
+                    "nodeClaim": {"nodeSelector": {"no-such": "label"},
+                                  "tolerations": [{"key": "k", "operator": "Exists"}]}}),
+                8,
+            ),
+        ];
+        for (case, cluster, gate, requirements, want) in cases {
+            let cluster: Cluster = serde_json::from_value(cluster.clone()).unwrap();
+            let requirements: ReplicaRequirements = serde_json::from_value(requirements).unwrap();
+            let estimator = GeneralEstimator {
+                options: EstimatorOptions {
+                    customized_cluster_resource_modeling: gate,
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            assert_eq!(
+                estimator.cluster_replicas(&cluster, Some(&requirements)),
+                want,
+                "{case}"
+            );
+        }
+    }
+
+    /// An estimator with fixed answers, in cluster order.
+    struct Fixed(Vec<i32>);
+
+    impl Estimator for Fixed {
+        fn name(&self) -> &str {
+            "fixed"
+        }
+
+        fn max_available_replicas(
+            &self,
+            clusters: &[&Cluster],
+            _: Option<&ReplicaRequirements>,
+        ) -> Vec<i32> {
+            self.0.iter().copied().take(clusters.len()).collect()
+        }
+    }
+
+    /// Karmada's `calAvailableReplicas`: non-workloads get MaxInt32, estimators combine by
+    /// minimum ignoring -1, and a cluster no estimator has an opinion on gets spec.replicas.
+    #[test]
+    fn available_replicas_combination() {
+        use serde_json::json;
+        let clusters: Vec<Cluster> = ["a", "b"]
+            .iter()
+            .map(|n| serde_json::from_value(json!({"metadata": {"name": n}})).unwrap())
+            .collect();
+        let refs: Vec<&Cluster> = clusters.iter().collect();
+        let workload = json!({"replicas": 5, "clusters": [{"name": "a", "replicas": 2}]});
+        // (case, binding spec, each estimator's answers, expected per cluster)
+        type Case = (&'static str, serde_json::Value, Vec<Vec<i32>>, [i32; 2]);
+        let cases: [Case; 4] = [
+            (
+                "non-workload",
+                json!({}),
+                vec![vec![3, 4]],
+                [i32::MAX, i32::MAX],
+            ),
+            (
+                "minimum ignoring -1",
+                workload.clone(),
+                vec![vec![3, -1], vec![7, 4]],
+                [3, 4],
+            ),
+            (
+                "no opinion gives spec.replicas",
+                workload.clone(),
+                vec![vec![-1, -1]],
+                [5, 5],
+            ),
+            ("no estimator", workload, vec![], [5, 5]),
+        ];
+        for (case, spec, answers, want) in cases {
+            let spec: ResourceBindingSpec = serde_json::from_value(spec).unwrap();
+            let estimators: Vec<Arc<dyn Estimator>> = answers
+                .into_iter()
+                .map(|a| Arc::new(Fixed(a)) as Arc<dyn Estimator>)
+                .collect();
+            let got = calculate_available_replicas(&refs, &spec, &estimators);
+            let replicas: Vec<i32> = got.iter().map(|r| r.replicas).collect();
+            assert_eq!(replicas, want, "{case}");
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! Karmada's override-manager and image-parser unit tests, transcribed as vector files, run
-//! against `fedplan::overrides`. Every case of every file is run; none is skipped.
+//! against `fedplan::overrides`: the shared fixture files and this repository's
+//! `tests/vectors/upstream/` files (the upstream cases the fixture lacks) go through the same
+//! checks. Every case of every file is run; none is skipped.
 
 use fedplan::api::{
     Cluster, ClusterOverridePolicy, CommandArgsOverrider, ImageOverrider, LabelAnnotationOverrider,
@@ -12,16 +14,36 @@ use fedplan::overrides::{
 };
 use serde_json::{json, Value};
 
-fn vectors(file: &str) -> Vec<Value> {
-    let path = format!(
-        "{}/../shared/fixtures/vectors/interpreter/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let cases = doc["cases"].as_array().cloned().unwrap_or_default();
-    assert!(!cases.is_empty(), "{path} has no cases");
-    cases
+/// Where the vector files live: Karmada's transcribed fixture, then the upstream cases the
+/// fixture lacks (same format, kept in this repository).
+const VECTOR_DIRS: [&str; 2] = [
+    "../shared/fixtures/vectors/interpreter",
+    "tests/vectors/upstream/interpreter",
+];
+
+/// One vector case, labelled with the file it came from.
+struct Case {
+    /// `<path> :: <upstream case> / <description>`, for failure messages.
+    name: String,
+    case: Value,
+}
+
+/// Every case of `file` from both vector directories; each directory must hold the file and
+/// the file must have cases.
+fn vectors(file: &str) -> Vec<Case> {
+    let mut out = Vec::new();
+    for dir in VECTOR_DIRS {
+        let path = format!("{}/{dir}/{file}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let cases = doc["cases"].as_array().cloned().unwrap_or_default();
+        assert!(!cases.is_empty(), "{path} has no cases");
+        out.extend(cases.into_iter().map(|case| Case {
+            name: format!("{dir}/{file} :: {}", label(&case)),
+            case,
+        }));
+    }
+    out
 }
 
 fn label(case: &Value) -> String {
@@ -51,8 +73,7 @@ fn patches_json<T: serde::Serialize>(patches: &[T]) -> Value {
 
 #[test]
 fn imageparser_vectors() {
-    for case in vectors("imageparser.json") {
-        let name = label(&case);
+    for Case { name, case } in vectors("imageparser.json") {
         let input = &case["input"];
         let expected = &case["expected"];
         match case["kind"].as_str().unwrap_or("") {
@@ -105,8 +126,7 @@ fn imageparser_vectors() {
 
 #[test]
 fn image_overrider_vectors() {
-    for case in vectors("image_overrider.json") {
-        let name = label(&case);
+    for Case { name, case } in vectors("image_overrider.json") {
         let overrider: ImageOverrider = from(&case["input"]["imageOverrider"]);
         let got = image_patches(&case["input"]["object"], &overrider);
         if expects_error(&case["expected"]) {
@@ -126,8 +146,7 @@ fn image_overrider_vectors() {
 
 #[test]
 fn command_args_overrider_vectors() {
-    for case in vectors("command_args_overrider.json") {
-        let name = label(&case);
+    for Case { name, case } in vectors("command_args_overrider.json") {
         let input = &case["input"];
         let target = match input["target"].as_str().unwrap() {
             "command" => CommandArgsTarget::Command,
@@ -153,8 +172,7 @@ fn command_args_overrider_vectors() {
 
 #[test]
 fn label_annotation_overrider_vectors() {
-    for case in vectors("label_annotation_overrider.json") {
-        let name = label(&case);
+    for Case { name, case } in vectors("label_annotation_overrider.json") {
         let input = &case["input"];
         let (map, field) = match input["field"].as_str().unwrap() {
             "labels" => (MetadataMap::Labels, "labels"),
@@ -230,8 +248,7 @@ fn normalized_applied(expected: &Value) -> Value {
 
 #[test]
 fn override_manager_vectors() {
-    for case in vectors("override_manager.json") {
-        let name = label(&case);
+    for Case { name, case } in vectors("override_manager.json") {
         let input = &case["input"];
         let expected = &case["expected"];
         let (ops, cops) = split_policies(&input["policies"]);

@@ -1,5 +1,7 @@
 //! Replica division against the vectors transcribed from Karmada's unit tests
-//! (`fixtures/vectors/scheduling/{webster,static_weight,dynamic_assignment}.json`).
+//! (`fixtures/vectors/scheduling/{webster,static_weight,dynamic_assignment}.json`), and the
+//! further upstream cases of the same tests in this crate's
+//! `tests/vectors/upstream/scheduling/` (same format), run through the same checks.
 //!
 //! Every case is dispatched on its `function`; a function this file does not know fails the
 //! test, so a new case is never skipped silently. Cases the library cannot express are listed
@@ -19,24 +21,62 @@ use fedplan::scheduler::webster::{
 use serde_json::Value;
 
 /// Cases whose inputs the library cannot take, with the reason.
-const NOT_EXPRESSIBLE: &[(&str, &str)] = &[];
+const NOT_EXPRESSIBLE: &[(&str, &str)] = &[(
+    "upstream-assign-unsupported-replica-scheduling-strategy",
+    "replicaSchedulingType `UnsupportedType` is outside the CRD enum (Duplicated, Divided); \
+     fedplan's API types reject it when the binding is read, before any assignment",
+)];
 
-fn vectors(file: &str) -> Value {
-    let path = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/vectors/scheduling"
-    ))
-    .join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))
+/// The vector files of one name: the shared fixture and this crate's upstream additions.
+fn vector_paths(file: &str) -> [PathBuf; 2] {
+    [
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/vectors/scheduling"
+        ))
+        .join(file),
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/vectors/upstream/scheduling"
+        ))
+        .join(file),
+    ]
 }
 
-fn cases(file: &str) -> Vec<Value> {
-    vectors(file)["cases"]
-        .as_array()
-        .cloned()
-        .unwrap_or_else(|| panic!("{file}: no cases"))
+/// One case with the file it came from, so a failure names both.
+struct Case {
+    label: String,
+    value: Value,
+}
+
+impl std::ops::Deref for Case {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        &self.value
+    }
+}
+
+/// The cases of every file of that name, each labelled `<path>: <id>`.
+fn cases(file: &str) -> Vec<Case> {
+    let mut all = Vec::new();
+    for path in vector_paths(file) {
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        let doc: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()));
+        let list = doc["cases"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}: no cases", path.display()));
+        assert!(!list.is_empty(), "{}: no cases", path.display());
+        for value in list {
+            let id = value["id"].as_str().unwrap_or("?");
+            all.push(Case {
+                label: format!("{}: {id}", path.display()),
+                value: value.clone(),
+            });
+        }
+    }
+    all
 }
 
 fn skipped(id: &str) -> bool {
@@ -56,6 +96,23 @@ fn sorted(mut v: Vec<TargetCluster>) -> Vec<(String, i32)> {
     pairs
 }
 
+/// A target with its per-component counts.
+type TargetWithComponents = (String, i32, Vec<(String, i32)>);
+
+/// Each target with its per-component counts, in result order.
+fn with_components(v: &[TargetCluster]) -> Vec<TargetWithComponents> {
+    v.iter()
+        .map(|t| {
+            let components = t
+                .components
+                .iter()
+                .map(|c| (c.name.clone(), c.replicas))
+                .collect();
+            (t.name.clone(), t.replicas, components)
+        })
+        .collect()
+}
+
 fn in_order(v: &[TargetCluster]) -> Vec<(String, i32)> {
     v.iter().map(|t| (t.name.clone(), t.replicas)).collect()
 }
@@ -71,10 +128,10 @@ fn tie_break(name: &str) -> TieBreak {
 #[test]
 fn webster_vectors() {
     for case in cases("webster.json") {
-        let id = case["id"].as_str().unwrap_or("?");
-        if skipped(id) {
+        if skipped(case["id"].as_str().unwrap_or("?")) {
             continue;
         }
+        let id = case.label.as_str();
         let input = &case["input"];
         let expected = &case["expected"];
         match case["function"].as_str().unwrap_or("") {
@@ -199,12 +256,14 @@ impl Candidates {
     }
 }
 
-fn binding(input: &Value) -> (ResourceBindingSpec, Option<ResourceBindingStatus>) {
+fn binding(id: &str, input: &Value) -> (ResourceBindingSpec, Option<ResourceBindingStatus>) {
     let spec: ResourceBindingSpec = serde_json::from_value(input["bindingSpec"].clone())
-        .unwrap_or_else(|e| panic!("bindingSpec: {e}"));
+        .unwrap_or_else(|e| panic!("{id}: bindingSpec: {e}"));
     let status: Option<ResourceBindingStatus> = match &input["bindingStatus"] {
         Value::Null => None,
-        v => Some(serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("status: {e}"))),
+        v => {
+            Some(serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{id}: status: {e}")))
+        }
     };
     (spec, status)
 }
@@ -215,6 +274,9 @@ fn options(
     status: Option<&ResourceBindingStatus>,
 ) -> DivisionOptions {
     let mut options = DivisionOptions::default().for_binding(spec, status);
+    if let Some(gate) = input["featureGates"]["MultiplePodTemplatesScheduling"].as_bool() {
+        options.multiple_pod_templates_scheduling = gate;
+    }
     match input["assignmentMode"].as_str() {
         Some("Fresh") => options.mode = AssignmentMode::Fresh,
         Some("Steady") => options.mode = AssignmentMode::Steady,
@@ -238,9 +300,9 @@ fn check_error(id: &str, got: Result<Vec<TargetCluster>, AssignError>, want: &st
     }
 }
 
-/// Runs one assignment case (static weight or dynamic).
-fn run_assignment_case(case: &Value) {
-    let id = case["id"].as_str().unwrap_or("?");
+/// Runs one assignment case (static weight, dynamic or duplicated).
+fn run_assignment_case(case: &Case) {
+    let id = case.label.as_str();
     let input = &case["input"];
     let expected = &case["expected"];
     let function = case["function"].as_str().unwrap_or("");
@@ -255,8 +317,11 @@ fn run_assignment_case(case: &Value) {
                 TieBreak::for_uid(input["resourceUID"].as_str().unwrap_or("")),
             )
         }
-        "assignByStaticWeightStrategy" | "assignByDynamicStrategy" | "AssignReplicas" => {
-            let (spec, status) = binding(input);
+        "assignByStaticWeightStrategy"
+        | "assignByDynamicStrategy"
+        | "assignByDuplicatedStrategy"
+        | "AssignReplicas" => {
+            let (spec, status) = binding(id, input);
             let opts = options(input, &spec, status.as_ref());
             let candidates = Candidates::parse(&input["candidates"]);
             let built = candidates.build(&spec);
@@ -274,6 +339,12 @@ fn run_assignment_case(case: &Value) {
     }
     let got = got.unwrap_or_else(|e| panic!("{id}: unexpected error {e}"));
     let want = target_clusters(&expected["clusters"]);
+    let lists_components = expected["clusters"]
+        .as_array()
+        .is_some_and(|l| l.iter().any(|c| c.get("components").is_some()));
+    if lists_components {
+        assert_eq!(with_components(&got), with_components(&want), "{id}");
+    }
     if expected["ordered"].as_bool() == Some(true) {
         assert_eq!(in_order(&got), in_order(&want), "{id}");
     } else {

@@ -37,7 +37,7 @@ use crate::api::{
     ResourceBindingStatus, StaticClusterWeight, TargetCluster,
 };
 
-use super::estimator::{calculate_available_replicas, Estimator};
+use super::estimator::{calculate_available_replicas, is_multi_template_applicable, Estimator};
 use super::snapshot::{ClusterSet, ClusterSnapshot, PreparedMatcher};
 use super::webster::{self, clamp_i32, TieBreak};
 use crate::selector::ClusterAffinityMatcher;
@@ -113,8 +113,9 @@ pub struct DivisionOptions {
     /// Karmada's `--enable-empty-workload-propagation`: a workload assigned 0 replicas keeps
     /// every selected cluster with `replicas: 0` instead of none.
     pub enable_empty_workload_propagation: bool,
-    /// Karmada's `MultiplePodTemplatesScheduling` gate: multi-component bindings also carry
-    /// the per-component replica counts in each target cluster.
+    /// Karmada's `MultiplePodTemplatesScheduling` gate: multi-component bindings placed on
+    /// exactly one cluster (see [`is_multi_template_applicable`]) also carry the
+    /// per-component replica counts in each target cluster.
     pub multiple_pod_templates_scheduling: bool,
 }
 
@@ -348,8 +349,10 @@ fn without_replicas(
     spec: &ResourceBindingSpec,
     options: &DivisionOptions,
 ) -> Vec<TargetCluster> {
+    // Karmada records the per-component counts only where the whole set goes to exactly one
+    // cluster (the same applicability test as the component-set estimate).
     let components: Vec<ComponentReplicas> =
-        if options.multiple_pod_templates_scheduling && spec.components.len() > 1 {
+        if options.multiple_pod_templates_scheduling && is_multi_template_applicable(spec) {
             spec.components
                 .iter()
                 .map(|c| ComponentReplicas {

@@ -224,6 +224,65 @@ fn duplicated_and_non_workloads() {
     );
 }
 
+/// Per-component counts are written only with the gate on and a placement that puts the whole
+/// component set on exactly one cluster (Karmada's `IsMultiTemplateSchedulingApplicable`).
+#[test]
+fn component_results_need_gate_and_single_cluster_placement() {
+    let one_cluster = json!([{"spreadByField": "cluster", "minGroups": 1, "maxGroups": 1}]);
+    let components = json!([{"name": "jobmanager", "replicas": 1},
+                            {"name": "taskmanager", "replicas": 4}]);
+    let with_counts = vec![
+        ("jobmanager".to_string(), 1),
+        ("taskmanager".to_string(), 4),
+    ];
+    let table = [
+        // (case, gate, placement, expected components)
+        (
+            "applicable",
+            true,
+            json!({"spreadConstraints": one_cluster}),
+            with_counts.clone(),
+        ),
+        (
+            "gate off",
+            false,
+            json!({"spreadConstraints": one_cluster}),
+            vec![],
+        ),
+        ("no single-cluster spread", true, json!({}), vec![]),
+        (
+            "maxGroups 2",
+            true,
+            json!({"spreadConstraints":
+                [{"spreadByField": "cluster", "minGroups": 1, "maxGroups": 2}]}),
+            vec![],
+        ),
+        (
+            "ordered cluster affinities",
+            true,
+            json!({"spreadConstraints": one_cluster,
+                   "clusterAffinities": [{"affinityName": "primary"}]}),
+            vec![],
+        ),
+    ];
+    let member = cluster("member1");
+    for (case, gate, placement, want) in table {
+        let s = spec(json!({"components": components, "placement": placement}));
+        let candidates = [AssignCandidate::new(&member, 0, &s, None)];
+        let options = DivisionOptions {
+            multiple_pod_templates_scheduling: gate,
+            ..Default::default()
+        };
+        let result = assign_replicas_to_candidates(&candidates, &s, &options).unwrap();
+        let got: Vec<(String, i32)> = result
+            .iter()
+            .flat_map(|t| t.components.iter().map(|c| (c.name.clone(), c.replicas)))
+            .collect();
+        assert_eq!(got, want, "{case}");
+        assert_eq!(counts(&result), pairs(&[("member1", 0)]), "{case}");
+    }
+}
+
 #[test]
 fn unsupported_strategy() {
     let s = spec(
@@ -413,4 +472,50 @@ fn assignment_mode_from_timestamps() {
         rfc3339_nanos("2000-03-01T00:00:00Z"),
         Some(951_868_800_000_000_000)
     );
+}
+
+/// The static weight rules (digest rule 4): the maximum of the matching rules, unmatched
+/// clusters dropped, and weight 1 for every candidate when no rule matches or there is no
+/// weight preference.
+#[test]
+fn static_weight_rules() {
+    let rule = |names: &[&str], weight: i64| json!({"targetCluster": {"clusterNames": names}, "weight": weight});
+    let cases = [
+        (
+            "maximum of matching rules",
+            json!({"staticWeightList": [rule(&["a"], 1), rule(&["a", "b"], 3), rule(&["b"], 2)]}),
+            vec![("a", 3), ("b", 3)],
+        ),
+        (
+            "unmatched candidate dropped",
+            json!({"staticWeightList": [rule(&["a"], 2)]}),
+            vec![("a", 2)],
+        ),
+        (
+            "no rule matches: all weigh 1",
+            json!({"staticWeightList": [rule(&["z"], 5)]}),
+            vec![("a", 1), ("b", 1), ("c", 1)],
+        ),
+        (
+            "empty list: all weigh 1",
+            json!({"staticWeightList": []}),
+            vec![("a", 1), ("b", 1), ("c", 1)],
+        ),
+        (
+            "no weight preference: all weigh 1",
+            serde_json::Value::Null,
+            vec![("a", 1), ("b", 1), ("c", 1)],
+        ),
+    ];
+    let clusters = [cluster("a"), cluster("b"), cluster("c")];
+    let refs: Vec<&Cluster> = clusters.iter().collect();
+    for (case, preference, want) in cases {
+        let mut scheduling =
+            json!({"replicaSchedulingType": "Divided", "replicaDivisionPreference": "Weighted"});
+        if !preference.is_null() {
+            scheduling["weightPreference"] = preference;
+        }
+        let s = spec(json!({"replicas": 6, "placement": {"replicaScheduling": scheduling}}));
+        assert_eq!(static_weights(&refs, &s), want, "{case}");
+    }
 }
