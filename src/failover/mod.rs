@@ -236,11 +236,20 @@ pub fn matching_tolerations(
 /// tolerate forever, `0` to evict now, otherwise the smallest remaining time over every
 /// (NoExecute taint with `timeAdded`, used toleration with `tolerationSeconds` that
 /// tolerates it) pair.
+///
+/// No taint tolerates forever; taints with no used toleration at all are evicted at once,
+/// before any pair is looked at (Karmada checks the two lists in that order).
 pub fn min_toleration_seconds(
     no_execute_taints: &[Taint],
     used_tolerations: &[Toleration],
     now: Timestamp,
 ) -> i64 {
+    if no_execute_taints.is_empty() {
+        return -1;
+    }
+    if used_tolerations.is_empty() {
+        return 0;
+    }
     let mut min: Option<Timestamp> = None;
     for taint in no_execute_taints {
         let Some(added) = ts(&taint.time_added) else {
@@ -253,7 +262,8 @@ pub fn min_toleration_seconds(
             if !tolerates(tol, taint) {
                 continue;
             }
-            let trigger = added.plus(secs.max(0));
+            // A negative tolerationSeconds moves the trigger before timeAdded, as in Karmada.
+            let trigger = added.plus(secs);
             min = Some(min.map_or(trigger, |m| m.min(trigger)));
         }
     }
@@ -350,7 +360,8 @@ pub fn assess_task(
         .grace_period_seconds
         .map(i64::from)
         .unwrap_or(default_timeout_seconds);
-    if created.plus(timeout) <= now {
+    // Karmada removes the task once now is strictly after the deadline.
+    if created.plus(timeout) < now {
         return TaskAssessment::Remove(format!("the grace period of {timeout}s has passed"));
     }
     let all_healthy = scheduled.iter().all(|c| {

@@ -126,6 +126,154 @@ fn taint_decisions() {
 }
 
 #[test]
+fn min_toleration_seconds_table() {
+    let now = t("2026-01-01T00:01:00Z");
+    let taint = |key: &str, added: Option<&str>| Taint {
+        key: key.into(),
+        effect: "NoExecute".into(),
+        time_added: added.map(str::to_string),
+        ..Default::default()
+    };
+    let tol = |key: &str, secs: Option<i64>| Toleration {
+        key: key.into(),
+        operator: "Exists".into(),
+        effect: "NoExecute".into(),
+        toleration_seconds: secs,
+        ..Default::default()
+    };
+    let added = Some("2026-01-01T00:00:00Z");
+    // (taints, used tolerations, seconds)
+    let cases: Vec<(Vec<Taint>, Vec<Toleration>, i64)> = vec![
+        // No taint: tolerated forever, whatever the tolerations.
+        (vec![], vec![tol("a", Some(60))], -1),
+        (vec![], vec![], -1),
+        // Taints but no used toleration: evicted now, even for a taint without timeAdded.
+        (vec![taint("a", added)], vec![], 0),
+        (vec![taint("a", None)], vec![], 0),
+        // Only pairs with timeAdded and tolerationSeconds count.
+        (vec![taint("a", None)], vec![tol("a", Some(60))], -1),
+        (vec![taint("a", added)], vec![tol("a", None)], -1),
+        // A toleration that does not tolerate the taint forms no pair.
+        (vec![taint("a", added)], vec![tol("b", Some(600))], -1),
+        // The earliest trigger wins; a passed trigger evicts now.
+        (
+            vec![taint("a", added), taint("b", added)],
+            vec![tol("a", Some(600)), tol("b", Some(120))],
+            60,
+        ),
+        (vec![taint("a", added)], vec![tol("a", Some(60))], 0),
+        (vec![taint("a", added)], vec![tol("a", Some(-30))], 0),
+    ];
+    for (taints, tols, want) in cases {
+        assert_eq!(
+            min_toleration_seconds(&taints, &tols, now),
+            want,
+            "{taints:?} {tols:?}"
+        );
+    }
+}
+
+#[test]
+fn assess_task_table() {
+    let now = t("2026-01-01T01:00:00Z");
+    let task = |minutes_ago: Option<i64>, suppress: Option<bool>, grace: Option<i32>| {
+        GracefulEvictionTask {
+            from_cluster: "m1".into(),
+            creation_timestamp: minutes_ago.map(|m| now.plus(-60 * m).to_string()),
+            suppress_deletion: suppress,
+            grace_period_seconds: grace,
+            ..Default::default()
+        }
+    };
+    let health = |h: ResourceHealth| AggregatedStatusItem {
+        cluster_name: "a".into(),
+        health: Some(h),
+        ..Default::default()
+    };
+    let a = vec!["a".to_string()];
+    // (task, scheduled, observed, hasScheduled, kept)
+    type Case = (
+        GracefulEvictionTask,
+        Vec<String>,
+        Vec<AggregatedStatusItem>,
+        bool,
+        bool,
+    );
+    let cases: Vec<Case> = vec![
+        // First sight: stamped and kept, whatever else holds.
+        (task(None, Some(false), None), a.clone(), vec![], true, true),
+        (
+            task(Some(1), Some(true), Some(1)),
+            a.clone(),
+            vec![],
+            false,
+            true,
+        ),
+        (
+            task(Some(1), Some(false), None),
+            vec![],
+            vec![],
+            false,
+            false,
+        ),
+        // The default timeout is 3 minutes here; the deadline itself still keeps the task.
+        (task(Some(3), None, None), a.clone(), vec![], false, true),
+        (task(Some(4), None, None), a.clone(), vec![], false, false),
+        // gracePeriodSeconds replaces the default timeout.
+        (
+            task(Some(4), None, Some(600)),
+            a.clone(),
+            vec![],
+            false,
+            true,
+        ),
+        (
+            task(Some(2), None, Some(60)),
+            a.clone(),
+            vec![],
+            false,
+            false,
+        ),
+        // Healthy everywhere removes the task, but only once the scheduler observed it.
+        (
+            task(Some(1), None, None),
+            a.clone(),
+            vec![health(ResourceHealth::Healthy)],
+            true,
+            false,
+        ),
+        (
+            task(Some(1), None, None),
+            a.clone(),
+            vec![health(ResourceHealth::Healthy)],
+            false,
+            true,
+        ),
+        (
+            task(Some(1), None, None),
+            a.clone(),
+            vec![health(ResourceHealth::Unknown)],
+            true,
+            true,
+        ),
+        (task(Some(1), None, None), a.clone(), vec![], true, true),
+        // Nothing scheduled counts as healthy everywhere.
+        (task(Some(1), None, None), vec![], vec![], true, false),
+    ];
+    for (i, (task, scheduled, observed, has_scheduled, kept)) in cases.into_iter().enumerate() {
+        let got = assess_task(&task, &scheduled, &observed, has_scheduled, 180, now);
+        assert_eq!(
+            matches!(got, TaskAssessment::Keep(_)),
+            kept,
+            "case {i}: {got:?}"
+        );
+        if let TaskAssessment::Keep(t) = got {
+            assert!(t.creation_timestamp.is_some(), "case {i}");
+        }
+    }
+}
+
+#[test]
 fn evict_cluster_adds_one_task() {
     let mut b: ResourceBinding = serde_json::from_value(json!({
         "metadata": {"name": "web", "namespace": "default", "generation": 3},

@@ -994,6 +994,312 @@ mod tests {
         assert_eq!(select_groups(&[], 1, 3, 1), None);
     }
 
+    /// The worked examples of Karmada's group-score comments, plus the empty cases.
+    #[test]
+    fn group_score_table() {
+        use crate::api::ReplicaSchedulingStrategy;
+        let cluster = Cluster::default();
+        let spec = |replicas: i32, divided: bool, cluster_min: Option<i32>| ResourceBindingSpec {
+            replicas,
+            placement: Some(Placement {
+                replica_scheduling: divided.then(|| ReplicaSchedulingStrategy {
+                    replica_scheduling_type: Some(ReplicaSchedulingType::Divided),
+                    replica_division_preference: Some(ReplicaDivisionPreference::Aggregated),
+                    ..Default::default()
+                }),
+                spread_constraints: cluster_min
+                    .map(|min_groups| SpreadConstraint {
+                        spread_by_field: Some(SpreadByField::Cluster),
+                        min_groups,
+                        ..Default::default()
+                    })
+                    .into_iter()
+                    .collect(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        // (scores, available replicas, spec, group minGroups, score)
+        type Case = (Vec<i64>, Vec<i64>, ResourceBindingSpec, i32, i64);
+        let cases: Vec<Case> = vec![
+            // Duplicated: only clusters able to hold all 50 replicas count, then their mean.
+            (
+                vec![100; 5],
+                vec![60, 70, 40, 30, 10],
+                spec(50, false, None),
+                0,
+                2100,
+            ),
+            (vec![0; 4], vec![60; 4], spec(50, false, None), 0, 4000),
+            (
+                vec![100; 5],
+                vec![60, 70, 10, 10, 5],
+                spec(50, false, None),
+                0,
+                2100,
+            ),
+            (
+                vec![0; 4],
+                vec![100, 100, 10, 10],
+                spec(50, false, None),
+                0,
+                2000,
+            ),
+            // No cluster can hold the replicas, or no cluster at all: 0.
+            (vec![100; 2], vec![10, 10], spec(50, false, None), 0, 0),
+            (vec![], vec![], spec(50, false, None), 0, 0),
+            // Divided, target ceil(100/2) = 50 and at least max(1, 2) = 2 clusters.
+            (
+                vec![100; 5],
+                vec![10, 10, 10, 10, 5],
+                spec(100, true, Some(1)),
+                2,
+                45100,
+            ),
+            (
+                vec![0; 4],
+                vec![40, 30, 10, 10],
+                spec(100, true, Some(1)),
+                2,
+                50000,
+            ),
+            (
+                vec![100; 5],
+                vec![40, 40, 10, 10, 5],
+                spec(100, true, Some(1)),
+                2,
+                50100,
+            ),
+            (
+                vec![0; 4],
+                vec![100, 100, 10, 10],
+                spec(100, true, Some(1)),
+                2,
+                50000,
+            ),
+            // The cluster constraint's minGroups raises the clusters taken: 3 of them.
+            (
+                vec![100, 100, 0],
+                vec![60, 60, 60],
+                spec(100, true, Some(3)),
+                2,
+                50066,
+            ),
+        ];
+        for (scores, available, spec, min_groups, want) in cases {
+            let candidates: Vec<Candidate<'_>> = scores
+                .iter()
+                .zip(&available)
+                .map(|(&score, &available)| Candidate {
+                    cluster: &cluster,
+                    score,
+                    allocatable_replicas: available,
+                    available_replicas: available,
+                    overflow_order: 0,
+                })
+                .collect();
+            let refs: Vec<&Candidate<'_>> = candidates.iter().collect();
+            assert_eq!(
+                group_score(&refs, &spec, min_groups),
+                want,
+                "{scores:?} {available:?}"
+            );
+        }
+    }
+
+    /// The selection rules a naive reading of the spread-constraint API gets wrong.
+    #[test]
+    fn select_best_clusters_rules() {
+        use crate::api::{ClusterPreferences, DynamicWeightFactor, ReplicaSchedulingStrategy};
+        let clusters: Vec<Cluster> = ["m1", "m2", "m3"]
+            .iter()
+            .map(|n| {
+                let mut c = Cluster::default();
+                c.metadata.name = (*n).into();
+                c
+            })
+            .collect();
+        let candidates: Vec<Candidate<'_>> = clusters
+            .iter()
+            .map(|c| Candidate {
+                cluster: c,
+                score: 0,
+                allocatable_replicas: 10,
+                available_replicas: 10,
+                overflow_order: 0,
+            })
+            .collect();
+        let by = |field: Option<SpreadByField>, label: &str, min: i32, max: i32| SpreadConstraint {
+            spread_by_field: field,
+            spread_by_label: label.into(),
+            min_groups: min,
+            max_groups: max,
+        };
+        let cluster = |min, max| by(Some(SpreadByField::Cluster), "", min, max);
+        let divided = |weight_preference| {
+            Some(ReplicaSchedulingStrategy {
+                replica_scheduling_type: Some(ReplicaSchedulingType::Divided),
+                replica_division_preference: Some(ReplicaDivisionPreference::Weighted),
+                weight_preference,
+            })
+        };
+        let duplicated = Some(ReplicaSchedulingStrategy {
+            replica_scheduling_type: Some(ReplicaSchedulingType::Duplicated),
+            ..Default::default()
+        });
+        let dynamic = divided(Some(ClusterPreferences {
+            static_weight_list: vec![],
+            dynamic_weight: Some(DynamicWeightFactor::AvailableReplicas),
+        }));
+        type Case<'a> = (
+            &'a str,
+            Vec<SpreadConstraint>,
+            Option<ReplicaSchedulingStrategy>,
+            i32,
+            Result<Vec<usize>, SelectError>,
+        );
+        let cases: Vec<Case<'_>> = vec![
+            (
+                "maxGroups, not minGroups, decides how many",
+                vec![cluster(1, 2)],
+                None,
+                5,
+                Ok(vec![0, 1]),
+            ),
+            (
+                "maxGroups 0 selects nothing when capacity is ignored",
+                vec![cluster(0, 0)],
+                duplicated.clone(),
+                5,
+                Ok(vec![]),
+            ),
+            (
+                "maxGroups 0 cannot hold a Divided workload",
+                vec![cluster(0, 0)],
+                dynamic.clone(),
+                5,
+                Err(SelectError::NotEnoughResource(0)),
+            ),
+            (
+                "minGroups is a feasibility check",
+                vec![cluster(4, 4)],
+                None,
+                5,
+                Err(SelectError::TooFewClusters),
+            ),
+            (
+                "a zone constraint alone drives no selection",
+                vec![by(Some(SpreadByField::Zone), "", 1, 1)],
+                None,
+                5,
+                Err(SelectError::UnsupportedConstraint),
+            ),
+            (
+                "a provider constraint alone drives no selection",
+                vec![by(Some(SpreadByField::Provider), "", 1, 1)],
+                None,
+                5,
+                Err(SelectError::UnsupportedConstraint),
+            ),
+            (
+                "spreadByLabel is not implemented",
+                vec![by(None, "net", 1, 1)],
+                None,
+                5,
+                Err(SelectError::UnsupportedConstraint),
+            ),
+            (
+                "a zone constraint beside a cluster one is only a filter",
+                vec![by(Some(SpreadByField::Zone), "", 1, 1), cluster(1, 1)],
+                None,
+                5,
+                Ok(vec![0]),
+            ),
+            (
+                "Weighted without preference ignores spread constraints",
+                vec![cluster(1, 1)],
+                divided(None),
+                5,
+                Ok(vec![0, 1, 2]),
+            ),
+            (
+                "an explicitly empty static list keeps them",
+                vec![cluster(1, 1)],
+                divided(Some(ClusterPreferences::default())),
+                5,
+                Ok(vec![0]),
+            ),
+            (
+                "dynamic weights keep them",
+                vec![cluster(1, 1)],
+                dynamic,
+                5,
+                Ok(vec![0]),
+            ),
+            (
+                "capacity counts for Divided",
+                vec![cluster(1, 1)],
+                divided(Some(ClusterPreferences::default())),
+                11,
+                Err(SelectError::NotEnoughResource(1)),
+            ),
+            (
+                "capacity is ignored for Duplicated",
+                vec![cluster(1, 1)],
+                duplicated,
+                11,
+                Ok(vec![0]),
+            ),
+        ];
+        for (name, spread_constraints, replica_scheduling, replicas, want) in cases {
+            let placement = Placement {
+                spread_constraints,
+                replica_scheduling,
+                ..Default::default()
+            };
+            let spec = ResourceBindingSpec {
+                replicas,
+                placement: Some(placement.clone()),
+                ..Default::default()
+            };
+            let groups = group_candidates(&candidates, &spec, &placement);
+            assert_eq!(
+                select_best_clusters(&candidates, &groups, &placement, replicas),
+                want,
+                "{name}"
+            );
+        }
+    }
+
+    /// Selection sees a cluster's own replicas as available; the estimate stays apart.
+    #[test]
+    fn available_replicas_include_held_replicas() {
+        use crate::api::{ResourceBinding, TargetCluster};
+        let clusters: Vec<Cluster> = ["m1", "m2"]
+            .iter()
+            .map(|n| {
+                let mut c = Cluster::default();
+                c.metadata.name = (*n).into();
+                c
+            })
+            .collect();
+        let feasible: Vec<&Cluster> = clusters.iter().collect();
+        let mut b = ResourceBinding::default();
+        b.spec.replicas = 10;
+        b.spec.clusters = vec![TargetCluster {
+            name: "m2".into(),
+            replicas: 4,
+            components: vec![],
+        }];
+        let ctx = SchedulingContext::new(&b, None);
+        let got = candidates_with_estimates(&ctx, &feasible, None, &[0, 100], &[3, 3]);
+        let seen: Vec<(&str, i64, i64)> = got
+            .iter()
+            .map(|c| (c.name(), c.allocatable_replicas, c.available_replicas))
+            .collect();
+        assert_eq!(seen, vec![("m1", 3, 3), ("m2", 3, 7)]);
+    }
+
     #[test]
     fn spare_swap() {
         let clusters: Vec<Cluster> = ["m1", "m2", "m3"]

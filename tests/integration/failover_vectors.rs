@@ -8,10 +8,17 @@ use fedplan::failover::{
 };
 use serde_json::Value;
 
-const FILE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/vectors/scheduling/taint_toleration.json"
-);
+/// The shared fixture and this crate's transcription of the upstream cases it lacks.
+const FILES: [&str; 2] = [
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/fixtures/vectors/scheduling/taint_toleration.json"
+    ),
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/upstream/scheduling/taint_toleration.json"
+    ),
+];
 
 fn de<T: serde::de::DeserializeOwned>(v: &Value, id: &str) -> T {
     serde_json::from_value(if v.is_null() {
@@ -24,12 +31,23 @@ fn de<T: serde::de::DeserializeOwned>(v: &Value, id: &str) -> T {
 
 #[test]
 fn failover_vectors() {
-    let text = std::fs::read_to_string(FILE).expect("vector file");
-    let doc: Value = serde_json::from_str(&text).expect("json");
-    let cases = doc["cases"].as_array().expect("cases");
+    let mut ran = 0;
+    for path in FILES {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let cases = doc["cases"].as_array().cloned().unwrap_or_default();
+        assert!(!cases.is_empty(), "{path}: no cases");
+        ran += run_cases(path, &cases);
+    }
+    assert!(ran >= 9, "only {ran} failover cases ran");
+}
+
+/// Runs the failover cases of one file; returns how many ran.
+fn run_cases(path: &str, cases: &[Value]) -> usize {
     let mut ran = 0;
     for case in cases {
-        let id = case["id"].as_str().unwrap_or("?");
+        let id = format!("{path}: {}", case["id"].as_str().unwrap_or("?"));
+        let id = id.as_str();
         let input = &case["input"];
         let expected = &case["expected"];
         match case["function"].as_str().unwrap_or("") {
@@ -79,5 +97,5 @@ fn failover_vectors() {
         }
         ran += 1;
     }
-    assert!(ran >= 9, "only {ran} failover cases ran");
+    ran
 }

@@ -1,5 +1,6 @@
 //! Karmada's resource-selector priority and policy-choice cases from
-//! `fixtures/vectors/scheduling/policy_matching.json`, read in place.
+//! `fixtures/vectors/scheduling/policy_matching.json` (read in place) and from this crate's
+//! `tests/vectors/upstream/scheduling/policy_matching.json`.
 //!
 //! Conventions of the file: `priority` values are ImplicitPriority names; the functions
 //! compare policies of one kind (a PropagationPolicy is always tried before any
@@ -15,18 +16,23 @@ use fedplan::selector::{
 };
 use serde_json::Value;
 
-const VECTORS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/vectors/scheduling/policy_matching.json"
-);
+/// The shared fixture and this crate's transcription of the upstream cases it lacks.
+const VECTORS: [&str; 2] = [
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/fixtures/vectors/scheduling/policy_matching.json"
+    ),
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/upstream/scheduling/policy_matching.json"
+    ),
+];
 
-fn load() -> Vec<Value> {
-    let text = std::fs::read_to_string(VECTORS).unwrap_or_else(|e| panic!("{VECTORS}: {e}"));
-    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{VECTORS}: {e}"));
-    assert!(
-        doc.get("conventions").is_some(),
-        "{VECTORS}: no conventions"
-    );
+/// The cases of one vector file.
+fn load(path: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(doc.get("conventions").is_some(), "{path}: no conventions");
     doc["cases"].as_array().cloned().unwrap_or_default()
 }
 
@@ -65,99 +71,99 @@ fn expected_name(case: &Value) -> Option<String> {
 
 #[test]
 fn policy_matching_vectors() {
-    let cases = load();
-    assert!(!cases.is_empty(), "no cases in {VECTORS}");
-    for case in &cases {
-        let id = case["id"].as_str().unwrap_or("?");
-        let input = &case["input"];
-        let function = case["function"].as_str().unwrap_or("");
-        match function {
-            "ResourceSelectorPriority" => {
-                let selector: ResourceSelector =
-                    serde_json::from_value(input["resourceSelector"].clone())
-                        .unwrap_or_else(|e| panic!("case {id}: selector: {e}"));
-                let got =
-                    resource_selector_priority(&TemplateRef::of(&input["resource"]), &selector);
-                assert_eq!(
-                    got,
-                    expected_priority(id, &case["expected"]["priority"]),
-                    "case {id}"
-                );
-            }
-            "ResourceMatches" | "ResourceMatchSelectors" => {
-                let selectors: Vec<ResourceSelector> = match input.get("resourceSelectors") {
-                    Some(v) => serde_json::from_value(v.clone()),
-                    None => {
-                        serde_json::from_value(input["resourceSelector"].clone()).map(|s| vec![s])
-                    }
-                }
-                .unwrap_or_else(|e| panic!("case {id}: selectors: {e}"));
-                let got = resource_match_selectors_priority(
-                    &TemplateRef::of(&input["resource"]),
-                    &selectors,
-                )
-                .is_match();
-                assert_eq!(Some(got), case["expected"]["match"].as_bool(), "case {id}");
-            }
-            "ResourceMatchSelectorsPriority" => {
-                let selectors: Vec<ResourceSelector> =
-                    serde_json::from_value(input["resourceSelectors"].clone())
-                        .unwrap_or_else(|e| panic!("case {id}: selectors: {e}"));
-                let got = resource_match_selectors_priority(
-                    &TemplateRef::of(&input["resource"]),
-                    &selectors,
-                );
-                assert_eq!(
-                    got,
-                    expected_priority(id, &case["expected"]["priority"]),
-                    "case {id}"
-                );
-            }
-            "getHighestPriorityPropagationPolicy" => {
-                let pps: Vec<PropagationPolicy> = policies(id, &input["policies"]);
-                let got = highest_priority_propagation_policy(&input["resource"], &pps)
-                    .map(|p| p.metadata.name.clone());
-                assert_eq!(
-                    got,
-                    expected_name(case),
-                    "case {id}: {}",
-                    case["description"]
-                );
-            }
-            "getHighestPriorityClusterPropagationPolicy" => {
-                let cpps: Vec<ClusterPropagationPolicy> = policies(id, &input["policies"]);
-                let got = highest_priority_cluster_propagation_policy(&input["resource"], &cpps)
-                    .map(|p| p.metadata.name.clone());
-                assert_eq!(
-                    got,
-                    expected_name(case),
-                    "case {id}: {}",
-                    case["description"]
-                );
-            }
-            "getHigherPriorityPropagationPolicy" => {
-                let a: Option<PropagationPolicy> =
-                    (!input["a"].is_null()).then(|| policy(id, &input["a"]));
-                let b: PropagationPolicy = policy(id, &input["b"]);
-                let got = higher_priority_by_name(a.as_ref(), &b, |p| p.metadata.name.as_str());
-                assert_eq!(
-                    Some(got.metadata.name.clone()),
-                    expected_name(case),
-                    "case {id}"
-                );
-            }
-            "getHigherPriorityClusterPropagationPolicy" => {
-                let a: Option<ClusterPropagationPolicy> =
-                    (!input["a"].is_null()).then(|| policy(id, &input["a"]));
-                let b: ClusterPropagationPolicy = policy(id, &input["b"]);
-                let got = higher_priority_by_name(a.as_ref(), &b, |p| p.metadata.name.as_str());
-                assert_eq!(
-                    Some(got.metadata.name.clone()),
-                    expected_name(case),
-                    "case {id}"
-                );
-            }
-            other => panic!("case {id}: unknown function {other:?}"),
+    for path in VECTORS {
+        let cases = load(path);
+        assert!(!cases.is_empty(), "no cases in {path}");
+        for case in &cases {
+            let id = format!("{path}: {}", case["id"].as_str().unwrap_or("?"));
+            run_case(&id, case);
         }
+    }
+}
+
+/// Runs one case against the library.
+fn run_case(id: &str, case: &Value) {
+    let input = &case["input"];
+    let function = case["function"].as_str().unwrap_or("");
+    match function {
+        "ResourceSelectorPriority" => {
+            let selector: ResourceSelector =
+                serde_json::from_value(input["resourceSelector"].clone())
+                    .unwrap_or_else(|e| panic!("case {id}: selector: {e}"));
+            let got = resource_selector_priority(&TemplateRef::of(&input["resource"]), &selector);
+            assert_eq!(
+                got,
+                expected_priority(id, &case["expected"]["priority"]),
+                "case {id}"
+            );
+        }
+        "ResourceMatches" | "ResourceMatchSelectors" => {
+            let selectors: Vec<ResourceSelector> = match input.get("resourceSelectors") {
+                Some(v) => serde_json::from_value(v.clone()),
+                None => serde_json::from_value(input["resourceSelector"].clone()).map(|s| vec![s]),
+            }
+            .unwrap_or_else(|e| panic!("case {id}: selectors: {e}"));
+            let got =
+                resource_match_selectors_priority(&TemplateRef::of(&input["resource"]), &selectors)
+                    .is_match();
+            assert_eq!(Some(got), case["expected"]["match"].as_bool(), "case {id}");
+        }
+        "ResourceMatchSelectorsPriority" => {
+            let selectors: Vec<ResourceSelector> =
+                serde_json::from_value(input["resourceSelectors"].clone())
+                    .unwrap_or_else(|e| panic!("case {id}: selectors: {e}"));
+            let got =
+                resource_match_selectors_priority(&TemplateRef::of(&input["resource"]), &selectors);
+            assert_eq!(
+                got,
+                expected_priority(id, &case["expected"]["priority"]),
+                "case {id}"
+            );
+        }
+        "getHighestPriorityPropagationPolicy" => {
+            let pps: Vec<PropagationPolicy> = policies(id, &input["policies"]);
+            let got = highest_priority_propagation_policy(&input["resource"], &pps)
+                .map(|p| p.metadata.name.clone());
+            assert_eq!(
+                got,
+                expected_name(case),
+                "case {id}: {}",
+                case["description"]
+            );
+        }
+        "getHighestPriorityClusterPropagationPolicy" => {
+            let cpps: Vec<ClusterPropagationPolicy> = policies(id, &input["policies"]);
+            let got = highest_priority_cluster_propagation_policy(&input["resource"], &cpps)
+                .map(|p| p.metadata.name.clone());
+            assert_eq!(
+                got,
+                expected_name(case),
+                "case {id}: {}",
+                case["description"]
+            );
+        }
+        "getHigherPriorityPropagationPolicy" => {
+            let a: Option<PropagationPolicy> =
+                (!input["a"].is_null()).then(|| policy(id, &input["a"]));
+            let b: PropagationPolicy = policy(id, &input["b"]);
+            let got = higher_priority_by_name(a.as_ref(), &b, |p| p.metadata.name.as_str());
+            assert_eq!(
+                Some(got.metadata.name.clone()),
+                expected_name(case),
+                "case {id}"
+            );
+        }
+        "getHigherPriorityClusterPropagationPolicy" => {
+            let a: Option<ClusterPropagationPolicy> =
+                (!input["a"].is_null()).then(|| policy(id, &input["a"]));
+            let b: ClusterPropagationPolicy = policy(id, &input["b"]);
+            let got = higher_priority_by_name(a.as_ref(), &b, |p| p.metadata.name.as_str());
+            assert_eq!(
+                Some(got.metadata.name.clone()),
+                expected_name(case),
+                "case {id}"
+            );
+        }
+        other => panic!("case {id}: unknown function {other:?}"),
     }
 }

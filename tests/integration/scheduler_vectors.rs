@@ -9,24 +9,42 @@ use fedplan::api::{
 };
 use fedplan::scheduler::filter::{
     self, cluster_matches, tolerates, ApiEnablementFilter, ClusterAffinityFilter,
-    TaintTolerationFilter,
+    ClusterEvictionFilter, SpreadConstraintFilter, TaintTolerationFilter,
 };
 use fedplan::scheduler::framework::{FilterPlugin, FilterResult, SchedulingContext};
 use fedplan::scheduler::select::{
     self, build_candidates, group_candidates, group_score, select_best_clusters, select_by_region,
     select_groups, sort_candidates, Candidate, Group, GroupValue,
 };
-use fedplan::selector::match_zones;
+use fedplan::selector::{cluster_names_matches, match_zones};
 use serde_json::Value;
 
+/// The vector files holding the cases of `name`: the shared fixture and this crate's own
+/// transcription of the upstream cases the fixture lacks, in the same format.
+fn vector_paths(name: &str) -> [String; 2] {
+    let root = env!("CARGO_MANIFEST_DIR");
+    [
+        format!("{root}/../shared/fixtures/vectors/scheduling/{name}"),
+        format!("{root}/tests/vectors/upstream/scheduling/{name}"),
+    ]
+}
+
+/// Every case of both vector files of `name`. Each case's `id` is prefixed with its file so
+/// that a failure names the file and the case.
 fn load(name: &str) -> Vec<Value> {
-    let path = format!(
-        "{}/../shared/fixtures/vectors/scheduling/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
-    doc["cases"].as_array().cloned().unwrap_or_default()
+    let mut all = Vec::new();
+    for path in vector_paths(name) {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let cases = doc["cases"].as_array().cloned().unwrap_or_default();
+        assert!(!cases.is_empty(), "{path}: no cases");
+        for mut case in cases {
+            let id = format!("{path}: {}", case["id"].as_str().unwrap_or("?"));
+            case["id"] = Value::String(id);
+            all.push(case);
+        }
+    }
+    all
 }
 
 fn de<T: serde::de::DeserializeOwned>(v: &Value, what: &str) -> T {
@@ -291,6 +309,11 @@ fn spread_constraint_vectors() {
             }
             "sortClusters" => {
                 let mut ds = details(&input["clusters"]);
+                if input["compareAvailableReplicas"].as_bool() == Some(false) {
+                    // Without that comparator Karmada's order ignores the available
+                    // replicas, which is the scheduler's order when they are all equal.
+                    ds.iter_mut().for_each(|d| d.available = 0);
+                }
                 ds.reverse();
                 let mut cands = candidates(&ds);
                 sort_candidates(&mut cands);
@@ -394,6 +417,27 @@ fn cluster_affinity_vectors() {
                 let c = cluster_of(&input["cluster"]);
                 let got = ApiEnablementFilter.filter(&SchedulingContext::observed(&b), &c);
                 expect_filter(id, got, expected);
+            }
+            "SpreadConstraint.Filter" => {
+                let b = binding_from(input, id);
+                let c = cluster_of(&input["cluster"]);
+                let got = SpreadConstraintFilter.filter(&SchedulingContext::observed(&b), &c);
+                expect_filter(id, got, expected);
+            }
+            "ClusterEviction.Filter" => {
+                let b = binding_from(input, id);
+                let c = cluster_of(&input["cluster"]);
+                let got = ClusterEvictionFilter.filter(&SchedulingContext::observed(&b), &c);
+                expect_filter(id, got, expected);
+            }
+            "ClusterNamesMatches" => {
+                let c = cluster_of(&input["cluster"]);
+                let names = names(&input["clusterNames"]);
+                assert_eq!(
+                    cluster_names_matches(&c, &names),
+                    expected["match"].as_bool().unwrap_or(false),
+                    "{id}"
+                );
             }
             f if skip(f) => {}
             other => panic!("{id}: no runner for function {other}"),

@@ -18,6 +18,12 @@ pub const REASON_AFFINITY: &str =
     "cluster(s) did not match the placement cluster affinity constraint";
 /// Reason of ClusterEviction.
 pub const REASON_EVICTION: &str = "cluster(s) is in the process of eviction";
+/// Reason of SpreadConstraint for a `provider` constraint.
+pub const REASON_NO_PROVIDER: &str = "cluster(s) did not have provider property";
+/// Reason of SpreadConstraint for a `region` constraint.
+pub const REASON_NO_REGION: &str = "cluster(s) did not have region property";
+/// Reason of SpreadConstraint for a `zone` constraint (Karmada tests `spec.zones`).
+pub const REASON_NO_ZONES: &str = "cluster(s) did not have zones property";
 
 /// APIEnablement: the cluster serves the template's group/version and kind, or it is
 /// already a target (a disappearing API never evicts by itself).
@@ -117,15 +123,14 @@ impl FilterPlugin for SpreadConstraintFilter {
         for sc in &ctx.placement.spread_constraints {
             let missing = match sc.spread_by_field {
                 Some(SpreadByField::Provider) if cluster.spec.provider.is_empty() => {
-                    "cluster(s) didn't have provider property"
+                    REASON_NO_PROVIDER
                 }
-                Some(SpreadByField::Region) if cluster.spec.region.is_empty() => {
-                    "cluster(s) didn't have region property"
-                }
+                Some(SpreadByField::Region) if cluster.spec.region.is_empty() => REASON_NO_REGION,
+                // The deprecated `zone` counts: the Cluster API's mutation moves it into `zones`.
                 Some(SpreadByField::Zone)
                     if cluster.spec.zones.is_empty() && cluster.spec.zone.is_empty() =>
                 {
-                    "cluster(s) didn't have zone property"
+                    REASON_NO_ZONES
                 }
                 _ => continue,
             };
@@ -374,6 +379,50 @@ mod tests {
     }
 
     #[test]
+    fn spread_filter_reasons() {
+        let by = |field| {
+            binding(Placement {
+                spread_constraints: vec![SpreadConstraint {
+                    spread_by_field: Some(field),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })
+        };
+        let mut with_zone = cluster("c");
+        with_zone.spec.zone = "z".into();
+        let mut with_zones = cluster("c");
+        with_zones.spec.zones = vec!["z".into()];
+        let mut with_all = cluster("c");
+        with_all.spec.provider = "p".into();
+        with_all.spec.region = "r".into();
+        // (field, cluster, reason or None for success)
+        let cases = [
+            (
+                SpreadByField::Provider,
+                cluster("c"),
+                Some(REASON_NO_PROVIDER),
+            ),
+            (SpreadByField::Region, cluster("c"), Some(REASON_NO_REGION)),
+            (SpreadByField::Zone, cluster("c"), Some(REASON_NO_ZONES)),
+            (SpreadByField::Zone, with_zones, None),
+            (SpreadByField::Zone, with_zone, None),
+            (SpreadByField::Provider, with_all.clone(), None),
+            (SpreadByField::Region, with_all, None),
+            (SpreadByField::Cluster, cluster("c"), None),
+        ];
+        for (field, c, want) in cases {
+            let b = by(field);
+            let ctx = SchedulingContext::new(&b, None);
+            assert_eq!(
+                SpreadConstraintFilter.filter(&ctx, &c).reason(),
+                want,
+                "{field:?}"
+            );
+        }
+    }
+
+    #[test]
     fn spread_and_eviction() {
         let mut b = binding(Placement {
             spread_constraints: vec![SpreadConstraint {
@@ -390,7 +439,7 @@ mod tests {
         let mut c = cluster("c1");
         assert_eq!(
             SpreadConstraintFilter.filter(&ctx, &c).reason(),
-            Some("cluster(s) didn't have region property")
+            Some("cluster(s) did not have region property")
         );
         c.spec.region = "r".into();
         assert!(SpreadConstraintFilter.filter(&ctx, &c).is_success());
