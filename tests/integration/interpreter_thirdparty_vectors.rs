@@ -1,5 +1,7 @@
 //! Karmada's third-party customization test data for the OpenKruise and Flux kinds, read in
-//! place from the shared fixtures and run through the default interpreter chain.
+//! place from the shared fixtures and from this crate's own transcription of the upstream
+//! cases the fixtures lack (`tests/vectors/upstream/interpreter/thirdparty`), both run
+//! through the default interpreter chain.
 //!
 //! Comparison follows Karmada's: dependencies compared after sorting, objects after removing
 //! fields whose expected value is `{{EXCLUDE}}`, replica requirements with quantities compared
@@ -28,16 +30,35 @@ const FILES: &[&str] = &[
     "source.toolkit.fluxcd.io/v1beta2/OCIRepository.json",
 ];
 
-fn cases(file: &str) -> Vec<Value> {
-    let path = PathBuf::from(concat!(
+/// The shared fixtures and this crate's transcription of the remaining upstream cases.
+const ROOTS: &[&str] = &[
+    concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/fixtures/vectors/interpreter/thirdparty/"
-    ))
-    .join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let doc: Value = serde_json::from_str(&text).expect("vector file is JSON");
-    doc["cases"].as_array().expect("cases").clone()
+    ),
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/upstream/interpreter/thirdparty/"
+    ),
+];
+
+/// Every vector file for `file` under [`ROOTS`] (the upstream one only when it exists),
+/// with its cases.
+fn vector_files(file: &str) -> Vec<(PathBuf, Vec<Value>)> {
+    let mut found = Vec::new();
+    for (i, root) in ROOTS.iter().enumerate() {
+        let path = PathBuf::from(root).join(file);
+        if i > 0 && !path.exists() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let doc: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+        let cases = doc["cases"].as_array().expect("cases").clone();
+        found.push((path, cases));
+    }
+    found
 }
 
 /// Removes from `got` every field whose expected value is the `{{EXCLUDE}}` marker.
@@ -76,8 +97,8 @@ fn assert_object(name: &str, got: Value, want: &Value) {
     assert_eq!(got, want, "{name}");
 }
 
-fn run_case(chain: &InterpreterChain, file: &str, case: &Value) {
-    let name = format!("{file}: {}", case["name"].as_str().unwrap_or(""));
+fn run_case(chain: &InterpreterChain, file: &std::path::Path, case: &Value) {
+    let name = format!("{}: {}", file.display(), case["name"].as_str().unwrap_or(""));
     let input = &case["input"];
     let expected = &case["expected"];
     let desired = input.get("desiredObj");
@@ -156,11 +177,43 @@ fn kruise_and_flux_vectors() {
     let chain = InterpreterChain::default();
     let mut ran = 0;
     for file in FILES {
-        for case in cases(file) {
-            run_case(&chain, file, &case);
-            ran += 1;
+        for (path, cases) in vector_files(file) {
+            for case in cases {
+                run_case(&chain, &path, &case);
+                ran += 1;
+            }
         }
     }
     eprintln!("{ran} third-party cases");
     assert!(ran > 100, "only {ran} cases found");
+}
+
+/// Every upstream transcription of a built-in kind is one of [`FILES`], so none is left unrun.
+#[test]
+fn every_upstream_builtin_file_is_run() {
+    let root = PathBuf::from(ROOTS[1]);
+    for group in ["apps.kruise.io", "fluxcd.io"] {
+        let mut stack = vec![root.clone()];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.expect("directory entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let relative = path
+                    .strip_prefix(&root)
+                    .expect("under the root")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let first = relative.split('/').next().unwrap_or("");
+                if first.ends_with(group) {
+                    assert!(FILES.contains(&relative.as_str()), "{relative} is not run");
+                }
+            }
+        }
+    }
 }
