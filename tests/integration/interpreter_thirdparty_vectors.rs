@@ -3,7 +3,8 @@
 //! cases the fixtures lack (`tests/vectors/upstream/interpreter/thirdparty`), both run
 //! through the default interpreter chain.
 //!
-//! Comparison follows Karmada's: dependencies compared after sorting, objects after removing
+//! Comparison follows Karmada's: only the outputs a case states are checked (a case without
+//! any only has to succeed), dependencies compared after sorting, objects after removing
 //! fields whose expected value is `{{EXCLUDE}}`, replica requirements with quantities compared
 //! by value.
 
@@ -128,13 +129,17 @@ fn run_case(chain: &InterpreterChain, file: &std::path::Path, case: &Value) {
             let got = chain
                 .revise_replica(one(), n)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_object(&name, got, &expected["revised"]);
+            if let Some(want) = expected.get("revised") {
+                assert_object(&name, got, want);
+            }
         }
         Operation::Retain => {
             let got = chain
                 .retain(desired.expect("desiredObj"), observed.expect("observedObj"))
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_object(&name, got, &expected["retained"]);
+            if let Some(want) = expected.get("retained") {
+                assert_object(&name, got, want);
+            }
         }
         Operation::AggregateStatus => {
             let items: Option<Vec<AggregatedStatusItem>> = input
@@ -143,30 +148,38 @@ fn run_case(chain: &InterpreterChain, file: &std::path::Path, case: &Value) {
             let got = chain
                 .aggregate_status_items(one(), items.as_deref())
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_object(&name, got, &expected["aggregatedStatus"]);
+            if let Some(want) = expected.get("aggregatedStatus") {
+                assert_object(&name, got, want);
+            }
         }
         Operation::InterpretStatus => {
             let got = chain
                 .interpret_status(observed.or(desired).expect("an object"))
                 .unwrap_or_else(|e| panic!("{name}: {e}"))
                 .unwrap_or(Value::Null);
-            assert_object(&name, got, &expected["status"]);
+            if let Some(want) = expected.get("status") {
+                assert_object(&name, got, want);
+            }
         }
         Operation::InterpretHealth => {
             let got = chain
                 .interpret_health(observed.or(desired).expect("an object"))
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_eq!(json!(got), expected["healthy"], "{name}");
+            if let Some(want) = expected.get("healthy") {
+                assert_eq!(json!(got), *want, "{name}");
+            }
         }
         Operation::InterpretDependency => {
             let mut got = chain
                 .interpret_dependency(one())
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
-            let mut want: Vec<DependentObjectReference> =
-                serde_json::from_value(expected["dependencies"].clone()).unwrap_or_default();
-            got.sort();
-            want.sort();
-            assert_eq!(got, want, "{name}");
+            if let Some(want) = expected.get("dependencies") {
+                let mut want: Vec<DependentObjectReference> =
+                    serde_json::from_value(want.clone()).expect("dependencies");
+                got.sort();
+                want.sort();
+                assert_eq!(got, want, "{name}");
+            }
         }
         Operation::InterpretComponent => panic!("{name}: no component vectors expected"),
     }
