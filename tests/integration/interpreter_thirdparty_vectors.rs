@@ -99,7 +99,11 @@ fn assert_object(name: &str, got: Value, want: &Value) {
 }
 
 fn run_case(chain: &InterpreterChain, file: &std::path::Path, case: &Value) {
-    let name = format!("{}: {}", file.display(), case["name"].as_str().unwrap_or(""));
+    let name = format!(
+        "{}: {}",
+        file.display(),
+        case["name"].as_str().unwrap_or("")
+    );
     let input = &case["input"];
     let expected = &case["expected"];
     let desired = input.get("desiredObj");
@@ -189,14 +193,32 @@ fn run_case(chain: &InterpreterChain, file: &std::path::Path, case: &Value) {
 fn kruise_and_flux_vectors() {
     let chain = InterpreterChain::default();
     let mut ran = 0;
+    let mut failures = Vec::new();
     for file in FILES {
         for (path, cases) in vector_files(file) {
             for case in cases {
-                run_case(&chain, &path, &case);
+                // Every case runs; the failures are reported together.
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    run_case(&chain, &path, &case)
+                }));
+                if let Err(panic) = outcome {
+                    let message = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_string()))
+                        .unwrap_or_default();
+                    failures.push(message);
+                }
                 ran += 1;
             }
         }
     }
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     eprintln!("{ran} third-party cases");
     assert!(ran > 100, "only {ran} cases found");
 }
