@@ -7,6 +7,58 @@ use crate::plugins_support;
 
 use plugins_support::run_vectors;
 
+/// The vector files of every kind a shipped plugin serves.
+const PLUGIN_FILES: &[&str] = &[
+    "argoproj.io/v1alpha1/Workflow.json",
+    "batch.volcano.sh/v1alpha1/Job.json",
+    "flink.apache.org/v1beta1/FlinkDeployment.json",
+    "kubeflow.org/v1/Notebook.json",
+    "kubeflow.org/v1/PyTorchJob.json",
+    "kubeflow.org/v1/TFJob.json",
+    "kubeflow.org/v2beta1/MPIJob.json",
+    "kyverno.io/v1/ClusterPolicy.json",
+    "kyverno.io/v1/Policy.json",
+    "ray.io/v1/RayCluster.json",
+    "ray.io/v1/RayJob.json",
+    "ray.io/v1/RayService.json",
+    "sparkoperator.k8s.io/v1beta2/SparkApplication.json",
+];
+
+/// Every upstream transcription (`tests/vectors/upstream/interpreter/thirdparty`) is run:
+/// either a plugin kind's file of [`PLUGIN_FILES`] or a built-in (OpenKruise, Flux) kind's,
+/// which `interpreter_thirdparty_vectors` runs.
+#[test]
+fn every_upstream_plugin_file_is_run() {
+    let root = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/upstream/interpreter/thirdparty"
+    ));
+    let mut stack = vec![root.clone()];
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("upstream vector directory") {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let relative = path
+                .strip_prefix(&root)
+                .expect("under the root")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let group = relative.split('/').next().unwrap_or("");
+            let builtin = group == "apps.kruise.io" || group.ends_with("toolkit.fluxcd.io");
+            assert!(
+                builtin || PLUGIN_FILES.contains(&relative.as_str()),
+                "{relative} is run by no test"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "no upstream vector files");
+}
+
 #[test]
 fn argo_workflow() {
     run_vectors("argoproj.io/v1alpha1/Workflow.json", &[]);
@@ -76,22 +128,7 @@ fn spark_application() {
 /// fields it lists or whole objects.
 #[test]
 fn projection_changes_no_plugin_output() {
-    let files = [
-        "argoproj.io/v1alpha1/Workflow.json",
-        "batch.volcano.sh/v1alpha1/Job.json",
-        "flink.apache.org/v1beta1/FlinkDeployment.json",
-        "kubeflow.org/v1/Notebook.json",
-        "kubeflow.org/v1/PyTorchJob.json",
-        "kubeflow.org/v1/TFJob.json",
-        "kubeflow.org/v2beta1/MPIJob.json",
-        "kyverno.io/v1/ClusterPolicy.json",
-        "kyverno.io/v1/Policy.json",
-        "ray.io/v1/RayCluster.json",
-        "ray.io/v1/RayJob.json",
-        "ray.io/v1/RayService.json",
-        "sparkoperator.k8s.io/v1beta2/SparkApplication.json",
-    ];
-    let cases: usize = files
+    let cases: usize = PLUGIN_FILES
         .iter()
         .map(|file| plugins_support::projection_changes_nothing(file))
         .sum();

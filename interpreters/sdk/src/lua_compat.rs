@@ -6,23 +6,27 @@ use serde_json::Value;
 
 use crate::{pod_requirements, ComponentRequirements, PluginError};
 
-/// Removes, recursively, every empty object and empty list inside `value` (the containers
-/// left empty by a removal go too). Karmada converts a Lua result table to JSON without
-/// telling `{}` from `[]` and, for status results, deletes every empty table it finds; ports
-/// of such scripts call this on the status they return to produce the same objects.
+/// Removes every map field and every list element whose value is an empty object or an
+/// empty list, at every depth of `value`, in one pass over the value as given: a container
+/// left empty only because its own empty members went stays (`{"a": {"b": {}}}` becomes
+/// `{"a": {}}`, `{"l": [[]]}` becomes `{"l": []}`). Karmada converts a Lua result table to
+/// JSON without telling `{}` from `[]`, collects the paths (list indexes included) of what
+/// came out as an empty table, and deletes those paths; for status results no reference
+/// object can keep them. Ports of such scripts call this on the status they return to
+/// produce the same objects.
 pub fn prune_empty_tables(value: &mut Value) {
     match value {
         Value::Object(map) => {
+            map.retain(|_, child| !is_empty_table(child));
             for child in map.values_mut() {
                 prune_empty_tables(child);
             }
-            map.retain(|_, child| !is_empty_table(child));
         }
         Value::Array(items) => {
+            items.retain(|child| !is_empty_table(child));
             for child in items.iter_mut() {
                 prune_empty_tables(child);
             }
-            items.retain(|child| !is_empty_table(child));
         }
         _ => {}
     }
@@ -108,12 +112,23 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Only the fields that are empty tables in the given value go: Karmada deletes the
+    /// paths it found empty in the converted result, and nothing else.
     #[test]
-    fn empty_tables_disappear_recursively() {
+    fn empty_table_fields_disappear_in_one_pass() {
         let cases = [
             (json!({"a": {}, "b": [], "c": 0}), json!({"c": 0})),
-            (json!({"a": {"b": {"c": []}}}), json!({})),
+            (json!({"a": {"b": {"c": []}}}), json!({"a": {"b": {}}})),
+            (
+                json!({"exclude": {"resources": {}}, "mutate": {}, "name": "n"}),
+                json!({"exclude": {}, "name": "n"}),
+            ),
             (json!({"l": [{}, 1, []]}), json!({"l": [1]})),
+            (json!({"l": [[]]}), json!({"l": []})),
+            (
+                json!({"l": [{"a": {}, "b": 1}, {"a": []}]}),
+                json!({"l": [{"b": 1}, {}]}),
+            ),
             (json!({"s": "", "n": null}), json!({"s": "", "n": null})),
         ];
         for (mut input, want) in cases {
@@ -141,6 +156,10 @@ mod tests {
         let mut status = json!({"a": null, "b": {"c": null}, "d": [null], "e": 1.0});
         as_lua_returns(&mut status);
         assert_eq!(status, json!({"e": 1}));
+        // A table emptied of its nils is empty in Lua, so it goes; its parent stays.
+        let mut status = json!({"p": {"b": {"c": null}}});
+        as_lua_returns(&mut status);
+        assert_eq!(status, json!({"p": {}}));
         assert_eq!(lua_number(f64::NAN), None);
         assert_eq!(lua_number(f64::INFINITY), None);
         assert_eq!(lua_number(-4.0), Some(json!(-4)));

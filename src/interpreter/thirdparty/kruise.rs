@@ -418,23 +418,32 @@ impl KruiseKind {
             CloneSet => Ok(workload(
                 obj,
                 items,
-                CLONESET_COUNTERS,
-                &["updateRevision", "currentRevision", "labelSelector"],
-                None,
+                &WorkloadStatus {
+                    counters: CLONESET_COUNTERS,
+                    strings: &["updateRevision", "currentRevision", "labelSelector"],
+                    strings_when_unpropagated: false,
+                    hash: None,
+                },
             )),
             StatefulSet => Ok(workload(
                 obj,
                 items,
-                STATEFULSET_COUNTERS,
-                &["updateRevision", "currentRevision"],
-                None,
+                &WorkloadStatus {
+                    counters: STATEFULSET_COUNTERS,
+                    strings: &["updateRevision", "currentRevision"],
+                    strings_when_unpropagated: true,
+                    hash: None,
+                },
             )),
             DaemonSet => Ok(workload(
                 obj,
                 items,
-                DAEMONSET_COUNTERS,
-                &[],
-                Some("daemonSetHash"),
+                &WorkloadStatus {
+                    counters: DAEMONSET_COUNTERS,
+                    strings: &[],
+                    strings_when_unpropagated: true,
+                    hash: Some("daemonSetHash"),
+                },
             )),
             UnitedDeployment => Ok(united_deployment(obj, items)),
             BroadcastJob => Ok(broadcast_job(obj, items)),
@@ -466,16 +475,34 @@ fn last_non_empty<'a>(items: &'a [AggregatedStatusItem], key: &str) -> Option<&'
         .rfind(|v| !v.is_null() && v.as_str() != Some(""))
 }
 
+/// The aggregated status fields of a workload kind.
+struct WorkloadStatus {
+    /// Summed over the members.
+    counters: &'static [&'static str],
+    /// The last non-empty member value, else `""`.
+    strings: &'static [&'static str],
+    /// Whether a template propagated nowhere yet (`statusItems == nil`) gets the string
+    /// fields too: CloneSet's script then writes only the counters and observedGeneration.
+    strings_when_unpropagated: bool,
+    /// The last non-empty member value, else the number 0.
+    hash: Option<&'static str>,
+}
+
 /// CloneSet, Advanced StatefulSet and Advanced DaemonSet: counters summed, string fields the
 /// last non-empty member value (else `""`), the DaemonSet hash the last non-empty value
 /// (else the number 0), observedGeneration by the Lua rule.
-fn workload(
-    obj: &Value,
-    items: Option<&[AggregatedStatusItem]>,
-    counters: &[&str],
-    strings: &[&str],
-    hash: Option<&str>,
-) -> Value {
+fn workload(obj: &Value, items: Option<&[AggregatedStatusItem]>, shape: &WorkloadStatus) -> Value {
+    let WorkloadStatus {
+        counters,
+        strings,
+        strings_when_unpropagated,
+        hash,
+    } = *shape;
+    let strings = if items.is_none() && !strings_when_unpropagated {
+        &[]
+    } else {
+        strings
+    };
     let mut out = obj.clone();
     let (generation, status) = init_lua_status(&mut out);
     let previous = status
@@ -700,4 +727,76 @@ fn sidecarset_dependencies(obj: &Value) -> Vec<DependentObjectReference> {
                 .map(|n| reference(obj, "Secret", n)),
         )
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn member(status: Value) -> AggregatedStatusItem {
+        serde_json::from_value(json!({"clusterName": "m1", "status": status})).unwrap()
+    }
+
+    /// Which string fields an aggregated workload status carries, by kind and by whether the
+    /// template is propagated (`statusItems` nil) or not.
+    #[test]
+    fn unpropagated_workloads_get_the_string_fields_their_script_writes() {
+        let cases: [(&str, &str, bool, &[&str]); 6] = [
+            ("apps.kruise.io/v1alpha1", "CloneSet", false, &[]),
+            (
+                "apps.kruise.io/v1alpha1",
+                "CloneSet",
+                true,
+                &["updateRevision", "currentRevision", "labelSelector"],
+            ),
+            (
+                "apps.kruise.io/v1beta1",
+                "StatefulSet",
+                false,
+                &["updateRevision", "currentRevision"],
+            ),
+            (
+                "apps.kruise.io/v1beta1",
+                "StatefulSet",
+                true,
+                &["updateRevision", "currentRevision"],
+            ),
+            (
+                "apps.kruise.io/v1alpha1",
+                "DaemonSet",
+                false,
+                &["daemonSetHash"],
+            ),
+            (
+                "apps.kruise.io/v1alpha1",
+                "DaemonSet",
+                true,
+                &["daemonSetHash"],
+            ),
+        ];
+        for (api_version, kind, propagated, want) in cases {
+            let obj = json!({"apiVersion": api_version, "kind": kind,
+                "metadata": {"name": "s", "generation": 2}});
+            let items = [member(json!({"replicas": 1}))];
+            let items = propagated.then_some(&items[..]);
+            let k = KruiseKind::of(api_version, kind).unwrap();
+            let out = k.aggregate_status(&obj, items).unwrap();
+            let status = out["status"].as_object().unwrap();
+            let present: BTreeSet<&str> = [
+                "updateRevision",
+                "currentRevision",
+                "labelSelector",
+                "daemonSetHash",
+            ]
+            .into_iter()
+            .filter(|k| status.contains_key(*k))
+            .collect();
+            let want: BTreeSet<&str> = want.iter().copied().collect();
+            assert_eq!(present, want, "{kind} propagated={propagated}");
+            if !propagated {
+                assert_eq!(status["observedGeneration"], json!(2), "{kind}");
+            }
+        }
+    }
 }

@@ -156,8 +156,11 @@ impl ResourceInterpreter for ThirdPartyInterpreter {
     }
 }
 
-/// Removes every map field whose value is an empty map or list, recursively — the visible
-/// effect of Karmada's Lua result conversion for operations without reference objects.
+/// Removes every map field and list element whose value is an empty map or list, at every
+/// depth, in one pass over the value as given — the visible effect of Karmada's Lua result
+/// conversion for operations without reference objects: it collects the paths (list indexes
+/// included) that came out as empty tables and deletes them, so a container left empty only
+/// by those deletions stays.
 pub(crate) fn prune_empty_tables(value: &mut Value) {
     match value {
         Value::Object(map) => {
@@ -167,6 +170,7 @@ pub(crate) fn prune_empty_tables(value: &mut Value) {
             }
         }
         Value::Array(items) => {
+            items.retain(|v| !is_empty_table(v));
             for v in items {
                 prune_empty_tables(v);
             }
@@ -245,11 +249,28 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Only what is an empty table in the given value goes; what that leaves empty stays.
     #[test]
-    fn empty_tables_vanish() {
-        let mut v = json!({"a": {}, "b": [], "c": {"d": [], "e": 1}, "f": [{"g": {}}], "h": ""});
-        prune_empty_tables(&mut v);
-        assert_eq!(v, json!({"c": {"e": 1}, "f": [{}], "h": ""}));
+    fn empty_tables_vanish_in_one_pass() {
+        let cases = [
+            (
+                json!({"a": {}, "b": [], "c": {"d": [], "e": 1}, "f": [{"g": {}}], "h": ""}),
+                json!({"c": {"e": 1}, "f": [{}], "h": ""}),
+            ),
+            (json!({"l": [{}, 1, []]}), json!({"l": [1]})),
+            (
+                json!({"l": [[]], "m": {"n": {}}}),
+                json!({"l": [], "m": {}}),
+            ),
+            (
+                json!({"exclude": {"resources": {}}, "mutate": {}}),
+                json!({"exclude": {}}),
+            ),
+        ];
+        for (mut v, want) in cases {
+            prune_empty_tables(&mut v);
+            assert_eq!(v, want);
+        }
     }
 
     /// Karmada's Lua conversion vectors without reference objects (the case of every

@@ -40,21 +40,20 @@ pub fn whole_object_host() -> &'static PluginHost {
     })
 }
 
-/// Runs every case of the vector file `relative` on [`host`] and on [`whole_object_host`]
+/// Runs every case of the vector files for `relative` on [`host`] and on [`whole_object_host`]
 /// and checks that each operation answers the same (result or error) on both: the fields
 /// the plugins list are all they read. Returns how many cases ran.
 pub fn projection_changes_nothing(relative: &str) -> usize {
-    let file = vector_file(relative);
-    let cases = file["cases"].as_array().expect("cases");
+    let cases = vector_cases(relative);
     let mut differences = Vec::new();
-    for case in cases {
+    for (path, case) in &cases {
         let name = case["name"].as_str().unwrap_or("?");
         let operation = case["operation"].as_str().unwrap_or("?");
         let projected = raw_output(host(), case);
         let whole = raw_output(whole_object_host(), case);
         if projected != whole {
             differences.push(format!(
-                "{operation} {name:?}:\n  projected {projected}\n  whole     {whole}"
+                "{path}: {operation} {name:?}:\n  projected {projected}\n  whole     {whole}"
             ));
         }
     }
@@ -103,32 +102,61 @@ fn raw_output(host: &PluginHost, case: &Value) -> String {
     }
 }
 
-fn vector_file(relative: &str) -> Value {
-    let path = PathBuf::from(concat!(
+/// The shared fixtures and this crate's transcription of the upstream cases they lack.
+const ROOTS: &[&str] = &[
+    concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/fixtures/vectors/interpreter/thirdparty"
-    ))
-    .join(relative);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+    ),
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/upstream/interpreter/thirdparty"
+    ),
+];
+
+/// The vector files for `relative` under [`ROOTS`] (the shared fixture, then the upstream
+/// transcription when there is one), each with its path for failure messages.
+fn vector_files(relative: &str) -> Vec<(String, Value)> {
+    let mut files = Vec::new();
+    for (i, root) in ROOTS.iter().enumerate() {
+        let path = PathBuf::from(root).join(relative);
+        if i > 0 && !path.exists() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let doc = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+        files.push((path.display().to_string(), doc));
+    }
+    files
 }
 
-/// Runs every case of the vector file `relative` (`<group>/<version>/<Kind>.json`) through the
-/// plugins, except those `skipped` lists by name (each with the reason it is not matched).
+/// Every case of the vector files for `relative`, each with the file it came from.
+fn vector_cases(relative: &str) -> Vec<(String, Value)> {
+    vector_files(relative)
+        .into_iter()
+        .flat_map(|(path, doc)| {
+            let cases = doc["cases"].as_array().cloned().unwrap_or_default();
+            cases.into_iter().map(move |case| (path.clone(), case))
+        })
+        .collect()
+}
+
+/// Runs every case of the vector files for `relative` (`<group>/<version>/<Kind>.json`, the
+/// shared fixture and the upstream transcription) through the plugins, except those `skipped` lists by name (each with the reason it is not matched).
 /// Returns how many cases ran.
 pub fn run_vectors(relative: &str, skipped: &[(&str, &str)]) -> usize {
-    let file = vector_file(relative);
-    let cases = file["cases"].as_array().expect("cases");
+    let cases = vector_cases(relative);
     let mut failures = Vec::new();
     let mut ran = 0;
     for (name, _) in skipped {
         assert!(
-            cases.iter().any(|c| c["name"] == *name),
+            cases.iter().any(|(_, c)| c["name"] == *name),
             "skipped case {name:?} is not in {relative}"
         );
     }
-    for case in cases {
+    for (path, case) in &cases {
         let name = case["name"].as_str().unwrap_or("?");
         if skipped.iter().any(|(skip, _)| *skip == name) {
             continue;
@@ -136,7 +164,7 @@ pub fn run_vectors(relative: &str, skipped: &[(&str, &str)]) -> usize {
         ran += 1;
         let operation = case["operation"].as_str().unwrap_or("?");
         if let Err(message) = run_case(case) {
-            failures.push(format!("{operation} {name:?}: {message}"));
+            failures.push(format!("{path}: {operation} {name:?}: {message}"));
         }
     }
     assert!(
@@ -168,11 +196,10 @@ pub fn run_vectors_with(
     runner: Runner,
     per_operation: usize,
 ) -> usize {
-    let file = vector_file(relative);
-    let cases = file["cases"].as_array().expect("cases");
+    let cases = vector_cases(relative);
     let mut failures = Vec::new();
     let mut ran_per_operation: std::collections::BTreeMap<String, usize> = Default::default();
-    for case in cases {
+    for (path, case) in &cases {
         let name = case["name"].as_str().unwrap_or("?");
         let operation = case["operation"].as_str().unwrap_or("?");
         if skipped.iter().any(|(skip, _)| *skip == name) {
@@ -188,7 +215,7 @@ pub fn run_vectors_with(
             Runner::Cli { plugin } => run_case_cli(case, plugin, relative),
         };
         if let Err(message) = outcome {
-            failures.push(format!("{operation} {name:?}: {message}"));
+            failures.push(format!("{path}: {operation} {name:?}: {message}"));
         }
     }
     let ran: usize = ran_per_operation.values().sum();

@@ -31,7 +31,10 @@ pub fn interpret_health(notebook: &Value) -> bool {
 }
 
 pub fn interpret_status(notebook: &Value) -> Result<Option<Value>, PluginError> {
-    let status = get(notebook, "status").unwrap_or(&Value::Null);
+    // The script reflects a notebook without status as an empty table.
+    let Some(status) = get(notebook, "status").filter(|s| !s.is_null()) else {
+        return Ok(Some(Value::Object(Map::new())));
+    };
     let mut reflected = Map::new();
     let ready = status.get("readyReplicas").cloned().unwrap_or(json!(0));
     reflected.insert("readyReplicas".into(), ready);
@@ -45,8 +48,11 @@ pub fn interpret_status(notebook: &Value) -> Result<Option<Value>, PluginError> 
     Ok(Some(reflected))
 }
 
-/// Ready replicas add up; the container state shown is a failing member's when there is one
-/// (the notebook failed somewhere), else a running member's.
+/// Ready replicas add up; the status is rebuilt from the members (the template's own status
+/// is replaced). A member whose container state is missing, empty, waiting or terminated
+/// failed; the state shown is then the last failing member's (`waiting: Unschedulable` for a
+/// missing one). Otherwise the state shown is `running` with the latest `startedAt` of the
+/// running members (compared as text, as the script does).
 pub fn aggregate_status(mut notebook: Value, items: &[StatusItem]) -> Result<Value, PluginError> {
     match items {
         [] => return Ok(notebook),
@@ -61,11 +67,13 @@ pub fn aggregate_status(mut notebook: Value, items: &[StatusItem]) -> Result<Val
     }
     let mut ready = 0i64;
     let mut failed_clusters = Vec::new();
-    let mut failed_state = None;
-    let mut running_state = None;
+    let mut shown_state: Option<Value> = None;
+    let mut latest_start: Option<String> = None;
     let mut running = 0usize;
     for item in items {
-        let status = item.status.as_ref().unwrap_or(&Value::Null);
+        let Some(status) = item.status.as_ref().filter(|s| !s.is_null()) else {
+            continue;
+        };
         ready += status
             .get("readyReplicas")
             .and_then(Value::as_i64)
@@ -73,33 +81,42 @@ pub fn aggregate_status(mut notebook: Value, items: &[StatusItem]) -> Result<Val
         let state = status
             .get("containerState")
             .filter(|s| s.as_object().is_some_and(|m| !m.is_empty()));
-        match state {
-            Some(state) if state.get("running").is_some() => {
-                if failed_clusters.is_empty() {
-                    running += 1;
-                    running_state = Some(state.clone());
-                }
+        let failed =
+            state.is_none_or(|s| s.get("terminated").is_some() || s.get("waiting").is_some());
+        if failed {
+            failed_clusters.push(item.cluster_name.clone());
+            shown_state = Some(
+                state
+                    .cloned()
+                    .unwrap_or_else(|| json!({"waiting": {"reason": "Unschedulable"}})),
+            );
+            continue;
+        }
+        let Some(started) = state.and_then(|s| s.get("running")) else {
+            continue;
+        };
+        if !failed_clusters.is_empty() {
+            continue;
+        }
+        running += 1;
+        let started_at = started.get("startedAt").and_then(Value::as_str);
+        let later = started_at.is_some_and(|at| latest_start.as_deref().is_none_or(|l| at > l));
+        if shown_state.is_none() || later {
+            let mut shown = Map::new();
+            if let Some(at) = started_at {
+                shown.insert("startedAt".into(), json!(at));
             }
-            Some(state) => {
-                failed_clusters.push(item.cluster_name.clone());
-                failed_state = Some(state.clone());
-            }
-            None => {
-                failed_clusters.push(item.cluster_name.clone());
-                failed_state = Some(json!({"waiting": {"reason": "Unschedulable"}}));
-            }
+            shown_state = Some(json!({ "running": shown }));
+            latest_start = started_at.map(String::from);
         }
     }
-    let mut status = get(&notebook, "status")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+    let mut status = Map::new();
     status.insert("readyReplicas".into(), json!(ready));
+    if let Some(state) = shown_state {
+        status.insert("containerState".into(), state);
+    }
     let mut conditions = Vec::new();
     if !failed_clusters.is_empty() {
-        if let Some(state) = failed_state {
-            status.insert("containerState".into(), state);
-        }
         conditions.push(json!({
             "type": "Failed",
             "status": "True",
@@ -109,10 +126,8 @@ pub fn aggregate_status(mut notebook: Value, items: &[StatusItem]) -> Result<Val
                 failed_clusters.join(", ")
             ),
         }));
-    } else if running == items.len() {
-        if let Some(state) = running_state {
-            status.insert("containerState".into(), state);
-        }
+    }
+    if running == items.len() {
         conditions.push(json!({
             "type": "Ready",
             "status": "True",
@@ -125,4 +140,76 @@ pub fn aggregate_status(mut notebook: Value, items: &[StatusItem]) -> Result<Val
     as_lua_returns(&mut status);
     set(&mut notebook, "status", status)?;
     Ok(notebook)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(cluster: &str, status: Option<Value>) -> StatusItem {
+        StatusItem {
+            cluster_name: cluster.into(),
+            status,
+            applied: true,
+            applied_message: String::new(),
+            health: None,
+        }
+    }
+
+    fn running(at: &str) -> Option<Value> {
+        Some(json!({"readyReplicas": 1, "containerState": {"running": {"startedAt": at, "x": 1}}}))
+    }
+
+    /// The state shown and the conditions, by member states.
+    #[test]
+    fn aggregated_state_follows_the_script() {
+        let notebook = json!({"kind": "Notebook", "status": {"stale": true}});
+        let cases = [
+            (
+                vec![
+                    item("a", running("2025-10-09T06:00:00Z")),
+                    item("b", running("2025-10-09T08:00:00Z")),
+                    item("c", running("2025-10-09T07:00:00Z")),
+                ],
+                json!({"readyReplicas": 3,
+                    "containerState": {"running": {"startedAt": "2025-10-09T08:00:00Z"}},
+                    "conditions": [{"type": "Ready", "status": "True", "reason": "Ready",
+                        "message": "All notebooks are ready"}]}),
+            ),
+            // A member without status is skipped, so not every member runs: no condition.
+            (
+                vec![item("a", running("2025-10-09T06:00:00Z")), item("b", None)],
+                json!({"readyReplicas": 1,
+                    "containerState": {"running": {"startedAt": "2025-10-09T06:00:00Z"}}}),
+            ),
+            (
+                vec![
+                    item("a", running("2025-10-09T06:00:00Z")),
+                    item("b", Some(json!({"containerState": {}}))),
+                ],
+                json!({"readyReplicas": 1,
+                    "containerState": {"waiting": {"reason": "Unschedulable"}},
+                    "conditions": [{"type": "Failed", "status": "True", "reason": "NotebookFailed",
+                        "message": "Notebook executed failed in member clusters: b"}]}),
+            ),
+        ];
+        for (items, want) in cases {
+            let out = aggregate_status(notebook.clone(), &items).unwrap();
+            assert_eq!(out["status"], want);
+        }
+    }
+
+    #[test]
+    fn reflected_status_of_a_notebook_without_status_is_empty() {
+        let cases = [
+            (json!({"kind": "Notebook"}), json!({})),
+            (
+                json!({"kind": "Notebook", "status": {}}),
+                json!({"readyReplicas": 0}),
+            ),
+        ];
+        for (notebook, want) in cases {
+            assert_eq!(interpret_status(&notebook).unwrap(), Some(want));
+        }
+    }
 }

@@ -248,8 +248,9 @@ pub fn ipairs(value: &Value) -> Result<impl Iterator<Item = &Value>, String> {
 
 /// The `status` of an object as Karmada writes it back after running a script: every `null`
 /// gone (Lua never held it), every number a float (an integer again when it has no
-/// fraction), and every empty map or list gone (Lua's tables do not tell `{}` from `[]`, and
-/// Karmada deletes them from a status result), the status itself included.
+/// fraction), and every field or element that is an empty map or list gone (Lua's tables do
+/// not tell `{}` from `[]`, and Karmada deletes them from a status result; see
+/// `prune_empty_tables`), the status itself included.
 pub fn status_as_returned(object: &mut Value) {
     let Some(map) = object.as_object_mut() else {
         return;
@@ -365,8 +366,14 @@ mod tests {
     #[test]
     fn returned_status_loses_nulls_and_empty_tables() {
         let cases = [
+            // `b` reaches Lua as a list holding one empty table: the element goes, the
+            // list it leaves empty stays.
             (
                 json!({"status": {"a": null, "b": [null, {}], "c": 1}}),
+                json!({"status": {"b": [], "c": 1}}),
+            ),
+            (
+                json!({"status": {"a": null, "b": [null], "c": 1}}),
                 json!({"status": {"c": 1}}),
             ),
             (json!({"status": {"a": null}}), json!({})),

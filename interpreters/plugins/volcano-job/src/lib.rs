@@ -165,8 +165,10 @@ impl Interpreter for VolcanoJob {
     }
 
     fn interpret_status(job: &Value) -> Result<Option<Value>, PluginError> {
+        // The script reflects a job without a status as an empty table, which Karmada
+        // converts to `{}`.
         let Some(status) = get(job, "status").and_then(Value::as_object) else {
-            return Ok(None);
+            return Ok(Some(Value::Object(Map::new())));
         };
         let mut reflected: Map<String, Value> = REFLECTED
             .iter()
@@ -350,6 +352,23 @@ export_plugin!(VolcanoJob);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reflected status is what the script's table becomes: `{}` when the job has no
+    /// status (the script returns its empty table), the copied fields otherwise.
+    #[test]
+    fn reflected_status_of_a_job_without_status_is_empty() {
+        let cases = [
+            (json!({"kind": "Job"}), json!({})),
+            (json!({"kind": "Job", "status": null}), json!({})),
+            (
+                json!({"kind": "Job", "status": {"running": 1, "pending": 0}}),
+                json!({"running": 1, "pending": 0}),
+            ),
+        ];
+        for (job, want) in cases {
+            assert_eq!(VolcanoJob::interpret_status(&job).unwrap(), Some(want));
+        }
+    }
 
     #[test]
     fn durations_parse() {
