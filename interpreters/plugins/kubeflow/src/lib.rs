@@ -37,6 +37,7 @@ impl Interpreter for Kubeflow {
                 InterpretComponent,
                 AggregateStatus,
                 InterpretStatus,
+                InterpretDependency,
             ]),
         ]
     }
@@ -74,8 +75,9 @@ impl Interpreter for Kubeflow {
                 &[],
                 POD_DEPENDENCIES_FIELDS,
             )),
-            // Every kind folds the members into the status the object has (keeping the
-            // fields it does not fold, or all of it without members); no kind reads the spec.
+            // Notebook, PyTorchJob and TFJob fold the members into the status the object has
+            // (keeping the fields they do not fold); MPIJob keeps it only without members; no
+            // kind reads the spec.
             Operation::AggregateStatus => Some(fields.with("status")),
             _ => None,
         }

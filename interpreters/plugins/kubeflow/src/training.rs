@@ -245,15 +245,6 @@ fn put(status: &mut Map<String, Value>, key: &str, value: Option<String>) {
     };
 }
 
-fn condition_true(status: &Value, type_: &str) -> Option<Value> {
-    status
-        .get("conditions")
-        .and_then(Value::as_array)?
-        .iter()
-        .find(|c| get_str(c, "type") == Some(type_) && get_str(c, "status") == Some("True"))
-        .cloned()
-}
-
 /// PyTorchJob and TFJob: counters per role summed, conditions rebuilt from the members'
 /// final states.
 fn aggregate_training(
@@ -270,6 +261,7 @@ fn aggregate_training(
         );
     }
     let mut succeeded = 0usize;
+    let mut succeeded_time: Option<String> = None;
     let mut failed_clusters = Vec::new();
     let mut failed_time: Option<String> = None;
     let mut created = false;
@@ -287,68 +279,96 @@ fn aggregate_training(
                 *slot = json!(slot.as_i64().unwrap_or(0) + add);
             }
         }
-        created |= condition_true(status, "Created").is_some();
-        if let Some(c) = status
+        let mut member_running = None;
+        // The last true final condition of a member decides whether it failed or succeeded.
+        let mut finished = None;
+        for c in status
             .get("conditions")
             .and_then(Value::as_array)
-            .and_then(|cs| cs.iter().find(|c| get_str(c, "type") == Some("Running")))
+            .into_iter()
+            .flatten()
         {
+            let is_true = get_str(c, "status") == Some("True");
+            match get_str(c, "type") {
+                Some("Created") => created |= is_true,
+                Some("Running") => {
+                    member_running.get_or_insert(c);
+                }
+                Some(final_type @ ("Succeeded" | "Failed")) if is_true => {
+                    finished = Some((final_type == "Failed", c))
+                }
+                _ => {}
+            }
+        }
+        if let Some(c) = member_running {
             running = Some(c.clone());
         }
-        if let Some(c) = condition_true(status, "Failed") {
-            failed_clusters.push(item.cluster_name.clone());
-            let time = get_str(&c, "lastTransitionTime").map(String::from);
-            if time > failed_time {
-                failed_time = time;
+        if let Some((failed, c)) = finished {
+            let time = get_str(c, "lastTransitionTime").map(String::from);
+            let kept = if failed {
+                failed_clusters.push(item.cluster_name.clone());
+                &mut failed_time
+            } else {
+                succeeded += 1;
+                &mut succeeded_time
+            };
+            if time > *kept {
+                *kept = time;
             }
-        } else if condition_true(status, "Succeeded").is_some() {
-            succeeded += 1;
         }
     }
     let all_succeeded = succeeded == items.len() && succeeded > 0;
     let mut conditions = Vec::new();
-    if job == Job::PyTorch {
+    let pytorch = job == Job::PyTorch;
+    if pytorch {
         if created {
             let start = times.start.clone();
-            conditions.push(json!({
-                "type": "Created",
-                "status": "True",
-                "reason": "PyTorchJobCreated",
-                "message": "PyTorchJob is created.",
-                "lastUpdateTime": start,
-                "lastTransitionTime": start,
-            }));
+            conditions.push(condition(
+                "Created",
+                "PyTorchJobCreated",
+                "PyTorchJob is created.",
+                start,
+            ));
         }
         if let Some(mut c) = running {
             if !failed_clusters.is_empty() || all_succeeded {
                 c["status"] = json!("False");
             }
+            c["reason"] = json!("PyTorchJobRunning");
+            c["message"] = json!("PyTorchJob is running.");
             conditions.push(c);
         }
     }
+    // TFJob's final conditions are stamped with the time of aggregation: left out here.
     if !failed_clusters.is_empty() {
-        let mut condition = json!({
-            "type": "Failed",
-            "status": "True",
-            "reason": format!("{}Failed", job.name()),
-            "message": format!(
-                "{} executed failed in member clusters: {}",
-                job.name(),
-                failed_clusters.join(", ")
-            ),
-        });
-        if job == Job::PyTorch {
-            condition["lastUpdateTime"] = json!(failed_time);
-            condition["lastTransitionTime"] = json!(failed_time);
-        }
-        conditions.push(condition);
+        let message = format!(
+            "{} executed failed in member clusters: {}",
+            job.name(),
+            failed_clusters.join(", ")
+        );
+        let reason = if pytorch {
+            "PyTorchJobFailed"
+        } else {
+            "TFJobFailed"
+        };
+        let time = failed_time.filter(|_| pytorch);
+        conditions.push(condition("Failed", reason, &message, time));
     } else if all_succeeded {
-        conditions.push(json!({
-            "type": "Succeeded",
-            "status": "True",
-            "reason": "Completed",
-            "message": format!("{} completed successfully", job.name()),
-        }));
+        conditions.push(if pytorch {
+            condition(
+                "Succeeded",
+                "PyTorchJobSucceeded",
+                "PyTorchJob is successfully completed.",
+                succeeded_time,
+            )
+        } else {
+            condition(
+                "Succeeded",
+                "Completed",
+                "TFJob completed successfully",
+                None,
+            )
+        });
     }
     let mut status = status_map(&object);
     put(&mut status, "startTime", times.start);
@@ -366,6 +386,21 @@ fn aggregate_training(
         set(&mut object, "status", status)?;
     }
     Ok(object)
+}
+
+/// A true condition; its update and transition times are `time` (left out when `None`).
+fn condition(type_: &str, reason: &str, message: &str, time: Option<String>) -> Value {
+    let mut condition = json!({
+        "type": type_,
+        "status": "True",
+        "reason": reason,
+        "message": message,
+    });
+    if time.is_some() {
+        condition["lastUpdateTime"] = json!(time);
+        condition["lastTransitionTime"] = json!(time);
+    }
+    condition
 }
 
 /// MPIJob: counters per role summed, one condition per type (the latest), times folded.
@@ -397,9 +432,6 @@ fn aggregate_mpi(mut object: Value, items: &[StatusItem]) -> Result<Value, Plugi
                         entry[field] = json!(total);
                     }
                 }
-                if let Some(selector) = counts.get("selector") {
-                    entry["selector"] = selector.clone();
-                }
             }
         }
         for condition in status
@@ -408,16 +440,21 @@ fn aggregate_mpi(mut object: Value, items: &[StatusItem]) -> Result<Value, Plugi
             .into_iter()
             .flatten()
         {
-            let type_ = get_str(condition, "type");
+            // A condition without a time is not kept, as in Karmada's script.
             let stamp = |c: &Value| {
                 get_str(c, "lastUpdateTime")
                     .or_else(|| get_str(c, "lastTransitionTime"))
                     .unwrap_or("")
                     .to_string()
             };
+            let time = stamp(condition);
+            if time.is_empty() {
+                continue;
+            }
+            let type_ = get_str(condition, "type");
             match conditions.iter_mut().find(|c| get_str(c, "type") == type_) {
                 Some(kept) => {
-                    if stamp(condition) > stamp(kept) {
+                    if time > stamp(kept) {
                         *kept = condition.clone();
                     }
                 }
@@ -425,7 +462,8 @@ fn aggregate_mpi(mut object: Value, items: &[StatusItem]) -> Result<Value, Plugi
             }
         }
     }
-    let mut status = status_map(&object);
+    // Karmada's script replaces the whole status with the folded one.
+    let mut status = Map::new();
     status.insert("replicaStatuses".into(), Value::Object(replica_statuses));
     status.insert("conditions".into(), Value::Array(conditions));
     put(&mut status, "startTime", times.start);
@@ -464,5 +502,147 @@ fn is_default(value: &Value) -> bool {
         Value::Object(map) => map.is_empty(),
         Value::Array(items) => items.is_empty(),
         Value::Bool(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(cluster: &str, conditions: Value) -> StatusItem {
+        StatusItem {
+            cluster_name: cluster.to_string(),
+            status: Some(json!({ "conditions": conditions })),
+            applied: true,
+            applied_message: String::new(),
+            health: None,
+        }
+    }
+
+    fn cond(type_: &str, status: &str, time: &str) -> Value {
+        json!({"type": type_, "status": status, "reason": format!("Member{type_}"),
+               "message": "member wording", "lastUpdateTime": time, "lastTransitionTime": time})
+    }
+
+    fn aggregated_conditions(job: Job, items: &[StatusItem]) -> Value {
+        let object = json!({"kind": job.name(), "status": {"old": true}});
+        let object = aggregate_status(job, object, items).unwrap_or_default();
+        object["status"]["conditions"].clone()
+    }
+
+    /// The rebuilt final conditions: who counts as failed or succeeded, and their wording.
+    #[test]
+    fn training_jobs_rebuild_their_final_conditions() {
+        let t1 = "2025-01-01T01:00:00Z";
+        let t2 = "2025-01-01T02:00:00Z";
+        type Case = (&'static str, Job, Vec<StatusItem>, Value);
+        let cases: Vec<Case> = vec![
+            (
+                "PyTorchJob: all succeeded, Karmada's wording, the latest success time",
+                Job::PyTorch,
+                vec![
+                    item("a", json!([cond("Succeeded", "True", t2)])),
+                    item("b", json!([cond("Succeeded", "True", t1)])),
+                ],
+                json!([{"type": "Succeeded", "status": "True", "reason": "PyTorchJobSucceeded",
+                        "message": "PyTorchJob is successfully completed.",
+                        "lastUpdateTime": t2, "lastTransitionTime": t2}]),
+            ),
+            (
+                "PyTorchJob: the Running condition is reworded, its times kept",
+                Job::PyTorch,
+                vec![
+                    item(
+                        "a",
+                        json!([cond("Running", "False", t1), cond("Succeeded", "True", t2)]),
+                    ),
+                    item("b", json!([cond("Running", "True", t1)])),
+                ],
+                json!([{"type": "Running", "status": "True", "reason": "PyTorchJobRunning",
+                        "message": "PyTorchJob is running.",
+                        "lastUpdateTime": t1, "lastTransitionTime": t1}]),
+            ),
+            (
+                "TFJob: the last true final condition of a member decides (here Succeeded)",
+                Job::Tf,
+                vec![
+                    item(
+                        "a",
+                        json!([cond("Failed", "True", t1), cond("Succeeded", "True", t2)]),
+                    ),
+                    item("b", json!([cond("Succeeded", "True", t2)])),
+                ],
+                json!([{"type": "Succeeded", "status": "True", "reason": "Completed",
+                        "message": "TFJob completed successfully"}]),
+            ),
+            (
+                "TFJob: a later Failed condition makes the member failed",
+                Job::Tf,
+                vec![
+                    item(
+                        "a",
+                        json!([cond("Succeeded", "True", t1), cond("Failed", "True", t2)]),
+                    ),
+                    item("b", json!([cond("Succeeded", "True", t2)])),
+                ],
+                json!([{"type": "Failed", "status": "True", "reason": "TFJobFailed",
+                        "message": "TFJob executed failed in member clusters: a"}]),
+            ),
+        ];
+        for (name, job, items, want) in cases {
+            assert_eq!(aggregated_conditions(job, &items), want, "{name}");
+        }
+    }
+
+    /// MPIJob's script builds a new status: the old one's fields go, conditions without a
+    /// time are not kept, and selectors are not folded.
+    #[test]
+    fn mpi_aggregation_replaces_the_status() {
+        let t1 = "2025-01-01T01:00:00Z";
+        let mut untimed = cond("Ready", "True", t1);
+        if let Some(fields) = untimed.as_object_mut() {
+            fields.remove("lastUpdateTime");
+            fields.remove("lastTransitionTime");
+        }
+        let mut a = item("a", json!([cond("Created", "True", t1), untimed]));
+        a.status = Some(json!({
+            "conditions": a.status.as_ref().map(|s| s["conditions"].clone()),
+            "replicaStatuses": {"Worker": {"active": 1, "selector": "job=x"}}
+        }));
+        let b = item("b", json!([]));
+        let object = json!({"kind": "MPIJob", "status": {"old": true}});
+        let object = aggregate_status(Job::Mpi, object, &[a, b]).unwrap_or_default();
+        assert_eq!(
+            object["status"],
+            json!({
+                "replicaStatuses": {"Worker": {"active": 1, "failed": 0, "succeeded": 0}},
+                "conditions": [cond("Created", "True", t1)]
+            })
+        );
+    }
+
+    #[test]
+    fn mpi_dependencies_come_from_every_replica_spec() {
+        let job = json!({
+            "kind": "MPIJob",
+            "metadata": {"namespace": "ml"},
+            "spec": {"mpiReplicaSpecs": {
+                "Launcher": {"template": {"spec": {"serviceAccountName": "launcher"}}},
+                "Worker": {"template": {"spec": {"containers": [
+                    {"name": "w", "envFrom": [{"secretRef": {"name": "creds"}}]}
+                ]}}}
+            }}
+        });
+        let names: Vec<(String, String)> = interpret_dependency(Job::Mpi, &job)
+            .into_iter()
+            .map(|d| (d.kind, d.name))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("Secret".to_string(), "creds".to_string()),
+                ("ServiceAccount".to_string(), "launcher".to_string())
+            ]
+        );
     }
 }
