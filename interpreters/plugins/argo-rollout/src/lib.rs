@@ -119,11 +119,8 @@ impl Interpreter for Rollout {
             let path = format!("status.{counter}");
             match field(status, counter, &path)? {
                 None => {}
-                Some(Value::Number(n)) => {
-                    if n.as_f64().is_some_and(|n| n > 0.0) {
-                        return Ok(true);
-                    }
-                }
+                Some(Value::Number(n)) if n.as_f64().is_some_and(|n| n > 0.0) => return Ok(true),
+                Some(Value::Number(_)) => {}
                 Some(other) => {
                     return Err(PluginError::at(
                         path,
@@ -200,8 +197,15 @@ impl Interpreter for Rollout {
                 }
                 pod_requirements(template, namespace_of(rollout))?
             }
-            // A table that is an empty list converts to an empty pod template.
+            // A table that is an empty list converts to an empty pod template, a longer one
+            // to none.
             Some(Value::Array(items)) if items.is_empty() => None,
+            Some(Value::Array(_)) => {
+                return Err(PluginError::at(
+                    "spec.template",
+                    "cannot convert a list to a pod template",
+                ))
+            }
             other => {
                 return Err(PluginError::at(
                     "spec.template",

@@ -20,24 +20,26 @@ fn template(image: &str, requests: Value) -> Value {
     })
 }
 
-fn request(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+/// A resource request as the plugin returns it.
+type Request = Vec<(String, String)>;
+
+fn request(pairs: &[(&str, &str)]) -> Request {
     pairs
         .iter()
         .map(|(n, q)| (n.to_string(), q.to_string()))
         .collect()
 }
 
-fn summary(components: &[Component]) -> Vec<(String, i32, Vec<(String, String)>, String)> {
+/// Each component's name, replicas and request.
+fn summary(components: &[Component]) -> Vec<(String, i32, Request)> {
     components
         .iter()
         .map(|c| {
-            let (request, class) = c
+            let request = c
                 .requirements
                 .as_ref()
-                .map_or((Vec::new(), String::new()), |r| {
-                    (r.resource_request.clone(), r.priority_class_name.clone())
-                });
-            (c.name.clone(), c.replicas, request, class)
+                .map_or(Vec::new(), |r| r.resource_request.clone());
+            (c.name.clone(), c.replicas, request)
         })
         .collect()
 }
@@ -91,7 +93,11 @@ fn components_follow_the_strategy() {
             json!({"replicas": 3, "strategy": {"canary": {
                 "canaryReplicas": 2, "stableTemplate": stable, "canaryTemplate": next}}}),
             vec![
-                ("stable", 3, request(&[("cpu", "1"), ("memory", "1073741824")])),
+                (
+                    "stable",
+                    3,
+                    request(&[("cpu", "1"), ("memory", "1073741824")]),
+                ),
                 ("canary", 2, request(&[("cpu", "2")])),
             ],
         ),
@@ -99,7 +105,11 @@ fn components_follow_the_strategy() {
         (
             json!({"template": stable, "strategy": {"canary": {"canaryTemplate": next}}}),
             vec![
-                ("stable", 1, request(&[("cpu", "1"), ("memory", "1073741824")])),
+                (
+                    "stable",
+                    1,
+                    request(&[("cpu", "1"), ("memory", "1073741824")]),
+                ),
                 ("canary", 1, request(&[("cpu", "2")])),
             ],
         ),
@@ -112,7 +122,11 @@ fn components_follow_the_strategy() {
             json!({"replicas": 2, "template": stable,
                    "strategy": {"blueGreen": {"previewTemplate": next}}}),
             vec![
-                ("active", 2, request(&[("cpu", "1"), ("memory", "1073741824")])),
+                (
+                    "active",
+                    2,
+                    request(&[("cpu", "1"), ("memory", "1073741824")]),
+                ),
                 ("preview", 1, request(&[("cpu", "2")])),
             ],
         ),
@@ -127,14 +141,11 @@ fn components_follow_the_strategy() {
     for (spec, want) in cases {
         let object = rollout(spec);
         let found = Rollout::interpret_component(&object).expect("components");
-        let got: Vec<(String, i32, Vec<(String, String)>)> = summary(&found)
-            .into_iter()
-            .map(|(name, replicas, request, _)| (name, replicas, request))
-            .collect();
-        let want: Vec<(String, i32, Vec<(String, String)>)> = want
+        let want: Vec<(String, i32, Request)> = want
             .into_iter()
             .map(|(name, replicas, request)| (name.to_string(), replicas, request))
             .collect();
+        let got = summary(&found);
         assert_eq!(got, want, "{object}");
     }
 }
@@ -148,7 +159,10 @@ fn component_requirements_complete_what_the_pod_rules_leave_out() {
                 {"resources": {"requests": {"cpu": "0", "example": "3"}}},
                 {"resources": {"requests": {"memory": "0", "example": "4"}}}
             ]}}),
-            Some((request(&[("cpu", "0"), ("example", "3"), ("memory", "0")]), "")),
+            Some((
+                request(&[("cpu", "0"), ("example", "3"), ("memory", "0")]),
+                "",
+            )),
         ),
         // The priority class joins only pod requirements that exist.
         (
@@ -231,6 +245,8 @@ fn replicas_are_the_root_template_s() {
         (json!({"replicas": 2}), None),
         (json!({"replicas": -3, "template": stable}), None),
         (json!({"template": "x"}), None),
+        (json!({"template": [{"spec": {}}]}), None),
+        (json!({"template": {"spec": 1}}), None),
     ];
     for (spec, want) in cases {
         let object = rollout(spec);
