@@ -122,7 +122,8 @@ pub const UPSTREAM_ONLY: &[&str] = &["argoproj.io/v1alpha1/Rollout.json"];
 /// transcription when there is one), each with its path for failure messages.
 fn vector_files(relative: &str) -> Vec<(String, Value)> {
     let mut files = Vec::new();
-    let required = if UPSTREAM_ONLY.contains(&relative) { 1 } else { 0 };
+    // The index in `ROOTS` of the file that must exist.
+    let required = usize::from(UPSTREAM_ONLY.contains(&relative));
     for (i, root) in ROOTS.iter().enumerate() {
         let path = PathBuf::from(root).join(relative);
         if i != required && !path.exists() {
