@@ -9,6 +9,7 @@ use plugins_support::run_vectors;
 
 /// The vector files of every kind a shipped plugin serves.
 const PLUGIN_FILES: &[&str] = &[
+    "argoproj.io/v1alpha1/Rollout.json",
     "argoproj.io/v1alpha1/Workflow.json",
     "batch.volcano.sh/v1alpha1/Job.json",
     "flink.apache.org/v1beta1/FlinkDeployment.json",
@@ -57,6 +58,11 @@ fn every_upstream_plugin_file_is_run() {
         }
     }
     assert!(seen > 0, "no upstream vector files");
+}
+
+#[test]
+fn argo_rollout() {
+    assert_eq!(run_vectors("argoproj.io/v1alpha1/Rollout.json", &[]), 9);
 }
 
 #[test]
@@ -143,6 +149,12 @@ fn each_kind_is_served_by_its_plugin() {
     let cases = [
         (
             "argoproj.io/v1alpha1",
+            "Rollout",
+            Operation::InterpretComponent,
+            "argo-rollout",
+        ),
+        (
+            "argoproj.io/v1alpha1",
             "Workflow",
             Operation::Retain,
             "argo-workflow",
@@ -219,6 +231,7 @@ fn each_kind_is_served_by_its_plugin() {
     }
     // Operations Karmada's scripts do not implement stay with the built-ins.
     let absent = [
+        ("argoproj.io/v1alpha1", "Rollout", Operation::ReviseReplica),
         (
             "argoproj.io/v1alpha1",
             "Workflow",
@@ -272,7 +285,7 @@ fn every_built_plugin_starts_with_at_most_1_5_mib_of_memory() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 8, "seven shipped plugins and the example");
+    assert_eq!(checked, 9, "eight shipped plugins and the example");
 }
 
 #[test]
@@ -289,7 +302,7 @@ fn every_shipped_component_is_at_most_300_kb() {
             ));
         }
     }
-    assert_eq!(sizes.len(), 7, "{sizes:?}");
+    assert_eq!(sizes.len(), 8, "{sizes:?}");
     for (name, size) in &sizes {
         assert!(*size <= 300 * 1000, "{name:?} is {size} bytes");
     }
