@@ -15,6 +15,7 @@ const MEMBERS: usize = 20;
 
 /// `(plugin, vector file, operation, case name)`: the operation that does the most work.
 const HEAVIEST: &[(&str, &str, &str, &str)] = &[
+    ("argo-rollout", "argoproj.io/v1alpha1/Rollout.json", "InterpretComponent", "Rollout canary strategy with nodeSelector, tolerations, and priorityClassName"),
     ("argo-workflow", "argoproj.io/v1alpha1/Workflow.json", "InterpretDependency", "Workflow with volume ConfigMap dependency"),
     ("volcano-job", "batch.volcano.sh/v1alpha1/Job.json", "AggregateStatus", "VCJob with controlledResources aggregation"),
     ("flink", "flink.apache.org/v1beta1/FlinkDeployment.json", "InterpretReplica", "FlinkDeployment with podTemplate containing nodeSelector, tolerations, and priorityClassName"),
@@ -34,19 +35,24 @@ fn host() -> PluginHost {
     PluginHost::load_path(&dist).expect("plugins load")
 }
 
+/// The case `name` of `file`, from the shared fixtures or, for the upstream cases they lack,
+/// from `tests/vectors/upstream`.
 fn case(file: &str, name: &str) -> Value {
-    let path = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/vectors/interpreter/thirdparty"
-    ))
-    .join(file);
-    let text = std::fs::read_to_string(&path).expect("vector file");
-    let file: Value = serde_json::from_str(&text).expect("vector JSON");
-    file["cases"]
-        .as_array()
-        .and_then(|cases| cases.iter().find(|c| c["name"] == name))
-        .cloned()
-        .unwrap_or_else(|| panic!("no case {name:?}"))
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    [
+        "../shared/fixtures/vectors/interpreter/thirdparty",
+        "tests/vectors/upstream/interpreter/thirdparty",
+    ]
+    .iter()
+    .filter_map(|dir| std::fs::read_to_string(root.join(dir).join(file)).ok())
+    .map(|text| serde_json::from_str::<Value>(&text).expect("vector JSON"))
+    .find_map(|file| {
+        file["cases"]
+            .as_array()
+            .and_then(|cases| cases.iter().find(|c| c["name"] == name))
+            .cloned()
+    })
+    .unwrap_or_else(|| panic!("no case {name:?} in {file}"))
 }
 
 fn members(items: &Value) -> Vec<AggregatedStatusItem> {
@@ -86,6 +92,14 @@ fn heaviest_operations(c: &mut Criterion) {
                 group.bench_function(&id, |b| {
                     b.iter(|| {
                         host.call_interpret_replica(black_box(&object))
+                            .expect("call")
+                    })
+                });
+            }
+            "InterpretComponent" => {
+                group.bench_function(&id, |b| {
+                    b.iter(|| {
+                        host.call_interpret_component(black_box(&object))
                             .expect("call")
                     })
                 });
