@@ -227,28 +227,10 @@ fn kruise_and_flux_vectors() {
 #[test]
 fn every_upstream_builtin_file_is_run() {
     let root = PathBuf::from(ROOTS[1]);
-    for group in ["apps.kruise.io", "fluxcd.io"] {
-        let mut stack = vec![root.clone()];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries {
-                let path = entry.expect("directory entry").path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                let relative = path
-                    .strip_prefix(&root)
-                    .expect("under the root")
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                let first = relative.split('/').next().unwrap_or("");
-                if first.ends_with(group) {
-                    assert!(FILES.contains(&relative.as_str()), "{relative} is not run");
-                }
-            }
+    for relative in crate::upstream_vectors::files_under(&root) {
+        let group = relative.split('/').next().unwrap_or("");
+        if group == "apps.kruise.io" || group.ends_with("fluxcd.io") {
+            assert!(FILES.contains(&relative.as_str()), "{relative} is not run");
         }
     }
 }

@@ -47,4 +47,5 @@ mod schema_coverage;
 mod schema_fixtures;
 mod selector_cluster_affinity;
 mod selector_proptest;
+mod upstream_vectors;
 mod wasm_plugins;

@@ -34,30 +34,16 @@ fn every_upstream_plugin_file_is_run() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/vectors/upstream/interpreter/thirdparty"
     ));
-    let mut stack = vec![root.clone()];
-    let mut seen = 0;
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("upstream vector directory") {
-            let path = entry.expect("directory entry").path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let relative = path
-                .strip_prefix(&root)
-                .expect("under the root")
-                .to_string_lossy()
-                .replace('\\', "/");
-            let group = relative.split('/').next().unwrap_or("");
-            let builtin = group == "apps.kruise.io" || group.ends_with("toolkit.fluxcd.io");
-            assert!(
-                builtin || PLUGIN_FILES.contains(&relative.as_str()),
-                "{relative} is run by no test"
-            );
-            seen += 1;
-        }
+    let files = crate::upstream_vectors::files_under(&root);
+    assert!(!files.is_empty(), "no upstream vector files");
+    for relative in files {
+        let group = relative.split('/').next().unwrap_or("");
+        let builtin = group == "apps.kruise.io" || group.ends_with("toolkit.fluxcd.io");
+        assert!(
+            builtin || PLUGIN_FILES.contains(&relative.as_str()),
+            "{relative} is run by no test"
+        );
     }
-    assert!(seen > 0, "no upstream vector files");
 }
 
 #[test]
