@@ -1,4 +1,4 @@
-//! `RayCluster`, and the component rules `RayJob` shares.
+//! `RayCluster`, and the component rules `RayJob` and `RayService` share.
 use fedplan_interpreter_sdk::prelude::*;
 
 use crate::aggregation::{concatenated, first, greatest, sum, values, Member, Status};
@@ -12,14 +12,20 @@ const WORKER_COUNTERS: &[&str] = &[
     "minWorkerReplicas",
 ];
 
-/// The head (one pod) and one component per worker group.
+/// The components of a Ray cluster spec (`spec` of a RayCluster, `spec.rayClusterSpec` of a
+/// RayJob, `spec.rayClusterConfig` of a RayService): `ray-head`, one pod, when the head
+/// group has a pod template; then one component per worker group, named by its
+/// `groupName` (`worker-<n>`, counting from 1, when that is missing or empty), with its
+/// `replicas` (0 when missing) and the requirements of its template (none without one).
+/// No cluster spec, no components.
 pub fn components(cluster_spec: Option<&Value>) -> Result<Vec<Component>, PluginError> {
     let mut components = Vec::new();
-    if let Some(head) = cluster_spec.and_then(|s| s.get("headGroupSpec")) {
+    let head_template = cluster_spec.and_then(|s| get(s, "headGroupSpec.template"));
+    if let Some(template) = head_template {
         components.push(Component {
             name: "ray-head".to_string(),
             replicas: 1,
-            requirements: template_requirements(head)?,
+            requirements: component_requirements(template)?,
         });
     }
     for (index, group) in crate::worker_groups(cluster_spec).iter().enumerate() {
@@ -34,6 +40,23 @@ pub fn components(cluster_spec: Option<&Value>) -> Result<Vec<Component>, Plugin
         });
     }
     Ok(components)
+}
+
+/// `fields` with what [`components`] reads of the cluster spec at `cluster_spec`.
+pub fn component_fields(fields: Fields, cluster_spec: &str) -> Fields {
+    fields
+        .with_under(
+            &format!("{cluster_spec}.headGroupSpec.template"),
+            POD_REQUIREMENTS_FIELDS,
+        )
+        .with_under(
+            &format!("{cluster_spec}.workerGroupSpecs"),
+            &["groupName", "replicas"],
+        )
+        .with_under(
+            &format!("{cluster_spec}.workerGroupSpecs.template"),
+            POD_REQUIREMENTS_FIELDS,
+        )
 }
 
 fn template_requirements(group: &Value) -> Result<Option<ComponentRequirements>, PluginError> {

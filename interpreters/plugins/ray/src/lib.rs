@@ -33,6 +33,7 @@ impl Interpreter for Ray {
                 InterpretDependency,
             ]),
             Target::new("ray.io/v1", "RayService").with(&[
+                InterpretComponent,
                 InterpretReplica,
                 ReviseReplica,
                 InterpretHealth,
@@ -40,6 +41,21 @@ impl Interpreter for Ray {
                 InterpretDependency,
             ]),
         ]
+    }
+
+    /// InterpretComponent reads the kind and the head and worker groups of the cluster spec
+    /// each kind carries; the other operations get the whole object.
+    fn fields(operation: Operation) -> Option<Fields> {
+        match operation {
+            Operation::InterpretComponent => Some(
+                Kind::ALL
+                    .iter()
+                    .fold(Fields::new().with("kind"), |fields, kind| {
+                        cluster::component_fields(fields, kind.cluster_spec())
+                    }),
+            ),
+            _ => None,
+        }
     }
 
     fn interpret_replica(object: &Value) -> Result<ReplicaInterpretation, PluginError> {
@@ -88,12 +104,12 @@ impl Interpreter for Ray {
         match kind(object)? {
             Kind::Job => Ok(cluster_dependencies(
                 object,
-                get(object, "spec.rayClusterSpec"),
+                get(object, Kind::Job.cluster_spec()),
                 get(object, "spec.submitterPodTemplate"),
             )),
             Kind::Service => Ok(cluster_dependencies(
                 object,
-                get(object, "spec.rayClusterConfig"),
+                get(object, Kind::Service.cluster_spec()),
                 None,
             )),
             other => Err(unsupported(other, "InterpretDependency")),
@@ -101,11 +117,8 @@ impl Interpreter for Ray {
     }
 
     fn interpret_component(object: &Value) -> Result<Vec<Component>, PluginError> {
-        match kind(object)? {
-            Kind::Cluster => cluster::components(get(object, "spec")),
-            Kind::Job => cluster::components(get(object, "spec.rayClusterSpec")),
-            other => Err(unsupported(other, "InterpretComponent")),
-        }
+        let kind = kind(object)?;
+        cluster::components(get(object, kind.cluster_spec()))
     }
 }
 
@@ -114,6 +127,19 @@ enum Kind {
     Cluster,
     Job,
     Service,
+}
+
+impl Kind {
+    const ALL: [Kind; 3] = [Kind::Cluster, Kind::Job, Kind::Service];
+
+    /// Where the kind holds its Ray cluster spec.
+    fn cluster_spec(self) -> &'static str {
+        match self {
+            Kind::Cluster => "spec",
+            Kind::Job => "spec.rayClusterSpec",
+            Kind::Service => "spec.rayClusterConfig",
+        }
+    }
 }
 
 fn kind(object: &Value) -> Result<Kind, PluginError> {
@@ -207,6 +233,100 @@ mod tests {
                     "{kind} with {members} members"
                 );
                 assert!(aggregated.get("status").is_some(), "{kind}");
+            }
+        }
+    }
+
+    fn pod(cpu: &str) -> Value {
+        json!({
+            "metadata": {"labels": {"app": "ray"}},
+            "spec": {
+                "containers": [{
+                    "name": "ray",
+                    "image": "rayproject/ray:2.9.0",
+                    "resources": {"requests": {"cpu": cpu, "memory": "1Gi"}}
+                }],
+                "nodeSelector": {"pool": "ray"},
+                "priorityClassName": "high"
+            }
+        })
+    }
+
+    /// A cluster spec with a head, a named group, an unnamed one and one without template.
+    fn cluster_spec() -> Value {
+        json!({
+            "rayVersion": "2.9.0",
+            "headGroupSpec": {"rayStartParams": {"num-cpus": "0"}, "template": pod("2")},
+            "workerGroupSpecs": [
+                {"groupName": "small", "replicas": 3, "minReplicas": 1, "template": pod("1")},
+                {"groupName": "", "replicas": 2, "template": pod("500m")},
+                {"rayStartParams": {}}
+            ]
+        })
+    }
+
+    fn object(kind: &str, cluster_spec: Value) -> Value {
+        let spec = match kind {
+            "RayCluster" => cluster_spec,
+            "RayJob" => json!({"entrypoint": "python job.py", "rayClusterSpec": cluster_spec}),
+            _ => json!({"serveConfigV2": "applications: []", "rayClusterConfig": cluster_spec}),
+        };
+        json!({
+            "apiVersion": "ray.io/v1",
+            "kind": kind,
+            "metadata": {"name": "ray", "namespace": "ml"},
+            "spec": spec,
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]}
+        })
+    }
+
+    fn names_and_replicas(components: &[Component]) -> Vec<(&str, i32, bool)> {
+        components
+            .iter()
+            .map(|c| (c.name.as_str(), c.replicas, c.requirements.is_some()))
+            .collect()
+    }
+
+    /// Every kind reads its own cluster spec by the same rules: the head only with a
+    /// template, unnamed groups numbered by position, no template no requirements.
+    #[test]
+    fn components_of_each_kind() {
+        for kind in ["RayCluster", "RayJob", "RayService"] {
+            let components = Ray::interpret_component(&object(kind, cluster_spec())).unwrap();
+            assert_eq!(
+                names_and_replicas(&components),
+                [
+                    ("ray-head", 1, true),
+                    ("small", 3, true),
+                    ("worker-2", 2, true),
+                    ("worker-3", 0, false)
+                ],
+                "{kind}"
+            );
+            let headless = json!({"headGroupSpec": {"rayStartParams": {}}, "workerGroupSpecs": []});
+            let components = Ray::interpret_component(&object(kind, headless)).unwrap();
+            assert!(components.is_empty(), "{kind}: a head without template");
+        }
+        let head = Ray::interpret_component(&object("RayService", cluster_spec())).unwrap();
+        let requirements = head[0].requirements.as_ref().unwrap();
+        let cpu = requirements.resource_request.iter().find(|(name, _)| name == "cpu");
+        assert_eq!(cpu.map(|(_, quantity)| quantity.as_str()), Some("2"));
+        assert_eq!(requirements.priority_class_name, "high");
+        for spec in [json!({}), json!({"rayClusterConfig": null})] {
+            let service = json!({"kind": "RayService", "spec": spec});
+            assert_eq!(Ray::interpret_component(&service).unwrap(), vec![], "{service}");
+        }
+    }
+
+    #[test]
+    fn declared_fields_suffice() {
+        let statuses = [json!({"conditions": [{"type": "Ready", "status": "True"}]})];
+        let mut bare_head = cluster_spec();
+        bare_head["headGroupSpec"]["template"] = json!({"metadata": {"name": "head"}});
+        for kind in ["RayCluster", "RayJob", "RayService"] {
+            for spec in [cluster_spec(), bare_head.clone(), json!({"workerGroupSpecs": {}})] {
+                let object = object(kind, spec);
+                assert_eq!(fields_suffice::<Ray>(&object, &statuses), Ok(()), "{object}");
             }
         }
     }
