@@ -309,12 +309,19 @@ mod tests {
         }
         let head = Ray::interpret_component(&object("RayService", cluster_spec())).unwrap();
         let requirements = head[0].requirements.as_ref().unwrap();
-        let cpu = requirements.resource_request.iter().find(|(name, _)| name == "cpu");
+        let cpu = requirements
+            .resource_request
+            .iter()
+            .find(|(name, _)| name == "cpu");
         assert_eq!(cpu.map(|(_, quantity)| quantity.as_str()), Some("2"));
         assert_eq!(requirements.priority_class_name, "high");
         for spec in [json!({}), json!({"rayClusterConfig": null})] {
             let service = json!({"kind": "RayService", "spec": spec});
-            assert_eq!(Ray::interpret_component(&service).unwrap(), vec![], "{service}");
+            assert_eq!(
+                Ray::interpret_component(&service).unwrap(),
+                vec![],
+                "{service}"
+            );
         }
     }
 
@@ -324,9 +331,17 @@ mod tests {
         let mut bare_head = cluster_spec();
         bare_head["headGroupSpec"]["template"] = json!({"metadata": {"name": "head"}});
         for kind in ["RayCluster", "RayJob", "RayService"] {
-            for spec in [cluster_spec(), bare_head.clone(), json!({"workerGroupSpecs": {}})] {
+            for spec in [
+                cluster_spec(),
+                bare_head.clone(),
+                json!({"workerGroupSpecs": {}}),
+            ] {
                 let object = object(kind, spec);
-                assert_eq!(fields_suffice::<Ray>(&object, &statuses), Ok(()), "{object}");
+                assert_eq!(
+                    fields_suffice::<Ray>(&object, &statuses),
+                    Ok(()),
+                    "{object}"
+                );
             }
         }
     }
