@@ -120,50 +120,57 @@ fn run_case(id: &str, case: &Value) {
                 "case {id}"
             );
         }
-        "getHighestPriorityPropagationPolicy" => {
-            let pps: Vec<PropagationPolicy> = policies(id, &input["policies"]);
-            let got = highest_priority_propagation_policy(&input["resource"], &pps)
-                .map(|p| p.metadata.name.clone());
-            assert_eq!(
-                got,
-                expected_name(case),
-                "case {id}: {}",
-                case["description"]
-            );
-        }
-        "getHighestPriorityClusterPropagationPolicy" => {
-            let cpps: Vec<ClusterPropagationPolicy> = policies(id, &input["policies"]);
-            let got = highest_priority_cluster_propagation_policy(&input["resource"], &cpps)
-                .map(|p| p.metadata.name.clone());
-            assert_eq!(
-                got,
-                expected_name(case),
-                "case {id}: {}",
-                case["description"]
-            );
-        }
+        "getHighestPriorityPropagationPolicy" => check_highest(
+            id,
+            case,
+            highest_priority_propagation_policy,
+            |p: &PropagationPolicy| p.metadata.name.as_str(),
+        ),
+        "getHighestPriorityClusterPropagationPolicy" => check_highest(
+            id,
+            case,
+            highest_priority_cluster_propagation_policy,
+            |p: &ClusterPropagationPolicy| p.metadata.name.as_str(),
+        ),
         "getHigherPriorityPropagationPolicy" => {
-            let a: Option<PropagationPolicy> =
-                (!input["a"].is_null()).then(|| policy(id, &input["a"]));
-            let b: PropagationPolicy = policy(id, &input["b"]);
-            let got = higher_priority_by_name(a.as_ref(), &b, |p| p.metadata.name.as_str());
-            assert_eq!(
-                Some(got.metadata.name.clone()),
-                expected_name(case),
-                "case {id}"
-            );
+            check_higher(id, case, |p: &PropagationPolicy| p.metadata.name.as_str())
         }
         "getHigherPriorityClusterPropagationPolicy" => {
-            let a: Option<ClusterPropagationPolicy> =
-                (!input["a"].is_null()).then(|| policy(id, &input["a"]));
-            let b: ClusterPropagationPolicy = policy(id, &input["b"]);
-            let got = higher_priority_by_name(a.as_ref(), &b, |p| p.metadata.name.as_str());
-            assert_eq!(
-                Some(got.metadata.name.clone()),
-                expected_name(case),
-                "case {id}"
-            );
+            check_higher(id, case, |p: &ClusterPropagationPolicy| {
+                p.metadata.name.as_str()
+            })
         }
         other => panic!("case {id}: unknown function {other:?}"),
     }
+}
+
+/// A `getHighestPriority…` case: the policy `highest` picks among the case's policies.
+fn check_highest<P: serde::de::DeserializeOwned>(
+    id: &str,
+    case: &Value,
+    highest: for<'a> fn(&Value, &'a [P]) -> Option<&'a P>,
+    name: fn(&P) -> &str,
+) {
+    let input = &case["input"];
+    let candidates: Vec<P> = policies(id, &input["policies"]);
+    let got = highest(&input["resource"], &candidates).map(|p| name(p).to_string());
+    assert_eq!(
+        got,
+        expected_name(case),
+        "case {id}: {}",
+        case["description"]
+    );
+}
+
+/// A `getHigherPriority…` case: the name tie-break between an optional `a` and `b`.
+fn check_higher<P: serde::de::DeserializeOwned>(id: &str, case: &Value, name: fn(&P) -> &str) {
+    let input = &case["input"];
+    let a: Option<P> = (!input["a"].is_null()).then(|| policy(id, &input["a"]));
+    let b: P = policy(id, &input["b"]);
+    let got = higher_priority_by_name(a.as_ref(), &b, name);
+    assert_eq!(
+        Some(name(got).to_string()),
+        expected_name(case),
+        "case {id}"
+    );
 }
