@@ -38,8 +38,8 @@ pub mod quantity;
 pub use fields::Fields;
 pub use helpers::*;
 pub use lua_compat::{
-    as_lua_returns, component_requirements, lua_integer, lua_number, prune_empty_tables,
-    through_lua,
+    as_lua_returns, component_requirements, go_parse_float, lua_integer, lua_number, lua_tonumber,
+    lua_type_name, prune_empty_tables, through_lua,
 };
 pub use serde_json::{self, json, Map, Value};
 

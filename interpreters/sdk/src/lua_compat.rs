@@ -107,6 +107,87 @@ pub fn component_requirements(
     )
 }
 
+/// Lua's type name of a JSON value, for error messages.
+pub fn lua_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "nil",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) | Value::Object(_) => "table",
+    }
+}
+
+/// Lua's `tonumber(value)` as gopher-lua reads it: a number as is; a string holding a `.` read as a float, else as
+/// a decimal (or `0x` hexadecimal) integer; `None` (Lua `nil`) for anything else.
+pub fn lua_tonumber(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => {
+            let text = s.trim_matches([' ', '\t', '\n']);
+            if text.contains('.') {
+                go_parse_float(text)
+            } else {
+                let (radix, digits) = match text.get(..2) {
+                    Some(prefix) if prefix.eq_ignore_ascii_case("0x") => (16, &text[2..]),
+                    _ => (10, text),
+                };
+                i64::from_str_radix(digits, radix).ok().map(|n| n as f64)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Go's `strconv.ParseFloat` of the decimal forms (`[+-]digits[.digits][e[+-]digits]`,
+/// either side of the point may be empty, `inf`, `infinity`, `nan`); `None` otherwise, and
+/// for a value out of range.
+pub fn go_parse_float(text: &str) -> Option<f64> {
+    let (negative, body) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let special = match body.to_ascii_lowercase().as_str() {
+        "inf" | "infinity" => Some(f64::INFINITY),
+        "nan" => Some(f64::NAN),
+        _ => None,
+    };
+    if let Some(special) = special {
+        return Some(if negative { -special } else { special });
+    }
+    let (mantissa, exponent) = match body.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, Some(exponent)),
+        None => (body, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let mut json = String::from(if negative { "-" } else { "" });
+    json.push_str(match whole.trim_start_matches('0') {
+        "" => "0",
+        whole => whole,
+    });
+    if !fraction.is_empty() {
+        json.push('.');
+        json.push_str(fraction);
+    }
+    if let Some(exponent) = exponent {
+        let unsigned = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+        if unsigned.is_empty() || !digits(unsigned) {
+            return None;
+        }
+        json.push('e');
+        json.push_str(exponent);
+    }
+    // serde_json reads JSON numbers as Go does, and refuses those out of range.
+    serde_json::from_str::<Value>(&json)
+        .ok()
+        .and_then(|v| v.as_f64())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

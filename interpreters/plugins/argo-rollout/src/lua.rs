@@ -5,16 +5,7 @@
 //! an error; `ipairs` walks a list and nothing of a map; `tonumber` reads some strings.
 use fedplan_interpreter_sdk::prelude::*;
 
-/// Lua's type name of a value, for error messages.
-pub fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "nil",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) | Value::Object(_) => "table",
-    }
-}
+pub use fedplan_interpreter_sdk::{lua_tonumber as tonumber, lua_type_name as type_name};
 
 /// `value.key`, read at `path` (named in the error): a map's field, nothing of a list or a
 /// string, an error for a number or a boolean.
@@ -62,27 +53,6 @@ pub fn ipairs<'a>(value: &'a Value, path: &str) -> Result<&'a [Value], PluginErr
                 type_name(other)
             ),
         )),
-    }
-}
-
-/// Lua's `tonumber(value)` as gopher-lua reads it: a number as is; a string (spaces, tabs and
-/// newlines trimmed) holding a `.` as a float, else as a decimal or `0x` hexadecimal
-/// integer; nothing for any other value.
-pub fn tonumber(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(text) => {
-            let text = text.trim_matches([' ', '\t', '\n']);
-            if text.contains('.') {
-                return text.parse::<f64>().ok();
-            }
-            let (radix, digits) = match text.get(..2) {
-                Some(prefix) if prefix.eq_ignore_ascii_case("0x") => (16, &text[2..]),
-                _ => (10, text),
-            };
-            i64::from_str_radix(digits, radix).ok().map(|n| n as f64)
-        }
-        _ => None,
     }
 }
 

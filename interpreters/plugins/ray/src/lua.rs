@@ -3,22 +3,13 @@
 //! numbers are floats, `+` coerces numeric strings and fails on anything else, `<` compares
 //! two numbers or two strings and fails on mixed operands.
 use fedplan_interpreter_sdk::prelude::*;
-use fedplan_interpreter_sdk::{lua_integer, lua_number};
+use fedplan_interpreter_sdk::{go_parse_float, lua_integer, lua_number};
 
 /// `value` unless it is JSON `null`, which Lua sees as `nil`.
+pub use fedplan_interpreter_sdk::{lua_tonumber as tonumber, lua_type_name as type_name};
+
 pub fn non_nil(value: Option<&Value>) -> Option<&Value> {
     value.filter(|v| !v.is_null())
-}
-
-/// Lua's type name of a JSON value, for error messages.
-pub fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "nil",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) | Value::Object(_) => "table",
-    }
 }
 
 /// Whether Lua can read fields of `value`: a table, or a string (whose fields are the
@@ -82,28 +73,7 @@ fn arithmetic_string(text: &str) -> Option<f64> {
     };
     match parsed {
         Some(n) => Some(if negative { -(n as f64) } else { n as f64 }),
-        None => parse_float(text),
-    }
-}
-
-/// Lua's `tonumber(value)`: a number as is; a string holding a `.` read as a float, else as
-/// a decimal (or `0x` hexadecimal) integer; `None` (Lua `nil`) for anything else.
-pub fn tonumber(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => {
-            let text = s.trim_matches([' ', '\t', '\n']);
-            if text.contains('.') {
-                parse_float(text)
-            } else {
-                let (radix, digits) = match text.get(..2) {
-                    Some(prefix) if prefix.eq_ignore_ascii_case("0x") => (16, &text[2..]),
-                    _ => (10, text),
-                };
-                i64::from_str_radix(digits, radix).ok().map(|n| n as f64)
-            }
-        }
-        _ => None,
+        None => go_parse_float(text),
     }
 }
 
@@ -157,55 +127,6 @@ fn shortest_digits(magnitude: f64) -> (String, i32) {
     let point = i32::try_from(whole.len()).unwrap_or(0) - i32::try_from(leading_zeros).unwrap_or(0)
         + exponent;
     (significant.trim_end_matches('0').to_string(), point)
-}
-
-/// Go's `strconv.ParseFloat` of the decimal forms (`[+-]digits[.digits][e[+-]digits]`,
-/// either side of the point may be empty, `inf`, `infinity`, `nan`); `None` otherwise, and
-/// for a value out of range.
-fn parse_float(text: &str) -> Option<f64> {
-    let (negative, body) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let special = match body.to_ascii_lowercase().as_str() {
-        "inf" | "infinity" => Some(f64::INFINITY),
-        "nan" => Some(f64::NAN),
-        _ => None,
-    };
-    if let Some(special) = special {
-        return Some(if negative { -special } else { special });
-    }
-    let (mantissa, exponent) = match body.split_once(['e', 'E']) {
-        Some((mantissa, exponent)) => (mantissa, Some(exponent)),
-        None => (body, None),
-    };
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
-        return None;
-    }
-    let mut json = String::from(if negative { "-" } else { "" });
-    json.push_str(match whole.trim_start_matches('0') {
-        "" => "0",
-        whole => whole,
-    });
-    if !fraction.is_empty() {
-        json.push('.');
-        json.push_str(fraction);
-    }
-    if let Some(exponent) = exponent {
-        let unsigned = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
-        if unsigned.is_empty() || !digits(unsigned) {
-            return None;
-        }
-        json.push('e');
-        json.push_str(exponent);
-    }
-    // serde_json reads JSON numbers as Go does, and refuses those out of range.
-    fedplan_interpreter_sdk::serde_json::from_str::<Value>(&json)
-        .ok()
-        .and_then(|v| v.as_f64())
 }
 
 /// A Lua number as Karmada's result conversion writes it to JSON ([`lua_number`]); an error
